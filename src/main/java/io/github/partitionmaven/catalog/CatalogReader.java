@@ -1,0 +1,253 @@
+package io.github.partitionmaven.catalog;
+
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the state of every configured table in a fixed number of queries, whatever the number of
+ * tables and partitions: server version, the tables, all their partitions with bounds computed by
+ * PostgreSQL, and the content of default partitions.
+ */
+public final class CatalogReader {
+
+    private static final String TABLES = """
+            SELECT w.idx, n.nspname, c.relname, c.oid::bigint AS oid, c.relkind::text AS relkind, c.relispartition,
+                   greatest(c.reltuples, 0)::bigint AS est_rows,
+                   CASE WHEN c.oid IS NULL THEN 0 ELSE pg_total_relation_size(c.oid) END AS bytes,
+                   pt.partstrat::text AS partstrat,
+                   (SELECT array_agg(a.attname::text ORDER BY k.ord)
+                      FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS part_cols,
+                   pt.partexprs IS NOT NULL AS part_exprs,
+                   ka.attname::text AS key_name, ka.atttypid::int AS key_type_oid,
+                   format_type(ka.atttypid, ka.atttypmod) AS key_type, ka.attnotnull AS key_not_null,
+                   (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS cols,
+                   (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS insert_cols,
+                   CASE WHEN c.oid IS NULL THEN
+                     (SELECT array_agg(format('%I.%I', n2.nspname, c2.relname) ORDER BY n2.nspname, c2.relname)
+                        FROM pg_class c2 JOIN pg_namespace n2 ON n2.oid = c2.relnamespace
+                       WHERE lower(c2.relname) = lower(w.tname) AND c2.relkind IN ('r', 'p')
+                         AND (w.sname IS NULL OR lower(n2.nspname) = lower(w.sname))) END AS similar
+              FROM unnest(?::int[], ?::text[], ?::text[], ?::text[]) AS w(idx, sname, tname, cname)
+              LEFT JOIN LATERAL (
+                     SELECT c0.oid FROM pg_class c0 JOIN pg_namespace n0 ON n0.oid = c0.relnamespace
+                      WHERE c0.relname = w.tname
+                        AND (n0.nspname = w.sname OR (w.sname IS NULL AND n0.nspname = ANY (current_schemas(false))))
+                      ORDER BY array_position(current_schemas(false), n0.nspname::text) NULLS LAST
+                      LIMIT 1) r ON true
+              LEFT JOIN pg_class c ON c.oid = r.oid
+              LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+              LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
+              LEFT JOIN pg_attribute ka ON ka.attrelid = c.oid AND ka.attname = w.cname AND ka.attnum > 0 AND NOT ka.attisdropped
+             ORDER BY w.idx
+            """;
+
+    private static final String BOUND_MICROS = """
+            CASE WHEN %1$s IS NULL OR %1$s IN ('MINVALUE', 'MAXVALUE') OR btrim(%1$s, '''') IN ('infinity', '-infinity') THEN NULL
+                 ELSE (extract(epoch FROM CASE t.keytype
+                         WHEN 1082 THEN btrim(%1$s, '''')::date::timestamp AT TIME ZONE 'UTC'
+                         WHEN 1114 THEN btrim(%1$s, '''')::timestamp AT TIME ZONE 'UTC'
+                         ELSE btrim(%1$s, '''')::timestamptz END) * 1000000)::bigint END""";
+
+    private static final String PARTITIONS = """
+            SELECT t.parent::bigint AS parent, c.oid::bigint AS oid, n.nspname, c.relname, i.inhdetachpending,
+                   greatest(c.reltuples, 0)::bigint AS est_rows, pg_total_relation_size(c.oid) AS bytes,
+                   pg_get_expr(c.relpartbound, c.oid) AS bound,
+                   %s AS lo, %s AS hi
+              FROM unnest(?::oid[], ?::int[]) AS t(parent, keytype)
+              JOIN pg_inherits i ON i.inhparent = t.parent
+              JOIN pg_class c ON c.oid = i.inhrelid
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+              LEFT JOIN LATERAL (SELECT regexp_match(pg_get_expr(c.relpartbound, c.oid),
+                                 '^FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)$') AS m) x ON true
+            """.formatted(BOUND_MICROS.formatted("x.m[1]"), BOUND_MICROS.formatted("x.m[2]"));
+
+    private CatalogReader() {
+    }
+
+    public static ServerInfo server(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('server_version')")) {
+            rs.next();
+            ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2));
+            if (server.versionNum() < ServerInfo.MIN_VERSION_NUM) {
+                throw PartitionException.databaseState("The server runs PostgreSQL " + server.version()
+                        + "; partition-maven-plugin needs PostgreSQL 14 or newer (DETACH CONCURRENTLY, detach-pending state)."
+                        + " Upgrade the server or point <url> at a newer one.");
+            }
+            return server;
+        }
+    }
+
+    public static Catalog read(Connection c, List<TablePolicy> policies, ZoneId zone) throws SQLException {
+        ServerInfo server = server(c);
+        List<TableState> tables = readTables(c, policies);
+        Map<Long, List<PartitionInfo>> partitions = readPartitions(c, tables);
+        List<TableState> complete = new ArrayList<>();
+        Map<Integer, DefaultQuery> defaults = new HashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            TableState t = withPartitions(tables.get(i), partitions.getOrDefault(tables.get(i).oid(), List.of()));
+            complete.add(t);
+            if (t.defaultPartition().isPresent() && t.keyColumn() != null && t.keyColumn().keyType().isPresent()) {
+                defaults.put(i, new DefaultQuery(t.defaultPartition().get().name(), t.keyColumn().name(), t.keyType(),
+                        policies.get(i)));
+            }
+        }
+        if (!defaults.isEmpty()) {
+            Map<Integer, TableState.DefaultContent> content = readDefaults(c, defaults, zone);
+            content.forEach((i, d) -> complete.set(i, withDefaultContent(complete.get(i), d)));
+        }
+        return new Catalog(server, List.copyOf(complete));
+    }
+
+    private static List<TableState> readTables(Connection c, List<TablePolicy> policies) throws SQLException {
+        int n = policies.size();
+        Integer[] idx = new Integer[n];
+        String[] schemas = new String[n];
+        String[] names = new String[n];
+        String[] cols = new String[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+            schemas[i] = policies.get(i).table().schema();
+            names[i] = policies.get(i).table().name();
+            cols[i] = policies.get(i).column();
+        }
+        List<TableState> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(TABLES)) {
+            ps.setArray(1, c.createArrayOf("int4", idx));
+            ps.setArray(2, c.createArrayOf("text", schemas));
+            ps.setArray(3, c.createArrayOf("text", names));
+            ps.setArray(4, c.createArrayOf("text", cols));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TablePolicy p = policies.get(rs.getInt("idx"));
+                    String relkind = rs.getString("relkind");
+                    if (relkind == null) {
+                        out.add(new TableState(p.table(), null, 0, TableState.Kind.MISSING, null, List.of(), false, null,
+                                List.of(), List.of(), 0, 0, List.of(), Optional.empty(), TableState.DefaultContent.EMPTY,
+                                strings(rs.getArray("similar"))));
+                        continue;
+                    }
+                    TableState.Kind kind = rs.getBoolean("relispartition") ? TableState.Kind.PARTITION
+                            : switch (relkind) {
+                                case "r" -> TableState.Kind.PLAIN;
+                                case "p" -> TableState.Kind.PARTITIONED;
+                                default -> TableState.Kind.OTHER;
+                            };
+                    TableState.KeyColumn key = null;
+                    if (rs.getString("key_name") != null) {
+                        int typeOid = rs.getInt("key_type_oid");
+                        key = new TableState.KeyColumn(rs.getString("key_name"), typeOid, rs.getString("key_type"),
+                                rs.getBoolean("key_not_null"), KeyType.ofTypeOid(typeOid));
+                    }
+                    out.add(new TableState(p.table(), new TableName(rs.getString("nspname"), rs.getString("relname")),
+                            rs.getLong("oid"), kind, rs.getString("partstrat"), strings(rs.getArray("part_cols")),
+                            rs.getBoolean("part_exprs"), key, strings(rs.getArray("cols")), strings(rs.getArray("insert_cols")),
+                            rs.getLong("est_rows"), rs.getLong("bytes"), List.of(), Optional.empty(),
+                            TableState.DefaultContent.EMPTY, List.of()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<Long, List<PartitionInfo>> readPartitions(Connection c, List<TableState> tables) throws SQLException {
+        List<TableState> parents = tables.stream()
+                .filter(t -> t.kind() == TableState.Kind.PARTITIONED && t.keyColumn() != null && t.keyColumn().keyType().isPresent())
+                .toList();
+        Map<Long, List<PartitionInfo>> out = new HashMap<>();
+        if (parents.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement(PARTITIONS)) {
+            ps.setArray(1, c.createArrayOf("oid", parents.stream().map(TableState::oid).toArray(Long[]::new)));
+            ps.setArray(2, c.createArrayOf("int4", parents.stream().map(t -> t.keyType().typeOid()).toArray(Integer[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String bound = rs.getString("bound");
+                    boolean isDefault = "DEFAULT".equals(bound);
+                    long lo = rs.getLong("lo");
+                    lo = rs.wasNull() ? KeyType.MIN : lo;
+                    long hi = rs.getLong("hi");
+                    hi = rs.wasNull() ? KeyType.MAX : hi;
+                    out.computeIfAbsent(rs.getLong("parent"), k -> new ArrayList<>()).add(new PartitionInfo(
+                            new TableName(rs.getString("nspname"), rs.getString("relname")), rs.getLong("oid"), isDefault,
+                            isDefault ? KeyType.MIN : lo, isDefault ? KeyType.MAX : hi, bound, rs.getBoolean("inhdetachpending"),
+                            rs.getLong("est_rows"), rs.getLong("bytes")));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static TableState withPartitions(TableState t, List<PartitionInfo> all) {
+        List<PartitionInfo> ranges = all.stream().filter(p -> !p.isDefault())
+                .sorted(Comparator.comparingLong(PartitionInfo::lower)).toList();
+        Optional<PartitionInfo> def = all.stream().filter(PartitionInfo::isDefault).findFirst();
+        return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
+                t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
+                ranges, def, t.defaultContent(), t.similarNames());
+    }
+
+    private static TableState withDefaultContent(TableState t, TableState.DefaultContent d) {
+        return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
+                t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
+                t.partitions(), t.defaultPartition(), d, t.similarNames());
+    }
+
+    private record DefaultQuery(TableName partition, String column, KeyType keyType, TablePolicy policy) {
+    }
+
+    /** One UNION ALL over every default partition: rows per interval they would belong to. */
+    private static Map<Integer, TableState.DefaultContent> readDefaults(Connection c, Map<Integer, DefaultQuery> defaults, ZoneId zone)
+            throws SQLException {
+        List<String> parts = new ArrayList<>();
+        defaults.forEach((i, q) -> parts.add("SELECT " + i + " AS idx, " + q.keyType().bucketExpression(Sql.ident(q.column()),
+                q.policy().interval(), zone) + " AS bucket, count(*) AS n FROM " + q.partition().sql() + " GROUP BY 2"));
+        Map<Integer, Map<LocalDate, Long>> buckets = new HashMap<>();
+        Map<Integer, long[]> totals = new HashMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join("\nUNION ALL\n", parts))) {
+            while (rs.next()) {
+                int i = rs.getInt("idx");
+                long n = rs.getLong("n");
+                long[] tot = totals.computeIfAbsent(i, k -> new long[2]);
+                tot[0] += n;
+                LocalDate bucket = rs.getObject("bucket", LocalDate.class);
+                if (bucket == null) {
+                    tot[1] += n;
+                } else {
+                    buckets.computeIfAbsent(i, k -> new HashMap<>()).put(bucket, n);
+                }
+            }
+        }
+        Map<Integer, TableState.DefaultContent> out = new HashMap<>();
+        for (Integer i : defaults.keySet()) {
+            long[] tot = totals.getOrDefault(i, new long[2]);
+            out.put(i, new TableState.DefaultContent(tot[0], Map.copyOf(buckets.getOrDefault(i, Map.of())), tot[1]));
+        }
+        return out;
+    }
+
+    private static List<String> strings(Array array) throws SQLException {
+        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
+    }
+}

@@ -1,0 +1,24 @@
+package io.github.partitionmaven.catalog;
+
+import io.github.partitionmaven.policy.TableName;
+
+/**
+ * One partition as the catalog describes it. {@code lower} and {@code upper} are in
+ * {@link KeyType} micros ({@link KeyType#MIN}/{@link KeyType#MAX} for MINVALUE/MAXVALUE);
+ * a default partition has neither.
+ */
+public record PartitionInfo(
+        TableName name,
+        long oid,
+        boolean isDefault,
+        long lower,
+        long upper,
+        String bound,
+        boolean detachPending,
+        long estimatedRows,
+        long bytes) {
+
+    public boolean overlaps(long lo, long hi) {
+        return !isDefault && lower < hi && upper > lo;
+    }
+}

@@ -1,0 +1,56 @@
+package io.github.partitionmaven.catalog;
+
+import io.github.partitionmaven.policy.TableName;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the database has for one configured table. {@code name} is resolved to its schema when the
+ * table exists; {@code similarNames} lists near matches when it does not.
+ */
+public record TableState(
+        TableName configured,
+        TableName name,
+        long oid,
+        Kind kind,
+        String partitionStrategy,
+        List<String> partitionColumns,
+        boolean partitionKeyIsExpression,
+        KeyColumn keyColumn,
+        List<String> columns,
+        List<String> insertableColumns,
+        long estimatedRows,
+        long bytes,
+        List<PartitionInfo> partitions,
+        Optional<PartitionInfo> defaultPartition,
+        DefaultContent defaultContent,
+        List<String> similarNames) {
+
+    /** What kind of relation the configured name is. */
+    public enum Kind { MISSING, PLAIN, PARTITIONED, PARTITION, OTHER }
+
+    /** The configured key column; {@code keyType} is empty when its type is not a date/time type. */
+    public record KeyColumn(String name, int typeOid, String typeName, boolean notNull, Optional<KeyType> keyType) {
+    }
+
+    /** Rows in the default partition: per interval start (as PostgreSQL buckets them), and with a NULL key. */
+    public record DefaultContent(long rows, Map<LocalDate, Long> rowsByInterval, long nullKeyRows) {
+        public static final DefaultContent EMPTY = new DefaultContent(0, Map.of(), 0);
+    }
+
+    public boolean exists() {
+        return kind != Kind.MISSING;
+    }
+
+    /** Total size: the parent's own plus every partition's. */
+    public long totalBytes() {
+        return bytes + partitions.stream().mapToLong(PartitionInfo::bytes).sum()
+                + defaultPartition.map(PartitionInfo::bytes).orElse(0L);
+    }
+
+    public KeyType keyType() {
+        return keyColumn.keyType().orElseThrow();
+    }
+}

@@ -1,0 +1,152 @@
+package io.github.partitionmaven.engine;
+
+import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.CatalogReader;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.execute.ConnectionSettings;
+import io.github.partitionmaven.execute.Connections;
+import io.github.partitionmaven.execute.StepExecutor;
+import io.github.partitionmaven.execute.TableLock;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.plan.TableRequirements;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one entry point of the engine: reads the catalog, plans, and applies. {@link #plan} changes
+ * nothing; {@link #apply} plans every table first (so bad input fails before any change), then per
+ * table takes the advisory lock, plans again from fresh catalog state and runs exactly those steps.
+ */
+public final class PartitionEngine {
+
+    /** How long a run waits for another run of the plugin on the same table. */
+    public static final Duration TABLE_LOCK_WAIT = Duration.ofMinutes(10);
+
+    private final ConnectionSettings connection;
+    private final RunSettings settings;
+    private final List<TablePolicy> tables;
+    private final EngineLog log;
+
+    public PartitionEngine(ConnectionSettings connection, RunSettings settings, List<TablePolicy> tables, EngineLog log) {
+        this.connection = connection;
+        this.settings = settings;
+        this.tables = List.copyOf(tables);
+        this.log = log;
+    }
+
+    public RunSettings settings() {
+        return settings;
+    }
+
+    public Connection open() {
+        return Connections.open(connection, settings);
+    }
+
+    /** The plan of the given goals for every configured table. */
+    public PartitionPlan plan(Set<Goal> goals) {
+        try (Connection c = open()) {
+            return plan(c, goals, tables);
+        } catch (SQLException e) {
+            throw failure("read the catalog", e);
+        }
+    }
+
+    /** Runs the steps of one goal; returns the plan that was executed (steps of other goals left out). */
+    public PartitionPlan apply(Goal goal) {
+        try (Connection c = open()) {
+            PartitionPlan whole = plan(c, Set.of(goal), tables);
+            List<TablePlan> executed = new ArrayList<>();
+            StepExecutor executor = new StepExecutor(c, settings, log);
+            for (TablePlan first : whole.tables()) {
+                if (first.steps().isEmpty()) {
+                    executed.add(first);
+                    continue;
+                }
+                try (TableLock ignored = TableLock.acquire(c, first.state().name(), TABLE_LOCK_WAIT, log)) {
+                    TablePlan fresh = plan(c, Set.of(goal), List.of(first.policy())).tables().get(0);
+                    int n = 0;
+                    for (Step step : fresh.steps()) {
+                        n++;
+                        log.info("[" + n + "/" + fresh.steps().size() + "] " + step.table() + ": " + step.action());
+                        long started = System.nanoTime();
+                        executor.run(step);
+                        log.info("      done in " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+                    }
+                    executed.add(fresh);
+                }
+            }
+            return new PartitionPlan(whole.server(), settings, executed);
+        } catch (SQLException e) {
+            throw failure("apply " + goal.goalName(), e);
+        }
+    }
+
+    private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {
+        Catalog catalog = CatalogReader.read(c, policies, settings.zone());
+        List<TablePlan> plans = new ArrayList<>();
+        for (TablePolicy policy : policies) {
+            plans.add(planTable(policy, catalog.table(policy.table()), goals));
+        }
+        refuseTakenNames(c, plans);
+        return new PartitionPlan(catalog.server(), settings, plans);
+    }
+
+    private TablePlan planTable(TablePolicy policy, TableState state, Set<Goal> goals) {
+        TablePlan result = null;
+        for (Planner planner : Planners.all()) {
+            if (!goals.contains(planner.goal())) {
+                continue;
+            }
+            // A single goal always validates the table for itself; the whole plan skips goals that do not apply.
+            if (goals.size() > 1 && !planner.appliesTo(state)) {
+                continue;
+            }
+            TablePlan p = planner.plan(policy, state, settings);
+            result = result == null ? p : result.plus(p);
+        }
+        if (result == null) {
+            TableRequirements.requirePartitioned(policy, state);
+            result = new TablePlan(policy, state, List.of(), List.of());
+        }
+        return result;
+    }
+
+    /** One query for every relation the plan would create: a name already taken is refused before anything runs. */
+    private static void refuseTakenNames(Connection c, List<TablePlan> plans) throws SQLException {
+        List<TableName> created = plans.stream().flatMap(p -> p.steps().stream()).flatMap(s -> s.creates().stream()).toList();
+        if (created.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT x FROM unnest(?::text[]) AS x WHERE to_regclass(x) IS NOT NULL")) {
+            ps.setArray(1, c.createArrayOf("text", created.stream().map(TableName::sql).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                List<String> taken = new ArrayList<>();
+                while (rs.next()) {
+                    taken.add(rs.getString(1));
+                }
+                if (!taken.isEmpty()) {
+                    throw PartitionException.databaseState("The name(s) " + String.join(", ", taken) + " that new partitions would get are"
+                            + " already used by relations that are not partitions of the configured table. Rename or drop them,"
+                            + " or set a different <namePattern>.");
+                }
+            }
+        }
+    }
+
+    private PartitionException failure(String what, SQLException e) {
+        return PartitionException.environment("Could not " + what + ": " + connection.redact(e.getMessage()), e);
+    }
+}

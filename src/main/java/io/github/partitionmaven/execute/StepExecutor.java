@@ -1,0 +1,160 @@
+package io.github.partitionmaven.execute;
+
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs steps guarded: every statement under {@code lock_timeout}, so the application never queues
+ * behind the plugin for longer than that; a step that cannot get its locks is rolled back and retried
+ * with backoff a bounded number of times, then reported with the sessions that blocked it.
+ */
+public final class StepExecutor {
+
+    static final String LOCK_NOT_AVAILABLE = "55P03";
+    static final String DEADLOCK_DETECTED = "40P01";
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final Connection connection;
+    private final RunSettings settings;
+    private final EngineLog log;
+
+    public StepExecutor(Connection connection, RunSettings settings, EngineLog log) {
+        this.connection = connection;
+        this.settings = settings;
+        this.log = log;
+    }
+
+    public void run(Step step) {
+        int doneStatements = 0;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (step.transactional()) {
+                    runInTransaction(step);
+                } else {
+                    doneStatements = runAutocommit(step, doneStatements);
+                }
+                return;
+            } catch (SQLException e) {
+                boolean retryable = LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || DEADLOCK_DETECTED.equals(e.getSQLState());
+                if (!retryable) {
+                    throw PartitionException.environment("Step '" + step.action() + "' failed: " + e.getMessage()
+                            + (step.transactional() ? ". It was rolled back; nothing of it was applied." : ""), e);
+                }
+                if (attempt >= settings.maxAttempts()) {
+                    throw new PartitionException(PartitionException.Kind.ENVIRONMENT, "Gave up on step '" + step.action() + "' after "
+                            + attempt + " attempt(s): could not get its locks (" + describe(step.locks()) + ") within <lockTimeout>"
+                            + settings.lockTimeout().toMillis() + "ms</lockTimeout>. " + blockers(step)
+                            + (step.transactional() ? " The step was rolled back; nothing of it was applied." : "")
+                            + " Retry when those sessions finish, or raise <lockTimeout>/<maxAttempts>.", e);
+                }
+                Duration pause = backoff(attempt);
+                log.warn("Step '" + step.action() + "' could not get its locks within " + settings.lockTimeout().toMillis()
+                        + " ms (" + e.getMessage() + "); attempt " + attempt + " of " + settings.maxAttempts() + ", retrying in "
+                        + pause.toMillis() + " ms");
+                sleep(pause);
+            } catch (PartitionException e) {
+                throw e;
+            } catch (Exception e) {
+                throw PartitionException.environment("Step '" + step.action() + "' failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void runInTransaction(Step step) throws Exception {
+        connection.setAutoCommit(false);
+        try {
+            try (Statement s = connection.createStatement()) {
+                s.execute("SET LOCAL lock_timeout = " + Sql.literal(settings.lockTimeout().toMillis() + "ms"));
+                if (step.work().isPresent()) {
+                    step.work().get().run(connection, log);
+                } else {
+                    for (String sql : step.statements()) {
+                        log.debug(sql);
+                        s.execute(sql);
+                    }
+                }
+            }
+            connection.commit();
+        } catch (Exception e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** Runs each statement on its own, resuming after the ones already done; returns how many are done. */
+    private int runAutocommit(Step step, int alreadyDone) throws Exception {
+        try (Statement s = connection.createStatement()) {
+            s.execute("SET lock_timeout = " + Sql.literal(settings.lockTimeout().toMillis() + "ms"));
+            if (step.work().isPresent()) {
+                step.work().get().run(connection, log);
+                return step.statements().size();
+            }
+            int done = alreadyDone;
+            List<String> statements = step.statements();
+            while (done < statements.size()) {
+                log.debug(statements.get(done));
+                s.execute(statements.get(done));
+                done++;
+            }
+            return done;
+        }
+    }
+
+    private Duration backoff(int attempt) {
+        long base = Math.max(100, settings.lockTimeout().toMillis()) << Math.min(attempt - 1, 10);
+        long jitter = (long) (Math.random() * 100);
+        return Duration.ofMillis(Math.min(base, MAX_BACKOFF.toMillis()) + jitter);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PartitionException.environment("Interrupted while waiting to retry", e);
+        }
+    }
+
+    private static String describe(List<Lock> locks) {
+        return String.join("; ", locks.stream().map(l -> l.mode().sqlName() + " on " + l.relation().sql()).toList());
+    }
+
+    /** The sessions holding locks on the step's relations: pid, user, state, since when, and what they run. */
+    private String blockers(Step step) {
+        String sql = """
+                SELECT DISTINCT a.pid, a.usename, a.state, coalesce(a.xact_start, a.query_start) AS since,
+                       left(regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query, l.mode, l.relation::regclass::text AS rel
+                  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE l.granted AND a.pid <> pg_backend_pid()
+                   AND l.relation IN (SELECT to_regclass(x) FROM unnest(?::text[]) AS x)
+                 ORDER BY since NULLS LAST""";
+        List<String> found = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setArray(1, connection.createArrayOf("text", step.locks().stream().map(l -> l.relation().sql()).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add("pid " + rs.getInt("pid") + " (user " + rs.getString("usename") + ", " + rs.getString("state") + " since "
+                            + rs.getTimestamp("since").toInstant() + ", holds " + rs.getString("mode") + " on " + rs.getString("rel")
+                            + "): " + rs.getString("query"));
+                }
+            }
+        } catch (SQLException e) {
+            return "The blocking sessions could not be listed: " + e.getMessage() + ".";
+        }
+        return found.isEmpty() ? "No session holds those locks now; the blocker has finished." : "Blocking sessions: " + String.join("; ", found) + ".";
+    }
+}

@@ -1,0 +1,177 @@
+package io.github.partitionmaven.mojo;
+
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.execute.ConnectionSettings;
+import io.github.partitionmaven.policy.PolicyReader;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.report.PlanReport;
+import io.github.partitionmaven.plan.PartitionPlan;
+import java.io.File;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Component;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.Server;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.building.SettingsProblem;
+import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.apache.maven.settings.crypto.SettingsDecryptionResult;
+
+/**
+ * What every goal shares: the connection, the run settings and the table policy, turned into an
+ * engine; engine errors become Maven failures with their message and no stack trace wall.
+ */
+public abstract class AbstractPartitionMojo extends AbstractMojo {
+
+    /** JDBC URL of the database, e.g. {@code jdbc:postgresql://localhost:5432/app}. */
+    @Parameter(property = "partition.url")
+    protected String url;
+
+    /** Database user. */
+    @Parameter(property = "partition.user")
+    protected String user;
+
+    /** Database password; prefer {@code serverId} so it stays out of the POM. */
+    @Parameter(property = "partition.password")
+    protected String password;
+
+    /** Id of a {@code <server>} in settings.xml holding user and (possibly encrypted) password. */
+    @Parameter(property = "partition.serverId")
+    protected String serverId;
+
+    /** Extra JDBC connection properties (sslmode, ...). */
+    @Parameter
+    protected Map<String, String> jdbcProperties;
+
+    /** Skips the goal. */
+    @Parameter(property = "partition.skip", defaultValue = "false")
+    protected boolean skip;
+
+    /** Prints the steps instead of executing them. */
+    @Parameter(property = "partition.dryRun", defaultValue = "false")
+    protected boolean dryRun;
+
+    /** The zone every session is pinned to; interval boundaries are midnights in it. */
+    @Parameter(property = "partition.timeZone", defaultValue = "UTC")
+    protected String timeZone;
+
+    /** Plan as if this were the current time: an ISO date or date-time. Default: the real clock. */
+    @Parameter(property = "partition.now")
+    protected String now;
+
+    /** How long any DDL waits for its lock before giving up and retrying (e.g. 500ms, 2s). */
+    @Parameter(property = "partition.lockTimeout", defaultValue = "500ms")
+    protected String lockTimeout;
+
+    /** How many times a step is tried when it cannot get its locks. */
+    @Parameter(property = "partition.maxAttempts", defaultValue = "5")
+    protected int maxAttempts;
+
+    /** The tables to manage. */
+    @Parameter
+    protected List<TableConfig> tables;
+
+    /** Where plan.sql, plan.json and other reports are written. */
+    @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
+    protected File outputDirectory;
+
+    @Parameter(defaultValue = "${settings}", readonly = true)
+    protected Settings settings;
+
+    @Parameter(defaultValue = "${plugin.version}", readonly = true)
+    protected String pluginVersion;
+
+    @Component
+    protected SettingsDecrypter settingsDecrypter;
+
+    @Override
+    public final void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping " + goalName() + " (partition.skip is true).");
+            return;
+        }
+        try {
+            run(engine());
+        } catch (PartitionException e) {
+            if (e.kind() == PartitionException.Kind.ENVIRONMENT) {
+                throw new MojoExecutionException(e.getMessage());
+            }
+            throw new MojoFailureException(e.getMessage());
+        }
+    }
+
+    protected abstract String goalName();
+
+    protected abstract void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException;
+
+    protected PartitionEngine engine() throws MojoFailureException {
+        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
+        List<TablePolicy> policies = PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
+        return new PartitionEngine(connectionSettings(), run, policies, engineLog());
+    }
+
+    ConnectionSettings connectionSettings() throws MojoFailureException {
+        String u = user;
+        String p = password;
+        if (serverId != null && !serverId.isBlank()) {
+            Server server = settings == null ? null : settings.getServer(serverId);
+            if (server == null) {
+                throw new MojoFailureException("<serverId>" + serverId + "</serverId> names no <server> in settings.xml: add"
+                        + " <server><id>" + serverId + "</id><username>...</username><password>...</password></server> to"
+                        + " ~/.m2/settings.xml, or fix <serverId>. Nothing was changed.");
+            }
+            SettingsDecryptionResult result = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+            for (SettingsProblem problem : result.getProblems()) {
+                if (problem.getSeverity() != SettingsProblem.Severity.WARNING) {
+                    throw new MojoFailureException("Cannot decrypt the password of <server> '" + serverId + "' in settings.xml: "
+                            + problem.getMessage() + ". Check ~/.m2/settings-security.xml. Nothing was changed.");
+                }
+            }
+            Server decrypted = result.getServer();
+            u = u == null ? decrypted.getUsername() : u;
+            p = p == null ? decrypted.getPassword() : p;
+        }
+        return new ConnectionSettings(url, u, p, jdbcProperties);
+    }
+
+    protected EngineLog engineLog() {
+        return new EngineLog() {
+            @Override
+            public void info(String message) {
+                getLog().info(message);
+            }
+
+            @Override
+            public void warn(String message) {
+                getLog().warn(message);
+            }
+
+            @Override
+            public void debug(String message) {
+                getLog().debug(message);
+            }
+        };
+    }
+
+    protected void print(PartitionPlan plan) {
+        new PlanReport(plan, pluginVersion).print(getLog()::info, getLog()::warn);
+    }
+
+    protected void writeReport(PartitionPlan plan) throws MojoExecutionException {
+        try {
+            new PlanReport(plan, pluginVersion).writeTo(outputDirectory.toPath());
+            getLog().info("Plan written to " + new File(outputDirectory, "plan.sql") + " and plan.json");
+        } catch (IOException e) {
+            throw new MojoExecutionException("Cannot write the plan to " + outputDirectory + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.partitionmaven.mojo;
+
+import io.github.partitionmaven.policy.TableSpec;
+
+/**
+ * One {@code <table>} of the plugin configuration.
+ *
+ * <pre>{@code
+ * <table>
+ *   <name>chat_history</name>          <!-- optionally schema-qualified: app.chat_history -->
+ *   <column>created_at</column>        <!-- date, timestamp or timestamptz -->
+ *   <interval>month</interval>         <!-- day, week, month, quarter, year -->
+ *   <premake>3</premake>               <!-- intervals kept ahead of now -->
+ *   <retention>6 months</retention>    <!-- optional, used by prune -->
+ * </table>
+ * }</pre>
+ */
+public class TableConfig {
+
+    /** The table, optionally schema-qualified; exact catalog spelling. */
+    private String name;
+
+    /** The partition key column. */
+    private String column;
+
+    /** Partition width: day, week, month, quarter or year. */
+    private String interval;
+
+    /** Intervals to keep created ahead of the current one (default 3). */
+    private Integer premake;
+
+    /** Partition names: {table} plus java.time patterns in braces, e.g. {table}_{yyyy_MM}. */
+    private String namePattern;
+
+    /** How long data is kept, e.g. 6 months, 90 days, 1 year. */
+    private String retention;
+
+    /** What prune does past retention: drop (default), detach or archive. */
+    private String retentionMode;
+
+    /** With retentionMode detach: the schema detached partitions are moved to. */
+    private String retentionSchema;
+
+    public TableSpec toSpec() {
+        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema);
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public void setColumn(String column) {
+        this.column = column;
+    }
+
+    public void setInterval(String interval) {
+        this.interval = interval;
+    }
+
+    public void setPremake(Integer premake) {
+        this.premake = premake;
+    }
+
+    public void setNamePattern(String namePattern) {
+        this.namePattern = namePattern;
+    }
+
+    public void setRetention(String retention) {
+        this.retention = retention;
+    }
+
+    public void setRetentionMode(String retentionMode) {
+        this.retentionMode = retentionMode;
+    }
+
+    public void setRetentionSchema(String retentionSchema) {
+        this.retentionSchema = retentionSchema;
+    }
+}

@@ -1,0 +1,12 @@
+package io.github.partitionmaven.plan;
+
+import io.github.partitionmaven.policy.TableName;
+
+/** A lock a step takes on a relation. */
+public record Lock(TableName relation, LockMode mode) {
+
+    @Override
+    public String toString() {
+        return mode.sqlName() + " on " + relation.sql() + " (" + mode.effect() + ")";
+    }
+}

@@ -1,0 +1,174 @@
+package io.github.partitionmaven.plan;
+
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.PartitionInfo;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.policy.Interval;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Plans the partitions that must exist: aligned to interval starts in the configured zone,
+ * contiguous from the oldest existing partition to {@code premake} intervals past the current one,
+ * counted from now (never from the newest row). Existing partitions are never touched.
+ */
+public final class PremakePlanner implements Planner {
+
+    @Override
+    public Goal goal() {
+        return Goal.PREMAKE;
+    }
+
+    @Override
+    public boolean appliesTo(TableState state) {
+        return state.kind() == TableState.Kind.PARTITIONED;
+    }
+
+    @Override
+    public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
+        TableRequirements.requirePartitioned(policy, state);
+        ZoneId zone = settings.zone();
+        KeyType keyType = state.keyType();
+        Interval interval = policy.interval();
+        LocalDate current = interval.floor(settings.now().toLocalDate());
+        LocalDate end = interval.plus(current, policy.premake() + 1);
+        List<Finding> findings = new ArrayList<>(alignmentFindings(policy, state, zone));
+
+        LocalDate start = current;
+        for (PartitionInfo p : state.partitions()) {
+            long from = p.lower() != KeyType.MIN ? p.lower() : p.upper();
+            if (from != KeyType.MAX) {
+                LocalDate first = ceilToInterval(from, keyType, interval, zone);
+                start = first.isBefore(start) ? first : start;
+            }
+        }
+
+        Map<LocalDate, Long> strayDefaultRows = new TreeMap<>(state.defaultContent().rowsByInterval());
+        List<Step> steps = new ArrayList<>();
+        for (LocalDate day = start; day.isBefore(end); day = interval.next(day)) {
+            long lo = keyType.micros(day, zone);
+            long hi = keyType.micros(interval.next(day), zone);
+            List<PartitionInfo> overlapping = state.partitions().stream().filter(p -> p.overlaps(lo, hi)).toList();
+            if (overlapping.isEmpty()) {
+                long moved = Optional.ofNullable(strayDefaultRows.remove(day)).orElse(0L);
+                steps.add(createStep(policy, state, settings, day, moved, reason(policy, day, current, end)));
+            } else if (!covers(overlapping, lo, hi)) {
+                findings.add(Finding.warning("The " + interval.unit() + " starting " + day + " is only partly covered by "
+                        + names(overlapping) + "; the rest is left uncovered because a new partition would overlap it."));
+            }
+        }
+        if (!strayDefaultRows.isEmpty()) {
+            long rows = strayDefaultRows.values().stream().mapToLong(Long::longValue).sum();
+            findings.add(Finding.warning(rows + " row(s) in the default partition " + state.defaultPartition().orElseThrow().name()
+                    + " fall outside the partitions kept by this policy (" + interval.unit() + "s starting "
+                    + summarize(strayDefaultRows.keySet()) + "); they stay in the default partition."));
+        }
+        if (state.defaultContent().nullKeyRows() > 0) {
+            findings.add(Finding.warning(state.defaultContent().nullKeyRows() + " row(s) in the default partition have a NULL "
+                    + policy.column() + "; no range partition can hold them."));
+        }
+        state.partitions().stream().filter(PartitionInfo::detachPending).forEach(p -> findings.add(Finding.warning(
+                "Partition " + p.name() + " is left detach-pending by an interrupted DETACH CONCURRENTLY; inserts into its range fail"
+                        + " until `mvn partition:prune` finalizes it (or ALTER TABLE " + state.name().sql() + " DETACH PARTITION "
+                        + p.name().sql() + " FINALIZE).")));
+        return new TablePlan(policy, state, steps, findings);
+    }
+
+    private static LocalDate ceilToInterval(long micros, KeyType keyType, Interval interval, ZoneId zone) {
+        LocalDate floor = interval.floor(keyType.dayOf(micros, zone));
+        return keyType.micros(floor, zone) < micros ? interval.next(floor) : floor;
+    }
+
+    private static boolean covers(List<PartitionInfo> overlapping, long lo, long hi) {
+        long reached = lo;
+        for (PartitionInfo p : overlapping) {
+            if (p.lower() > reached) {
+                return false;
+            }
+            reached = Math.max(reached, p.upper());
+        }
+        return reached >= hi;
+    }
+
+    private static String reason(TablePolicy policy, LocalDate day, LocalDate current, LocalDate end) {
+        String unit = policy.interval().unit();
+        if (day.isBefore(current)) {
+            return "fills a gap: no partition covers this past " + unit;
+        }
+        if (day.equals(current)) {
+            return "the current " + unit + " has no partition";
+        }
+        return "keeps " + policy.premake() + " " + unit + "(s) ahead of now: partitions must exist up to " + end;
+    }
+
+    private static Step createStep(TablePolicy policy, TableState state, RunSettings settings, LocalDate day, long defaultRows,
+                                   String reason) {
+        ZoneId zone = settings.zone();
+        KeyType keyType = state.keyType();
+        LocalDate next = policy.interval().next(day);
+        TableName parent = state.name();
+        TableName partition = new TableName(parent.schema(), policy.namePattern().format(parent.name(), day));
+        String lo = keyType.literal(day, zone);
+        String hi = keyType.literal(next, zone);
+        List<String> sql = new ArrayList<>();
+        List<Lock> locks = new ArrayList<>();
+        sql.add("CREATE TABLE " + partition.sql() + " (LIKE " + parent.sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
+        locks.add(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE));
+        locks.add(new Lock(partition, LockMode.ACCESS_EXCLUSIVE));
+        Optional<PartitionInfo> def = state.defaultPartition();
+        String why = reason;
+        if (def.isPresent()) {
+            locks.add(new Lock(def.get().name(), LockMode.ACCESS_EXCLUSIVE));
+            if (defaultRows > 0) {
+                String column = Sql.ident(policy.column());
+                String cols = Sql.identList(state.insertableColumns());
+                sql.add("LOCK TABLE " + parent.sql() + " IN SHARE UPDATE EXCLUSIVE MODE");
+                sql.add("LOCK TABLE " + def.get().name().sql() + " IN ACCESS EXCLUSIVE MODE");
+                sql.add("WITH moved AS (DELETE FROM " + def.get().name().sql() + " WHERE " + column + " >= " + lo + " AND " + column
+                        + " < " + hi + " RETURNING " + cols + ") INSERT INTO " + partition.sql() + " (" + cols + ") SELECT " + cols
+                        + " FROM moved");
+                why += "; moves " + defaultRows + " row(s) out of the default partition first";
+            }
+        }
+        sql.add("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")");
+        String action = "create partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
+                + keyType.display(keyType.micros(next, zone), zone) + ")";
+        return Step.transactional(Goal.PREMAKE, parent, action, why, sql, locks, defaultRows).withCreates(List.of(partition));
+    }
+
+    private static List<Finding> alignmentFindings(TablePolicy policy, TableState state, ZoneId zone) {
+        KeyType keyType = state.keyType();
+        Interval interval = policy.interval();
+        List<Finding> findings = new ArrayList<>();
+        for (PartitionInfo p : state.partitions()) {
+            Optional<LocalDate> lo = keyType.dayStartingAt(p.lower(), zone).filter(interval::isBoundary);
+            Optional<LocalDate> hi = keyType.dayStartingAt(p.upper(), zone).filter(interval::isBoundary);
+            String range = "[" + keyType.display(p.lower(), zone) + ", " + keyType.display(p.upper(), zone) + ")";
+            if (lo.isEmpty() || hi.isEmpty()) {
+                findings.add(Finding.warning("Partition " + p.name() + " covers " + range + ", which is not aligned to "
+                        + interval.unit() + " starts in " + zone + ": left as it is, and no partition is created over it."));
+            } else if (!interval.next(lo.get()).equals(hi.get())) {
+                findings.add(Finding.info("Partition " + p.name() + " covers " + range + ", several " + interval.unit() + "s."));
+            }
+        }
+        return findings;
+    }
+
+    private static String names(List<PartitionInfo> partitions) {
+        return String.join(", ", partitions.stream().map(p -> p.name().sql()).toList());
+    }
+
+    private static String summarize(java.util.Collection<LocalDate> days) {
+        List<String> all = days.stream().map(LocalDate::toString).toList();
+        return all.size() <= 5 ? String.join(", ", all) : String.join(", ", all.subList(0, 5)) + " and " + (all.size() - 5) + " more";
+    }
+}

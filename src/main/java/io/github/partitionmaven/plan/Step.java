@@ -1,0 +1,55 @@
+package io.github.partitionmaven.plan;
+
+import io.github.partitionmaven.policy.TableName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One unit of change: the statements it runs, the locks it takes, the rows it touches and why.
+ * A transactional step runs all its statements in one transaction under {@code lock_timeout}, so
+ * it either happens whole or not at all; a non-transactional one (DETACH ... CONCURRENTLY) runs
+ * each statement on its own.
+ *
+ * @param work runs instead of the statements when present; the statements then describe it
+ * @param estimate expected duration, when it is worth saying
+ * @param creates relations the step creates
+ */
+public record Step(
+        Goal goal,
+        TableName table,
+        String action,
+        String reason,
+        List<String> statements,
+        List<Lock> locks,
+        long rows,
+        boolean transactional,
+        Optional<StepWork> work,
+        Optional<Duration> estimate,
+        List<TableName> creates) {
+
+    public static Step transactional(Goal goal, TableName table, String action, String reason, List<String> statements,
+                                     List<Lock> locks, long rows) {
+        return new Step(goal, table, action, reason, List.copyOf(statements), List.copyOf(locks), rows, true,
+                Optional.empty(), Optional.empty(), List.of());
+    }
+
+    public static Step autocommit(Goal goal, TableName table, String action, String reason, List<String> statements,
+                                  List<Lock> locks, long rows) {
+        return new Step(goal, table, action, reason, List.copyOf(statements), List.copyOf(locks), rows, false,
+                Optional.empty(), Optional.empty(), List.of());
+    }
+
+    public Step withWork(StepWork w) {
+        return new Step(goal, table, action, reason, statements, locks, rows, transactional, Optional.of(w), estimate, creates);
+    }
+
+    public Step withEstimate(Duration d) {
+        return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, Optional.of(d), creates);
+    }
+
+    /** Declares the relations this step creates, so the engine can refuse names already taken before anything runs. */
+    public Step withCreates(List<TableName> names) {
+        return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, estimate, List.copyOf(names));
+    }
+}

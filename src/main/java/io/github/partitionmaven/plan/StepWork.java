@@ -1,0 +1,14 @@
+package io.github.partitionmaven.plan;
+
+import io.github.partitionmaven.engine.EngineLog;
+import java.sql.Connection;
+
+/**
+ * Work a step does beyond running its statements in order (an export to a file, a batched copy).
+ * The step's statements still show, for the plan, the SQL this work runs.
+ */
+@FunctionalInterface
+public interface StepWork {
+
+    void run(Connection connection, EngineLog log) throws Exception;
+}

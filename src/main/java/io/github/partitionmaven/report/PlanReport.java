@@ -1,0 +1,151 @@
+package io.github.partitionmaven.report;
+
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.plan.Finding;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.sql.Sql;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Renders a plan three ways: lines for the build log, a psql-runnable SQL script, and JSON. */
+public final class PlanReport {
+
+    private final PartitionPlan plan;
+    private final String pluginVersion;
+
+    public PlanReport(PartitionPlan plan, String pluginVersion) {
+        this.plan = plan;
+        this.pluginVersion = pluginVersion;
+    }
+
+    /** Writes the log lines: info lines to {@code info}, findings that need attention to {@code warn}. */
+    public void print(Consumer<String> info, Consumer<String> warn) {
+        info.accept("Partition plan for now = " + plan.settings().now().toOffsetDateTime() + " (" + plan.settings().zone()
+                + "), PostgreSQL " + plan.server().version());
+        for (TablePlan t : plan.tables()) {
+            info.accept(header(t));
+            int n = 0;
+            for (Step s : t.steps()) {
+                n++;
+                info.accept(String.format("  %d. [%s] %s", n, s.goal().goalName(), s.action()));
+                info.accept("     why:   " + s.reason());
+                for (Lock l : s.locks()) {
+                    info.accept("     lock:  " + l);
+                }
+                info.accept("     rows:  " + s.rows() + s.estimate().map(d -> ", estimated " + Durations.format(d)).orElse(""));
+                String prefix = s.work().isPresent() ? "     runs:  " : "     sql:   ";
+                for (String sql : s.statements()) {
+                    info.accept(prefix + sql + (s.work().isPresent() ? "" : ";"));
+                    prefix = "            ";
+                }
+            }
+            for (Finding f : t.findings()) {
+                (f.severity() == Finding.Severity.WARNING ? warn : info).accept("  " + (f.severity() == Finding.Severity.WARNING
+                        ? "warning: " : "note: ") + f.message());
+            }
+        }
+        long steps = plan.steps().size();
+        info.accept(steps == 0 ? "Everything is up to date: nothing to do." : steps + " step(s) in total.");
+    }
+
+    private static String header(TablePlan t) {
+        TableState s = t.state();
+        String shape = switch (s.kind()) {
+            case PARTITIONED -> "partitioned by range on " + t.policy().column() + ", " + s.partitions().size() + " partition(s)"
+                    + s.defaultPartition().map(d -> " + default").orElse("") + ", " + Durations.bytes(s.totalBytes());
+            case PLAIN -> "plain table, ~" + s.estimatedRows() + " rows, " + Durations.bytes(s.totalBytes());
+            default -> s.kind().name().toLowerCase(java.util.Locale.ROOT);
+        };
+        return s.name() + " (" + shape + ")" + (t.steps().isEmpty() ? ": up to date" : ":");
+    }
+
+    /** The exact statements, in order, as a script psql can run: {@code psql -v ON_ERROR_STOP=1 -f plan.sql}. */
+    public String sql() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("-- partition-maven-plugin ").append(pluginVersion).append(" plan, written ").append(Instant.now()).append('\n');
+        sb.append("-- now = ").append(plan.settings().now().toOffsetDateTime()).append(", zone = ").append(plan.settings().zone())
+                .append(", server PostgreSQL ").append(plan.server().version()).append('\n');
+        sb.append("-- Run with: psql -v ON_ERROR_STOP=1 -f plan.sql\n");
+        sb.append("SET TIME ZONE ").append(Sql.literal(plan.settings().zone().getId())).append(";\n");
+        sb.append("SET lock_timeout = ").append(Sql.literal(plan.settings().lockTimeout().toMillis() + "ms")).append(";\n");
+        if (plan.isEmpty()) {
+            sb.append("-- Everything is up to date: nothing to do.\n");
+        }
+        for (Step s : plan.steps()) {
+            sb.append("\n-- [").append(s.goal().goalName()).append("] ").append(oneLine(s.table() + ": " + s.action())).append('\n');
+            sb.append("-- why: ").append(oneLine(s.reason())).append('\n');
+            for (Lock l : s.locks()) {
+                sb.append("-- lock: ").append(l).append('\n');
+            }
+            sb.append("-- rows: ").append(s.rows()).append('\n');
+            if (s.work().isPresent()) {
+                sb.append("-- performed by the plugin itself (not plain SQL); it runs:\n");
+                s.statements().forEach(st -> sb.append("--   ").append(oneLine(st)).append('\n'));
+                continue;
+            }
+            if (s.transactional()) {
+                sb.append("BEGIN;\n");
+            }
+            s.statements().forEach(st -> sb.append(st).append(";\n"));
+            if (s.transactional()) {
+                sb.append("COMMIT;\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    public String json() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("pluginVersion", pluginVersion);
+        root.put("generatedAt", Instant.now().toString());
+        root.put("now", plan.settings().now().toOffsetDateTime().toString());
+        root.put("zone", plan.settings().zone().getId());
+        root.put("server", plan.server().version());
+        root.put("upToDate", plan.isEmpty());
+        List<Object> tables = new ArrayList<>();
+        for (TablePlan t : plan.tables()) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("table", t.state().name().sql());
+            tm.put("kind", t.state().kind().name().toLowerCase(java.util.Locale.ROOT));
+            List<Object> steps = new ArrayList<>();
+            for (Step s : t.steps()) {
+                Map<String, Object> sm = new LinkedHashMap<>();
+                sm.put("goal", s.goal().goalName());
+                sm.put("action", s.action());
+                sm.put("reason", s.reason());
+                sm.put("locks", s.locks().stream().map(l -> Map.of("relation", l.relation().sql(), "mode", l.mode().sqlName())).toList());
+                sm.put("rows", s.rows());
+                sm.put("transactional", s.transactional());
+                sm.put("performedByPlugin", s.work().isPresent());
+                s.estimate().ifPresent(d -> sm.put("estimatedMillis", d.toMillis()));
+                sm.put("sql", s.statements());
+                steps.add(sm);
+            }
+            tm.put("steps", steps);
+            tm.put("findings", t.findings().stream().map(f -> Map.of("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT),
+                    "message", f.message())).toList());
+            tables.add(tm);
+        }
+        root.put("tables", tables);
+        return Json.write(root);
+    }
+
+    /** Writes {@code plan.sql} and {@code plan.json} into {@code directory}. */
+    public void writeTo(Path directory) throws IOException {
+        AtomicFiles.write(directory.resolve("plan.sql"), sql());
+        AtomicFiles.write(directory.resolve("plan.json"), json());
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\n', ' ');
+    }
+}
