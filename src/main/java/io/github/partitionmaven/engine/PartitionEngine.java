@@ -38,13 +38,29 @@ public final class PartitionEngine {
     private final ConnectionSettings connection;
     private final RunSettings settings;
     private final List<TablePolicy> tables;
+    private final List<Planner> planners;
     private final EngineLog log;
 
-    public PartitionEngine(ConnectionSettings connection, RunSettings settings, List<TablePolicy> tables, EngineLog log) {
+    /** @param planners the planners of every goal, in the order their steps run (see {@link Planners}) */
+    public PartitionEngine(ConnectionSettings connection, RunSettings settings, List<TablePolicy> tables, List<Planner> planners,
+                           EngineLog log) {
         this.connection = connection;
         this.settings = settings;
         this.tables = List.copyOf(tables);
+        this.planners = List.copyOf(planners);
         this.log = log;
+    }
+
+    public PartitionEngine(ConnectionSettings connection, RunSettings settings, List<TablePolicy> tables, EngineLog log) {
+        this(connection, settings, tables, Planners.standard(), log);
+    }
+
+    public List<TablePolicy> tables() {
+        return tables;
+    }
+
+    public EngineLog log() {
+        return log;
     }
 
     public RunSettings settings() {
@@ -106,7 +122,7 @@ public final class PartitionEngine {
 
     private TablePlan planTable(TablePolicy policy, TableState state, Set<Goal> goals) {
         TablePlan result = null;
-        for (Planner planner : Planners.all()) {
+        for (Planner planner : planners) {
             if (!goals.contains(planner.goal())) {
                 continue;
             }

@@ -1,6 +1,5 @@
 package io.github.partitionmaven.engine;
 
-import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.PremakePlanner;
 import java.util.List;
@@ -11,12 +10,8 @@ public final class Planners {
     private Planners() {
     }
 
-    public static List<Planner> all() {
+    /** The planners with default options. */
+    public static List<Planner> standard() {
         return List.of(new PremakePlanner());
-    }
-
-    public static Planner of(Goal goal) {
-        return all().stream().filter(p -> p.goal() == goal).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no planner for " + goal));
     }
 }

@@ -3,6 +3,8 @@ package io.github.partitionmaven.mojo;
 import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.engine.Planners;
+import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
@@ -116,7 +118,12 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     protected PartitionEngine engine() throws MojoFailureException {
         RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
         List<TablePolicy> policies = PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
-        return new PartitionEngine(connectionSettings(), run, policies, engineLog());
+        return new PartitionEngine(connectionSettings(), run, policies, planners(), engineLog());
+    }
+
+    /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
+    protected List<Planner> planners() {
+        return Planners.standard();
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {
