@@ -65,6 +65,16 @@ public enum KeyType {
         return Math.multiplyExact(day.toEpochDay(), MICROS_PER_DAY);
     }
 
+    /** The micros of a moment: its instant for timestamptz, its wall-clock time in its zone otherwise. */
+    public long micros(ZonedDateTime moment) {
+        if (this == TIMESTAMPTZ) {
+            Instant i = moment.toInstant();
+            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
+        }
+        LocalDateTime local = moment.toLocalDateTime();
+        return Math.addExact(Math.multiplyExact(local.toEpochSecond(ZoneOffset.UTC), 1_000_000L), local.getNano() / 1000);
+    }
+
     /** The day whose start is exactly {@code micros}, if there is one. */
     public Optional<LocalDate> dayStartingAt(long micros, ZoneId zone) {
         if (micros == MIN || micros == MAX) {

@@ -3,6 +3,7 @@ package io.github.partitionmaven.policy;
 import io.github.partitionmaven.engine.PartitionException;
 import java.time.LocalDate;
 import java.time.Period;
+import java.time.ZonedDateTime;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,6 +44,11 @@ public record RetentionPeriod(int amount, String unit, Period period) {
     /** The first day that is kept: data strictly before it is past retention. */
     public LocalDate cutoff(LocalDate today) {
         return today.minus(period);
+    }
+
+    /** The moment before which data is past retention: now minus the period, calendar-aware in now's zone. */
+    public ZonedDateTime cutoff(ZonedDateTime now) {
+        return now.minus(period);
     }
 
     @Override
