@@ -112,20 +112,23 @@ public final class PartitionEngine {
 
     private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {
         Catalog catalog = CatalogReader.read(c, policies, settings.zone());
+        List<Planner> prepared = new ArrayList<>();
+        for (Planner planner : planners) {
+            if (goals.contains(planner.goal())) {
+                prepared.add(planner.prepare(c, catalog, policies, settings));
+            }
+        }
         List<TablePlan> plans = new ArrayList<>();
         for (TablePolicy policy : policies) {
-            plans.add(planTable(policy, catalog.table(policy.table()), goals));
+            plans.add(planTable(prepared, policy, catalog.table(policy.table()), goals));
         }
         refuseTakenNames(c, plans);
         return new PartitionPlan(catalog.server(), settings, plans);
     }
 
-    private TablePlan planTable(TablePolicy policy, TableState state, Set<Goal> goals) {
+    private TablePlan planTable(List<Planner> prepared, TablePolicy policy, TableState state, Set<Goal> goals) {
         TablePlan result = null;
-        for (Planner planner : planners) {
-            if (!goals.contains(planner.goal())) {
-                continue;
-            }
+        for (Planner planner : prepared) {
             // A single goal always validates the table for itself; the whole plan skips goals that do not apply.
             if (goals.size() > 1 && !planner.appliesTo(state)) {
                 continue;

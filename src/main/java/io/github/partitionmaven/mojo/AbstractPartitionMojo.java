@@ -5,6 +5,7 @@ import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.prune.PruneOptions;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
@@ -86,6 +87,18 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
     protected File outputDirectory;
 
+    /** Where prune writes archives (retentionMode archive): an existing, writable directory. */
+    @Parameter(property = "partition.archiveDirectory")
+    protected String archiveDirectory;
+
+    /** How archives are compressed: gzip or none. */
+    @Parameter(property = "partition.archiveCompression", defaultValue = "gzip")
+    protected String archiveCompression;
+
+    /** The gzip level of archives: 1 (fastest, the default) to 9 (smallest). */
+    @Parameter(property = "partition.archiveCompressionLevel", defaultValue = "1")
+    protected Integer archiveCompressionLevel;
+
     @Parameter(defaultValue = "${settings}", readonly = true)
     protected Settings settings;
 
@@ -123,7 +136,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
     protected List<Planner> planners() {
-        return Planners.standard();
+        return Planners.standard(PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion));
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {

@@ -1,0 +1,89 @@
+package io.github.partitionmaven.prune;
+
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.report.AtomicFiles;
+import io.github.partitionmaven.report.Json;
+import io.github.partitionmaven.report.JsonReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an archive holds, written beside its data file: which table and range, its columns, how many
+ * rows, and the SHA-256 of the file, so the file can be checked before the DROP and restored later.
+ *
+ * @param file the data file's name, in the manifest's directory
+ * @param lower the lower bound for people to read; {@code bound} is what restore re-attaches with
+ */
+public record ArchiveManifest(String file, TableName table, TableName parent, String bound, String lower, String upper,
+                              List<Column> columns, long rows, String sha256, long bytes, String compression,
+                              String pluginVersion, String createdAt) {
+
+    /** A column as it was in the partition. */
+    public record Column(String name, String type) {
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", file);
+        m.put("format", "csv with header");
+        m.put("compression", compression);
+        m.put("schema", table.schema());
+        m.put("table", table.name());
+        m.put("parentSchema", parent.schema());
+        m.put("parent", parent.name());
+        m.put("bound", bound);
+        m.put("lower", lower);
+        m.put("upper", upper);
+        m.put("columns", columns.stream().map(c -> {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("name", c.name());
+            cm.put("type", c.type());
+            return cm;
+        }).toList());
+        m.put("rows", rows);
+        m.put("sha256", sha256);
+        m.put("bytes", bytes);
+        m.put("pluginVersion", pluginVersion);
+        m.put("createdAt", createdAt);
+        return m;
+    }
+
+    public void write(Path path) throws IOException {
+        AtomicFiles.write(path, Json.write(toMap()));
+    }
+
+    public Path dataFile(Path manifestPath) {
+        return manifestPath.toAbsolutePath().getParent().resolve(file);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static ArchiveManifest read(Path path) {
+        try {
+            Map<String, Object> m = (Map<String, Object>) JsonReader.read(Files.readString(path, StandardCharsets.UTF_8));
+            List<Column> columns = ((List<Object>) m.get("columns")).stream()
+                    .map(o -> (Map<String, Object>) o).map(c -> new Column((String) c.get("name"), (String) c.get("type"))).toList();
+            return new ArchiveManifest((String) m.get("file"), new TableName((String) m.get("schema"), (String) m.get("table")),
+                    new TableName((String) m.get("parentSchema"), (String) m.get("parent")), (String) m.get("bound"),
+                    (String) m.get("lower"), (String) m.get("upper"), columns, ((Number) m.get("rows")).longValue(),
+                    (String) m.get("sha256"), ((Number) m.get("bytes")).longValue(), (String) m.get("compression"),
+                    (String) m.get("pluginVersion"), (String) m.get("createdAt"));
+        } catch (IOException e) {
+            throw PartitionException.environment("Cannot read the archive manifest " + path + ": " + e.getMessage()
+                    + ". Check the path and its permissions.", e);
+        } catch (RuntimeException e) {
+            throw PartitionException.configuration("The archive manifest " + path + " cannot be read (" + e.getMessage()
+                    + "): it is not a manifest written by partition-maven-plugin, or it was edited. Name the .manifest.json file"
+                    + " written beside the archive.");
+        }
+    }
+
+    public PruneOptions.Compression compressionKind() {
+        return PruneOptions.Compression.parse(compression);
+    }
+}

@@ -1,0 +1,175 @@
+package io.github.partitionmaven.prune;
+
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.plan.StepWork;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.report.Durations;
+import io.github.partitionmaven.sql.Sql;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+
+/**
+ * Exports a detached partition to its archive file: COPY ... TO STDOUT as CSV with a header,
+ * compressed and hashed on a second thread, written under a temporary name, forced to disk and
+ * renamed; then the manifest. A manifest already there for this table and range means an earlier
+ * run finished the export: it is reused (the drop step verifies it), never overwritten.
+ */
+record ExportWork(TableName table, DetachMarker marker, List<String> columns, ArchiveFiles files, PruneOptions options,
+                  String lower, String upper, long estimatedRows) implements StepWork {
+
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
+    String lockSql() {
+        return "LOCK TABLE " + table.sql() + " IN SHARE MODE";
+    }
+
+    String copySql() {
+        return "COPY (SELECT " + Sql.identList(columns) + " FROM " + table.sql() + ") TO STDOUT WITH (FORMAT csv, HEADER)";
+    }
+
+    String countSql() {
+        return "SELECT count(*) FROM " + table.sql();
+    }
+
+    /** The statements the plan shows for this work. */
+    List<String> describe() {
+        String how = options.compression() == PruneOptions.Compression.GZIP ? "gzip level " + options.compressionLevel() : "uncompressed";
+        return List.of(lockSql(),
+                copySql() + "  -- " + how + ", SHA-256 and CSV record count on the way, into a temporary file, fsync, rename to "
+                        + files.data(),
+                countSql() + "  -- must equal the rows COPY sent",
+                "write manifest " + files.manifest() + "  (an existing manifest for this table and range is reused, not overwritten)");
+    }
+
+    @Override
+    public void run(Connection c, EngineLog log) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute(lockSql());
+        }
+        if (Files.exists(files.manifest())) {
+            reuse(log);
+            return;
+        }
+        if (Files.exists(files.data())) {
+            log.warn(files.data() + " exists without a manifest: it is what an interrupted export left; exporting again over it.");
+        }
+        List<ArchiveManifest.Column> types = columnTypes(c);
+        Path tmp = files.data().resolveSibling("." + files.data().getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        ArchiveWriter writer = new ArchiveWriter(tmp, options.compression(), options.compressionLevel());
+        try {
+            long started = System.nanoTime();
+            long[] nextReport = {started + PROGRESS_EVERY.toNanos()};
+            writer.onChunk(() -> {
+                long now = System.nanoTime();
+                if (now >= nextReport[0]) {
+                    nextReport[0] = now + PROGRESS_EVERY.toNanos();
+                    log.info("      " + progress(writer.recordsSoFar(), writer.bytesWritten(), now - started));
+                }
+            });
+            long copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(), writer);
+            ArchiveWriter.Result result = writer.finish();
+            if (!result.balanced() || result.records() - 1 != copied) {
+                throw new IOException("the file holds " + (result.records() - 1) + " CSV records but COPY sent " + copied + " rows");
+            }
+            Files.move(tmp, files.data(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(files.data().getParent());
+            long counted = count(c);
+            if (counted != copied) {
+                throw new IOException(table + " has " + counted + " rows but COPY sent " + copied);
+            }
+            ArchiveManifest manifest = new ArchiveManifest(files.data().getFileName().toString(), table, marker.parent(), marker.bound(),
+                    lower, upper, types, copied, result.sha256(), result.bytes(), options.compression().name().toLowerCase(Locale.ROOT),
+                    options.pluginVersion(), Instant.now().toString());
+            manifest.write(files.manifest());
+            syncDirectory(files.manifest().getParent());
+            long took = System.nanoTime() - started;
+            log.info("      archived " + copied + " rows of " + table + " to " + files.data() + " (" + Durations.bytes(result.bytes())
+                    + ", " + Durations.format(Duration.ofNanos(took)) + ", " + rate(result.bytes() + 0.0, took) + " B/s compressed)");
+        } catch (IOException e) {
+            writer.abort();
+            throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": " + e.getMessage()
+                    + ". Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
+                    + " (free space or fix permissions first).", e);
+        } finally {
+            writer.abort();
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void reuse(EngineLog log) {
+        ArchiveManifest m = ArchiveManifest.read(files.manifest());
+        boolean same = m.table().equals(table) && m.parent().equals(marker.parent()) && m.bound().equals(marker.bound());
+        if (!same || !Files.exists(files.data())) {
+            throw PartitionException.environment("The archive manifest " + files.manifest() + " already exists but "
+                    + (same ? "its data file " + files.data() + " is missing" : "describes " + m.table() + " " + m.bound()
+                    + ", not " + table + " " + marker.bound()) + ". Nothing was dropped. Move the manifest (and its file) away and run"
+                    + " prune again.", null);
+        }
+        log.info("      " + files.data() + " already holds " + m.rows() + " rows of " + table + " (exported " + m.createdAt()
+                + "): reused; it is verified before the drop");
+    }
+
+    private List<ArchiveManifest.Column> columnTypes(Connection c) throws Exception {
+        Map<String, String> types;
+        try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute"
+                + " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped")) {
+            ps.setString(1, table.sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                List<String[]> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+                types = rows.stream().collect(Collectors.toMap(r -> r[0], r -> r[1]));
+            }
+        }
+        return columns.stream().map(name -> new ArchiveManifest.Column(name, types.get(name))).toList();
+    }
+
+    private long count(Connection c) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(countSql())) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private String progress(long records, long bytes, long nanos) {
+        long rows = Math.max(0, records - 1);
+        double perSecond = rows / Math.max(1e-9, nanos / 1e9);
+        String of = estimatedRows > 0 ? " of ~" + estimatedRows + " (" + Math.min(100, rows * 100 / estimatedRows) + "%)" : "";
+        String left = estimatedRows > rows && perSecond > 0
+                ? ", ~" + Durations.format(Duration.ofSeconds((long) ((estimatedRows - rows) / perSecond))) + " left" : "";
+        return "archiving " + table + ": " + rows + " rows" + of + ", " + String.format(Locale.ROOT, "%.0f", perSecond) + " rows/s, "
+                + Durations.bytes(bytes) + " written" + left;
+    }
+
+    private static String rate(double amount, long nanos) {
+        return Durations.bytes((long) (amount / Math.max(1e-9, nanos / 1e9)));
+    }
+
+    static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not every file system lets a directory be opened; the files themselves are forced
+        }
+    }
+
+}

@@ -1,0 +1,236 @@
+package io.github.partitionmaven.prune;
+
+import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.PartitionInfo;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.plan.Finding;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.LockMode;
+import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.RetentionRule;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.plan.TableRequirements;
+import io.github.partitionmaven.policy.RetentionMode;
+import io.github.partitionmaven.policy.RetentionPolicy;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.report.Durations;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plans retention: every partition whose whole range ends at or before {@code now - retention}
+ * (judged by {@link RetentionRule} from catalog bounds) is detached, CONCURRENTLY when the parent
+ * has no default partition, and then dropped, kept (optionally in another schema) or archived to a
+ * verified file and dropped. Work an interrupted run left behind comes first: a detach-pending
+ * partition is finalized, and tables carrying prune's {@link DetachMarker} are finished.
+ */
+public final class PrunePlanner implements Planner {
+
+    private final PruneOptions options;
+    private final PruneFacts facts;
+
+    public PrunePlanner(PruneOptions options) {
+        this(options, PruneFacts.NONE);
+    }
+
+    private PrunePlanner(PruneOptions options, PruneFacts facts) {
+        this.options = options;
+        this.facts = facts;
+    }
+
+    @Override
+    public Goal goal() {
+        return Goal.PRUNE;
+    }
+
+    @Override
+    public boolean appliesTo(TableState state) {
+        return state.kind() == TableState.Kind.PARTITIONED;
+    }
+
+    @Override
+    public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings)
+            throws SQLException {
+        return new PrunePlanner(options, PruneFacts.read(connection, catalog, policies, settings));
+    }
+
+    @Override
+    public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
+        TableRequirements.requirePartitioned(policy, state);
+        List<Finding> findings = new ArrayList<>();
+        if (policy.retention().isEmpty()) {
+            if (!facts.unfinished(state.name()).isEmpty()) {
+                findings.add(Finding.warning(names(facts.unfinished(state.name()).stream().map(PruneFacts.DetachedTable::name).toList())
+                        + " were detached from " + state.name() + " by an earlier prune that did not finish, but the table has no"
+                        + " <retention> any more: they are left as they are."));
+            }
+            return new TablePlan(policy, state, List.of(), findings);
+        }
+        RetentionPolicy retention = policy.retention().get();
+        List<PartitionInfo> expired = RetentionRule.expired(state, retention.period(), settings);
+        String why = "past retention (" + retention.period() + "): its range ends at or before the cutoff "
+                + state.keyType().display(RetentionRule.cutoffMicros(state.keyType(), retention.period(), settings), settings.zone())
+                + "; retentionMode " + retention.mode().name().toLowerCase(java.util.Locale.ROOT);
+        refuseReferenced(expired);
+        List<Step> steps = new ArrayList<>();
+        for (PartitionInfo p : state.partitions()) {
+            if (p.detachPending()) {
+                boolean isExpired = expired.contains(p);
+                Optional<String> marker = isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty();
+                steps.add(finalizeStep(state, p, marker));
+                if (!isExpired) {
+                    findings.add(Finding.warning("Partition " + p.name() + " was left detach-pending by an interrupted DETACH"
+                            + " CONCURRENTLY; prune finalizes the detach and keeps it as a standalone table (it is not past retention)."));
+                }
+            }
+        }
+        for (PruneFacts.DetachedTable t : facts.unfinished(state.name())) {
+            steps.addAll(finishSteps(policy, state, t.asPartition(), t.marker(), true, why + "; detached by an earlier run", settings));
+        }
+        for (PartitionInfo p : expired) {
+            DetachMarker marker = marker(state, p);
+            if (p.detachPending()) {
+                steps.addAll(finishSteps(policy, state, p, marker, true, why, settings));
+                continue;
+            }
+            steps.add(detachStep(policy, state, p, marker, why, settings));
+            steps.addAll(finishSteps(policy, state, p, marker, false, why, settings));
+        }
+        if (!steps.isEmpty() && retention.mode() == RetentionMode.ARCHIVE) {
+            ArchiveFiles.requireWritable(options, state.name());
+        }
+        return new TablePlan(policy, state, steps, findings);
+    }
+
+    private void refuseReferenced(List<PartitionInfo> expired) {
+        for (PartitionInfo p : expired) {
+            List<String> refs = facts.referencedBy(p.name());
+            if (!refs.isEmpty()) {
+                throw PartitionException.databaseState("Partition " + p.name() + " is past retention but rows in other tables still"
+                        + " reference it through foreign key " + String.join(" and ", refs) + ": PostgreSQL cannot detach or drop it."
+                        + " Delete or re-point those rows (or drop the constraint), then run prune again.");
+            }
+        }
+    }
+
+    private static DetachMarker marker(TableState state, PartitionInfo p) {
+        return new DetachMarker(state.name(), p.lower(), p.upper(), p.bound());
+    }
+
+    private static String describe(TableState state, PartitionInfo p, RunSettings settings) {
+        KeyType k = state.keyType();
+        return p.name() + " [" + k.display(p.lower(), settings.zone()) + ", " + k.display(p.upper(), settings.zone()) + "), ~"
+                + p.estimatedRows() + " rows, " + Durations.bytes(p.bytes());
+    }
+
+    private Step finalizeStep(TableState state, PartitionInfo p, Optional<String> marker) {
+        List<String> sql = new ArrayList<>();
+        marker.ifPresent(sql::add);
+        sql.add(DetachWork.finalizeDetach(state.name(), p.name()));
+        return Step.autocommit(Goal.PRUNE, state.name(), "finalize the interrupted detach of " + p.name(),
+                        "an earlier DETACH ... CONCURRENTLY was interrupted: rows of its range are invisible through the parent and"
+                                + " inserts into it fail until the detach is finalized; a parent allows only one pending detach",
+                        sql, List.of(new Lock(state.name(), LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)),
+                        p.estimatedRows())
+                .withWork(new DetachWork(state.name(), p.name(), marker));
+    }
+
+    private Step detachStep(TablePolicy policy, TableState state, PartitionInfo p, DetachMarker marker, String why,
+                            RunSettings settings) {
+        RetentionPolicy retention = policy.retention().orElseThrow();
+        boolean keptInPlace = retention.mode() == RetentionMode.DETACH && !movesSchema(retention, p.name());
+        String comment = keptInPlace ? marker.commentKept(p.name()) : marker.commentPending(p.name());
+        TableName parent = state.name();
+        String action = "detach partition " + describe(state, p, settings);
+        if (state.defaultPartition().isEmpty()) {
+            return Step.autocommit(Goal.PRUNE, parent, action + ", CONCURRENTLY", why + "; CONCURRENTLY: reads and writes continue",
+                            List.of(comment, DetachWork.detachConcurrently(parent, p.name())),
+                            List.of(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)),
+                            p.estimatedRows())
+                    .withWork(new DetachWork(parent, p.name(), Optional.of(comment)));
+        }
+        PartitionInfo def = state.defaultPartition().get();
+        return Step.transactional(Goal.PRUNE, parent, action, why + "; a plain DETACH (under lock_timeout) because the default"
+                        + " partition " + def.name() + " forbids DETACH CONCURRENTLY",
+                List.of(comment, "ALTER TABLE " + parent.sql() + " DETACH PARTITION " + p.name().sql()),
+                List.of(new Lock(parent, LockMode.ACCESS_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE),
+                        new Lock(def.name(), LockMode.ACCESS_EXCLUSIVE)), p.estimatedRows());
+    }
+
+    /**
+     * What follows the detach: drop, keep (moving or re-marking the table) or archive then drop.
+     * {@code resumed}: the table was detached by an earlier run (or finalized by this one) and still carries the pending marker.
+     */
+    private List<Step> finishSteps(TablePolicy policy, TableState state, PartitionInfo p, DetachMarker marker, boolean resumed,
+                                   String why, RunSettings settings) {
+        RetentionPolicy retention = policy.retention().orElseThrow();
+        TableName t = p.name();
+        String what = describe(state, p, settings);
+        List<Lock> exclusive = List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE));
+        return switch (retention.mode()) {
+            case DROP -> List.of(Step.transactional(Goal.PRUNE, state.name(), "drop detached " + what, why,
+                    List.of("DROP TABLE " + t.sql()), exclusive, p.estimatedRows()));
+            case DETACH -> keepSteps(retention, state, p, marker, resumed, why, what);
+            case ARCHIVE -> {
+                ArchiveFiles files = options.archiveDirectory() == null ? null : ArchiveFiles.of(options, t);
+                if (files == null) {
+                    ArchiveFiles.requireWritable(options, state.name());
+                }
+                KeyType k = state.keyType();
+                ExportWork export = new ExportWork(t, marker, state.insertableColumns(), files, options,
+                        k.display(p.lower(), settings.zone()), k.display(p.upper(), settings.zone()), p.estimatedRows());
+                DropArchivedWork drop = new DropArchivedWork(t, files);
+                yield List.of(
+                        new Step(Goal.PRUNE, state.name(), "archive " + what + " to " + files.data(), why, export.describe(),
+                                List.of(new Lock(t, LockMode.SHARE)), p.estimatedRows(), true, Optional.of(export),
+                                Optional.empty(), List.of()),
+                        new Step(Goal.PRUNE, state.name(), "verify the archive of " + t + " and drop it", why
+                                + "; dropped only when the file read back matches its manifest and the table", drop.describe(),
+                                exclusive, p.estimatedRows(), true, Optional.of(drop), Optional.empty(), List.of()));
+            }
+        };
+    }
+
+    private List<Step> keepSteps(RetentionPolicy retention, TableState state, PartitionInfo p, DetachMarker marker, boolean resumed,
+                                 String why, String what) {
+        TableName t = p.name();
+        if (movesSchema(retention, t)) {
+            if (!facts.schemas().contains(retention.detachSchema())) {
+                throw PartitionException.configuration("<retentionSchema>" + retention.detachSchema() + "</retentionSchema> of table "
+                        + state.name() + " does not exist: create it (CREATE SCHEMA " + Sql.ident(retention.detachSchema())
+                        + ") or fix <retentionSchema>.");
+            }
+            TableName moved = new TableName(retention.detachSchema(), t.name());
+            return List.of(Step.transactional(Goal.PRUNE, state.name(), "move detached " + what + " to schema "
+                                    + Sql.ident(retention.detachSchema()), why + "; kept as a standalone table",
+                            List.of("ALTER TABLE " + t.sql() + " SET SCHEMA " + Sql.ident(retention.detachSchema()),
+                                    marker.commentKept(moved)),
+                            List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), p.estimatedRows())
+                    .withCreates(List.of(moved)));
+        }
+        if (!resumed) {
+            return List.of();
+        }
+        return List.of(Step.transactional(Goal.PRUNE, state.name(), "keep detached " + what + " as a standalone table",
+                why + "; detached by an earlier run, now marked as kept", List.of(marker.commentKept(t)),
+                List.of(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE)), p.estimatedRows()));
+    }
+
+    private static boolean movesSchema(RetentionPolicy retention, TableName table) {
+        return retention.detachSchema() != null && !retention.detachSchema().equals(table.schema());
+    }
+
+    private static String names(List<TableName> names) {
+        return String.join(", ", names.stream().map(TableName::sql).toList());
+    }
+}
