@@ -2,6 +2,7 @@ package io.github.partitionmaven.prune;
 
 import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.policy.TableName;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +35,11 @@ public record ArchiveFiles(Path data, Path manifest) {
             throw PartitionException.configuration("The archive directory " + dir + " does not exist (or is not a directory):"
                     + " create it, or point <archiveDirectory> at an existing directory.");
         }
-        if (!Files.isWritable(dir)) {
-            throw PartitionException.configuration("The archive directory " + dir + " is not writable by this process: grant write"
-                    + " permission, or point <archiveDirectory> at a writable directory.");
+        try {
+            Files.delete(Files.createTempFile(dir, ".partition-write-probe", ".tmp"));
+        } catch (IOException e) {
+            throw PartitionException.configuration("The archive directory " + dir + " is not writable by this process (" + e
+                    + "): grant write permission, or point <archiveDirectory> at a writable directory.");
         }
     }
 

@@ -72,7 +72,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
         }
         List<ArchiveManifest.Column> types = columnTypes(c);
         Path tmp = files.data().resolveSibling("." + files.data().getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        Files.deleteIfExists(tmp);
+        deleteTemporaryFiles();
         ArchiveWriter writer = new ArchiveWriter(tmp, options.compression(), options.compressionLevel());
         try {
             long started = System.nanoTime();
@@ -111,6 +111,15 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
         } finally {
             writer.abort();
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Temporary files of killed exports; safe to delete because the table lock keeps other runs off this table. */
+    private void deleteTemporaryFiles() throws IOException {
+        try (var stale = Files.newDirectoryStream(files.data().getParent(), "." + files.data().getFileName() + ".tmp-*")) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
