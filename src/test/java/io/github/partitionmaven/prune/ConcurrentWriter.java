@@ -1,0 +1,64 @@
+package io.github.partitionmaven.prune;
+
+import io.github.partitionmaven.testing.TestDb;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The application: inserts rows into the current month of chat_history one by one, recording the slowest insert. */
+final class ConcurrentWriter implements AutoCloseable {
+
+    private final Thread thread;
+    private final AtomicLong maxNanos = new AtomicLong();
+    private final AtomicLong inserts = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile Exception failure;
+
+    ConcurrentWriter(TestDb db, LocalDateTime at) {
+        thread = new Thread(() -> {
+            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'still writing', ?)")) {
+                ps.setTimestamp(1, Timestamp.valueOf(at));
+                while (running) {
+                    long t0 = System.nanoTime();
+                    ps.executeUpdate();
+                    maxNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                    inserts.incrementAndGet();
+                    Thread.sleep(2);
+                }
+            } catch (SQLException | InterruptedException e) {
+                failure = e;
+            }
+        }, "application-writer");
+        thread.start();
+    }
+
+    long maxMillis() {
+        return maxNanos.get() / 1_000_000;
+    }
+
+    long inserts() {
+        return inserts.get();
+    }
+
+    /** Waits until the writer has settled in, so its first connection is not counted as a stall. */
+    ConcurrentWriter warm() throws InterruptedException {
+        while (inserts.get() < 20 && thread.isAlive()) {
+            Thread.sleep(5);
+        }
+        maxNanos.set(0);
+        return this;
+    }
+
+    @Override
+    public void close() throws Exception {
+        running = false;
+        thread.join();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
