@@ -1,0 +1,52 @@
+package io.github.partitionmaven.mojo;
+
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.policy.PolicyReader;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.prune.ArchiveRestore;
+import java.io.File;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Brings back a partition archived by prune: re-creates it as a partition of its parent, or loads
+ * its rows into the table named by {@code restoreTarget}; the row count and the file's SHA-256 must
+ * equal the manifest or nothing is committed. Needs no {@code <tables>}.
+ */
+@Mojo(name = "restore", threadSafe = true, requiresProject = false)
+public class RestoreMojo extends AbstractPartitionMojo {
+
+    /** The {@code .manifest.json} written beside the archive. */
+    @Parameter(property = "partition.manifest", required = true)
+    private File manifest;
+
+    /** Load into this table (schema.table; created from the manifest's columns if missing) instead of re-creating the partition. */
+    @Parameter(property = "partition.restoreTarget")
+    private String restoreTarget;
+
+    @Override
+    protected String goalName() {
+        return "partition:restore";
+    }
+
+    @Override
+    protected PartitionEngine engine() throws MojoFailureException {
+        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
+        return new PartitionEngine(connectionSettings(), run, List.of(), planners(), engineLog());
+    }
+
+    @Override
+    protected void run(PartitionEngine engine) {
+        Optional<TableName> target = restoreTarget == null || restoreTarget.isBlank() ? Optional.empty()
+                : Optional.of(TableName.parse(restoreTarget));
+        if (dryRun) {
+            getLog().info("Dry run: printing the restore without running it.");
+        }
+        ArchiveRestore.restore(engine, manifest.toPath(), target, dryRun);
+    }
+}

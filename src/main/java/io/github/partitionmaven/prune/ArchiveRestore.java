@@ -1,0 +1,170 @@
+package io.github.partitionmaven.prune;
+
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.execute.StepExecutor;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.LockMode;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.StepWork;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.sql.Sql;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+import org.postgresql.PGConnection;
+
+/**
+ * Brings an archive back, in one transaction: either re-creates the partition (a table like the
+ * parent, loaded, counted, attached with its original bound) or loads the rows into a table the
+ * user names (created from the manifest's columns when it does not exist). The file's SHA-256 and
+ * the loaded row count must equal the manifest, or nothing is committed.
+ */
+public final class ArchiveRestore {
+
+    private ArchiveRestore() {
+    }
+
+    /** Plans the restore, prints it, and runs it unless {@code dryRun}; returns the step. */
+    public static Step restore(PartitionEngine engine, Path manifestPath, Optional<TableName> target, boolean dryRun) {
+        try (Connection c = engine.open()) {
+            Step step = plan(c, manifestPath, target);
+            EngineLog log = engine.log();
+            log.info((dryRun ? "Would " : "Will ") + step.action());
+            log.info("  why:  " + step.reason());
+            step.locks().forEach(l -> log.info("  lock: " + l));
+            step.statements().forEach(s -> log.info("  runs: " + s));
+            if (!dryRun) {
+                new StepExecutor(c, engine.settings(), log).run(step);
+                log.info("Restored " + step.rows() + " rows.");
+            }
+            return step;
+        } catch (SQLException e) {
+            throw PartitionException.environment("Could not restore " + manifestPath + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Step plan(Connection c, Path manifestPath, Optional<TableName> target) throws SQLException {
+        if (!Files.isRegularFile(manifestPath)) {
+            throw PartitionException.configuration("The manifest " + manifestPath + " does not exist: set -Dpartition.manifest to the"
+                    + " .manifest.json file prune wrote beside the archive.");
+        }
+        ArchiveManifest m = ArchiveManifest.read(manifestPath);
+        Path data = m.dataFile(manifestPath);
+        if (!Files.isRegularFile(data)) {
+            throw PartitionException.configuration("The archive " + data + " named by " + manifestPath + " is missing: put it back beside"
+                    + " its manifest.");
+        }
+        List<String> columns = m.columns().stream().map(ArchiveManifest.Column::name).toList();
+        String copy = "COPY %s (" + Sql.identList(columns) + ") FROM STDIN WITH (FORMAT csv, HEADER)  -- from " + data
+                + ", SHA-256 must equal the manifest's";
+        List<String> sql = new ArrayList<>();
+        TableName into;
+        Optional<TableName> attachTo = Optional.empty();
+        Optional<String> create = Optional.empty();
+        if (target.isEmpty()) {
+            into = m.table();
+            requireRelation(c, m.parent(), "The parent table " + m.parent() + " of the archived partition does not exist: restore into a"
+                    + " table of your choice with -Dpartition.restoreTarget=schema.table.");
+            if (exists(c, into)) {
+                throw PartitionException.databaseState(into + " already exists: restore into another table with"
+                        + " -Dpartition.restoreTarget=schema.table, or drop or rename " + into + " first.");
+            }
+            create = Optional.of("CREATE TABLE " + into.sql() + " (LIKE " + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
+            attachTo = Optional.of(m.parent());
+        } else {
+            into = target.get();
+            if (!exists(c, into)) {
+                create = Optional.of("CREATE TABLE " + into.sql() + " (" + String.join(", ", m.columns().stream()
+                        .map(col -> Sql.ident(col.name()) + " " + col.type()).toList()) + ")");
+            }
+        }
+        create.ifPresent(sql::add);
+        sql.add(copy.formatted(into.sql()));
+        sql.add("SELECT count(*) FROM " + into.sql() + "  -- the rows loaded must equal the manifest's " + m.rows());
+        attachTo.ifPresent(p -> sql.add("ALTER TABLE " + p.sql() + " ATTACH PARTITION " + into.sql() + " " + m.bound()));
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(into, LockMode.ACCESS_EXCLUSIVE)));
+        attachTo.ifPresent(p -> locks.add(new Lock(p, LockMode.SHARE_UPDATE_EXCLUSIVE)));
+        String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
+                + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
+        return new Step(Goal.PRUNE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
+                m.rows(), true, Optional.of(new Load(m, data, into, columns, create,
+                attachTo.map(p -> sql.get(sql.size() - 1)))), Optional.empty(), List.of());
+    }
+
+    /** The work of the restore step: create, load with the checksum on the way, count, attach. */
+    private record Load(ArchiveManifest manifest, Path data, TableName into, List<String> columns, Optional<String> create,
+                        Optional<String> attach) implements StepWork {
+
+        @Override
+        public void run(Connection c, EngineLog log) throws Exception {
+            try (Statement s = c.createStatement()) {
+                if (create.isPresent()) {
+                    s.execute(create.get());
+                }
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                long loaded;
+                try (InputStream raw = new DigestInputStream(Files.newInputStream(data), digest);
+                     InputStream in = manifest.compressionKind() == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
+                    loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
+                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", in, 1 << 16);
+                    byte[] rest = new byte[1 << 16];
+                    while (raw.read(rest) > 0) {
+                        // the hash covers the whole file
+                    }
+                } catch (IOException e) {
+                    throw PartitionException.environment("Cannot read the archive " + data + ": " + e.getMessage()
+                            + ". The restore was rolled back; nothing was changed.", e);
+                }
+                String sha = HexFormat.of().formatHex(digest.digest());
+                if (!sha.equals(manifest.sha256()) || loaded != manifest.rows()) {
+                    throw PartitionException.environment("The archive " + data + " does not match its manifest (SHA-256 " + sha + " vs "
+                            + manifest.sha256() + ", " + loaded + " rows vs " + manifest.rows() + "). The restore was rolled back;"
+                            + " nothing was changed.", null);
+                }
+                if (attach.isPresent()) {
+                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + into.sql())) {
+                        rs.next();
+                        if (rs.getLong(1) != manifest.rows()) {
+                            throw PartitionException.environment(into + " holds " + rs.getLong(1) + " rows after loading, not "
+                                    + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);
+                        }
+                    }
+                    s.execute(attach.get());
+                }
+                log.info("      loaded " + loaded + " rows into " + into + "; SHA-256 and row count match the manifest");
+            }
+        }
+    }
+
+    private static void requireRelation(Connection c, TableName name, String message) throws SQLException {
+        if (!exists(c, name)) {
+            throw PartitionException.databaseState(message);
+        }
+    }
+
+    private static boolean exists(Connection c, TableName name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, name.sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+}
