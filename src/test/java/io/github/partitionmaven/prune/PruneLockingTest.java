@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.testing.ConcurrentWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.TestDb;
 import java.sql.Connection;

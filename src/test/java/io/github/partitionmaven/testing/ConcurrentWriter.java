@@ -1,6 +1,5 @@
-package io.github.partitionmaven.prune;
+package io.github.partitionmaven.testing;
 
-import io.github.partitionmaven.testing.TestDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -8,8 +7,8 @@ import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The application: inserts rows into the current month of chat_history one by one, recording the slowest insert. */
-final class ConcurrentWriter implements AutoCloseable {
+/** The application: inserts rows into chat_history one by one at a fixed time, recording the slowest insert. */
+public final class ConcurrentWriter implements AutoCloseable {
 
     private final Thread thread;
     private final AtomicLong maxNanos = new AtomicLong();
@@ -17,7 +16,7 @@ final class ConcurrentWriter implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Exception failure;
 
-    ConcurrentWriter(TestDb db, LocalDateTime at) {
+    public ConcurrentWriter(TestDb db, LocalDateTime at) {
         thread = new Thread(() -> {
             try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'still writing', ?)")) {
@@ -36,16 +35,25 @@ final class ConcurrentWriter implements AutoCloseable {
         thread.start();
     }
 
-    long maxMillis() {
+    public long maxMillis() {
         return maxNanos.get() / 1_000_000;
     }
 
-    long inserts() {
+    public double maxMillisExact() {
+        return maxNanos.get() / 1e6;
+    }
+
+    /** Starts measuring afresh. */
+    public void reset() {
+        maxNanos.set(0);
+    }
+
+    public long inserts() {
         return inserts.get();
     }
 
     /** Waits until the writer has settled in, so its first connection is not counted as a stall. */
-    ConcurrentWriter warm() throws InterruptedException {
+    public ConcurrentWriter warm() throws InterruptedException {
         while (inserts.get() < 20 && thread.isAlive()) {
             Thread.sleep(5);
         }
