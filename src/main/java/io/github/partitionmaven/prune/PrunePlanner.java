@@ -129,8 +129,9 @@ public final class PrunePlanner implements Planner {
 
     private static String describe(TableState state, PartitionInfo p, RunSettings settings) {
         KeyType k = state.keyType();
-        return p.name() + " [" + k.display(p.lower(), settings.zone()) + ", " + k.display(p.upper(), settings.zone()) + "), ~"
-                + p.estimatedRows() + " rows, " + Durations.bytes(p.bytes());
+        String rows = p.estimatedRows() > 0 ? "~" + p.estimatedRows() + " rows" : "rows not estimated yet (no ANALYZE)";
+        return p.name() + " [" + k.display(p.lower(), settings.zone()) + ", " + k.display(p.upper(), settings.zone()) + "), "
+                + rows + ", " + Durations.bytes(p.bytes());
     }
 
     private Step finalizeStep(TableState state, PartitionInfo p, Optional<String> marker) {
