@@ -74,8 +74,11 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         Set<String> wantedSchemas = new HashSet<>();
         for (TablePolicy policy : policies) {
             TableState state = catalog.table(policy.table());
-            if (policy.retention().isEmpty() || state.kind() != TableState.Kind.PARTITIONED || state.keyColumn() == null
-                    || state.keyColumn().keyType().isEmpty()) {
+            if (state.kind() != TableState.Kind.PARTITIONED || state.keyColumn() == null || state.keyColumn().keyType().isEmpty()) {
+                continue;
+            }
+            if (policy.retention().isEmpty()) {
+                expired.put(state, List.of());
                 continue;
             }
             expired.put(state, RetentionRule.expired(state, policy.retention().get().period(), settings));

@@ -68,19 +68,7 @@ public final class PrunePlanner implements Planner {
     public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
         TableRequirements.requirePartitioned(policy, state);
         List<Finding> findings = new ArrayList<>();
-        if (policy.retention().isEmpty()) {
-            if (!facts.unfinished(state.name()).isEmpty()) {
-                findings.add(Finding.warning(names(facts.unfinished(state.name()).stream().map(PruneFacts.DetachedTable::name).toList())
-                        + " were detached from " + state.name() + " by an earlier prune that did not finish, but the table has no"
-                        + " <retention> any more: they are left as they are."));
-            }
-            return new TablePlan(policy, state, List.of(), findings);
-        }
-        RetentionPolicy retention = policy.retention().get();
-        List<PartitionInfo> expired = RetentionRule.expired(state, retention.period(), settings);
-        String why = "past retention (" + retention.period() + "): its range ends at or before the cutoff "
-                + state.keyType().display(RetentionRule.cutoffMicros(state.keyType(), retention.period(), settings), settings.zone())
-                + "; retentionMode " + retention.mode().name().toLowerCase(java.util.Locale.ROOT);
+        List<PartitionInfo> expired = policy.retention().map(r -> RetentionRule.expired(state, r.period(), settings)).orElse(List.of());
         refuseReferenced(expired);
         List<Step> steps = new ArrayList<>();
         for (PartitionInfo p : state.partitions()) {
@@ -94,8 +82,28 @@ public final class PrunePlanner implements Planner {
                 }
             }
         }
+        if (policy.retention().isEmpty()) {
+            if (!facts.unfinished(state.name()).isEmpty()) {
+                findings.add(Finding.warning(names(facts.unfinished(state.name()).stream().map(PruneFacts.DetachedTable::name).toList())
+                        + " were detached from " + state.name() + " by an earlier prune that did not finish, but the table has no"
+                        + " <retention> any more: they are left as they are."));
+            }
+            return new TablePlan(policy, state, steps, findings);
+        }
+        RetentionPolicy retention = policy.retention().get();
+        long cutoff = RetentionRule.cutoffMicros(state.keyType(), retention.period(), settings);
+        String why = "past retention (" + retention.period() + "): its range ends at or before the cutoff "
+                + state.keyType().display(cutoff, settings.zone()) + "; retentionMode "
+                + retention.mode().name().toLowerCase(java.util.Locale.ROOT);
         for (PruneFacts.DetachedTable t : facts.unfinished(state.name())) {
-            steps.addAll(finishSteps(policy, state, t.asPartition(), t.marker(), true, why + "; detached by an earlier run", settings));
+            if (t.marker().upper() <= cutoff) {
+                steps.addAll(finishSteps(policy, state, t.asPartition(), t.marker(), true, why + "; detached by an earlier run", settings));
+            } else {
+                findings.add(Finding.warning(t.name() + " was detached from " + state.name() + " by an earlier prune that did not finish,"
+                        + " but with the current <retention> its range " + t.marker().bound() + " is no longer past retention: left"
+                        + " as it is. Attach it again (ALTER TABLE " + state.name().sql() + " ATTACH PARTITION " + t.name().sql() + " "
+                        + t.marker().bound() + ") or drop it."));
+            }
         }
         for (PartitionInfo p : expired) {
             DetachMarker marker = marker(state, p);

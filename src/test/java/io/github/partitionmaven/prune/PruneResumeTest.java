@@ -166,14 +166,29 @@ class PruneResumeTest {
 
         Engines.RecordingLog log = new Engines.RecordingLog();
         engine(db, "2026-07-01", "UTC", null, log, retained("chat_history", "6 months", "drop"),
-                retained("cost_tracking", "6 months", "drop")).apply(Goal.PRUNE);
+                retained("cost_tracking", null, null)).apply(Goal.PRUNE);
 
         assertEquals(9, names(db, "chat_history").size());
         assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname LIKE 'chat_history_2025%'"));
         assertEquals(0, db.queryLong("SELECT count(*) FROM pg_inherits WHERE inhdetachpending"));
         assertEquals(1, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'cost_tracking_2026_03' AND NOT relispartition"),
-                "a pending detach of a partition within retention is finalized and the table kept");
+                "a pending detach is finalized even on a table without retention, and the table kept");
         assertTrue(log.text().contains("finalize the interrupted detach of \"public\".\"chat_history_2025_11\""), log.text());
+    }
+
+    @Test
+    void aTableDetachedUnderAnEarlierRetentionThatNoLongerQualifiesIsLeftWithAWarning() {
+        TestDb db = TestDb.fresh(getClass());
+        PruneFixture.seed(db, 3_000);
+        assertThrows(KillingLog.Killed.class, () -> engine(db, "2026-07-01", "UTC", null, new KillingLog(2),
+                retained("chat_history", "6 months", "drop")).apply(Goal.PRUNE));
+
+        var plan = engine(db, "2026-07-01", null, retained("chat_history", "1 year", "drop")).plan(java.util.Set.of(Goal.PRUNE));
+
+        assertTrue(plan.isEmpty());
+        String warning = plan.tables().get(0).findings().get(0).message();
+        assertTrue(warning.contains("\"public\".\"chat_history_2025_10\"") && warning.contains("ATTACH PARTITION"), warning);
+        assertEquals(1, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_2025_10'"));
     }
 
     /** Leaves {@code partition} detach-pending, as an interrupted DETACH ... CONCURRENTLY does. */
