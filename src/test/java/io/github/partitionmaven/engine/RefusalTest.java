@@ -12,6 +12,7 @@ import io.github.partitionmaven.policy.TableSpec;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.TestDb;
 import io.github.partitionmaven.testing.TestServer;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,22 @@ class RefusalTest {
         assertTrue(e.getMessage().endsWith("Nothing was changed."), e.getMessage());
         assertEquals(before, db.snapshot(), "the catalog and the rows are unchanged");
         return e.getMessage();
+    }
+
+    @Test
+    void badConfigurationIsRefusedBeforeTheDatabaseIsTouched() {
+        List<TableSpec> bad = List.of(
+                new TableSpec("good", "created_at", "monthy", null, null, null, null, null),
+                new TableSpec("good", "created_at", "month", 0, null, null, null, null),
+                new TableSpec("good", "created_at", "month", 100_000, null, null, null, null),
+                new TableSpec("good", "created_at", "month", null, null, "sometimes", null, null),
+                new TableSpec("good", "created_at", "month", null, "{table}_{yyyy}", null, null, null),
+                new TableSpec("good", "created_at", "month", null, "{table}_" + "x".repeat(60) + "_{yyyy_MM}", null, null, null),
+                new TableSpec("good", null, "month", null, null, null, null, null));
+        for (TableSpec spec : bad) {
+            assertTrue(refused(PartitionException.Kind.CONFIGURATION, spec).contains("<"), spec.toString());
+        }
+        assertTrue(refused(PartitionException.Kind.CONFIGURATION, month("good"), month("good")).contains("configured twice"));
     }
 
     @Test

@@ -52,6 +52,18 @@ class TimeZoneTest {
     }
 
     @Test
+    void quarterlyBoundsInBerlinAndNewYork() {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec(TABLE, "CREATE TABLE q (ts timestamptz NOT NULL) PARTITION BY RANGE (ts)");
+        engine(db, "2026-02-10", "Europe/Berlin", spec("m", "ts", "quarter", 1)).apply(Goal.PREMAKE);
+        engine(db, "2026-02-10", "America/New_York", spec("q", "ts", "quarter", 1)).apply(Goal.PREMAKE);
+        assertEquals(List.of("m_2026_q1 FOR VALUES FROM ('2025-12-31 23:00:00+00') TO ('2026-03-31 22:00:00+00')",
+                "m_2026_q2 FOR VALUES FROM ('2026-03-31 22:00:00+00') TO ('2026-06-30 22:00:00+00')"), db.partitions("m"));
+        assertEquals(List.of("q_2026_q1 FOR VALUES FROM ('2026-01-01 05:00:00+00') TO ('2026-04-01 04:00:00+00')",
+                "q_2026_q2 FOR VALUES FROM ('2026-04-01 04:00:00+00') TO ('2026-07-01 04:00:00+00')"), db.partitions("q"));
+    }
+
+    @Test
     void partitionsMadeInAnotherZoneAreReportedAsMisaligned() {
         TestDb db = TestDb.fresh(getClass());
         db.exec(TABLE);
