@@ -102,7 +102,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             syncDirectory(files.manifest().getParent());
             long took = System.nanoTime() - started;
             log.info("      archived " + copied + " rows of " + table + " to " + files.data() + " (" + Durations.bytes(result.bytes())
-                    + ", " + Durations.format(Duration.ofNanos(took)) + ", " + rate(result.bytes() + 0.0, took) + " B/s compressed)");
+                    + ", " + Durations.format(Duration.ofNanos(took)) + ", " + rate(result.bytes() + 0.0, took) + "/s compressed)");
         } catch (IOException e) {
             writer.abort();
             throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": " + e.getMessage()
