@@ -122,6 +122,28 @@ class PruneResumeTest {
     }
 
     @Test
+    void anIoErrorWhileWritingTheArchiveStopsWithNothingDropped() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        PruneFixture.seed(db, 3_000);
+        String october = PruneFixture.checksum(db, "chat_history_2025_10");
+        // A directory where the archive file must go: the rename into place fails with an I/O error.
+        Path blocker = Files.createDirectories(archives.resolve("public.chat_history_2025_10.csv.gz").resolve("occupied"));
+
+        PartitionException e = assertThrows(PartitionException.class, () -> engine(db, "2026-07-01", archives, ARCHIVE).apply(Goal.PRUNE));
+
+        assertTrue(e.getMessage().contains("Could not write the archive") && e.getMessage().contains("Nothing was dropped"),
+                e.getMessage());
+        assertEquals(october, PruneFixture.checksum(db, "chat_history_2025_10"), "the detached table keeps every row");
+        assertEquals(1, Files.list(archives).count(), "no temporary file is left");
+        Files.delete(blocker);
+        Files.delete(blocker.getParent());
+
+        engine(db, "2026-07-01", archives, ARCHIVE).apply(Goal.PRUNE);
+        ArchiveManifest m = ArchiveManifest.read(archives.resolve("public.chat_history_2025_10.manifest.json"));
+        assertEquals(october, archivedChecksum(db, archives, m));
+    }
+
+    @Test
     void anExistingArchiveIsVerifiedAndReusedNotOverwritten() throws Exception {
         TestDb db = TestDb.fresh(getClass());
         PruneFixture.seed(db, 6_000);
