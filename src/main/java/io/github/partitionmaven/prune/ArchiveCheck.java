@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.policy.TableName;
 import java.io.IOException;
@@ -25,7 +26,8 @@ final class ArchiveCheck {
     record Content(long rows, long bytes, String sha256) {
     }
 
-    static Content read(Path data, PruneOptions.Compression compression) throws IOException {
+    /** Reads the file, reporting progress to {@code log} when it is not null. */
+    static Content read(Path data, PruneOptions.Compression compression, EngineLog log) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -33,7 +35,11 @@ final class ArchiveCheck {
             throw new IllegalStateException(e);
         }
         CsvRecordCounter counter = new CsvRecordCounter();
-        try (InputStream raw = new DigestInputStream(Files.newInputStream(data), digest);
+        InputStream file = Files.newInputStream(data);
+        if (log != null) {
+            file = new ProgressInputStream(file, Files.size(data), "reading back " + data.getFileName(), log);
+        }
+        try (InputStream raw = new DigestInputStream(file, digest);
              InputStream in = compression == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
             byte[] buf = new byte[1 << 20];
             int n;
@@ -52,10 +58,10 @@ final class ArchiveCheck {
     }
 
     /** Checks the file against its manifest and the table's row count; throws, naming the difference, when they disagree. */
-    static void verify(ArchiveManifest manifest, Path data, long tableRows, TableName table) {
+    static void verify(ArchiveManifest manifest, Path data, long tableRows, TableName table, EngineLog log) {
         Content content;
         try {
-            content = read(data, manifest.compressionKind());
+            content = read(data, manifest.compressionKind(), log);
         } catch (IOException e) {
             throw PartitionException.environment("Cannot read back the archive " + data + " of " + table + ": " + e.getMessage()
                     + ". Nothing was dropped; " + table + " is kept. Check the file (or move it and its manifest away to export again)"

@@ -119,7 +119,8 @@ public final class ArchiveRestore {
                 }
                 MessageDigest digest = MessageDigest.getInstance("SHA-256");
                 long loaded;
-                try (InputStream raw = new DigestInputStream(Files.newInputStream(data), digest);
+                InputStream file = new ProgressInputStream(Files.newInputStream(data), Files.size(data), "loading " + data.getFileName(), log);
+                try (InputStream raw = new DigestInputStream(file, digest);
                      InputStream in = manifest.compressionKind() == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
                     loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
                             + ") FROM STDIN WITH (FORMAT csv, HEADER)", in, 1 << 16);

@@ -45,7 +45,7 @@ record DropArchivedWork(TableName table, ArchiveFiles files) implements StepWork
                 rs.next();
                 rows = rs.getLong(1);
             }
-            ArchiveCheck.verify(manifest, files.data(), rows, table);
+            ArchiveCheck.verify(manifest, files.data(), rows, table, log);
             log.info("      verified " + files.data() + ": " + rows + " rows, SHA-256 " + manifest.sha256());
             s.execute(dropSql());
         }
