@@ -26,6 +26,6 @@ public class PruneMojo extends AbstractPartitionMojo {
             print(engine.plan(Set.of(Goal.PRUNE)));
             return;
         }
-        print(engine.apply(Goal.PRUNE));
+        printApplied(engine.apply(Goal.PRUNE));
     }
 }
