@@ -70,18 +70,7 @@ public final class PrunePlanner implements Planner {
         List<Finding> findings = new ArrayList<>();
         List<PartitionInfo> expired = policy.retention().map(r -> RetentionRule.expired(state, r.period(), settings)).orElse(List.of());
         refuseReferenced(expired);
-        List<Step> steps = new ArrayList<>();
-        for (PartitionInfo p : state.partitions()) {
-            if (p.detachPending()) {
-                boolean isExpired = expired.contains(p);
-                Optional<String> marker = isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty();
-                steps.add(finalizeStep(state, p, marker));
-                if (!isExpired) {
-                    findings.add(Finding.warning("Partition " + p.name() + " was left detach-pending by an interrupted DETACH"
-                            + " CONCURRENTLY; prune finalizes the detach and keeps it as a standalone table (it is not past retention)."));
-                }
-            }
-        }
+        List<Step> steps = new ArrayList<>(finalizeSteps(state, expired, findings));
         if (policy.retention().isEmpty()) {
             if (!facts.unfinished(state.name()).isEmpty()) {
                 findings.add(Finding.warning(names(facts.unfinished(state.name()).stream().map(PruneFacts.DetachedTable::name).toList())
@@ -91,6 +80,9 @@ public final class PrunePlanner implements Planner {
             return new TablePlan(policy, state, steps, findings);
         }
         RetentionPolicy retention = policy.retention().get();
+        if (retention.mode() == RetentionMode.ARCHIVE && (!expired.isEmpty() || !facts.unfinished(state.name()).isEmpty())) {
+            ArchiveFiles.requireWritable(options, state.name());
+        }
         long cutoff = RetentionRule.cutoffMicros(state.keyType(), retention.period(), settings);
         String why = "past retention (" + retention.period() + "): its range ends at or before the cutoff "
                 + state.keyType().display(cutoff, settings.zone()) + "; retentionMode "
@@ -107,17 +99,29 @@ public final class PrunePlanner implements Planner {
         }
         for (PartitionInfo p : expired) {
             DetachMarker marker = marker(state, p);
-            if (p.detachPending()) {
-                steps.addAll(finishSteps(policy, state, p, marker, true, why, settings));
-                continue;
+            if (!p.detachPending()) {
+                steps.add(detachStep(policy, state, p, marker, why, settings));
             }
-            steps.add(detachStep(policy, state, p, marker, why, settings));
-            steps.addAll(finishSteps(policy, state, p, marker, false, why, settings));
-        }
-        if (!steps.isEmpty() && retention.mode() == RetentionMode.ARCHIVE) {
-            ArchiveFiles.requireWritable(options, state.name());
+            steps.addAll(finishSteps(policy, state, p, marker, p.detachPending(), why, settings));
         }
         return new TablePlan(policy, state, steps, findings);
+    }
+
+    /** Detaches left pending come first: a parent allows only one, and inserts into its range fail until it is finalized. */
+    private List<Step> finalizeSteps(TableState state, List<PartitionInfo> expired, List<Finding> findings) {
+        List<Step> steps = new ArrayList<>();
+        for (PartitionInfo p : state.partitions()) {
+            if (!p.detachPending()) {
+                continue;
+            }
+            boolean isExpired = expired.contains(p);
+            steps.add(finalizeStep(state, p, isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty()));
+            if (!isExpired) {
+                findings.add(Finding.warning("Partition " + p.name() + " was left detach-pending by an interrupted DETACH"
+                        + " CONCURRENTLY; prune finalizes the detach and keeps it as a standalone table (it is not past retention)."));
+            }
+        }
+        return steps;
     }
 
     private void refuseReferenced(List<PartitionInfo> expired) {
@@ -191,10 +195,7 @@ public final class PrunePlanner implements Planner {
                     List.of("DROP TABLE " + t.sql()), exclusive, p.estimatedRows()));
             case DETACH -> keepSteps(retention, state, p, marker, resumed, why, what);
             case ARCHIVE -> {
-                ArchiveFiles files = options.archiveDirectory() == null ? null : ArchiveFiles.of(options, t);
-                if (files == null) {
-                    ArchiveFiles.requireWritable(options, state.name());
-                }
+                ArchiveFiles files = ArchiveFiles.of(options, t);
                 KeyType k = state.keyType();
                 ExportWork export = new ExportWork(t, marker, state.insertableColumns(), files, options,
                         k.display(p.lower(), settings.zone()), k.display(p.upper(), settings.zone()), p.estimatedRows());
