@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RestoreTest {
 
     private static final String TABLE = "\"Ev\"\"ents\"";
+    /** A partition name that is not safe in a file name. */
+    private static final String JANUARY = "\"P 2026/01\"";
     private static final TableSpec SPEC = new TableSpec("\"Ev\"\"ents\"", "created at", "month", null, null, "3 months", "archive", null);
 
     @TempDir
@@ -36,7 +38,7 @@ class RestoreTest {
     void pruneThenRestoreGivesIdenticalRows() {
         TestDb db = seed();
         Map<String, String> before = new LinkedHashMap<>();
-        for (String p : List.of("p_2026_01", "p_2026_02", "p_2026_03")) {
+        for (String p : List.of(JANUARY, "p_2026_02", "p_2026_03")) {
             before.put(p, PruneFixture.checksum(db, p));
         }
         List<String> partitions = db.partitions("\"Ev\"\"ents\"");
@@ -57,8 +59,8 @@ class RestoreTest {
         String stored = "\"Id\", \"created at\", payload, blob, tags, note, amount";
         assertEquals(PruneFixture.checksum(db, "(SELECT " + stored + " FROM p_2026_02)"),
                 PruneFixture.checksum(db, "(SELECT " + stored + " FROM \"Old Feb\")"), "loaded into a new table of the user's naming");
-        ArchiveRestore.restore(restorer(db), manifest("p_2026_01"), Optional.of(TableName.parse("\"Old Feb\"")), false);
-        assertEquals(db.queryLong("SELECT count(*) FROM p_2026_01") + db.queryLong("SELECT count(*) FROM p_2026_02"),
+        ArchiveRestore.restore(restorer(db), manifest(JANUARY), Optional.of(TableName.parse("\"Old Feb\"")), false);
+        assertEquals(db.queryLong("SELECT count(*) FROM " + JANUARY) + db.queryLong("SELECT count(*) FROM p_2026_02"),
                 db.queryLong("SELECT count(*) FROM \"Old Feb\""), "appended to an existing table");
     }
 
@@ -73,12 +75,13 @@ class RestoreTest {
                 () -> ArchiveRestore.restore(restorer(db), manifest("p_2026_03"), Optional.empty(), false));
         assertTrue(exists.getMessage().contains("already exists") && exists.getMessage().contains("restoreTarget"), exists.getMessage());
 
-        Path data = archives.resolve("public.p_2026_01.csv.gz");
+        Path data = files(JANUARY).data();
+        assertTrue(data.getFileName().toString().matches("public\\.P_2026_01-[0-9a-f]{8}\\.csv\\.gz"), data.toString());
         byte[] bytes = Files.readAllBytes(data);
         bytes[bytes.length - 9] ^= 1; // inside the gzip trailer's CRC: the content reads, the checksum does not match
         Files.write(data, bytes);
         PartitionException tampered = assertThrows(PartitionException.class,
-                () -> ArchiveRestore.restore(restorer(db), manifest("p_2026_01"), Optional.empty(), false));
+                () -> ArchiveRestore.restore(restorer(db), manifest(JANUARY), Optional.empty(), false));
         assertTrue(tampered.getMessage().contains("nothing was changed") || tampered.getMessage().contains("Nothing was changed"),
                 tampered.getMessage());
         assertEquals(before, db.snapshot());
@@ -93,7 +96,8 @@ class RestoreTest {
         String[] b = {"2026-01-01 00:00:00+01", "2026-02-01 00:00:00+01", "2026-03-01 00:00:00+01", "2026-04-01 00:00:00+02",
                 "2026-05-01 00:00:00+02", "2026-06-01 00:00:00+02", "2026-07-01 00:00:00+02"};
         for (int i = 0; i + 1 < b.length; i++) {
-            db.exec("CREATE TABLE p_2026_0" + (i + 1) + " PARTITION OF " + TABLE + " FOR VALUES FROM ('" + b[i] + "') TO ('" + b[i + 1] + "')");
+            String name = i == 0 ? JANUARY : "p_2026_0" + (i + 1);
+            db.exec("CREATE TABLE " + name + " PARTITION OF " + TABLE + " FOR VALUES FROM ('" + b[i] + "') TO ('" + b[i + 1] + "')");
         }
         db.exec("INSERT INTO " + TABLE + " (\"created at\", payload, blob, tags, note, amount)"
                 + " SELECT timestamptz '2026-01-01 00:00:00+01' + g * interval '37 minutes',"
@@ -108,6 +112,12 @@ class RestoreTest {
     }
 
     private Path manifest(String partition) {
-        return archives.resolve("public." + partition + ".manifest.json");
+        return files(partition).manifest();
+    }
+
+    /** The archive files of a partition given as it is written in SQL. */
+    private ArchiveFiles files(String partition) {
+        PruneOptions options = new PruneOptions(archives, PruneOptions.Compression.GZIP, 1, "test");
+        return ArchiveFiles.of(options, new TableName("public", TableName.parse(partition).name()));
     }
 }
