@@ -32,6 +32,12 @@ class PruneMojoTest {
         long total = db.queryLong("SELECT count(*) FROM chat_history");
         String before = db.snapshot();
 
+        configure(new PlanMojo(), db).execute();
+        String planSql = Files.readString(dir.resolve("report").resolve("plan.sql"));
+        assertTrue(planSql.contains("-- [prune] \"public\".\"chat_history\": detach partition \"public\".\"chat_history_2025_10\"")
+                && planSql.contains("COPY (SELECT") && planSql.contains("DROP TABLE \"public\".\"chat_history_2025_12\""), planSql);
+        assertEquals(before, db.snapshot());
+
         PruneMojo dry = configure(new PruneMojo(), db);
         dry.dryRun = true;
         dry.execute();

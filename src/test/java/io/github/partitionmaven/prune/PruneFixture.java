@@ -27,9 +27,12 @@ final class PruneFixture {
     }
 
     static PartitionEngine engine(TestDb db, String now, String zone, Path archiveDirectory, EngineLog log, TableSpec... tables) {
+        return engineWith(db, now, zone, new PruneOptions(archiveDirectory, PruneOptions.Compression.GZIP,
+                PruneOptions.DEFAULT_COMPRESSION_LEVEL, "test"), log, tables);
+    }
+
+    static PartitionEngine engineWith(TestDb db, String now, String zone, PruneOptions options, EngineLog log, TableSpec... tables) {
         RunSettings settings = PolicyReader.settings(zone, now, "300ms", 3, Clock.systemUTC());
-        PruneOptions options = new PruneOptions(archiveDirectory, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL,
-                "test");
         return new PartitionEngine(db.settings(), settings, PolicyReader.tables(Arrays.asList(tables), settings),
                 Planners.standard(options), log);
     }

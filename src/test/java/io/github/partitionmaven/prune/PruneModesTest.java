@@ -13,10 +13,12 @@ import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.policy.TableSpec;
 import io.github.partitionmaven.report.PlanReport;
 import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.TestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +111,22 @@ class PruneModesTest {
     }
 
     @Test
+    void uncompressedArchivesAreVerifiedAndRestoreToo() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        PruneFixture.seed(db, 3_000);
+        String december = PruneFixture.checksum(db, "chat_history_2025_12");
+        PruneOptions plain = new PruneOptions(archives, PruneOptions.Compression.NONE, 1, "test");
+        TableSpec spec = retained("chat_history", "6 months", "archive");
+        PruneFixture.engineWith(db, "2026-07-01", "UTC", plain, new Engines.RecordingLog(), spec).apply(Goal.PRUNE);
+
+        Path csv = archives.resolve("public.chat_history_2025_12.csv");
+        assertTrue(Files.readString(csv).startsWith("id,user_id,role,content,created_at\n"));
+        ArchiveRestore.restore(engine(db, "2026-07-01", archives, spec), archives.resolve("public.chat_history_2025_12.manifest.json"),
+                Optional.empty(), false);
+        assertEquals(december, PruneFixture.checksum(db, "chat_history_2025_12"));
+    }
+
+    @Test
     void retentionInDaysOverMonthlyPartitionsKeepsThePartitionHoldingTheCutoff() {
         TestDb db = TestDb.fresh(getClass());
         PruneFixture.seed(db, 3_000);
@@ -147,7 +165,7 @@ class PruneModesTest {
         // now = 2026-07-01 00:00+02 in Berlin; minus 6 months = 2026-01-01 00:00+01, where December ends.
         // UTC arithmetic (2025-12-31 22:00Z) or the summer offset would keep December.
         TableSpec spec = new TableSpec("events", "created_at", "month", null, null, "6 months", "drop", null);
-        engine(db, "2026-07-01", "Europe/Berlin", null, new io.github.partitionmaven.testing.Engines.RecordingLog(), spec)
+        engine(db, "2026-07-01", "Europe/Berlin", null, new Engines.RecordingLog(), spec)
                 .apply(Goal.PRUNE);
 
         assertEquals(List.of("events_3", "events_4", "events_5", "events_6", "events_7", "events_8", "events_9"), names(db, "events"));
