@@ -90,6 +90,7 @@ public final class ArchiveRestore {
         } else {
             into = target.get();
             if (!exists(c, into)) {
+                requireTypes(c, m, manifestPath);
                 create = Optional.of("CREATE TABLE " + into.sql() + " (" + String.join(", ", m.columns().stream()
                         .map(col -> Sql.ident(col.name()) + " " + col.type()).toList()) + ")");
             }
@@ -149,6 +150,27 @@ public final class ArchiveRestore {
                     s.execute(attach.get());
                 }
                 log.info("      loaded " + loaded + " rows into " + into + "; SHA-256 and row count match the manifest");
+            }
+        }
+    }
+
+    /** The manifest's type names go into CREATE TABLE as written, so each must parse as a type this database knows. */
+    private static void requireTypes(Connection c, ArchiveManifest m, Path manifestPath) throws SQLException {
+        for (ArchiveManifest.Column col : m.columns()) {
+            boolean known;
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_regtype(?) IS NOT NULL")) {
+                ps.setString(1, col.type());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    known = rs.getBoolean(1);
+                }
+            } catch (SQLException e) {
+                known = false;
+            }
+            if (!known || col.type().contains(";")) {
+                throw PartitionException.configuration("The manifest " + manifestPath + " gives column " + Sql.ident(col.name())
+                        + " the type '" + col.type() + "', which this database does not know: create the table named by"
+                        + " -Dpartition.restoreTarget yourself, then restore into it.");
             }
         }
     }

@@ -75,6 +75,12 @@ class RestoreTest {
                 () -> ArchiveRestore.restore(restorer(db), manifest("p_2026_03"), Optional.empty(), false));
         assertTrue(exists.getMessage().contains("already exists") && exists.getMessage().contains("restoreTarget"), exists.getMessage());
 
+        Path edited = manifest("p_2026_02");
+        Files.writeString(edited, Files.readString(edited).replace("\"jsonb\"", "\"jsonb); DROP TABLE p_2026_03; --\""));
+        PartitionException injected = assertThrows(PartitionException.class, () -> ArchiveRestore.restore(restorer(db), edited,
+                Optional.of(TableName.parse("fresh")), false));
+        assertTrue(injected.getMessage().contains("does not know"), injected.getMessage());
+
         Path data = files(JANUARY).data();
         assertTrue(data.getFileName().toString().matches("public\\.P_2026_01-[0-9a-f]{8}\\.csv\\.gz"), data.toString());
         byte[] bytes = Files.readAllBytes(data);
