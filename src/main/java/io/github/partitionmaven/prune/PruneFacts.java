@@ -26,14 +26,15 @@ import java.util.Set;
 /**
  * What prune needs beyond the catalog, read in at most four queries for all tables: tables it
  * detached but has not finished with (found by their {@link DetachMarker}), foreign key rows that
- * still reference partitions past retention, and which retention schemas exist.
+ * still reference partitions past retention, and which retention schemas exist with which relations.
  *
  * @param unfinished detached tables still carrying prune's marker, per parent, oldest range first
  * @param referencedBy per expired partition, the foreign keys with rows pointing into it
  * @param schemas the configured retention schemas that exist
+ * @param taken the relations already in those schemas
  */
 public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<TableName, List<String>> referencedBy,
-                         Set<String> schemas) {
+                         Set<String> schemas, Set<TableName> taken) {
 
     /** A standalone table prune detached from {@code marker.parent()}. */
     public record DetachedTable(TableName name, DetachMarker marker, long estimatedRows, long bytes) {
@@ -44,7 +45,7 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         }
     }
 
-    public static final PruneFacts NONE = new PruneFacts(Map.of(), Map.of(), Set.of());
+    public static final PruneFacts NONE = new PruneFacts(Map.of(), Map.of(), Set.of(), Set.of());
 
     private static final String UNFINISHED = """
             SELECT n.nspname, c.relname, d.description, greatest(c.reltuples, 0)::bigint AS est_rows,
@@ -89,7 +90,10 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         if (expired.isEmpty()) {
             return NONE;
         }
-        return new PruneFacts(unfinished(c), referencedBy(c, expired), schemas(c, wantedSchemas));
+        Set<String> schemas = new HashSet<>();
+        Set<TableName> taken = new HashSet<>();
+        readSchemas(c, wantedSchemas, schemas, taken);
+        return new PruneFacts(unfinished(c), referencedBy(c, expired), schemas, taken);
     }
 
     public List<DetachedTable> unfinished(TableName parent) {
@@ -174,20 +178,22 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         return out;
     }
 
-    private static Set<String> schemas(Connection c, Set<String> wanted) throws SQLException {
-        Set<String> found = new HashSet<>();
+    private static void readSchemas(Connection c, Set<String> wanted, Set<String> schemas, Set<TableName> taken) throws SQLException {
         if (wanted.isEmpty()) {
-            return found;
+            return;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT nspname::text FROM pg_namespace WHERE nspname = ANY (?::text[])")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname::text, c.relname::text FROM pg_namespace n"
+                + " LEFT JOIN pg_class c ON c.relnamespace = n.oid WHERE n.nspname = ANY (?::text[])")) {
             ps.setArray(1, c.createArrayOf("text", wanted.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(rs.getString(1));
+                    schemas.add(rs.getString(1));
+                    if (rs.getString(2) != null) {
+                        taken.add(new TableName(rs.getString(1), rs.getString(2)));
+                    }
                 }
             }
         }
-        return found;
     }
 
     private static List<String> strings(Array array) throws SQLException {

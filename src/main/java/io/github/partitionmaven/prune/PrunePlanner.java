@@ -221,6 +221,11 @@ public final class PrunePlanner implements Planner {
                         + ") or fix <retentionSchema>.");
             }
             TableName moved = new TableName(retention.detachSchema(), t.name());
+            if (facts.taken().contains(moved)) {
+                throw PartitionException.databaseState(moved + " already exists, so " + t + " cannot be moved to <retentionSchema>"
+                        + retention.detachSchema() + "</retentionSchema>: rename or drop " + moved + ", or choose another"
+                        + " <retentionSchema>.");
+            }
             return List.of(Step.transactional(Goal.PRUNE, state.name(), "move detached " + what + " to schema "
                                     + Sql.ident(retention.detachSchema()), why + "; kept as a standalone table",
                             List.of("ALTER TABLE " + t.sql() + " SET SCHEMA " + Sql.ident(retention.detachSchema()),

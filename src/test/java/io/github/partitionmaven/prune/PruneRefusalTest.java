@@ -102,6 +102,20 @@ class PruneRefusalTest {
     }
 
     @Test
+    void aNameTakenInTheRetentionSchemaIsRefusedBeforeAnythingChanges() {
+        TestDb db = TestDb.fresh(getClass());
+        PruneFixture.seed(db, 3_000);
+        db.exec("CREATE SCHEMA attic", "CREATE TABLE attic.chat_history_2025_11 (x int)");
+        String before = db.snapshot();
+
+        PartitionException e = assertThrows(PartitionException.class, () -> engine(db, "2026-07-01", null,
+                new TableSpec("chat_history", "created_at", "month", null, null, "6 months", "detach", "attic")).apply(Goal.PRUNE));
+
+        assertTrue(e.getMessage().startsWith("\"attic\".\"chat_history_2025_11\" already exists"), e.getMessage());
+        assertEquals(before, db.snapshot());
+    }
+
+    @Test
     void aMissingRetentionSchemaIsRefusedBeforeAnythingChanges() {
         TestDb db = TestDb.fresh(getClass());
         PruneFixture.seed(db, 3_000);
