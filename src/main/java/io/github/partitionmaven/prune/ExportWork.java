@@ -18,11 +18,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 
 /**
@@ -130,16 +129,14 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
     }
 
     private List<ArchiveManifest.Column> columnTypes(Connection c) throws Exception {
-        Map<String, String> types;
+        Map<String, String> types = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute"
                 + " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped")) {
             ps.setString(1, table.sql());
             try (ResultSet rs = ps.executeQuery()) {
-                List<String[]> rows = new ArrayList<>();
                 while (rs.next()) {
-                    rows.add(new String[] {rs.getString(1), rs.getString(2)});
+                    types.put(rs.getString(1), rs.getString(2));
                 }
-                types = rows.stream().collect(Collectors.toMap(r -> r[0], r -> r[1]));
             }
         }
         return columns.stream().map(name -> new ArchiveManifest.Column(name, types.get(name))).toList();
