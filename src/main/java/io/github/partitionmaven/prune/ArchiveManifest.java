@@ -28,7 +28,7 @@ public record ArchiveManifest(String file, TableName table, TableName parent, St
     public record Column(String name, String type) {
     }
 
-    public Map<String, Object> toMap() {
+    private Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("file", file);
         m.put("format", "csv with header");

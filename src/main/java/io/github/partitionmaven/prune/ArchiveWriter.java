@@ -38,7 +38,6 @@ final class ArchiveWriter extends OutputStream {
     private volatile Throwable failure;
     private Runnable onChunk = () -> { };
     private volatile long bytesWritten;
-    private long bytesIn;
     private byte[] chunk = new byte[CHUNK];
     private int used;
 
@@ -66,11 +65,6 @@ final class ArchiveWriter extends OutputStream {
         return bytesWritten;
     }
 
-    /** Uncompressed bytes received so far. */
-    long bytesIn() {
-        return bytesIn;
-    }
-
     /** Records counted so far (header included); read from the COPY thread for progress, so approximate. */
     long recordsSoFar() {
         return counter.records();
@@ -83,7 +77,6 @@ final class ArchiveWriter extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        bytesIn += len;
         while (len > 0) {
             int n = Math.min(len, CHUNK - used);
             System.arraycopy(b, off, chunk, used, n);

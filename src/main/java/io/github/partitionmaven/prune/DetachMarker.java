@@ -23,12 +23,12 @@ public record DetachMarker(TableName parent, long lower, long upper, String boun
             + "(.+); range micros (-?\\d+)\\.\\.(-?\\d+); (FOR VALUES .*)$", Pattern.DOTALL);
 
     /** The comment of a table prune has still to finish. */
-    public String pending() {
+    private String pending() {
         return PENDING_PREFIX + parent.sql() + "; range micros " + lower + ".." + upper + "; " + bound;
     }
 
     /** The comment of a table prune has finished with and keeps (retentionMode detach). */
-    public String kept() {
+    private String kept() {
         return KEPT_PREFIX + parent.sql() + " " + bound;
     }
 
