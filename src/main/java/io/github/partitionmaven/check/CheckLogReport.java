@@ -1,0 +1,155 @@
+package io.github.partitionmaven.check;
+
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.PartitionInfo;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.report.Durations;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** The check as a readable table in the build log: per table its partitions, coverage, findings and slow statements. */
+public final class CheckLogReport {
+
+    /** Past this many partitions the log shows the newest ones and those with findings; check.json has all. */
+    static final int MAX_LISTED = 36;
+    private static final int NEWEST_LISTED = 24;
+
+    private final CheckReport report;
+
+    public CheckLogReport(CheckReport report) {
+        this.report = report;
+    }
+
+    /** Info lines to {@code info}; findings to {@code warn}, failing ones marked FAIL. */
+    public void print(Consumer<String> info, Consumer<String> warn) {
+        info.accept("Partition check for now = " + report.settings().now().toOffsetDateTime() + " (" + report.settings().zone()
+                + "), PostgreSQL " + report.server().version());
+        for (TableHealth t : report.tables()) {
+            info.accept("");
+            info.accept(header(t));
+            if (t.partitioned()) {
+                partitions(t, info);
+                facts(t, info);
+            }
+            statements(t, info);
+            for (HealthFinding f : t.findings()) {
+                warn.accept("  " + (report.thresholds().fails(f.check()) ? "FAIL " : "WARN ") + f.check() + ": " + f.message()
+                        + ". Fix: " + f.remedy() + ".");
+            }
+        }
+        info.accept("");
+        if (!report.statements().available()) {
+            info.accept(report.statements().note() + ".");
+        }
+        info.accept(summary());
+    }
+
+    private String header(TableHealth t) {
+        TableState s = t.state();
+        String shape = t.partitioned()
+                ? "partitioned by " + t.policy().interval().unit() + " on " + t.policy().column() + ", " + s.partitions().size()
+                + " partition(s)" + s.defaultPartition().map(d -> " + default").orElse("")
+                : "plain table, ~" + s.estimatedRows() + " rows (estimate), partitioning recommended from "
+                + report.thresholds().partitioningRowThreshold() + " rows";
+        return s.name() + " (" + shape + ", " + Durations.bytes(s.totalBytes()) + "): " + t.status(report.thresholds());
+    }
+
+    private void partitions(TableHealth t, Consumer<String> info) {
+        KeyType keyType = t.state().keyType();
+        ZoneId zone = report.settings().zone();
+        Set<String> flagged = new HashSet<>();
+        t.overdue().forEach(p -> flagged.add(p.name().toString()));
+        List<PartitionInfo> all = new ArrayList<>(t.state().partitions());
+        t.state().defaultPartition().ifPresent(all::add);
+        List<PartitionInfo> shown = all;
+        if (all.size() > MAX_LISTED) {
+            int newestFrom = t.state().partitions().size() - NEWEST_LISTED;
+            shown = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                PartitionInfo p = all.get(i);
+                if (i >= newestFrom || !flags(t, p, flagged).isEmpty()) {
+                    shown.add(p);
+                }
+            }
+        }
+        int nameWidth = Math.max(9, shown.stream().mapToInt(p -> p.name().name().length()).max().orElse(0));
+        int boundWidth = Math.max(4, shown.stream().filter(p -> !p.isDefault())
+                .mapToInt(p -> keyType.display(p.lower(), zone).length()).max().orElse(0));
+        String format = "  %-" + nameWidth + "s  %-" + boundWidth + "s  %-" + boundWidth + "s  %12s  %10s  %s";
+        info.accept(String.format(Locale.ROOT, format, "partition", "from", "to", "est. rows", "size", "").stripTrailing());
+        for (PartitionInfo p : shown) {
+            String from = p.isDefault() ? "DEFAULT" : keyType.display(p.lower(), zone);
+            String to = p.isDefault() ? "" : keyType.display(p.upper(), zone);
+            long rows = p.isDefault() ? t.defaultRows() : p.estimatedRows();
+            info.accept(String.format(Locale.ROOT, format, p.name().name(), from, to, rows, Durations.bytes(p.bytes()),
+                    flags(t, p, flagged)).stripTrailing());
+        }
+        if (shown.size() < all.size()) {
+            info.accept("  ... " + (all.size() - shown.size()) + " older partition(s) without findings not shown (all are in check.json)");
+        }
+    }
+
+    private String flags(TableHealth t, PartitionInfo p, Set<String> overdue) {
+        List<String> f = new ArrayList<>();
+        if (p.isDefault() && t.defaultRows() > 0) {
+            f.add("rows in default");
+        }
+        if (p.detachPending()) {
+            f.add("detach pending");
+        }
+        if (overdue.contains(p.name().toString())) {
+            f.add("past retention");
+        }
+        if (p.bytes() > report.thresholds().maxPartitionBytes()) {
+            f.add("over " + Durations.bytes(report.thresholds().maxPartitionBytes()));
+        }
+        return String.join(", ", f);
+    }
+
+    private void facts(TableHealth t, Consumer<String> info) {
+        Coverage c = t.coverage().orElseThrow();
+        String unit = t.policy().interval().unit();
+        if (c.unbounded()) {
+            info.accept("  coverage ahead: unbounded (a partition reaches MAXVALUE)");
+        } else if (c.coversNow()) {
+            info.accept("  coverage ahead: " + c.intervalsAhead() + " " + unit + "(s) past the current one, until " + c.untilText()
+                    + " (" + Durations.format(java.time.Duration.ofSeconds((long) c.secondsAhead())) + " from now; required: "
+                    + report.thresholds().minCoverageIntervals() + ")");
+        } else {
+            info.accept("  coverage ahead: none, no partition holds now (" + c.nowText() + ")");
+        }
+        info.accept("  largest partition: " + Durations.bytes(t.largestPartitionBytes()) + "; default partition: "
+                + t.state().defaultPartition().map(d -> d.name().name() + ", " + t.defaultRows() + " row(s)").orElse("none")
+                + "; detach-pending: " + t.detachPending().size() + "; past retention: "
+                + t.policy().retention().map(r -> t.overdue().size() + " (retention " + r.period() + ")").orElse("no retention set"));
+    }
+
+    private void statements(TableHealth t, Consumer<String> info) {
+        if (t.statements().isEmpty()) {
+            return;
+        }
+        double limit = report.thresholds().slowStatementThreshold().toNanos() / 1_000_000.0;
+        info.accept("  slowest statements (pg_stat_statements, by mean time):");
+        for (StatementStats s : t.statements()) {
+            info.accept(String.format(Locale.ROOT, "    %s mean %10.1f ms  max %10.1f ms  calls %8d  %s",
+                    s.meanMillis() > limit ? "SLOW" : "    ", s.meanMillis(), s.maxMillis(), s.calls(), s.shortQuery()));
+        }
+    }
+
+    private String summary() {
+        List<HealthFinding> failures = report.failures();
+        int warnings = report.warnings().size();
+        String checked = report.tables().size() + " table(s) checked in " + report.elapsed().toMillis() + " ms";
+        if (failures.isEmpty() && warnings == 0) {
+            return checked + ": all healthy.";
+        }
+        return checked + ": " + failures.size() + " failure(s)" + (failures.isEmpty() ? "" : " (" + String.join(", ", report.failedChecks().stream().map(Check::configName).toList()) + ")") + ", "
+                + warnings + " warning(s)" + (report.thresholds().failOn().isEmpty() ? " (failOn is empty: nothing fails the build)" : "")
+                + ".";
+    }
+}
