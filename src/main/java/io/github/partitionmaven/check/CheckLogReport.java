@@ -118,7 +118,7 @@ public final class CheckLogReport {
             info.accept("  coverage ahead: unbounded (a partition reaches MAXVALUE)");
         } else if (c.coversNow()) {
             info.accept("  coverage ahead: " + c.intervalsAhead() + " " + unit + "(s) past the current one, until " + c.untilText()
-                    + " (" + Durations.format(java.time.Duration.ofSeconds((long) c.secondsAhead())) + " from now; required: "
+                    + " (" + ahead(c.secondsAhead()) + " from now; required: "
                     + report.thresholds().minCoverageIntervals() + ")");
         } else {
             info.accept("  coverage ahead: none, no partition holds now (" + c.nowText() + ")");
@@ -127,6 +127,11 @@ public final class CheckLogReport {
                 + t.state().defaultPartition().map(d -> d.name().name() + ", " + t.defaultRows() + " row(s)").orElse("none")
                 + "; detach-pending: " + t.detachPending().size() + "; past retention: "
                 + t.policy().retention().map(r -> t.overdue().size() + " (retention " + r.period() + ")").orElse("no retention set"));
+    }
+
+    private static String ahead(double seconds) {
+        return seconds >= 2 * 86_400 ? String.format(Locale.ROOT, "%.1f days", seconds / 86_400)
+                : Durations.format(java.time.Duration.ofSeconds((long) seconds));
     }
 
     private void statements(TableHealth t, Consumer<String> info) {
