@@ -269,7 +269,9 @@ class CheckTest {
     @Test
     void missingTableIsAConfigurationErrorNamingTheFix() {
         TestDb db = seeded(YearMonth.of(2026, 11), YearMonth.of(2027, 1));
+        String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class, () -> check(db, month("Chat_History")));
+        assertEquals(before, db.snapshot());
         assertEquals(PartitionException.Kind.CONFIGURATION, e.kind());
         assertTrue(e.getMessage().contains("chat_history") && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
     }
