@@ -267,6 +267,24 @@ class CheckTest {
     }
 
     @Test
+    void logShowsAPartitionTableAndElidesOldPartitionsWithoutFindings() {
+        TestDb db = seeded(YearMonth.of(2023, 1), YearMonth.of(2026, 12));
+        CheckReport r = check(db, CheckThresholds.DEFAULTS.withFailOn(EnumSet.of(Check.RETENTION)), withRetention("chat_history", "3 years"));
+        Engines.RecordingLog log = new Engines.RecordingLog();
+
+        new CheckLogReport(r).print(log::info, log::warn);
+
+        String text = log.text();
+        assertTrue(text.contains("INFO   chat_history_2026_12  2026-12-01 00:00:00  2027-01-01 00:00:00"), text);
+        assertTrue(text.contains("chat_history_2023_01") && text.contains("past retention"), "overdue partitions are always listed");
+        assertFalse(text.contains("chat_history_2024_01"), "old partitions without findings are elided");
+        assertTrue(text.contains("... 14 older partition(s) without findings not shown"), text);
+        assertTrue(text.contains("WARN   FAIL retention: 10 partition(s) past the retention of 3 years"), text);
+        assertTrue(text.contains("WARN   WARN coverage:"), text);
+        assertTrue(text.contains("1 failure(s) (retention), 1 warning(s)."), text);
+    }
+
+    @Test
     void missingTableIsAConfigurationErrorNamingTheFix() {
         TestDb db = seeded(YearMonth.of(2026, 11), YearMonth.of(2027, 1));
         String before = db.snapshot();
