@@ -49,6 +49,15 @@ public final class CheckLogReport {
         info.accept(summary());
     }
 
+    /** Why the goal fails: each failing finding with its fix. */
+    public static String failureMessage(CheckReport report) {
+        StringBuilder sb = new StringBuilder("partition:check failed on " + String.join(", ",
+                report.failedChecks().stream().map(Check::configName).toList()) + " (failOn):");
+        report.failures().forEach(f -> sb.append("\n  ").append(f.table()).append(": ").append(f.message()).append(". Fix: ")
+                .append(f.remedy()).append('.'));
+        return sb.toString();
+    }
+
     private String header(TableHealth t) {
         TableState s = t.state();
         String shape = t.partitioned()

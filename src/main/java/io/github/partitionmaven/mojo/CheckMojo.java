@@ -1,12 +1,10 @@
 package io.github.partitionmaven.mojo;
 
-import io.github.partitionmaven.check.Check;
 import io.github.partitionmaven.check.CheckJson;
 import io.github.partitionmaven.check.CheckLogReport;
 import io.github.partitionmaven.check.CheckReport;
 import io.github.partitionmaven.check.CheckThresholds;
 import io.github.partitionmaven.check.HealthCheck;
-import io.github.partitionmaven.check.HealthFinding;
 import io.github.partitionmaven.check.PrometheusFile;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.report.AtomicFiles;
@@ -81,13 +79,8 @@ public class CheckMojo extends AbstractPartitionMojo {
             throw new MojoExecutionException("Cannot write the check report (" + json + ", " + prometheusFile + "): " + e.getMessage(), e);
         }
         getLog().info("Check written to " + json + " and " + prometheusFile);
-        List<HealthFinding> failures = report.failures();
-        if (!failures.isEmpty()) {
-            StringBuilder sb = new StringBuilder("partition:check failed on " + String.join(", ",
-                    report.failedChecks().stream().map(Check::configName).toList()) + " (failOn):");
-            failures.forEach(f -> sb.append("\n  ").append(f.table()).append(": ").append(f.message()).append(". Fix: ")
-                    .append(f.remedy()).append('.'));
-            throw new MojoFailureException(sb.toString());
+        if (!report.failures().isEmpty()) {
+            throw new MojoFailureException(CheckLogReport.failureMessage(report));
         }
     }
 }
