@@ -1,75 +1,73 @@
 package io.github.partitionmaven.mojo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
-import java.io.File;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.util.List;
+import org.apache.maven.api.plugin.testing.InjectMojo;
+import org.apache.maven.api.plugin.testing.MojoExtension;
+import org.apache.maven.api.plugin.testing.MojoTest;
 import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@MojoTest
 @DatabaseTest
 class CheckMojoTest {
 
-    @TempDir
-    Path dir;
+    private static final String POM = "src/test/resources/unit/plan/pom.xml";
 
-    private CheckMojo mojo(TestDb db, String failOn) throws ReflectiveOperationException {
-        CheckMojo mojo = new CheckMojo();
-        mojo.url = db.url();
-        mojo.user = db.settings().user();
-        mojo.password = db.settings().password();
-        mojo.timeZone = "UTC";
-        mojo.now = "2026-11-24";
-        mojo.lockTimeout = "500ms";
-        mojo.maxAttempts = 3;
-        mojo.outputDirectory = dir.toFile();
-        TableConfig table = new TableConfig();
-        table.setName("chat_history");
-        table.setColumn("created_at");
-        table.setInterval("month");
-        mojo.tables = List.of(table);
-        set(mojo, "failOn", failOn == null ? null : List.of(failOn));
-        set(mojo, "maxPartitionSize", "10GB");
-        set(mojo, "minCoverage", 2);
-        set(mojo, "maxDefaultRows", 0L);
-        set(mojo, "partitioningThreshold", 10_000_000L);
-        set(mojo, "slowStatementThreshold", "500ms");
-        set(mojo, "slowStatementsPerTable", 5);
-        set(mojo, "prometheusFile", new File(dir.toFile(), "metrics/partition.prom"));
-        return mojo;
+    @TempDir
+    Path out;
+
+    private TestDb configure(CheckMojo mojo) throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec(Seed.partitionedTables(YearMonth.of(2026, 10), YearMonth.of(2026, 12)).toArray(String[]::new));
+        MojoExtension.setVariableValueToObject(mojo, "url", db.url());
+        MojoExtension.setVariableValueToObject(mojo, "user", db.server().user());
+        MojoExtension.setVariableValueToObject(mojo, "outputDirectory", out.toFile());
+        MojoExtension.setVariableValueToObject(mojo, "prometheusFile", out.resolve("metrics/partition.prom").toFile());
+        MojoExtension.setVariableValueToObject(mojo, "pluginVersion", "test");
+        return db;
     }
 
-    private static void set(Object target, String field, Object value) throws ReflectiveOperationException {
-        Field f = CheckMojo.class.getDeclaredField(field);
-        f.setAccessible(true);
-        f.set(target, value);
+    private String status() throws Exception {
+        String prom = Files.readString(out.resolve("metrics/partition.prom"));
+        return prom.lines().filter(l -> l.startsWith("pg_partition_check_status{")).findFirst().orElseThrow();
     }
 
     @Test
-    void failOnFailsTheBuildAfterWritingTheReports() throws Exception {
-        TestDb db = TestDb.fresh(getClass());
-        db.exec(Seed.partitionedTables(YearMonth.of(2026, 10), YearMonth.of(2026, 12)).toArray(String[]::new));
+    @InjectMojo(goal = "check", pom = POM)
+    void defaultsWarnAndFailOnFailsTheBuildAfterWritingTheReports(CheckMojo mojo) throws Exception {
+        TestDb db = configure(mojo);
+        String before = db.snapshot();
 
-        mojo(db, null).execute();
-        assertTrue(Files.exists(dir.resolve("check.json")));
-        assertTrue(Files.readString(dir.resolve("metrics/partition.prom")).contains("pg_partition_check_status{table=\"public.chat_history\"} 1"));
+        mojo.execute();
+        assertTrue(Files.readString(out.resolve("check.json")).contains("\"status\": \"warning\""));
+        assertEquals("pg_partition_check_status{table=\"public.chat_history\"} 1", status(), "coverage under 2 months only warns");
 
-        MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo(db, "defaultRows,coverage").execute());
+        MojoExtension.setVariableValueToObject(mojo, "failOn", List.of("defaultRows,coverage"));
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().startsWith("partition:check failed on coverage (failOn):"), e.getMessage());
         assertTrue(e.getMessage().contains("mvn partition:premake"), e.getMessage());
-        assertTrue(Files.readString(dir.resolve("metrics/partition.prom")).contains("pg_partition_check_status{table=\"public.chat_history\"} 2"),
-                "the metrics show the failure too");
+        assertEquals("pg_partition_check_status{table=\"public.chat_history\"} 2", status(), "the metrics show the failure too");
+        assertEquals(before, db.snapshot());
+    }
 
-        MojoFailureException bad = assertThrows(MojoFailureException.class, () -> mojo(db, "coverge").execute());
-        assertTrue(bad.getMessage().contains("Unknown check 'coverge'") && bad.getMessage().endsWith("Nothing was changed."), bad.getMessage());
+    @Test
+    @InjectMojo(goal = "check", pom = POM)
+    void unknownCheckInFailOnNamesTheChoices(CheckMojo mojo) throws Exception {
+        configure(mojo);
+        MojoExtension.setVariableValueToObject(mojo, "failOn", List.of("coverge"));
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().contains("Unknown check 'coverge'") && e.getMessage().contains("coverage")
+                && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
     }
 }
