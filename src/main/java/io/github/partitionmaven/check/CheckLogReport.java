@@ -3,13 +3,14 @@ package io.github.partitionmaven.check;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.policy.TableName;
 import io.github.partitionmaven.report.Durations;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** The check as a readable table in the build log: per table its partitions, coverage, findings and slow statements. */
@@ -71,8 +72,7 @@ public final class CheckLogReport {
     private void partitions(TableHealth t, Consumer<String> info) {
         KeyType keyType = t.state().keyType();
         ZoneId zone = report.settings().zone();
-        Set<String> flagged = new HashSet<>();
-        t.overdue().forEach(p -> flagged.add(p.name().toString()));
+        Map<TableName, List<String>> flags = partitionFlags(t);
         List<PartitionInfo> all = new ArrayList<>(t.state().partitions());
         t.state().defaultPartition().ifPresent(all::add);
         List<PartitionInfo> shown = all;
@@ -80,9 +80,8 @@ public final class CheckLogReport {
             int newestFrom = t.state().partitions().size() - NEWEST_LISTED;
             shown = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
-                PartitionInfo p = all.get(i);
-                if (i >= newestFrom || !flags(t, p, flagged).isEmpty()) {
-                    shown.add(p);
+                if (i >= newestFrom || flags.containsKey(all.get(i).name())) {
+                    shown.add(all.get(i));
                 }
             }
         }
@@ -96,28 +95,30 @@ public final class CheckLogReport {
             String to = p.isDefault() ? "" : keyType.display(p.upper(), zone);
             long rows = p.isDefault() ? t.defaultRows() : p.estimatedRows();
             info.accept(String.format(Locale.ROOT, format, p.name().name(), from, to, rows, Durations.bytes(p.bytes()),
-                    flags(t, p, flagged)).stripTrailing());
+                    String.join(", ", flags.getOrDefault(p.name(), List.of()))).stripTrailing());
         }
         if (shown.size() < all.size()) {
             info.accept("  ... " + (all.size() - shown.size()) + " older partition(s) without findings not shown (all are in check.json)");
         }
     }
 
-    private String flags(TableHealth t, PartitionInfo p, Set<String> overdue) {
-        List<String> f = new ArrayList<>();
-        if (p.isDefault() && t.defaultRows() > 0) {
-            f.add("rows in default");
+    /** What the findings say about single partitions, for the last column of the table. */
+    private static Map<TableName, List<String>> partitionFlags(TableHealth t) {
+        Map<TableName, List<String>> out = new HashMap<>();
+        for (HealthFinding f : t.findings()) {
+            if (f instanceof OversizedPartition o) {
+                out.computeIfAbsent(o.partition(), k -> new ArrayList<>()).add("over " + Durations.bytes(o.limitBytes()));
+            } else if (f instanceof DetachPendingPartition d) {
+                out.computeIfAbsent(d.partition(), k -> new ArrayList<>()).add("detach pending");
+            } else if (f instanceof MisalignedPartition m) {
+                out.computeIfAbsent(m.partition(), k -> new ArrayList<>()).add("not aligned");
+            } else if (f instanceof DefaultPartitionRows r) {
+                out.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add("rows in default");
+            } else if (f instanceof OverdueRetention r) {
+                r.partitions().forEach(p -> out.computeIfAbsent(p, k -> new ArrayList<>()).add("past retention"));
+            }
         }
-        if (p.detachPending()) {
-            f.add("detach pending");
-        }
-        if (overdue.contains(p.name().toString())) {
-            f.add("past retention");
-        }
-        if (p.bytes() > report.thresholds().maxPartitionBytes()) {
-            f.add("over " + Durations.bytes(report.thresholds().maxPartitionBytes()));
-        }
-        return String.join(", ", f);
+        return out;
     }
 
     private void facts(TableHealth t, Consumer<String> info) {
