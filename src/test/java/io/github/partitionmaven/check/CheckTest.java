@@ -285,6 +285,27 @@ class CheckTest {
     }
 
     @Test
+    void statementsRunDoNotGrowWithTablesOrPartitions() {
+        TestDb db = seeded(YearMonth.of(2026, 10), YearMonth.of(2026, 12));
+        db.exec("CREATE EXTENSION pg_stat_statements");
+        long small = statementsRunBy(db, () -> check(db, month("chat_history")));
+        db.exec(Seed.partitionedTables(YearMonth.of(2020, 1), YearMonth.of(2026, 9)).stream()
+                .filter(sql -> sql.contains("PARTITION OF")).toArray(String[]::new));
+        db.exec("CREATE TABLE chat_history_default PARTITION OF chat_history DEFAULT",
+                "CREATE TABLE cost_tracking_default PARTITION OF cost_tracking DEFAULT");
+        long large = statementsRunBy(db, () -> check(db, month("chat_history"), month("cost_tracking")));
+        assertEquals(small + 1, large, "1 table x 3 partitions, then 2 x 84 with defaults: the same queries, plus the one counting default-partition rows");
+    }
+
+    private static long statementsRunBy(TestDb db, Runnable run) {
+        String calls = "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database"
+                + " WHERE datname = current_database())";
+        long before = db.queryLong(calls);
+        run.run();
+        return db.queryLong(calls) - before;
+    }
+
+    @Test
     void missingTableIsAConfigurationErrorNamingTheFix() {
         TestDb db = seeded(YearMonth.of(2026, 11), YearMonth.of(2027, 1));
         String before = db.snapshot();
