@@ -52,11 +52,14 @@ public final class CheckLogReport {
 
     /** Why the goal fails: each failing finding with its fix. */
     public static String failureMessage(CheckReport report) {
-        StringBuilder sb = new StringBuilder("partition:check failed on " + String.join(", ",
-                report.failedChecks().stream().map(Check::configName).toList()) + " (failOn):");
+        StringBuilder sb = new StringBuilder("partition:check failed on " + failedCheckNames(report) + " (failOn):");
         report.failures().forEach(f -> sb.append("\n  ").append(f.table()).append(": ").append(f.message()).append(". Fix: ")
                 .append(f.remedy()).append('.'));
         return sb.toString();
+    }
+
+    private static String failedCheckNames(CheckReport report) {
+        return String.join(", ", report.failedChecks().stream().map(Check::configName).toList());
     }
 
     private String header(TableHealth t) {
@@ -163,8 +166,8 @@ public final class CheckLogReport {
         if (failures.isEmpty() && warnings == 0) {
             return checked + ": all healthy.";
         }
-        return checked + ": " + failures.size() + " failure(s)" + (failures.isEmpty() ? "" : " (" + String.join(", ", report.failedChecks().stream().map(Check::configName).toList()) + ")") + ", "
-                + warnings + " warning(s)" + (report.thresholds().failOn().isEmpty() ? " (failOn is empty: nothing fails the build)" : "")
+        return checked + ": " + failures.size() + " failure(s)" + (failures.isEmpty() ? "" : " (" + failedCheckNames(report) + ")")
+                + ", " + warnings + " warning(s)" + (report.thresholds().failOn().isEmpty() ? " (failOn is empty: nothing fails the build)" : "")
                 + ".";
     }
 }

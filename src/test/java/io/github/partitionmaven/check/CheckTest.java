@@ -294,7 +294,8 @@ class CheckTest {
         db.exec("CREATE TABLE chat_history_default PARTITION OF chat_history DEFAULT",
                 "CREATE TABLE cost_tracking_default PARTITION OF cost_tracking DEFAULT");
         long large = statementsRunBy(db, () -> check(db, month("chat_history"), month("cost_tracking")));
-        assertEquals(small + 1, large, "1 table x 3 partitions, then 2 x 84 with defaults: the same queries, plus the one counting default-partition rows");
+        assertEquals(small + 1, large,
+                "1 table x 3 partitions, then 2 x 84 with defaults: the same queries, plus the one counting default-partition rows");
     }
 
     private static long statementsRunBy(TestDb db, Runnable run) {
