@@ -12,15 +12,18 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What an archive holds, written beside its data file: which table and range, its columns, how many
  * rows, and the SHA-256 of the file, so the file can be checked before the DROP and restored later.
  *
  * @param file the data file's name, in the manifest's directory
+ * @param database the database the table was in
  * @param lower the lower bound for people to read; {@code bound} is what restore re-attaches with
  */
-public record ArchiveManifest(String file, TableName table, TableName parent, String bound, String lower, String upper,
+public record ArchiveManifest(String file, String database, TableName table, TableName parent, String bound, String lower, String upper,
                               List<Column> columns, long rows, String sha256, long bytes, String compression,
                               String pluginVersion, String createdAt) {
 
@@ -33,6 +36,7 @@ public record ArchiveManifest(String file, TableName table, TableName parent, St
         m.put("file", file);
         m.put("format", "csv with header");
         m.put("compression", compression);
+        m.put("database", database);
         m.put("schema", table.schema());
         m.put("table", table.name());
         m.put("parentSchema", parent.schema());
@@ -54,6 +58,17 @@ public record ArchiveManifest(String file, TableName table, TableName parent, St
         return m;
     }
 
+    /** Why this manifest is not the archive of {@code table} (with this parent and bound, in {@code database}); empty when it is. */
+    public Optional<String> mismatch(String database, TableName table, TableName parent, String bound) {
+        if (!Objects.equals(database, this.database)) {
+            return Optional.of("it is of " + this.table + " in database " + this.database + ", not in " + database);
+        }
+        if (!table.equals(this.table) || !parent.equals(this.parent) || !bound.equals(this.bound)) {
+            return Optional.of("it describes " + this.table + " " + this.bound + " of " + this.parent + ", not " + table + " " + bound);
+        }
+        return Optional.empty();
+    }
+
     public void write(Path path) throws IOException {
         AtomicFiles.write(path, Json.write(toMap()));
     }
@@ -68,7 +83,7 @@ public record ArchiveManifest(String file, TableName table, TableName parent, St
             Map<String, Object> m = (Map<String, Object>) JsonReader.read(Files.readString(path, StandardCharsets.UTF_8));
             List<Column> columns = ((List<Object>) m.get("columns")).stream()
                     .map(o -> (Map<String, Object>) o).map(c -> new Column((String) c.get("name"), (String) c.get("type"))).toList();
-            return new ArchiveManifest((String) m.get("file"), new TableName((String) m.get("schema"), (String) m.get("table")),
+            return new ArchiveManifest((String) m.get("file"), (String) m.get("database"), new TableName((String) m.get("schema"), (String) m.get("table")),
                     new TableName((String) m.get("parentSchema"), (String) m.get("parent")), (String) m.get("bound"),
                     (String) m.get("lower"), (String) m.get("upper"), columns, ((Number) m.get("rows")).longValue(),
                     (String) m.get("sha256"), ((Number) m.get("bytes")).longValue(), (String) m.get("compression"),

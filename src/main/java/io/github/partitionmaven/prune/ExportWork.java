@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.postgresql.PGConnection;
 
 /**
@@ -60,7 +61,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             s.execute(lockSql());
         }
         if (Files.exists(files.manifest())) {
-            reuse(log);
+            reuse(c.getCatalog(), log);
             return;
         }
         if (Files.exists(files.data())) {
@@ -87,7 +88,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             }
             Files.move(tmp, files.data(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(files.data().getParent());
-            ArchiveManifest manifest = new ArchiveManifest(files.data().getFileName().toString(), table, marker.parent(), marker.bound(),
+            ArchiveManifest manifest = new ArchiveManifest(files.data().getFileName().toString(), c.getCatalog(), table, marker.parent(), marker.bound(),
                     lower, upper, types, copied, result.sha256(), result.bytes(), options.compression().name().toLowerCase(Locale.ROOT),
                     options.pluginVersion(), Instant.now().toString());
             manifest.write(files.manifest());
@@ -115,14 +116,13 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
         }
     }
 
-    private void reuse(EngineLog log) {
+    private void reuse(String database, EngineLog log) {
         ArchiveManifest m = ArchiveManifest.read(files.manifest());
-        boolean same = m.table().equals(table) && m.parent().equals(marker.parent()) && m.bound().equals(marker.bound());
-        if (!same || !Files.exists(files.data())) {
-            throw PartitionException.environment("The archive manifest " + files.manifest() + " already exists but "
-                    + (same ? "its data file " + files.data() + " is missing" : "describes " + m.table() + " " + m.bound()
-                    + ", not " + table + " " + marker.bound()) + ". Nothing was dropped. Move the manifest (and its file) away and run"
-                    + " prune again.", null);
+        Optional<String> problem = m.mismatch(database, table, marker.parent(), marker.bound())
+                .or(() -> Files.exists(files.data()) ? Optional.empty() : Optional.of("its data file " + files.data() + " is missing"));
+        if (problem.isPresent()) {
+            throw PartitionException.environment("The archive manifest " + files.manifest() + " already exists but " + problem.get()
+                    + ". Nothing was dropped. Move the manifest (and its file) away and run prune again.", null);
         }
         log.info("      " + files.data() + " already holds " + m.rows() + " rows of " + table + " (exported " + m.createdAt()
                 + "): reused; it is verified before the drop");

@@ -32,9 +32,10 @@ import java.util.Set;
  * @param referencedBy per expired partition, the foreign keys with rows pointing into it
  * @param schemas the configured retention schemas that exist
  * @param taken the relations already in those schemas
+ * @param database the database connected to, which archive manifests name
  */
 public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<TableName, List<String>> referencedBy,
-                         Set<String> schemas, Set<TableName> taken) {
+                         Set<String> schemas, Set<TableName> taken, String database) {
 
     /** A standalone table prune detached from {@code marker.parent()}. */
     public record DetachedTable(TableName name, DetachMarker marker, long estimatedRows, long bytes) {
@@ -45,7 +46,7 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         }
     }
 
-    public static final PruneFacts NONE = new PruneFacts(Map.of(), Map.of(), Set.of(), Set.of());
+    public static final PruneFacts NONE = new PruneFacts(Map.of(), Map.of(), Set.of(), Set.of(), null);
 
     private static final String UNFINISHED = """
             SELECT n.nspname, c.relname, d.description, greatest(c.reltuples, 0)::bigint AS est_rows,
@@ -93,7 +94,7 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         Set<String> schemas = new HashSet<>();
         Set<TableName> taken = new HashSet<>();
         readSchemas(c, wantedSchemas, schemas, taken);
-        return new PruneFacts(unfinished(c), referencedBy(c, expired), schemas, taken);
+        return new PruneFacts(unfinished(c), referencedBy(c, expired), schemas, taken, c.getCatalog());
     }
 
     public List<DetachedTable> unfinished(TableName parent) {

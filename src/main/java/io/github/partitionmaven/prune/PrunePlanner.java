@@ -21,6 +21,7 @@ import io.github.partitionmaven.policy.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.report.Durations;
 import io.github.partitionmaven.sql.Sql;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -196,6 +197,7 @@ public final class PrunePlanner implements Planner {
             case DETACH -> keepSteps(retention, state, p, marker, resumed, why, what);
             case ARCHIVE -> {
                 ArchiveFiles files = ArchiveFiles.of(options, t);
+                refuseForeignArchive(files, t, marker);
                 KeyType k = state.keyType();
                 ExportWork export = new ExportWork(t, marker, state.insertableColumns(), files, options,
                         k.display(p.lower(), settings.zone()), k.display(p.upper(), settings.zone()), p.estimatedRows());
@@ -209,6 +211,17 @@ public final class PrunePlanner implements Planner {
                                 exclusive, p.estimatedRows(), true, Optional.of(drop), Optional.empty(), List.of()));
             }
         };
+    }
+
+    /** An archive already in the directory must be of this very table, or prune would reuse someone else's file. */
+    private void refuseForeignArchive(ArchiveFiles files, TableName table, DetachMarker marker) {
+        if (!Files.exists(files.manifest())) {
+            return;
+        }
+        ArchiveManifest.read(files.manifest()).mismatch(facts.database(), table, marker.parent(), marker.bound()).ifPresent(problem -> {
+            throw PartitionException.databaseState("The archive directory already holds " + files.manifest() + ", but " + problem
+                    + ". Move that archive away, or give each database its own <archiveDirectory>.");
+        });
     }
 
     private List<Step> keepSteps(RetentionPolicy retention, TableState state, PartitionInfo p, DetachMarker marker, boolean resumed,

@@ -85,6 +85,23 @@ class PruneRefusalTest {
     }
 
     @Test
+    void anArchiveOfTheSameTableFromAnotherDatabaseIsNeverReused() {
+        TestDb first = TestDb.fresh(getClass());
+        TestDb second = TestDb.fresh(getClass());
+        PruneFixture.seed(first, 3_000);
+        PruneFixture.seed(second, 3_000);
+        engine(first, "2026-07-01", archives, retained("chat_history", "6 months", "archive")).apply(Goal.PRUNE);
+        String before = second.snapshot();
+
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> engine(second, "2026-07-01", archives, retained("chat_history", "6 months", "archive")).apply(Goal.PRUNE));
+
+        assertTrue(e.getMessage().contains("in database " + first.name() + ", not in " + second.name())
+                && e.getMessage().contains("give each database its own <archiveDirectory>"), e.getMessage());
+        assertEquals(before, second.snapshot());
+    }
+
+    @Test
     void aRetentionShorterThanOneIntervalIsRefused() {
         TestDb db = TestDb.fresh(getClass());
         PartitionException e = assertThrows(PartitionException.class,
