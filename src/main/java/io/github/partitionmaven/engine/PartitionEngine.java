@@ -112,17 +112,21 @@ public final class PartitionEngine {
 
     private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {
         Catalog catalog = CatalogReader.read(c, policies, settings.zone());
+        List<Planner> ready = new ArrayList<>();
+        for (Planner planner : planners) {
+            ready.add(goals.contains(planner.goal()) ? planner.prepare(c, policies, catalog, settings) : planner);
+        }
         List<TablePlan> plans = new ArrayList<>();
         for (TablePolicy policy : policies) {
-            plans.add(planTable(policy, catalog.table(policy.table()), goals));
+            plans.add(planTable(ready, policy, catalog.table(policy.table()), goals));
         }
         refuseTakenNames(c, plans);
         return new PartitionPlan(catalog.server(), settings, plans);
     }
 
-    private TablePlan planTable(TablePolicy policy, TableState state, Set<Goal> goals) {
+    private TablePlan planTable(List<Planner> ready, TablePolicy policy, TableState state, Set<Goal> goals) {
         TablePlan result = null;
-        for (Planner planner : planners) {
+        for (Planner planner : ready) {
             if (!goals.contains(planner.goal())) {
                 continue;
             }

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.engine;
 
+import io.github.partitionmaven.convert.ConvertPlanner;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.PremakePlanner;
 import java.util.List;
@@ -12,6 +13,6 @@ public final class Planners {
 
     /** The planners with default options. */
     public static List<Planner> standard() {
-        return List.of(new PremakePlanner());
+        return List.of(new ConvertPlanner(), new PremakePlanner());
     }
 }

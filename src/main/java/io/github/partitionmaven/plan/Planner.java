@@ -1,8 +1,12 @@
 package io.github.partitionmaven.plan;
 
+import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TablePolicy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
 
 /** Computes the steps of one goal for one table from policy and catalog state; changes nothing. */
 public interface Planner {
@@ -14,4 +18,13 @@ public interface Planner {
 
     /** The steps; throws {@link io.github.partitionmaven.engine.PartitionException} when the state forbids the goal. */
     TablePlan plan(TablePolicy policy, TableState state, RunSettings settings);
+
+    /**
+     * Reads what this goal needs beyond the shared catalog (a constant number of queries for all
+     * tables) and returns a planner holding it; called once per plan, before {@link #plan}.
+     */
+    default Planner prepare(Connection connection, List<TablePolicy> policies, Catalog catalog, RunSettings settings)
+            throws SQLException {
+        return this;
+    }
 }
