@@ -52,6 +52,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, long tota
                     ps.executeUpdate();
                 }
                 c.commit();
+                log.debug("copy batch committed: " + rows + " row(s) up to key " + lastKey);
                 meter.add(rows);
                 if (finished) {
                     break;

@@ -28,6 +28,7 @@ final class ChangeReplay {
             while (true) {
                 int n = replayBatch(c, transfer, BATCH);
                 c.commit();
+                log.debug("replay batch committed: " + n + " key(s)");
                 total += n;
                 if (n < BATCH && pending(c, transfer) <= leave) {
                     break;

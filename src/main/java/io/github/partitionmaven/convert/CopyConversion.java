@@ -228,6 +228,7 @@ final class CopyConversion {
                 long lockStart = System.nanoTime();
                 st.execute(lock);
                 long replayed = offline ? 0 : ChangeReplay.drain(c, transfer);
+                log.debug("swap: last changes replayed under the lock");
                 for (String statement : after) {
                     st.execute(statement);
                 }

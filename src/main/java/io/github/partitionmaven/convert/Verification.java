@@ -40,6 +40,7 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
             source = sums(c, transfer.source().sql());
+            log.debug("verification: " + transfer.source() + " summed");
             target = sums(c, transfer.target().sql());
             c.commit();
         } catch (SQLException | RuntimeException e) {

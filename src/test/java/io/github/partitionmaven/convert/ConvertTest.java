@@ -4,6 +4,7 @@ import static io.github.partitionmaven.testing.Engines.month;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.plan.Goal;
@@ -24,7 +25,7 @@ class ConvertTest {
 
     static final String NOW = "2026-11-24T10:00:00";
 
-    static PartitionEngine engine(TestDb db, ConvertOptions options, Engines.RecordingLog log) {
+    static PartitionEngine engine(TestDb db, ConvertOptions options, EngineLog log) {
         List<Planner> planners = List.of(new ConvertPlanner(options), new PremakePlanner());
         return Engines.engine(db, NOW, "UTC", log, planners, month("chat_history"));
     }
