@@ -30,6 +30,10 @@ class ConvertTest {
         return Engines.engine(db, NOW, "UTC", log, planners, month("chat_history"));
     }
 
+    static PartitionEngine engineFor(TestDb db, ConvertOptions options, EngineLog log, io.github.partitionmaven.policy.TableSpec spec) {
+        return Engines.engine(db, NOW, "UTC", log, List.of(new ConvertPlanner(options), new PremakePlanner()), spec);
+    }
+
     static TestDb seeded(int rows) {
         TestDb db = TestDb.fresh(ConvertTest.class);
         db.exec(Seed.plainTables().toArray(String[]::new));
