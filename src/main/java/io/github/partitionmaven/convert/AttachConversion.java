@@ -140,10 +140,13 @@ final class AttachConversion {
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
                 long start = System.nanoTime();
-                for (String statement : sql) {
+                st.execute(sql.get(0));
+                long locked = System.nanoTime();
+                for (String statement : sql.subList(1, sql.size())) {
                     st.execute(statement);
                 }
-                log.info("      swapped; ACCESS EXCLUSIVE held " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms until commit");
+                log.info("      swapped: lock obtained in " + Duration.ofNanos(locked - start).toMillis() + " ms; ACCESS EXCLUSIVE held "
+                        + Duration.ofNanos(System.nanoTime() - locked).toMillis() + " ms until commit");
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes partition " + old.sql() + " [MINVALUE, " + upper

@@ -98,6 +98,11 @@ final class CopyConversion {
                                 new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)), facts.stats().rows()));
             }
         }
+        steps.add(Step.autocommit(Goal.CONVERT, t, "analyze " + s.sql(), "fresh statistics for the parent and every partition:"
+                        + " replaying changes by key then uses the indexes, and the application's first queries after the swap get good plans"
+                        + " (autovacuum never analyzes a partitioned parent)", List.of("ANALYZE " + s.sql()),
+                List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows())
+                .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() / 2000))));
         if (!offline) {
             steps.add(catchUp(1000, "apply the changes captured while copying"));
         }
@@ -185,7 +190,7 @@ final class CopyConversion {
         return Step.autocommit(Goal.CONVERT, state.name(), "verify " + names.shadow().sql() + " against " + state.name().sql(),
                         "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
                                 + " a difference stops here with nothing swapped",
-                        List.of("SELECT <" + policy.interval().unit() + ">, count(*), sum(hashtextextended(r::text, 0)) FROM "
+                        List.of("SELECT <" + policy.interval().unit() + ">, count(*), sum(hash_record_extended(r, 0)) FROM "
                                 + state.name().sql() + " r GROUP BY 1", "SELECT ... FROM " + names.shadow().sql() + " r GROUP BY 1"),
                         List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ACCESS_SHARE)),
                         facts.stats().rows())
@@ -227,13 +232,17 @@ final class CopyConversion {
             try (Statement st = c.createStatement()) {
                 long lockStart = System.nanoTime();
                 st.execute(lock);
+                long locked = System.nanoTime();
                 long replayed = offline ? 0 : ChangeReplay.drain(c, transfer);
+                long drained = System.nanoTime();
                 log.debug("swap: last changes replayed under the lock");
                 for (String statement : after) {
                     st.execute(statement);
                 }
-                log.info("      swapped; " + replayed + " last change(s) replayed under the lock, held "
-                        + Duration.ofNanos(System.nanoTime() - lockStart).toMillis() + " ms until commit");
+                long done = System.nanoTime();
+                log.info("      swapped: lock obtained in " + (locked - lockStart) / 1_000_000 + " ms, " + replayed + " last change(s) replayed in "
+                        + (drained - locked) / 1_000_000 + " ms, names and sequences in " + (done - drained) / 1_000_000
+                        + " ms; ACCESS EXCLUSIVE held " + (done - locked) / 1_000_000 + " ms until commit");
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),

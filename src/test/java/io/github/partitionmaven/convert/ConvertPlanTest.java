@@ -35,6 +35,6 @@ class ConvertPlanTest {
         assertTrue(text.contains("rows:  12000, estimated"), text);
         assertTrue(text.contains("swap: \"public\".\"chat_history\" becomes \"public\".\"chat_history_old\""), text);
         assertTrue(text.contains("lock:  ACCESS EXCLUSIVE on \"public\".\"chat_history\" (everything waits, reads included)"), text);
-        assertEquals(10, plan.steps().size());
+        assertEquals(11, plan.steps().size());
     }
 }

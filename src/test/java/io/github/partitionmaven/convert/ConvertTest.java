@@ -90,5 +90,8 @@ class ConvertTest {
 
         PartitionPlan again = engine(db, ConvertOptions.DEFAULTS, log).apply(Goal.CONVERT);
         assertTrue(again.isEmpty(), "a converted table is left alone");
+
+        db.exec("DROP TABLE chat_history_old", "INSERT INTO chat_history (user_id, role, content) VALUES (1, 'user', 'old one dropped')");
+        assertEquals(maxId + 2, db.queryLong("SELECT max(id) FROM chat_history"), "the sequence belongs to the new table");
     }
 }
