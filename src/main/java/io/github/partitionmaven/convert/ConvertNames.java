@@ -2,7 +2,9 @@ package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.policy.NamePattern;
 import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.sql.Sql;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The names of everything a conversion creates next to table {@code t}: the partitioned table being
@@ -32,6 +34,15 @@ public record ConvertNames(TableName table, String oldTableName) {
 
     public TableName captureFunction() {
         return sibling("_capture");
+    }
+
+    /** Creates the progress record: which strategy runs, how far the copy got. */
+    public List<String> createProgress(String strategy, boolean offline) {
+        return List.of("CREATE TABLE " + progress().sql() + " (strategy text NOT NULL, offline boolean NOT NULL, copied_upto text,"
+                        + " copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT now())",
+                "COMMENT ON TABLE " + progress().sql() + " IS " + Sql.literal("partition-maven-plugin: progress of the " + strategy + " of "
+                        + table.sql() + "; dropped when it completes"),
+                "INSERT INTO " + progress().sql() + " (strategy, offline) VALUES (" + Sql.literal(strategy) + ", " + offline + ")");
     }
 
     public TableName old() {

@@ -126,11 +126,7 @@ final class CopyConversion {
         sql.add(ddl.createLike(s, t));
         partitions.forEach(p -> sql.add(ddl.createPartition(s, p)));
         sql.addAll(ddl.privileges(s));
-        sql.add("CREATE TABLE " + names.progress().sql() + " (strategy text NOT NULL, offline boolean NOT NULL, copied_upto text,"
-                + " copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT now())");
-        sql.add("COMMENT ON TABLE " + names.progress().sql() + " IS " + Sql.literal("partition-maven-plugin: progress of converting "
-                + t.sql() + " into " + s.sql() + "; dropped by the swap"));
-        sql.add("INSERT INTO " + names.progress().sql() + " (strategy, offline) VALUES ('copy', " + options.offline() + ")");
+        sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));

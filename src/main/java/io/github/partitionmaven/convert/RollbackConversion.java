@@ -64,11 +64,7 @@ final class RollbackConversion {
         List<Step> steps = new ArrayList<>();
         boolean prepared = facts.exists(names.progress());
         if (!prepared) {
-            List<String> sql = new ArrayList<>(List.of(
-                    "CREATE TABLE " + names.progress().sql() + " (strategy text NOT NULL, offline boolean NOT NULL, copied_upto text,"
-                            + " copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false,"
-                            + " started_at timestamptz NOT NULL DEFAULT now())",
-                    "INSERT INTO " + names.progress().sql() + " (strategy, offline) VALUES ('rollback', false)"));
+            List<String> sql = new ArrayList<>(names.createProgress("rollback", false));
             sql.addAll(transfer.captureDdl());
             steps.add(Step.transactional(Goal.CONVERT, t, "capture changes to " + t + " for the rollback",
                     "a trigger logs every key written from now on, so nothing written during the rollback is lost", sql,

@@ -1,9 +1,6 @@
 package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.convert.ConvertOptions;
-import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.plan.Goal;
-import java.util.Set;
 import org.apache.maven.plugins.annotations.Mojo;
 
 /**
@@ -12,7 +9,7 @@ import org.apache.maven.plugins.annotations.Mojo;
  * back in one short transaction and the partitioned table is dropped.
  */
 @Mojo(name = "rollback", threadSafe = true, requiresProject = false)
-public class RollbackMojo extends AbstractPartitionMojo {
+public class RollbackMojo extends ConvertMojo {
 
     @Override
     protected String goalName() {
@@ -22,15 +19,5 @@ public class RollbackMojo extends AbstractPartitionMojo {
     @Override
     protected ConvertOptions convertOptions() {
         return super.convertOptions().withRollback(true);
-    }
-
-    @Override
-    protected void run(PartitionEngine engine) {
-        if (dryRun) {
-            getLog().info("Dry run: printing the rollback steps without running them.");
-            print(engine.plan(Set.of(Goal.CONVERT)));
-            return;
-        }
-        print(engine.apply(Goal.CONVERT));
     }
 }

@@ -15,7 +15,6 @@ import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,24 +58,10 @@ class ConvertBenchmark {
         double floor = floor(db);
 
         Engines.RecordingLog log = new Engines.RecordingLog();
-        double copy;
-        double copyStall;
-        long writes;
-        try (ChatWriter writer = new ChatWriter(db, false, 200, LocalDateTime.of(FROM.plusDays(2), java.time.LocalTime.MIDNIGHT),
-                TODAY.atStartOfDay())) {
-            Thread.sleep(2000);
-            writer.resetStall();
-            long start = System.nanoTime();
-            engine(db, ConvertOptions.DEFAULTS, log).apply(Goal.CONVERT);
-            copy = secs(start);
-            Thread.sleep(1000);
-            copyStall = writer.longestStallMillis();
-            writes = writer.ops();
-            writer.close();
-            if (!writer.errors().isEmpty()) {
-                line("writer errors: %s", writer.errors());
-            }
-        }
+        Run copyRun = underWriter(db, ConvertOptions.DEFAULTS, log);
+        double copy = copyRun.seconds();
+        double copyStall = copyRun.stallMillis();
+        long writes = copyRun.writes();
         line("");
         line("strategy copy, online, writer at ~200 ops/s (%,d ops during the run):", writes);
         for (String l : log.lines) {
@@ -98,18 +83,9 @@ class ConvertBenchmark {
                 "ALTER INDEX idx_chat_history_user_created_old RENAME TO idx_chat_history_user_created",
                 "DELETE FROM chat_history WHERE created_at >= date_trunc('month', now()) + interval '1 month'");
         Engines.RecordingLog attachLog = new Engines.RecordingLog();
-        double attach;
-        double attachStall;
-        try (ChatWriter writer = new ChatWriter(db, false, 200, LocalDateTime.of(FROM.plusDays(2), java.time.LocalTime.MIDNIGHT),
-                TODAY.atStartOfDay())) {
-            Thread.sleep(1000);
-            writer.resetStall();
-            long start = System.nanoTime();
-            engine(db, ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH), attachLog).apply(Goal.CONVERT);
-            attach = secs(start);
-            Thread.sleep(500);
-            attachStall = writer.longestStallMillis();
-        }
+        Run attachRun = underWriter(db, ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH), attachLog);
+        double attach = attachRun.seconds();
+        double attachStall = attachRun.stallMillis();
         line("");
         line("strategy attach, writer at ~200 ops/s:");
         for (String l : attachLog.lines) {
@@ -121,6 +97,26 @@ class ConvertBenchmark {
         line("  writer's longest stall     %8.1f ms", attachStall);
         System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ") =====");
         report.forEach(System.out::println);
+    }
+
+    private record Run(double seconds, double stallMillis, long writes) {
+    }
+
+    /** Runs the conversion while the writer does ~200 operations per second; its longest stall covers the whole run. */
+    private Run underWriter(TestDb db, ConvertOptions options, Engines.RecordingLog log) throws Exception {
+        try (ChatWriter writer = new ChatWriter(db, false, 200, FROM.plusDays(2).atStartOfDay(), TODAY.atStartOfDay())) {
+            Thread.sleep(1000);
+            writer.resetStall();
+            long start = System.nanoTime();
+            engine(db, options, log).apply(Goal.CONVERT);
+            double seconds = secs(start);
+            Thread.sleep(500);
+            writer.close();
+            if (!writer.errors().isEmpty()) {
+                line("writer errors: %s", writer.errors());
+            }
+            return new Run(seconds, writer.longestStallMillis(), writer.ops());
+        }
     }
 
     private static PartitionEngine engine(TestDb db, ConvertOptions options, EngineLog log) {
