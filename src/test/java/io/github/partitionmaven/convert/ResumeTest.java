@@ -106,4 +106,22 @@ class ResumeTest {
         db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'x', '2026-11-21')");
         assertTrue(db.queryLong("SELECT max(id) FROM chat_history") > max);
     }
+
+    @Test
+    void aDifferenceFoundByVerificationStopsWithNothingSwapped() {
+        TestDb db = ConvertTest.seeded(3000);
+        ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(1000);
+        assertThrows(Killed.class, () -> ConvertTest.engine(db, options, new KillingLog("] \"public\".\"chat_history\": analyze", 1))
+                .apply(Goal.CONVERT));
+        db.exec("ALTER TABLE chat_history_new DISABLE TRIGGER ALL", "UPDATE chat_history_new SET content = 'tampered' WHERE id = 1500",
+                "DELETE FROM chat_history_new WHERE id = 20");
+        Engines.RecordingLog log = new Engines.RecordingLog();
+        Throwable e = assertThrows(Throwable.class, () -> ConvertTest.engine(db, options, log).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().matches("Verification failed, so nothing was swapped: the month starting 2025-12-01: (\\d+) row\\(s\\) in"
+                + " \"public\".\"chat_history\" but \\d+ in \"public\".\"chat_history_new\"; the month starting 2026-05-01: .*"), e.getMessage());
+        assertTrue(e.getMessage().contains("(same count, different content)") && e.getMessage().contains("DROP TABLE \"public\".\"chat_history_new\""),
+                e.getMessage());
+        assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        assertEquals(3000, db.queryLong("SELECT count(*) FROM chat_history"));
+    }
 }
