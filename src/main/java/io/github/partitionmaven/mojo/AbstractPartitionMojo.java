@@ -141,9 +141,8 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
     protected List<Planner> planners() {
-        List<Planner> standard = new java.util.ArrayList<>(Planners.standard());
-        standard.set(0, new ConvertPlanner(convertOptions()));
-        return standard;
+        ConvertPlanner convert = new ConvertPlanner(convertOptions());
+        return Planners.standard().stream().map(p -> p instanceof ConvertPlanner ? convert : p).toList();
     }
 
     protected ConvertOptions convertOptions() {
