@@ -42,6 +42,8 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, long tota
                         rs.next();
                         rows = rs.getLong(1);
                         lastKey = rs.getString(2);
+                    } catch (SQLException e) {
+                        throw ChangeReplay.unplaceable(e, transfer, "within the " + batchSize + " keys after " + last.orElse("the first"));
                     }
                 }
                 boolean finished = rows < batchSize;

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +17,7 @@ import java.util.Set;
 final class ChangeReplay {
 
     static final int BATCH = 5_000;
+    private static final String CHECK_VIOLATION = "23514";
 
     private ChangeReplay() {
     }
@@ -55,6 +57,16 @@ final class ChangeReplay {
         return total;
     }
 
+    /** A row with no partition to go to becomes a clear refusal naming the fix; other errors pass unchanged. */
+    static SQLException unplaceable(SQLException e, Transfer transfer, String key) {
+        if (!CHECK_VIOLATION.equals(e.getSQLState())) {
+            return e;
+        }
+        throw new PartitionException(PartitionException.Kind.DATABASE_STATE, "A row of " + transfer.source() + " cannot be placed in "
+                + transfer.target() + ": " + e.getMessage() + ". Its key is " + key + ". Correct that row in " + transfer.source()
+                + " (or raise <premake> if its time is real), then run the goal again: it resumes where it stopped; nothing was swapped.", e);
+    }
+
     static long pending(Connection c, Transfer transfer) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + transfer.changeLog().sql()); ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -82,6 +94,8 @@ final class ChangeReplay {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setArray(1, c.createArrayOf("text", array));
                 ps.executeUpdate();
+            } catch (SQLException e) {
+                throw unplaceable(e, transfer, "one of " + keys.stream().limit(10).toList() + (keys.size() > 10 ? " ..." : ""));
             }
         }
         return taken;

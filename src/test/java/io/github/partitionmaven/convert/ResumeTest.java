@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
@@ -123,5 +124,36 @@ class ResumeTest {
                 e.getMessage());
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
         assertEquals(3000, db.queryLong("SELECT count(*) FROM chat_history"));
+    }
+
+    @Test
+    void aRowWrittenOutsideThePartitionsStopsClearlyAndTheRerunFinishes() {
+        TestDb db = ConvertTest.seeded(2000);
+        ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(500);
+        PartitionException e = assertThrows(PartitionException.class, () -> ConvertTest.engine(db, options, new EngineLog() {
+            private boolean written;
+
+            @Override
+            public void info(String message) {
+            }
+
+            @Override
+            public void warn(String message) {
+            }
+
+            @Override
+            public void debug(String message) {
+                if (!written && message.startsWith("copy batch committed")) {
+                    written = true;
+                    db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'typo', '2036-01-01')");
+                }
+            }
+        }).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().contains("cannot be placed in \"public\".\"chat_history_new\"")
+                && e.getMessage().contains("2036-01-01") && e.getMessage().contains("nothing was swapped"), e.getMessage());
+        db.exec("DELETE FROM chat_history WHERE content = 'typo'");
+        ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.CONVERT);
+        assertEquals(ConvertTest.fingerprint(db, "chat_history_old"), ConvertTest.fingerprint(db, "chat_history"));
+        assertEquals(2000, db.queryLong("SELECT count(*) FROM chat_history"));
     }
 }
