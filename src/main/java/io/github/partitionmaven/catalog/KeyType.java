@@ -58,21 +58,14 @@ public enum KeyType {
 
     /** The micros of the start of {@code day} in {@code zone}. */
     public long micros(LocalDate day, ZoneId zone) {
-        if (this == TIMESTAMPTZ) {
-            Instant i = day.atStartOfDay(zone).toInstant();
-            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
-        }
-        return Math.multiplyExact(day.toEpochDay(), MICROS_PER_DAY);
+        // Wall-clock midnight always exists for timestamp and date keys, even on a day whose midnight a DST change skips.
+        return this == TIMESTAMPTZ ? micros(day.atStartOfDay(zone)) : Math.multiplyExact(day.toEpochDay(), MICROS_PER_DAY);
     }
 
     /** The micros of a moment: its instant for timestamptz, its wall-clock time in its zone otherwise. */
     public long micros(ZonedDateTime moment) {
-        if (this == TIMESTAMPTZ) {
-            Instant i = moment.toInstant();
-            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
-        }
-        LocalDateTime local = moment.toLocalDateTime();
-        return Math.addExact(Math.multiplyExact(local.toEpochSecond(ZoneOffset.UTC), 1_000_000L), local.getNano() / 1000);
+        Instant i = this == TIMESTAMPTZ ? moment.toInstant() : moment.toLocalDateTime().toInstant(ZoneOffset.UTC);
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
     }
 
     /** The day whose start is exactly {@code micros}, if there is one. */

@@ -144,14 +144,27 @@ public final class PartitionEngine {
         return result;
     }
 
-    /** One query for every relation the plan would create: a name already taken is refused before anything runs. */
+    /**
+     * One query for every relation the plan would create: a name already taken is refused before anything runs.
+     * A name that meanwhile became a partition of the same table (a concurrent run made it) is no conflict.
+     */
     private static void refuseTakenNames(Connection c, List<TablePlan> plans) throws SQLException {
-        List<TableName> created = plans.stream().flatMap(p -> p.steps().stream()).flatMap(s -> s.creates().stream()).toList();
-        if (created.isEmpty()) {
+        List<String> names = new ArrayList<>();
+        List<String> parents = new ArrayList<>();
+        for (Step step : plans.stream().flatMap(p -> p.steps().stream()).toList()) {
+            for (TableName created : step.creates()) {
+                names.add(created.sql());
+                parents.add(step.table().sql());
+            }
+        }
+        if (names.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT x FROM unnest(?::text[]) AS x WHERE to_regclass(x) IS NOT NULL")) {
-            ps.setArray(1, c.createArrayOf("text", created.stream().map(TableName::sql).toArray()));
+        String sql = "SELECT n FROM unnest(?::text[], ?::text[]) AS x(n, p) WHERE to_regclass(n) IS NOT NULL AND NOT EXISTS"
+                + " (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = to_regclass(n) AND i.inhparent = to_regclass(p))";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", names.toArray()));
+            ps.setArray(2, c.createArrayOf("text", parents.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> taken = new ArrayList<>();
                 while (rs.next()) {

@@ -148,7 +148,7 @@ public final class StepExecutor {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     found.add("pid " + rs.getInt("pid") + " (user " + rs.getString("usename") + ", " + rs.getString("state") + " since "
-                            + rs.getTimestamp("since").toInstant() + ", holds " + rs.getString("mode") + " on " + rs.getString("rel")
+                            + rs.getObject("since", java.time.OffsetDateTime.class) + ", holds " + rs.getString("mode") + " on " + rs.getString("rel")
                             + "): " + rs.getString("query"));
                 }
             }

@@ -196,6 +196,10 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         new PlanReport(plan, pluginVersion).print(getLog()::info, getLog()::warn);
     }
 
+    protected void printApplied(PartitionPlan executed) {
+        new PlanReport(executed, pluginVersion).printApplied(goalName(), getLog()::info, getLog()::warn);
+    }
+
     protected void writeReport(PartitionPlan plan) throws MojoExecutionException {
         try {
             new PlanReport(plan, pluginVersion).writeTo(outputDirectory.toPath());

@@ -25,6 +25,6 @@ public class PremakeMojo extends AbstractPartitionMojo {
             print(engine.plan(Set.of(Goal.PREMAKE)));
             return;
         }
-        print(engine.apply(Goal.PREMAKE));
+        printApplied(engine.apply(Goal.PREMAKE));
     }
 }

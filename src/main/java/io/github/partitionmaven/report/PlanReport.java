@@ -29,8 +29,7 @@ public final class PlanReport {
 
     /** Writes the log lines: info lines to {@code info}, findings that need attention to {@code warn}. */
     public void print(Consumer<String> info, Consumer<String> warn) {
-        info.accept("Partition plan for now = " + plan.settings().now().toOffsetDateTime() + " (" + plan.settings().zone()
-                + "), PostgreSQL " + plan.server().version());
+        info.accept("Partition plan for now = " + now() + " (" + plan.settings().zone() + "), PostgreSQL " + plan.server().version());
         for (TablePlan t : plan.tables()) {
             info.accept(header(t));
             int n = 0;
@@ -57,6 +56,20 @@ public final class PlanReport {
         info.accept(steps == 0 ? "Everything is up to date: nothing to do." : steps + " step(s) in total.");
     }
 
+    /** After an applying goal: what was done per table, and what still needs attention. */
+    public void printApplied(String goal, Consumer<String> info, Consumer<String> warn) {
+        for (TablePlan t : plan.tables()) {
+            info.accept(t.state().name() + ": " + (t.steps().isEmpty() ? "up to date" : t.steps().size() + " step(s) done"));
+            t.findings().stream().filter(f -> f.severity() == Finding.Severity.WARNING).forEach(f -> warn.accept("  warning: " + f.message()));
+        }
+        long steps = plan.steps().size();
+        info.accept(steps == 0 ? "Everything is up to date: nothing to do." : goal + ": " + steps + " step(s) done.");
+    }
+
+    private String now() {
+        return plan.settings().now().toOffsetDateTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
     private static String header(TablePlan t) {
         TableState s = t.state();
         String shape = switch (s.kind()) {
@@ -72,7 +85,7 @@ public final class PlanReport {
     public String sql() {
         StringBuilder sb = new StringBuilder();
         sb.append("-- partition-maven-plugin ").append(pluginVersion).append(" plan, written ").append(Instant.now()).append('\n');
-        sb.append("-- now = ").append(plan.settings().now().toOffsetDateTime()).append(", zone = ").append(plan.settings().zone())
+        sb.append("-- now = ").append(now()).append(", zone = ").append(plan.settings().zone())
                 .append(", server PostgreSQL ").append(plan.server().version()).append('\n');
         sb.append("-- Run with: psql -v ON_ERROR_STOP=1 -f plan.sql\n");
         sb.append("SET TIME ZONE ").append(Sql.literal(plan.settings().zone().getId())).append(";\n");
@@ -107,7 +120,7 @@ public final class PlanReport {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("pluginVersion", pluginVersion);
         root.put("generatedAt", Instant.now().toString());
-        root.put("now", plan.settings().now().toOffsetDateTime().toString());
+        root.put("now", now());
         root.put("zone", plan.settings().zone().getId());
         root.put("server", plan.server().version());
         root.put("upToDate", plan.isEmpty());

@@ -95,7 +95,11 @@ public final class TestServer {
 
     /** Starts an embedded server; port 0 picks a free one. Also used by the invoker projects' server. */
     public static TestServer startEmbedded(int port) throws IOException, SQLException {
-        String major = majorVersion();
+        return startEmbedded(port, majorVersion());
+    }
+
+    /** Starts an embedded server of the given major version (13 exists only to test the refusal of old servers). */
+    public static TestServer startEmbedded(int port, String major) throws IOException, SQLException {
         Path binaries = Path.of(System.getProperty("partition.test.binaries", "target/pg-binaries"), major, "postgres-linux-x86_64.txz");
         if (!Files.exists(binaries)) {
             throw new IllegalStateException("No PostgreSQL " + major + " binaries at " + binaries
