@@ -142,6 +142,7 @@ final class AttachConversion {
                 long start = System.nanoTime();
                 st.execute(sql.get(0));
                 long locked = System.nanoTime();
+                log.debug("swap: locked " + t);
                 for (String statement : sql.subList(1, sql.size())) {
                     st.execute(statement);
                 }

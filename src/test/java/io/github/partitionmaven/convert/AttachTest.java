@@ -62,4 +62,18 @@ class AttachTest {
         db.exec("INSERT INTO chat_history (note, created_at) VALUES ('after', '2026-12-02 00:00+00')");
         assertEquals(501, db.queryLong("SELECT id FROM chat_history WHERE note = 'after'"));
     }
+
+    @Test
+    void killedBetweenAndInsideStepsThenCompleted() {
+        TestDb db = ConvertTest.seeded(2000);
+        String before = ConvertTest.fingerprint(db, "chat_history");
+        for (ResumeTest.KillingLog kill : List.of(new ResumeTest.KillingLog(": validate", 1), new ResumeTest.KillingLog(": build unique index", 1),
+                new ResumeTest.KillingLog("swap: locked", 1))) {
+            ResumeTest.assertKilled(() -> ConvertTest.engine(db, ATTACH, kill).apply(Goal.CONVERT), kill);
+            assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        }
+        ConvertTest.engine(db, ATTACH, new Engines.RecordingLog()).apply(Goal.CONVERT);
+        assertEquals(before, ConvertTest.fingerprint(db, "chat_history"));
+        assertEquals(4, db.partitions("chat_history").size());
+    }
 }

@@ -66,6 +66,16 @@ class ResumeTest {
         }
     }
 
+    /** The run died at the kill point (possibly wrapped by the executor), not of something else. */
+    static void assertKilled(org.junit.jupiter.api.function.Executable run, KillingLog kill) {
+        Throwable e = assertThrows(Throwable.class, run);
+        Throwable root = e;
+        while (root.getCause() != null && !(root instanceof Killed)) {
+            root = root.getCause();
+        }
+        assertTrue(root instanceof Killed, "expected a kill, got " + e + "\n" + kill.text());
+    }
+
     private static final List<KillingLog> KILL_POINTS = List.of(
             new KillingLog("] \"public\".\"chat_history\": copy the rows", 1),  // right after the new table and the capture exist
             new KillingLog("copy batch committed", 3),                          // mid-copy
@@ -81,12 +91,7 @@ class ResumeTest {
         ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(1000);
         try (ChatWriter writer = new ChatWriter(db, true, 0, LocalDateTime.of(2025, 12, 5, 0, 0), LocalDateTime.of(2026, 11, 20, 0, 0))) {
             for (KillingLog kill : KILL_POINTS) {
-                Throwable e = assertThrows(Throwable.class, () -> ConvertTest.engine(db, options, kill).apply(Goal.CONVERT));
-                Throwable root = e;
-                while (root.getCause() != null && !(root instanceof Killed)) {
-                    root = root.getCause();
-                }
-                assertTrue(root instanceof Killed, "expected a kill, got " + e + "\n" + kill.text());
+                assertKilled(() -> ConvertTest.engine(db, options, kill).apply(Goal.CONVERT), kill);
                 assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0),
                         "not swapped yet after " + kill.text());
                 Thread.sleep(100);
