@@ -123,7 +123,7 @@ public final class ConvertCatalogReader {
         }
         Long[] oids = byOid.keySet().toArray(Long[]::new);
         Map<Long, Builder> b = new HashMap<>();
-        byOid.forEach((oid, s) -> b.put(oid, new Builder(s.name())));
+        byOid.keySet().forEach(oid -> b.put(oid, new Builder()));
 
         query(c, TABLES, oids, rs -> {
             Builder t = b.get(rs.getLong(1));
@@ -310,7 +310,6 @@ public final class ConvertCatalogReader {
     }
 
     private static final class Builder {
-        final TableName name;
         String owner;
         Optional<String> comment = Optional.empty();
         Optional<String> pkName = Optional.empty();
@@ -321,9 +320,5 @@ public final class ConvertCatalogReader {
         final List<String> views = new ArrayList<>();
         final List<ConvertFacts.Grant> grants = new ArrayList<>();
         final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();
-
-        Builder(TableName name) {
-            this.name = name;
-        }
     }
 }

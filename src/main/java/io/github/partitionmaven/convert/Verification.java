@@ -67,7 +67,9 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
         }
         List<String> differences = new ArrayList<>();
         long rows = 0;
-        for (LocalDate day : new TreeSet<>(union(source, target))) {
+        TreeSet<LocalDate> days = new TreeSet<>(source.keySet());
+        days.addAll(target.keySet());
+        for (LocalDate day : days) {
             Sums a = source.getOrDefault(day, new Sums(0, "0"));
             Sums b = target.getOrDefault(day, new Sums(0, "0"));
             rows += a.rows();
@@ -82,12 +84,6 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
                     + " to replay the captured changes and verify again; to abandon the conversion instead run: " + abandon);
         }
         log.info("      verified " + rows + " row(s) in " + source.size() + " " + interval.unit() + "(s): counts and checksums match");
-    }
-
-    private static java.util.Set<LocalDate> union(Map<LocalDate, Sums> a, Map<LocalDate, Sums> b) {
-        java.util.Set<LocalDate> all = new java.util.HashSet<>(a.keySet());
-        all.addAll(b.keySet());
-        return all;
     }
 
     private Map<LocalDate, Sums> sums(Connection c, String table, String hash) throws SQLException {

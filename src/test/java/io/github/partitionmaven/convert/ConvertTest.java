@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Planner;
