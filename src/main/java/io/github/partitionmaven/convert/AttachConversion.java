@@ -102,7 +102,8 @@ final class AttachConversion {
         TableName old = names.old();
         String k = ddl.key();
         List<String> sql = new ArrayList<>();
-        sql.add("LOCK TABLE " + t.sql() + " IN ACCESS EXCLUSIVE MODE");
+        List<String> lock = SwapLock.statements(t);
+        sql.addAll(lock);
         if (!state.keyColumn().notNull()) {
             sql.add("ALTER TABLE " + t.sql() + " ALTER COLUMN " + k + " SET NOT NULL");
         }
@@ -140,10 +141,12 @@ final class AttachConversion {
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
                 long start = System.nanoTime();
-                st.execute(sql.get(0));
+                for (String statement : lock) {
+                    st.execute(statement);
+                }
                 long locked = System.nanoTime();
                 log.debug("swap: locked " + t);
-                for (String statement : sql.subList(1, sql.size())) {
+                for (String statement : sql.subList(lock.size(), sql.size())) {
                     st.execute(statement);
                 }
                 log.info("      swapped: lock obtained in " + Duration.ofNanos(locked - start).toMillis() + " ms; ACCESS EXCLUSIVE held "

@@ -207,8 +207,8 @@ final class CopyConversion {
         TableName s = names.shadow();
         TableName old = names.old();
         List<String> sql = new ArrayList<>();
-        String lock = "LOCK TABLE " + t.sql() + ", " + s.sql() + " IN ACCESS EXCLUSIVE MODE";
-        sql.add(lock);
+        List<String> lock = SwapLock.statements(t);
+        sql.addAll(lock);
         List<String> after = new ArrayList<>();
         if (!offline) {
             after.addAll(transfer.dropCapture());
@@ -227,7 +227,9 @@ final class CopyConversion {
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
                 long lockStart = System.nanoTime();
-                st.execute(lock);
+                for (String statement : lock) {
+                    st.execute(statement);
+                }
                 long locked = System.nanoTime();
                 long replayed = offline ? 0 : ChangeReplay.drain(c, transfer);
                 long drained = System.nanoTime();

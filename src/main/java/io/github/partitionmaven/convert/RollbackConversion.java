@@ -100,7 +100,8 @@ final class RollbackConversion {
         TableName t = state.name();
         TableName old = names.old();
         PartitionedTableDdl ddl = new PartitionedTableDdl(policy, state, facts, settings);
-        String lock = "LOCK TABLE " + t.sql() + ", " + old.sql() + " IN ACCESS EXCLUSIVE MODE";
+        List<String> lock = new ArrayList<>(SwapLock.statements(t));
+        lock.addAll(SwapLock.statements(old));
         List<String> after = new ArrayList<>(transfer.dropCapture());
         after.add("DROP TABLE " + names.progress().sql());
         after.addAll(ddl.sequenceHandoff(old, t));
@@ -110,11 +111,14 @@ final class RollbackConversion {
             after.add("ALTER INDEX IF EXISTS " + new TableName(t.schema(), ConvertNames.retired(index.name())).sql() + " RENAME TO "
                     + Sql.ident(index.name()));
         }
-        List<String> sql = new ArrayList<>(List.of(lock, "-- replay every change still captured"));
+        List<String> sql = new ArrayList<>(lock);
+        sql.add("-- replay every change still captured");
         sql.addAll(after);
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
-                st.execute(lock);
+                for (String statement : lock) {
+                    st.execute(statement);
+                }
                 long replayed = ChangeReplay.drain(c, transfer);
                 for (String statement : after) {
                     st.execute(statement);
