@@ -85,6 +85,12 @@ public final class ConvertCatalogReader {
                AND d.refobjid = ANY (?::oid[]) AND d.deptype IN ('a', 'i')
             """;
 
+    private static final String TRIGGERS = """
+            SELECT tgrelid::bigint, tgname FROM pg_trigger
+             WHERE tgrelid = ANY (?::oid[]) AND NOT tgisinternal AND tgname NOT IN ('partition_convert_capture', 'partition_convert_no_truncate')
+             ORDER BY tgname
+            """;
+
     private static final String EXISTING = """
             SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END
               FROM unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = to_regclass(x.name)
@@ -158,6 +164,7 @@ public final class ConvertCatalogReader {
         query(c, VIEWS, oids, rs -> b.get(rs.getLong(1)).views.add(rs.getString(2)));
         query(c, GRANTS, oids, rs -> b.get(rs.getLong(1)).grants.add(new ConvertFacts.Grant(Optional.ofNullable(rs.getString(2)),
                 rs.getString(3), rs.getBoolean(4))));
+        query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(rs.getString(2)));
         query(c, SEQUENCES, oids, rs -> b.get(rs.getLong(1)).sequences.add(new ConvertFacts.SequenceColumn(rs.getString(2),
                 new TableName(rs.getString(3), rs.getString(4)), rs.getBoolean(5))));
 
@@ -203,7 +210,7 @@ public final class ConvertCatalogReader {
             ConvertNames n = names.get(s.name());
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
-                    List.copyOf(t.sequences), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE), objects, existing,
+                    List.copyOf(t.sequences), List.copyOf(t.triggers), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE), objects, existing,
                     Optional.ofNullable(progress.get(n.progress()))));
         });
         return out;
@@ -320,5 +327,6 @@ public final class ConvertCatalogReader {
         final List<String> views = new ArrayList<>();
         final List<ConvertFacts.Grant> grants = new ArrayList<>();
         final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();
+        final List<String> triggers = new ArrayList<>();
     }
 }

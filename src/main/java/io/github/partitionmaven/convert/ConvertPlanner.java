@@ -85,9 +85,16 @@ public final class ConvertPlanner implements Planner {
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());
         refuse(policy, state, f, settings, strategy);
-        return strategy == ConvertOptions.Strategy.ATTACH
+        TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
                 ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
                 : new CopyConversion(policy, state, f, names, settings, options).plan();
+        if (f.triggers().isEmpty()) {
+            return plan;
+        }
+        return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has trigger(s) "
+                + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
+                + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = '" + state.name().sql()
+                + "'::regclass)."))));
     }
 
     private void refuse(TablePolicy policy, TableState state, ConvertFacts f, RunSettings settings, ConvertOptions.Strategy strategy) {

@@ -21,6 +21,8 @@ class ConvertPlanTest {
     @Test
     void planShowsEveryConversionStep() {
         TestDb db = ConvertTest.seeded(12_000);
+        db.exec("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+                "CREATE TRIGGER audit BEFORE UPDATE ON chat_history FOR EACH ROW EXECUTE FUNCTION touch()");
         String before = db.snapshot();
         PartitionPlan plan = Engines.engine(db, ConvertTest.NOW, "UTC", Engines.month("chat_history")).plan(EnumSet.allOf(Goal.class));
         assertEquals(before, db.snapshot(), "planning changes nothing");
@@ -36,5 +38,6 @@ class ConvertPlanTest {
         assertTrue(text.contains("swap: \"public\".\"chat_history\" becomes \"public\".\"chat_history_old\""), text);
         assertTrue(text.contains("lock:  ACCESS EXCLUSIVE on \"public\".\"chat_history\" (everything waits, reads included)"), text);
         assertEquals(11, plan.steps().size());
+        assertTrue(text.contains("warning: \"public\".\"chat_history\" has trigger(s) audit that the partitioned table does not get"), text);
     }
 }
