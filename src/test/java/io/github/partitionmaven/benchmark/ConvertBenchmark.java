@@ -69,7 +69,10 @@ class ConvertBenchmark {
                 line("    %s", l.substring(5));
             }
         }
-        line("  copy total                 %8.1f s", copy);
+        double[] phases = phases(log.lines);
+        line("  copy total                 %8.1f s = rows copied + indexes built %.1f s (%.2fx floor) + verification %.1f s"
+                + " + ANALYZE %.1f s + foreign keys %.1f s + replays, swap and the rest %.1f s", copy, phases[0], phases[0] / floor, phases[1],
+                phases[2], phases[3], copy - phases[0] - phases[1] - phases[2] - phases[3]);
         line("  floor (INSERT...SELECT into bare partitions + index builds) %8.1f s   -> copy/floor = %.2fx (target <= 1.3x)", floor, copy / floor);
         line("  seed's INSERT...SELECT...ORDER BY into indexed parent       %8.1f s   -> seed/copy  = %.2fx (target >= 2x)", seed, seed / copy);
         line("  writer's longest stall     %8.1f ms (target < 100 ms)", copyStall);
@@ -99,6 +102,28 @@ class ConvertBenchmark {
         report.forEach(System.out::println);
     }
 
+    /** Seconds spent in: copy + index builds, verification, ANALYZE, foreign keys; read from the step log. */
+    private static double[] phases(List<String> lines) {
+        double[] out = new double[4];
+        String action = "";
+        Pattern done = Pattern.compile("done in (\\d+) ms");
+        for (String l : lines) {
+            Matcher m = done.matcher(l);
+            if (l.contains("] \"")) {
+                action = l.substring(l.indexOf(": ") + 2);
+            } else if (m.find()) {
+                double s = Long.parseLong(m.group(1)) / 1000.0;
+                int phase = action.startsWith("copy") || action.startsWith("add primary key") || action.startsWith("add unique key")
+                        || action.startsWith("create index") ? 0 : action.startsWith("verify") ? 1 : action.startsWith("analyze") ? 2
+                        : action.startsWith("add foreign key") ? 3 : -1;
+                if (phase >= 0) {
+                    out[phase] += s;
+                }
+            }
+        }
+        return out;
+    }
+
     private record Run(double seconds, double stallMillis, long writes) {
     }
 
@@ -108,7 +133,13 @@ class ConvertBenchmark {
             Thread.sleep(1000);
             writer.resetStall();
             long start = System.nanoTime();
-            engine(db, options, log).apply(Goal.CONVERT);
+            try {
+                engine(db, options, log).apply(Goal.CONVERT);
+            } catch (RuntimeException e) {
+                log.lines.forEach(l -> line("    %s", l));
+                line("FAILED: %s", e.getMessage());
+                throw e;
+            }
             double seconds = secs(start);
             Thread.sleep(500);
             writer.close();
