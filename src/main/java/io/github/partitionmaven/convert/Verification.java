@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,10 +42,10 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
             try (Statement s = c.createStatement()) {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            String hash = "hash_record_extended(r, 0)";
+            Map<String, Map<LocalDate, Sums>> sides;
             try (Statement s = c.createStatement()) {
                 s.execute("SAVEPOINT hashable");
-                source = sums(c, transfer.source().sql(), hash);
+                sides = sums(c, "hash_record_extended(r, 0)");
             } catch (SQLException e) {
                 if (!UNDEFINED_FUNCTION.equals(e.getSQLState())) {
                     throw e;
@@ -53,11 +54,11 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
                 try (Statement s = c.createStatement()) {
                     s.execute("ROLLBACK TO SAVEPOINT hashable");
                 }
-                hash = "hashtextextended(r::text, 0)";
-                source = sums(c, transfer.source().sql(), hash);
+                sides = sums(c, "hashtextextended(r::text, 0)");
             }
-            log.debug("verification: " + transfer.source() + " summed");
-            target = sums(c, transfer.target().sql(), hash);
+            source = sides.getOrDefault("source", Map.of());
+            target = sides.getOrDefault("target", Map.of());
+            log.debug("verification: " + transfer.source() + " and " + transfer.target() + " summed");
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -86,19 +87,25 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
         log.info("      verified " + rows + " row(s) in " + source.size() + " " + interval.unit() + "(s): counts and checksums match");
     }
 
-    private Map<LocalDate, Sums> sums(Connection c, String table, String hash) throws SQLException {
-        String k = transfer.keyIdent();
-        String sql = "SELECT " + keyType.bucketExpression("r." + Sql.ident(column), interval, zone) + " AS bucket, count(*),"
-                + " coalesce(sum(" + hash + "::numeric), 0)::text FROM " + table + " r"
-                + (capturing ? " WHERE NOT EXISTS (SELECT 1 FROM " + transfer.changeLog().sql() + " l WHERE l." + k + " = r." + k + ")" : "")
-                + " GROUP BY 1";
-        Map<LocalDate, Sums> out = new TreeMap<>();
+    /** Both tables in one statement, so PostgreSQL can scan them side by side (Parallel Append). */
+    private Map<String, Map<LocalDate, Sums>> sums(Connection c, String hash) throws SQLException {
+        String sql = side("source", transfer.source().sql(), hash) + "\nUNION ALL\n" + side("target", transfer.target().sql(), hash);
+        Map<String, Map<LocalDate, Sums>> out = new HashMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
-                LocalDate bucket = rs.getObject(1, LocalDate.class);
-                out.put(bucket == null ? LocalDate.MIN : bucket, new Sums(rs.getLong(2), rs.getString(3)));
+                LocalDate bucket = rs.getObject(2, LocalDate.class);
+                out.computeIfAbsent(rs.getString(1), k -> new TreeMap<>())
+                        .put(bucket == null ? LocalDate.MIN : bucket, new Sums(rs.getLong(3), rs.getString(4)));
             }
         }
         return out;
+    }
+
+    private String side(String name, String table, String hash) {
+        String k = transfer.keyIdent();
+        return "SELECT '" + name + "', " + keyType.bucketExpression("r." + Sql.ident(column), interval, zone) + ", count(*),"
+                + " coalesce(sum(" + hash + "::numeric), 0)::text FROM " + table + " r"
+                + (capturing ? " WHERE NOT EXISTS (SELECT 1 FROM " + transfer.changeLog().sql() + " l WHERE l." + k + " = r." + k + ")" : "")
+                + " GROUP BY 2";
     }
 }
