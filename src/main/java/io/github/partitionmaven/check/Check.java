@@ -1,0 +1,66 @@
+package io.github.partitionmaven.check;
+
+import io.github.partitionmaven.engine.PartitionException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** What {@code partition:check} judges; the configuration names are what {@code failOn} lists. */
+public enum Check {
+    PARTITION_SIZE("partitionSize", "a partition larger than maxPartitionSize"),
+    COVERAGE("coverage", "fewer than minCoverage intervals of partitions ahead of now"),
+    DEFAULT_ROWS("defaultRows", "more than maxDefaultRows rows in the default partition"),
+    RETENTION("retention", "partitions past their retention and not yet pruned"),
+    DETACH_PENDING("detachPending", "a partition left detach-pending by an interrupted DETACH CONCURRENTLY"),
+    GAPS("gaps", "a range between two partitions that no partition covers"),
+    ALIGNMENT("alignment", "a partition whose bounds are not interval starts"),
+    PARTITIONING("partitioning", "a plain table past partitioningThreshold rows"),
+    SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold");
+
+    private final String configName;
+    private final String description;
+
+    Check(String configName, String description) {
+        this.configName = configName;
+        this.description = description;
+    }
+
+    public String configName() {
+        return configName;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Reads {@code failOn}: check names, {@code all} or {@code none}, case-insensitive; empty means none. */
+    public static Set<Check> parseList(Collection<String> values) {
+        EnumSet<Check> out = EnumSet.noneOf(Check.class);
+        if (values == null) {
+            return out;
+        }
+        for (String raw : values) {
+            for (String part : raw == null ? new String[0] : raw.split(",")) {
+                String v = part.trim();
+                if (v.isEmpty() || v.equalsIgnoreCase("none")) {
+                    continue;
+                }
+                if (v.equalsIgnoreCase("all")) {
+                    out.addAll(EnumSet.allOf(Check.class));
+                    continue;
+                }
+                out.add(Arrays.stream(values()).filter(c -> c.configName.equalsIgnoreCase(v)).findFirst()
+                        .orElseThrow(() -> PartitionException.configuration("Unknown check '" + v + "' in <failOn>: use any of "
+                                + String.join(", ", Arrays.stream(values()).map(Check::configName).toList())
+                                + ", or all / none, e.g. -Dpartition.failOn=coverage,defaultRows.")));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return configName;
+    }
+}

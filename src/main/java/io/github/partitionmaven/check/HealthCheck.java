@@ -1,0 +1,49 @@
+package io.github.partitionmaven.check;
+
+import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.CatalogReader;
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TablePolicy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine of {@code partition:check}: one catalog pass for all tables, one pg_stat_statements
+ * query, then each table judged in memory. Read-only: it takes no locks beyond catalog reads.
+ */
+public final class HealthCheck {
+
+    private final CheckThresholds thresholds;
+
+    public HealthCheck(CheckThresholds thresholds) {
+        this.thresholds = thresholds;
+    }
+
+    public CheckReport run(PartitionEngine engine) {
+        try (Connection c = engine.open()) {
+            return run(c, engine.tables(), engine.settings());
+        } catch (SQLException e) {
+            throw PartitionException.environment("Could not read the catalog for partition:check: " + e.getMessage(), e);
+        }
+    }
+
+    public CheckReport run(Connection c, List<TablePolicy> policies, RunSettings settings) throws SQLException {
+        Instant checkedAt = Instant.now();
+        long started = System.nanoTime();
+        Catalog catalog = CatalogReader.read(c, policies, settings.zone());
+        TableHealthAnalyzer analyzer = new TableHealthAnalyzer(thresholds, settings);
+        StatementStatistics statements = StatementStatsReader.read(c, catalog.tables(), thresholds.statementsPerTable());
+        List<TableHealth> tables = new ArrayList<>();
+        for (TablePolicy policy : policies) {
+            tables.add(analyzer.analyze(policy, catalog.table(policy.table()), statements.forTable(policy.table())));
+        }
+        return new CheckReport(catalog.server(), settings, thresholds, tables, statements, checkedAt,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+}

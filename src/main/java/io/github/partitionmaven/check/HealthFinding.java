@@ -1,0 +1,16 @@
+package io.github.partitionmaven.check;
+
+import io.github.partitionmaven.policy.TableName;
+
+/** One thing {@code partition:check} found wrong with a table: which check it trips, what it is, and how to fix it. */
+public sealed interface HealthFinding permits OversizedPartition, ShortCoverage, DefaultPartitionRows, OverdueRetention,
+        DetachPendingPartition, RangeGap, MisalignedPartition, PartitioningRecommended, SlowStatement {
+
+    Check check();
+
+    TableName table();
+
+    String message();
+
+    String remedy();
+}

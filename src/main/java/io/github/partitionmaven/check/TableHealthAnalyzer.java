@@ -1,0 +1,105 @@
+package io.github.partitionmaven.check;
+
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.PartitionInfo;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.plan.RetentionRule;
+import io.github.partitionmaven.plan.TableRequirements;
+import io.github.partitionmaven.policy.Interval;
+import io.github.partitionmaven.policy.RetentionPolicy;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Judges one table from its catalog state against the thresholds; reads nothing and changes nothing. */
+public final class TableHealthAnalyzer {
+
+    private final CheckThresholds thresholds;
+    private final RunSettings settings;
+
+    public TableHealthAnalyzer(CheckThresholds thresholds, RunSettings settings) {
+        this.thresholds = thresholds;
+        this.settings = settings;
+    }
+
+    /** Refuses, like every goal, a table that is missing, not a table, or partitioned other than by range on the column. */
+    public TableHealth analyze(TablePolicy policy, TableState state, List<StatementStats> statements) {
+        List<HealthFinding> findings = new ArrayList<>();
+        if (state.kind() == TableState.Kind.PLAIN) {
+            TableRequirements.requireKeyColumn(policy, state);
+            if (state.estimatedRows() >= thresholds.partitioningRowThreshold()) {
+                findings.add(new PartitioningRecommended(state.name(), state.estimatedRows(), state.totalBytes(),
+                        thresholds.partitioningRowThreshold()));
+            }
+            findings.addAll(slow(policy, state, statements));
+            return new TableHealth(policy, state, Optional.empty(), List.of(), statements, findings);
+        }
+        TableRequirements.requirePartitioned(policy, state);
+        TableName table = state.name();
+        Coverage coverage = Coverage.of(state, policy.interval(), settings);
+        if (coverage.intervalsAhead() < thresholds.minCoverageIntervals() || !coverage.coversNow()) {
+            findings.add(new ShortCoverage(table, coverage, policy.interval(), thresholds.minCoverageIntervals()));
+        }
+        state.defaultPartition().filter(d -> state.defaultContent().rows() > thresholds.maxDefaultRows()).ifPresent(d ->
+                findings.add(new DefaultPartitionRows(table, d.name(), state.defaultContent().rows(), thresholds.maxDefaultRows())));
+        state.partitions().stream().filter(PartitionInfo::detachPending)
+                .forEach(p -> findings.add(new DetachPendingPartition(table, p.name())));
+        List<PartitionInfo> overdue = policy.retention().map(RetentionPolicy::period)
+                .map(period -> RetentionRule.expired(state, period, settings)).orElse(List.of());
+        if (!overdue.isEmpty()) {
+            findings.add(new OverdueRetention(table, overdue.stream().map(PartitionInfo::name).toList(),
+                    policy.retention().orElseThrow().period()));
+        }
+        findings.addAll(gaps(state));
+        findings.addAll(misaligned(state, policy.interval()));
+        state.partitions().stream().filter(p -> p.bytes() > thresholds.maxPartitionBytes())
+                .forEach(p -> findings.add(new OversizedPartition(table, p.name(), p.bytes(), thresholds.maxPartitionBytes())));
+        state.defaultPartition().filter(p -> p.bytes() > thresholds.maxPartitionBytes())
+                .ifPresent(p -> findings.add(new OversizedPartition(table, p.name(), p.bytes(), thresholds.maxPartitionBytes())));
+        findings.addAll(slow(policy, state, statements));
+        return new TableHealth(policy, state, Optional.of(coverage), overdue, statements, findings);
+    }
+
+    private List<HealthFinding> gaps(TableState state) {
+        KeyType keyType = state.keyType();
+        ZoneId zone = settings.zone();
+        List<HealthFinding> out = new ArrayList<>();
+        List<PartitionInfo> ranges = state.partitions();
+        for (int i = 1; i < ranges.size(); i++) {
+            PartitionInfo before = ranges.get(i - 1);
+            PartitionInfo after = ranges.get(i);
+            if (before.upper() < after.lower()) {
+                out.add(new RangeGap(state.name(), keyType.display(before.upper(), zone), keyType.display(after.lower(), zone),
+                        before.name(), after.name()));
+            }
+        }
+        return out;
+    }
+
+    private List<HealthFinding> misaligned(TableState state, Interval interval) {
+        KeyType keyType = state.keyType();
+        ZoneId zone = settings.zone();
+        return state.partitions().stream()
+                .filter(p -> !onIntervalStart(p.lower(), keyType, interval) || !onIntervalStart(p.upper(), keyType, interval))
+                .map(p -> (HealthFinding) new MisalignedPartition(state.name(), p.name(), keyType.display(p.lower(), zone),
+                        keyType.display(p.upper(), zone), interval, zone))
+                .toList();
+    }
+
+    /** MINVALUE and MAXVALUE are open ends, not misalignments. */
+    private boolean onIntervalStart(long bound, KeyType keyType, Interval interval) {
+        return bound == KeyType.MIN || bound == KeyType.MAX
+                || keyType.dayStartingAt(bound, settings.zone()).filter(interval::isBoundary).isPresent();
+    }
+
+    private List<HealthFinding> slow(TablePolicy policy, TableState state, List<StatementStats> statements) {
+        double limit = thresholds.slowStatementThreshold().toNanos() / 1_000_000.0;
+        return statements.stream().filter(s -> s.meanMillis() > limit)
+                .map(s -> (HealthFinding) new SlowStatement(state.name(), s, thresholds.slowStatementThreshold(), policy.column()))
+                .toList();
+    }
+}
