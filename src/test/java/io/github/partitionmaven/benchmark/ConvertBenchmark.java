@@ -75,7 +75,7 @@ class ConvertBenchmark {
                 phases[2], phases[3], copy - phases[0] - phases[1] - phases[2] - phases[3]);
         line("  floor (INSERT...SELECT into bare partitions + index builds) %8.1f s   -> copy/floor = %.2fx (target <= 1.3x)", floor, copy / floor);
         line("  seed's INSERT...SELECT...ORDER BY into indexed parent       %8.1f s   -> seed/copy  = %.2fx (target >= 2x)", seed, seed / copy);
-        line("  writer's longest stall     %8.1f ms (target < 100 ms)", copyStall);
+        line("  writer's longest stall     %8.1f ms (target < 100 ms), during %s", copyStall, copyRun.stallStep());
         line("  rows: converted %,d, old %,d", db.queryLong("SELECT count(*) FROM chat_history"), db.queryLong("SELECT count(*) FROM chat_history_old"));
 
         // attach: the old plain table becomes chat_history again, then is converted without a copy
@@ -97,7 +97,7 @@ class ConvertBenchmark {
         Matcher m = Pattern.compile("ACCESS EXCLUSIVE held (\\d+) ms").matcher(attachLog.text());
         line("  attach total               %8.1f s (no copy; copy above took %.1f s)", attach, copy);
         line("  exclusive-lock window      %8s ms (target < 50 ms)", m.find() ? m.group(1) : "?");
-        line("  writer's longest stall     %8.1f ms", attachStall);
+        line("  writer's longest stall     %8.1f ms, during %s", attachStall, attachRun.stallStep());
         System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ") =====");
         report.forEach(System.out::println);
     }
@@ -124,7 +124,41 @@ class ConvertBenchmark {
         return out;
     }
 
-    private record Run(double seconds, double stallMillis, long writes) {
+    /** @param stallStep the step during which the longest stall began */
+    private record Run(double seconds, double stallMillis, long writes, String stallStep) {
+    }
+
+    /** Remembers when each step started, to tell during which step the writer stalled longest. */
+    private static final class StepClock implements EngineLog {
+        private final EngineLog target;
+        private final java.util.TreeMap<Long, String> starts = new java.util.TreeMap<>();
+
+        StepClock(EngineLog target) {
+            this.target = target;
+        }
+
+        @Override
+        public void info(String message) {
+            if (message.startsWith("[")) {
+                starts.put(System.nanoTime(), message.substring(0, message.indexOf(']') + 1));
+            }
+            target.info(message);
+        }
+
+        @Override
+        public void warn(String message) {
+            target.warn(message);
+        }
+
+        @Override
+        public void debug(String message) {
+            target.debug(message);
+        }
+
+        String stepAt(long nanos) {
+            var entry = starts.floorEntry(nanos);
+            return entry == null ? "before the first step" : "step " + entry.getValue();
+        }
     }
 
     /** Runs the conversion while the writer does ~200 operations per second; its longest stall covers the whole run. */
@@ -133,8 +167,9 @@ class ConvertBenchmark {
             Thread.sleep(1000);
             writer.resetStall();
             long start = System.nanoTime();
+            StepClock clock = new StepClock(log);
             try {
-                engine(db, options, log).apply(Goal.CONVERT);
+                engine(db, options, clock).apply(Goal.CONVERT);
             } catch (RuntimeException e) {
                 log.lines.forEach(l -> line("    %s", l));
                 line("FAILED: %s", e.getMessage());
@@ -146,7 +181,7 @@ class ConvertBenchmark {
             if (!writer.errors().isEmpty()) {
                 line("writer errors: %s", writer.errors());
             }
-            return new Run(seconds, writer.longestStallMillis(), writer.ops());
+            return new Run(seconds, writer.longestStallMillis(), writer.ops(), clock.stepAt(writer.longestStallStartedAt()));
         }
     }
 

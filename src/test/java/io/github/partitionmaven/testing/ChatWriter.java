@@ -29,6 +29,7 @@ public final class ChatWriter implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong ops = new AtomicLong();
     private final AtomicLong maxNanos = new AtomicLong();
+    private volatile long maxStartedAt;
     private final List<Throwable> errors = new ArrayList<>();
     private final Thread thread;
     private volatile long maxId;
@@ -101,7 +102,10 @@ public final class ChatWriter implements AutoCloseable {
                     }
                 }
                 long took = System.nanoTime() - started;
-                maxNanos.accumulateAndGet(took, Math::max);
+                if (took > maxNanos.get()) {
+                    maxNanos.set(took);
+                    maxStartedAt = started;
+                }
                 if (pauseMicros > 0) {
                     next += pauseMicros * 1000;
                     long sleep = next - System.nanoTime();
@@ -124,6 +128,11 @@ public final class ChatWriter implements AutoCloseable {
     /** The longest single operation, in milliseconds. */
     public double longestStallMillis() {
         return maxNanos.get() / 1e6;
+    }
+
+    /** When the longest operation started, in {@link System#nanoTime()}. */
+    public long longestStallStartedAt() {
+        return maxStartedAt;
     }
 
     public List<Throwable> errors() {
