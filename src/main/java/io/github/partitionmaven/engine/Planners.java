@@ -1,5 +1,7 @@
 package io.github.partitionmaven.engine;
 
+import io.github.partitionmaven.convert.ConvertOptions;
+import io.github.partitionmaven.convert.ConvertPlanner;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.PremakePlanner;
 import io.github.partitionmaven.prune.PrunePlanner;
@@ -14,11 +16,16 @@ public final class Planners {
 
     /** The planners with default options. */
     public static List<Planner> standard() {
-        return standard(PruneOptions.defaults());
+        return standard(ConvertOptions.DEFAULTS, PruneOptions.defaults());
     }
 
-    /** The planners with the given prune options (archive directory, compression). */
+    /** The planners with default convert options and the given prune options. */
     public static List<Planner> standard(PruneOptions prune) {
-        return List.of(new PremakePlanner(), new PrunePlanner(prune));
+        return standard(ConvertOptions.DEFAULTS, prune);
+    }
+
+    /** The planners with the given goal options. */
+    public static List<Planner> standard(ConvertOptions convert, PruneOptions prune) {
+        return List.of(new ConvertPlanner(convert), new PremakePlanner(), new PrunePlanner(prune));
     }
 }

@@ -1,5 +1,7 @@
 package io.github.partitionmaven.mojo;
 
+import io.github.partitionmaven.convert.ConvertOptions;
+import io.github.partitionmaven.convert.ConvertPlanner;
 import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.PartitionException;
@@ -99,6 +101,22 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.archiveCompressionLevel", defaultValue = "1")
     protected Integer archiveCompressionLevel;
 
+    /** How partition:convert moves the rows: copy (build beside, copy online, verify, swap) or attach (no copy). */
+    @Parameter(property = "partition.strategy", defaultValue = "copy")
+    protected String strategy;
+
+    /** partition:convert without change capture, for a maintenance window: fastest, but writes meanwhile stop it at verification. */
+    @Parameter(property = "partition.offline", defaultValue = "false")
+    protected boolean offline;
+
+    /** What partition:convert renames the old table to ({table} is its name); partition:rollback swaps it back. */
+    @Parameter(property = "partition.oldTableName", defaultValue = ConvertOptions.DEFAULT_OLD_TABLE_NAME)
+    protected String oldTableName;
+
+    /** Rows per batch of partition:convert's copy; each batch is one short transaction. */
+    @Parameter(property = "partition.batchSize", defaultValue = "50000")
+    protected int batchSize;
+
     @Parameter(defaultValue = "${settings}", readonly = true)
     protected Settings settings;
 
@@ -136,7 +154,12 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
     protected List<Planner> planners() {
-        return Planners.standard(PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion));
+        return Planners.standard(convertOptions(),
+                PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion));
+    }
+
+    protected ConvertOptions convertOptions() {
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, false);
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {

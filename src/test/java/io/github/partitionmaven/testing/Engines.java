@@ -33,6 +33,13 @@ public final class Engines {
         return new PartitionEngine(db.settings(), settings, PolicyReader.tables(Arrays.asList(tables), settings), log);
     }
 
+    /** An engine with the given planners (goal options other than the defaults). */
+    public static PartitionEngine engine(TestDb db, String now, String zone, EngineLog log, List<io.github.partitionmaven.plan.Planner> planners,
+                                         TableSpec... tables) {
+        RunSettings settings = PolicyReader.settings(zone, now, "300ms", 3, Clock.systemUTC());
+        return new PartitionEngine(db.settings(), settings, PolicyReader.tables(Arrays.asList(tables), settings), planners, log);
+    }
+
     /** An engine log that keeps every line, for assertions on what the user is told. */
     public static final class RecordingLog implements EngineLog {
         public final List<String> lines = new CopyOnWriteArrayList<>();

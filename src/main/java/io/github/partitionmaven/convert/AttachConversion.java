@@ -1,0 +1,163 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.plan.Finding;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.LockMode;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.StepWork;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Strategy attach: no row is copied. A NOT VALID CHECK bounds the key column of the old table and
+ * is validated under SHARE UPDATE EXCLUSIVE (reads and writes continue); a unique index on
+ * (primary key, partition column) is built CONCURRENTLY; then one short transaction renames the old
+ * table, creates the partitioned parent with the same definition and attaches the old table as the
+ * partition [MINVALUE, upper) without a scan, followed by new partitions up to the premake window.
+ */
+final class AttachConversion {
+
+    private final TablePolicy policy;
+    private final TableState state;
+    private final ConvertFacts facts;
+    private final ConvertNames names;
+    private final RunSettings settings;
+    private final PartitionedTableDdl ddl;
+
+    AttachConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings) {
+        this.policy = policy;
+        this.state = state;
+        this.facts = facts;
+        this.names = names;
+        this.settings = settings;
+        this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
+    }
+
+    /** The old table's upper bound: the interval after the newest row and after today. */
+    private LocalDate upper() {
+        LocalDate today = settings.now().toLocalDate();
+        LocalDate newest = facts.stats().max().map(m -> state.keyType().dayOf(m, settings.zone())).orElse(today);
+        LocalDate last = newest.isAfter(today) ? newest : today;
+        return policy.interval().next(policy.interval().floor(last));
+    }
+
+    TablePlan plan() {
+        TableName t = state.name();
+        String k = ddl.key();
+        KeyType type = state.keyType();
+        LocalDate upper = upper();
+        String hi = type.literal(upper, settings.zone());
+        List<Step> steps = new ArrayList<>();
+        String bound = names.boundConstraint();
+        if (facts.object(t, bound).isEmpty()) {
+            steps.add(Step.transactional(Goal.CONVERT, t, "add CHECK " + Sql.ident(bound) + " (" + policy.column() + " < " + upper + ") NOT VALID to " + t,
+                    "proves later that every row fits the partition [MINVALUE, " + upper + "); NOT VALID checks only new rows, so no scan"
+                            + " happens under the lock (new rows at or after " + upper + " are refused until the swap)",
+                    List.of("ALTER TABLE " + t.sql() + " ADD CONSTRAINT " + Sql.ident(bound) + " CHECK (" + k + " IS NOT NULL AND " + k + " < " + hi
+                            + ") NOT VALID"), List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), 0));
+        }
+        if (!facts.object(t, bound).orElse(false)) {
+            steps.add(Step.autocommit(Goal.CONVERT, t, "validate " + Sql.ident(bound) + " on " + t,
+                    "scans the table under SHARE UPDATE EXCLUSIVE: reads and writes continue", List.of("SET lock_timeout = 0",
+                            "ALTER TABLE " + t.sql() + " VALIDATE CONSTRAINT " + Sql.ident(bound)),
+                    List.of(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows()));
+        }
+        String keyIndex = names.attachKeyIndex();
+        if (!facts.primaryKey().isEmpty() && !facts.object(t, keyIndex).orElse(false)) {
+            List<String> cols = new ArrayList<>(facts.primaryKey().stream().map(ConvertFacts.Column::name).toList());
+            if (!cols.contains(policy.column())) {
+                cols.add(policy.column());
+            }
+            List<String> sql = new ArrayList<>(List.of("SET lock_timeout = 0"));
+            if (facts.object(t, keyIndex).isPresent()) {
+                sql.add("DROP INDEX CONCURRENTLY " + new TableName(t.schema(), keyIndex).sql());
+            }
+            sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(keyIndex) + " ON " + t.sql() + " (" + Sql.identList(cols) + ")");
+            steps.add(Step.autocommit(Goal.CONVERT, t, "build unique index " + Sql.ident(keyIndex) + " (" + String.join(", ", cols) + ") on " + t,
+                    "the primary key becomes (" + String.join(", ", cols) + "): a partitioned table's primary key must include the"
+                            + " partition column; built CONCURRENTLY, reads and writes continue", sql,
+                    List.of(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows()));
+        }
+        steps.add(swap(upper, hi));
+        List<Finding> findings = List.of(Finding.info(names.old() + " will hold every existing row as the partition [MINVALUE, " + upper
+                + "); retention ages it out as a whole once " + upper + " is past the retention period."));
+        return new TablePlan(policy, state, steps, findings);
+    }
+
+    private Step swap(LocalDate upper, String hi) {
+        TableName t = state.name();
+        TableName old = names.old();
+        String k = ddl.key();
+        List<String> sql = new ArrayList<>();
+        List<String> lock = SwapLock.statements(t);
+        sql.addAll(lock);
+        if (!state.keyColumn().notNull()) {
+            sql.add("ALTER TABLE " + t.sql() + " ALTER COLUMN " + k + " SET NOT NULL");
+        }
+        sql.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
+        sql.addAll(ddl.renameIndexes(i -> i, ConvertNames::retired));
+        sql.add(ddl.createLike(t, old));
+        sql.add("ALTER TABLE " + t.sql() + " DROP CONSTRAINT " + Sql.ident(names.boundConstraint()));
+        for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
+            sql.add(ddl.addKey(t, index, index.name()));
+        }
+        facts.primaryKey().stream().findFirst().ifPresent(pk -> {
+            String pkName = facts.primaryKeyName().orElseThrow();
+            sql.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)));
+            sql.add("ALTER TABLE " + old.sql() + " ADD CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)) + " PRIMARY KEY USING INDEX "
+                    + Sql.ident(names.attachKeyIndex()));
+        });
+        for (ConvertFacts.IndexDef index : ddl.otherIndexes()) {
+            sql.add(ddl.createIndex(t, index, index.name()));
+        }
+        for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
+            sql.add(ddl.addForeignKey(t, fk));
+        }
+        sql.addAll(ddl.privileges(t));
+        sql.addAll(ddl.sequenceHandoff(t, old));
+        for (ConvertFacts.SequenceColumn s : facts.sequences()) {
+            if (s.identity()) {
+                sql.add("ALTER TABLE " + old.sql() + " ALTER COLUMN " + Sql.ident(s.column()) + " DROP IDENTITY");
+            }
+        }
+        sql.add("ALTER TABLE " + t.sql() + " ATTACH PARTITION " + old.sql() + " FOR VALUES FROM (MINVALUE) TO (" + hi + ")");
+        List<PartitionedTableDdl.Partition> partitions = ddl.partitions(upper);
+        partitions.forEach(p -> sql.add(ddl.createPartition(t, p)));
+        List<TableName> creates = new ArrayList<>(List.of(old));
+        partitions.forEach(p -> creates.add(p.name()));
+        StepWork work = (Connection c, EngineLog log) -> {
+            try (Statement st = c.createStatement()) {
+                long start = System.nanoTime();
+                for (String statement : lock) {
+                    st.execute(statement);
+                }
+                long locked = System.nanoTime();
+                log.debug("swap: locked " + t);
+                for (String statement : sql.subList(lock.size(), sql.size())) {
+                    st.execute(statement);
+                }
+                log.info("      swapped: lock obtained in " + Duration.ofNanos(locked - start).toMillis() + " ms; ACCESS EXCLUSIVE held "
+                        + Duration.ofNanos(System.nanoTime() - locked).toMillis() + " ms until commit");
+            }
+        };
+        return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes partition " + old.sql() + " [MINVALUE, " + upper
+                        + ") of a new partitioned " + t.sql() + ", plus " + partitions.size() + " partition(s) up to "
+                        + ConvertCatalogReader.futureLimit(policy, settings),
+                "one short transaction under lock_timeout, retried if busy: ATTACH finds the validated CHECK and skips its scan,"
+                        + " the unique index becomes the partition's primary key; milliseconds at any size", sql,
+                List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work).withCreates(creates);
+    }
+}

@@ -1,0 +1,103 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Applies captured changes: takes keys off the change log and makes the target's rows for those keys
+ * equal the source's (delete, then insert what the source holds now). Idempotent: replaying a key
+ * twice gives the same row, and a key changed again after its replay is logged again.
+ */
+final class ChangeReplay {
+
+    static final int BATCH = 5_000;
+    private static final String CHECK_VIOLATION = "23514";
+
+    private ChangeReplay() {
+    }
+
+    /** Replays in short transactions until at most {@code leave} keys remain; returns how many keys were replayed. */
+    static long catchUp(Connection c, Transfer transfer, long leave, EngineLog log) throws SQLException {
+        long total = 0;
+        c.setAutoCommit(false);
+        try {
+            while (true) {
+                int n = replayBatch(c, transfer, BATCH);
+                c.commit();
+                log.debug("replay batch committed: " + n + " key(s)");
+                total += n;
+                if (n < BATCH && pending(c, transfer) <= leave) {
+                    break;
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        log.info("      replayed " + total + " captured change(s)");
+        return total;
+    }
+
+    /** Replays everything left, inside the caller's transaction. */
+    static long drain(Connection c, Transfer transfer) throws SQLException {
+        long total = 0;
+        int n;
+        do {
+            n = replayBatch(c, transfer, BATCH);
+            total += n;
+        } while (n == BATCH);
+        return total;
+    }
+
+    /** A row with no partition to go to becomes a clear refusal naming the fix; other errors pass unchanged. */
+    static SQLException unplaceable(SQLException e, Transfer transfer, String key) {
+        if (!CHECK_VIOLATION.equals(e.getSQLState())) {
+            return e;
+        }
+        throw new PartitionException(PartitionException.Kind.DATABASE_STATE, "A row of " + transfer.source() + " cannot be placed in "
+                + transfer.target() + ": " + e.getMessage() + ". Its key is " + key + ". Correct that row in " + transfer.source()
+                + " (or raise <premake> if its time is real), then run the goal again: it resumes where it stopped; nothing was swapped.", e);
+    }
+
+    static long pending(Connection c, Transfer transfer) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + transfer.changeLog().sql()); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static int replayBatch(Connection c, Transfer transfer, int limit) throws SQLException {
+        Set<String> keys = new LinkedHashSet<>();
+        int taken = 0;
+        try (PreparedStatement ps = c.prepareStatement(transfer.takeKeys())) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(rs.getString(1));
+                    taken++;
+                }
+            }
+        }
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        Object[] array = keys.toArray();
+        for (String sql : new String[] {transfer.deleteKeys(), transfer.insertKeys()}) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setArray(1, c.createArrayOf("text", array));
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw unplaceable(e, transfer, "one of " + keys.stream().limit(10).toList() + (keys.size() > 10 ? " ..." : ""));
+            }
+        }
+        return taken;
+    }
+}

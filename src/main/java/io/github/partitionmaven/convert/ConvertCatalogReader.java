@@ -1,0 +1,332 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads {@link ConvertFacts} for every configured table that exists, in a fixed number of queries
+ * whatever the number of tables: one per kind of catalog fact, one UNION ALL over the key columns
+ * of plain tables (answered from indexes when the key is indexed), one over progress records.
+ */
+public final class ConvertCatalogReader {
+
+    private static final String TABLES = """
+            SELECT t.oid::bigint, pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment,
+                   pk.conname AS pk_name,
+                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS pk_cols,
+                   (SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord) FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS pk_types
+              FROM unnest(?::oid[]) AS t(oid)
+              JOIN pg_class c ON c.oid = t.oid
+              LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+            """;
+
+    private static final String INDEXES = """
+            SELECT i.indrelid::bigint, ci.relname, i.indisunique, i.indisprimary, con.conname,
+                   substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$') AS method,
+                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols
+              FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
+              LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
+             WHERE i.indrelid = ANY (?::oid[])
+             ORDER BY ci.relname
+            """;
+
+    private static final String FOREIGN_KEYS = """
+            SELECT con.conrelid::bigint AS from_oid, con.confrelid::bigint AS to_oid, con.conname,
+                   pg_get_constraintdef(con.oid) AS def, format('%I.%I', n.nspname, c.relname) AS from_name,
+                   tn.nspname AS to_schema, tc.relname AS to_table
+              FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_class tc ON tc.oid = con.confrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+             WHERE con.contype = 'f' AND con.conparentid = 0 AND (con.conrelid = ANY (?::oid[]) OR con.confrelid = ANY (?::oid[]))
+             ORDER BY con.conname
+            """;
+
+    private static final String VIEWS = """
+            SELECT DISTINCT d.refobjid::bigint, format('%I.%I', n.nspname, v.relname)
+                   || CASE v.relkind WHEN 'm' THEN ' (materialized view)' ELSE ' (view)' END
+              FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
+              JOIN pg_namespace n ON n.oid = v.relnamespace
+             WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+               AND d.refobjid = ANY (?::oid[]) AND v.oid <> d.refobjid
+            """;
+
+    private static final String GRANTS = """
+            SELECT c.oid::bigint, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable
+              FROM pg_class c, aclexplode(c.relacl) a
+             WHERE c.oid = ANY (?::oid[]) AND a.grantee <> c.relowner
+            """;
+
+    private static final String SEQUENCES = """
+            SELECT d.refobjid::bigint, a.attname, sn.nspname, s.relname, d.deptype = 'i'
+              FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+              JOIN pg_namespace sn ON sn.oid = s.relnamespace
+              JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+             WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+               AND d.refobjid = ANY (?::oid[]) AND d.deptype IN ('a', 'i')
+            """;
+
+    private static final String TRIGGERS = """
+            SELECT tgrelid::bigint, tgname FROM pg_trigger
+             WHERE tgrelid = ANY (?::oid[]) AND NOT tgisinternal AND tgname NOT IN ('partition_convert_capture', 'partition_convert_no_truncate')
+             ORDER BY tgname
+            """;
+
+    private static final String EXISTING = """
+            SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END
+              FROM unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = to_regclass(x.name)
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+            """;
+
+    private static final String OBJECTS = """
+            SELECT n.nspname, c.relname, con.conname AS name, con.convalidated AS valid
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_constraint con ON con.conrelid = c.oid
+             WHERE c.oid IN (SELECT to_regclass(x) FROM unnest(?::text[]) x)
+            UNION ALL
+            SELECT n.nspname, c.relname, ci.relname, i.indisvalid
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indrelid = c.oid
+              JOIN pg_class ci ON ci.oid = i.indexrelid
+             WHERE c.oid IN (SELECT to_regclass(x) FROM unnest(?::text[]) x)
+            """;
+
+    private ConvertCatalogReader() {
+    }
+
+    /** Facts per configured table name, for the tables that exist as plain or partitioned tables. */
+    public static Map<TableName, ConvertFacts> read(Connection c, List<TablePolicy> policies, Catalog catalog, RunSettings settings,
+                                                   ConvertOptions options) throws SQLException {
+        Map<Long, TableState> byOid = new HashMap<>();
+        Map<Long, TablePolicy> policyByOid = new HashMap<>();
+        for (TablePolicy p : policies) {
+            TableState s = catalog.table(p.table());
+            if (s.kind() == TableState.Kind.PLAIN || s.kind() == TableState.Kind.PARTITIONED) {
+                byOid.put(s.oid(), s);
+                policyByOid.put(s.oid(), p);
+            }
+        }
+        Map<TableName, ConvertFacts> out = new HashMap<>();
+        if (byOid.isEmpty()) {
+            return out;
+        }
+        Long[] oids = byOid.keySet().toArray(Long[]::new);
+        Map<Long, Builder> b = new HashMap<>();
+        byOid.keySet().forEach(oid -> b.put(oid, new Builder()));
+
+        query(c, TABLES, oids, rs -> {
+            Builder t = b.get(rs.getLong(1));
+            t.owner = rs.getString("owner");
+            t.comment = Optional.ofNullable(rs.getString("comment"));
+            t.pkName = Optional.ofNullable(rs.getString("pk_name"));
+            List<String> cols = strings(rs.getArray("pk_cols"));
+            List<String> types = strings(rs.getArray("pk_types"));
+            for (int i = 0; i < cols.size(); i++) {
+                t.pk.add(new ConvertFacts.Column(cols.get(i), types.get(i)));
+            }
+        });
+        query(c, INDEXES, oids, rs -> b.get(rs.getLong(1)).indexes.add(new ConvertFacts.IndexDef(rs.getString(2), rs.getBoolean(3),
+                rs.getBoolean(4), Optional.ofNullable(rs.getString(5)), rs.getString(6).substring(1), strings(rs.getArray(7)))));
+        try (PreparedStatement ps = c.prepareStatement(FOREIGN_KEYS)) {
+            ps.setArray(1, c.createArrayOf("oid", oids));
+            ps.setArray(2, c.createArrayOf("oid", oids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long from = rs.getLong("from_oid");
+                    long to = rs.getLong("to_oid");
+                    if (b.containsKey(from)) {
+                        b.get(from).fks.add(new ConvertFacts.ForeignKey(rs.getString("conname"), rs.getString("def"),
+                                new TableName(rs.getString("to_schema"), rs.getString("to_table"))));
+                    }
+                    if (b.containsKey(to) && from != to) {
+                        b.get(to).inbound.add(Sql.ident(rs.getString("conname")) + " on " + rs.getString("from_name"));
+                    }
+                }
+            }
+        }
+        query(c, VIEWS, oids, rs -> b.get(rs.getLong(1)).views.add(rs.getString(2)));
+        query(c, GRANTS, oids, rs -> b.get(rs.getLong(1)).grants.add(new ConvertFacts.Grant(Optional.ofNullable(rs.getString(2)),
+                rs.getString(3), rs.getBoolean(4))));
+        query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(rs.getString(2)));
+        query(c, SEQUENCES, oids, rs -> b.get(rs.getLong(1)).sequences.add(new ConvertFacts.SequenceColumn(rs.getString(2),
+                new TableName(rs.getString(3), rs.getString(4)), rs.getBoolean(5))));
+
+        Map<TableName, ConvertNames> names = new HashMap<>();
+        List<String> candidates = new ArrayList<>();
+        List<String> withObjects = new ArrayList<>();
+        byOid.values().forEach(s -> {
+            ConvertNames n = new ConvertNames(s.name(), options);
+            names.put(s.name(), n);
+            for (TableName t : List.of(n.shadow(), n.changeLog(), n.progress(), n.old())) {
+                candidates.add(t.sql());
+            }
+            withObjects.add(s.name().sql());
+            withObjects.add(n.shadow().sql());
+            withObjects.add(n.old().sql());
+        });
+        Map<TableName, String> existing = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
+            ps.setArray(1, c.createArrayOf("text", candidates.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    existing.put(new TableName(rs.getString(1), rs.getString(2)), rs.getString(3));
+                }
+            }
+        }
+        Map<TableName, Map<String, Boolean>> objects = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(OBJECTS)) {
+            ps.setArray(1, c.createArrayOf("text", withObjects.toArray()));
+            ps.setArray(2, c.createArrayOf("text", withObjects.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    objects.computeIfAbsent(new TableName(rs.getString(1), rs.getString(2)), k -> new HashMap<>())
+                            .put(rs.getString(3), rs.getBoolean(4));
+                }
+            }
+        }
+        Map<TableName, ConvertFacts.Progress> progress = readProgress(c, names.values().stream().map(ConvertNames::progress)
+                .filter(existing::containsKey).toList());
+        Map<Long, ConvertFacts.KeyStats> stats = readStats(c, byOid, policyByOid, b, settings);
+
+        byOid.forEach((oid, s) -> {
+            Builder t = b.get(oid);
+            ConvertNames n = names.get(s.name());
+            out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
+                    List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
+                    List.copyOf(t.sequences), List.copyOf(t.triggers), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE), objects, existing,
+                    Optional.ofNullable(progress.get(n.progress()))));
+        });
+        return out;
+    }
+
+    /** SQL giving the {@link KeyType} micros of a key-typed expression, as {@link io.github.partitionmaven.catalog.CatalogReader} computes bounds. */
+    public static String micros(KeyType type, String expr) {
+        String instant = switch (type) {
+            case TIMESTAMPTZ -> expr;
+            case TIMESTAMP -> "(" + expr + ") AT TIME ZONE 'UTC'";
+            case DATE -> "(" + expr + ")::timestamp AT TIME ZONE 'UTC'";
+        };
+        return "(extract(epoch FROM " + instant + ") * 1000000)::bigint";
+    }
+
+    private static Map<TableName, ConvertFacts.Progress> readProgress(Connection c, List<TableName> tables) throws SQLException {
+        Map<TableName, ConvertFacts.Progress> out = new HashMap<>();
+        if (tables.isEmpty()) {
+            return out;
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < tables.size(); i++) {
+            parts.add("SELECT " + i + " AS idx, strategy, offline, copied_upto, copied_rows, copy_done FROM " + tables.get(i).sql());
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join("\nUNION ALL\n", parts))) {
+            while (rs.next()) {
+                out.put(tables.get(rs.getInt("idx")), new ConvertFacts.Progress(rs.getString("strategy"), rs.getBoolean("offline"),
+                        Optional.ofNullable(rs.getString("copied_upto")), rs.getLong("copied_rows"), rs.getBoolean("copy_done")));
+            }
+        }
+        return out;
+    }
+
+    /** One UNION ALL over the plain tables: NULL keys, min/max, rows past the premake window, histogram, row count. */
+    private static Map<Long, ConvertFacts.KeyStats> readStats(Connection c, Map<Long, TableState> byOid, Map<Long, TablePolicy> policies,
+                                                              Map<Long, Builder> facts, RunSettings settings) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        byOid.forEach((oid, s) -> {
+            if (s.kind() != TableState.Kind.PLAIN || s.keyColumn() == null || s.keyColumn().keyType().isEmpty()) {
+                return;
+            }
+            TablePolicy p = policies.get(oid);
+            KeyType type = s.keyType();
+            String t = s.name().sql();
+            String k = Sql.ident(s.keyColumn().name());
+            String limit = type.literal(futureLimit(p, settings), settings.zone());
+            List<ConvertFacts.Column> pk = facts.get(oid).pk;
+            String label = pk.isEmpty() ? "ctid::text" : "(" + String.join(" || ','  || ", pk.stream().map(col -> Sql.ident(col.name()) + "::text")
+                    .toList()) + ")";
+            parts.add("SELECT " + oid + "::bigint AS oid, "
+                    + (s.keyColumn().notNull() ? "0::bigint" : "(SELECT count(*) FROM " + t + " WHERE " + k + " IS NULL)") + " AS nulls, "
+                    + "(SELECT " + micros(type, "min(" + k + ")") + " FROM " + t + ") AS lo, "
+                    + "(SELECT " + micros(type, "max(" + k + ")") + " FROM " + t + ") AS hi, "
+                    + "(SELECT count(*) FROM " + t + " WHERE " + k + " >= " + limit + ") AS future, "
+                    + "(SELECT string_agg(x, '; ') FROM (SELECT " + label + " || ' at ' || " + k + "::text AS x FROM " + t + " WHERE " + k
+                    + " >= " + limit + " ORDER BY " + k + " DESC LIMIT 5) f) AS sample, "
+                    + "(SELECT array_agg(" + micros(type, "b") + " ORDER BY b) FROM pg_stats st, unnest(st.histogram_bounds::text::"
+                    + type.sqlName() + "[]) b WHERE st.schemaname = " + Sql.literal(s.name().schema()) + " AND st.tablename = "
+                    + Sql.literal(s.name().name()) + " AND st.attname = " + Sql.literal(s.keyColumn().name()) + ") AS hist, "
+                    + "(SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM " + t + ") END FROM pg_class"
+                    + " WHERE oid = " + oid + ") AS rows");
+        });
+        Map<Long, ConvertFacts.KeyStats> out = new HashMap<>();
+        if (parts.isEmpty()) {
+            return out;
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join("\nUNION ALL\n", parts))) {
+            while (rs.next()) {
+                Array hist = rs.getArray("hist");
+                List<Long> bounds = hist == null ? List.of() : Arrays.stream((Object[]) hist.getArray()).map(o -> ((Number) o).longValue()).toList();
+                long lo = rs.getLong("lo");
+                Optional<Long> min = rs.wasNull() ? Optional.empty() : Optional.of(lo);
+                long hi = rs.getLong("hi");
+                Optional<Long> max = rs.wasNull() ? Optional.empty() : Optional.of(hi);
+                out.put(rs.getLong("oid"), new ConvertFacts.KeyStats(rs.getLong("rows"), rs.getLong("nulls"), min, max, rs.getLong("future"),
+                        rs.getString("sample") == null ? "" : rs.getString("sample"), bounds));
+            }
+        }
+        return out;
+    }
+
+    /** Rows at or past this day have no partition: the end of the premake window, counted from now. */
+    public static LocalDate futureLimit(TablePolicy policy, RunSettings settings) {
+        return policy.interval().plus(policy.interval().floor(settings.now().toLocalDate()), policy.premake() + 1L);
+    }
+
+    private interface Row {
+        void accept(ResultSet rs) throws SQLException;
+    }
+
+    private static void query(Connection c, String sql, Long[] oids, Row row) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("oid", oids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    row.accept(rs);
+                }
+            }
+        }
+    }
+
+    private static List<String> strings(Array a) throws SQLException {
+        return a == null ? List.of() : Arrays.asList((String[]) a.getArray());
+    }
+
+    private static final class Builder {
+        String owner;
+        Optional<String> comment = Optional.empty();
+        Optional<String> pkName = Optional.empty();
+        final List<ConvertFacts.Column> pk = new ArrayList<>();
+        final List<ConvertFacts.IndexDef> indexes = new ArrayList<>();
+        final List<ConvertFacts.ForeignKey> fks = new ArrayList<>();
+        final List<String> inbound = new ArrayList<>();
+        final List<String> views = new ArrayList<>();
+        final List<ConvertFacts.Grant> grants = new ArrayList<>();
+        final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();
+        final List<String> triggers = new ArrayList<>();
+    }
+}

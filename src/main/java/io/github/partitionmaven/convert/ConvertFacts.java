@@ -1,0 +1,93 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.policy.TableName;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a conversion needs to know about one table beyond {@link io.github.partitionmaven.catalog.TableState}:
+ * its keys, indexes, constraints, dependents, grants, sequences, what its key column holds, and
+ * how far an earlier, interrupted conversion got.
+ *
+ * @param primaryKey       the primary key columns in order; empty when the table has none
+ * @param indexes          every index of the table
+ * @param foreignKeys      foreign keys from this table to others (kept on the new table)
+ * @param inboundForeignKeys foreign keys of other tables referencing this one, as "constraint on table"
+ * @param dependentViews   views and materialized views reading the table
+ * @param sequences        serial and identity columns with their sequences
+ * @param triggers         the table's own triggers (not the conversion's capture)
+ * @param stats            what the key column holds; {@link KeyStats#NONE} when the table is not plain
+ * @param objects          constraint and index names (with validity) on the table and on its conversion relations
+ * @param existing         which of the conversion's relations (new table, log, progress record, old table) exist, with their
+ *                         relkind ("partition" for a partition)
+ */
+public record ConvertFacts(
+        TableName table,
+        String owner,
+        Optional<String> comment,
+        List<Column> primaryKey,
+        Optional<String> primaryKeyName,
+        List<IndexDef> indexes,
+        List<ForeignKey> foreignKeys,
+        List<String> inboundForeignKeys,
+        List<String> dependentViews,
+        List<Grant> grants,
+        List<SequenceColumn> sequences,
+        List<String> triggers,
+        KeyStats stats,
+        Map<TableName, Map<String, Boolean>> objects,
+        Map<TableName, String> existing,
+        Optional<Progress> progress) {
+
+    public record Column(String name, String type) {
+    }
+
+    /** An index: {@code method} is everything after the table name in its definition ("USING btree (a, b DESC) WHERE ..."). */
+    public record IndexDef(String name, boolean unique, boolean primary, Optional<String> constraint, String method, List<String> columns) {
+    }
+
+    public record ForeignKey(String name, String definition, TableName references) {
+    }
+
+    /** One privilege; {@code grantee} empty means PUBLIC. */
+    public record Grant(Optional<String> grantee, String privilege, boolean grantable) {
+    }
+
+    public record SequenceColumn(String column, TableName sequence, boolean identity) {
+    }
+
+    /**
+     * What the key column holds: key values in {@link io.github.partitionmaven.catalog.KeyType} micros.
+     *
+     * @param histogram ANALYZE's equal-frequency bounds of the key column (empty when never analyzed)
+     * @param futureSample a few of the rows past the premake window, for the refusal
+     */
+    public record KeyStats(long rows, long nullRows, Optional<Long> min, Optional<Long> max, long futureRows, String futureSample,
+                           List<Long> histogram) {
+        public static final KeyStats NONE = new KeyStats(0, 0, Optional.empty(), Optional.empty(), 0, "", List.of());
+    }
+
+    /** The progress record of an interrupted conversion. */
+    public record Progress(String strategy, boolean offline, Optional<String> copiedUpTo, long copiedRows, boolean copyDone) {
+    }
+
+    public boolean exists(TableName relation) {
+        return existing.containsKey(relation);
+    }
+
+    public boolean isPartition(TableName relation) {
+        return "partition".equals(existing.get(relation));
+    }
+
+    /** These facts without index {@code name} (one the conversion built itself). */
+    public ConvertFacts withoutIndex(String name) {
+        return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
+                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, stats, objects, existing, progress);
+    }
+
+    /** Constraint or index {@code name} on {@code relation}: empty when absent, else whether it is valid. */
+    public Optional<Boolean> object(TableName relation, String name) {
+        return Optional.ofNullable(objects.getOrDefault(relation, Map.of()).get(name));
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.policy.NamePattern;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.sql.Sql;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The names of everything a conversion creates next to table {@code t}: the partitioned table being
+ * built ({@code t_new}), the change log ({@code t_changes}), the progress record ({@code t_conversion}),
+ * the capture function, and what the old table is renamed to. All fit PostgreSQL's 63 bytes.
+ */
+public record ConvertNames(TableName table, String oldTableName) {
+
+    public static final String CAPTURE_TRIGGER = "partition_convert_capture";
+    public static final String TRUNCATE_GUARD = "partition_convert_no_truncate";
+
+    public ConvertNames(TableName table, ConvertOptions options) {
+        this(table, options.oldTableName().replace("{table}", table.name()));
+    }
+
+    public TableName shadow() {
+        return sibling("_new");
+    }
+
+    public TableName changeLog() {
+        return sibling("_changes");
+    }
+
+    public TableName progress() {
+        return sibling("_conversion");
+    }
+
+    public TableName captureFunction() {
+        return sibling("_capture");
+    }
+
+    /** Creates the progress record: which strategy runs, how far the copy got. */
+    public List<String> createProgress(String strategy, boolean offline) {
+        return List.of("CREATE TABLE " + progress().sql() + " (strategy text NOT NULL, offline boolean NOT NULL, copied_upto text,"
+                        + " copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT now())",
+                "COMMENT ON TABLE " + progress().sql() + " IS " + Sql.literal("partition-maven-plugin: progress of the " + strategy + " of "
+                        + table.sql() + "; dropped when it completes"),
+                "INSERT INTO " + progress().sql() + " (strategy, offline) VALUES (" + Sql.literal(strategy) + ", " + offline + ")");
+    }
+
+    public TableName old() {
+        return new TableName(table.schema(), fit(oldTableName, ""));
+    }
+
+    /** The CHECK constraint proving the old table's rows fit its partition (attach). */
+    public String boundConstraint() {
+        return fit(table.name(), "_partition_bound");
+    }
+
+    /** The unique index on (primary key, partition column) built on the old table before it is attached. */
+    public String attachKeyIndex() {
+        return fit(table.name(), "_partition_key");
+    }
+
+    /** The name an index of the new table carries until the swap gives it the old index's name. */
+    public static String building(String index) {
+        return fit(index, "_new");
+    }
+
+    /** The name an index of the old table carries after the swap. */
+    public static String retired(String index) {
+        return fit(index, "_old");
+    }
+
+    private TableName sibling(String suffix) {
+        return new TableName(table.schema(), fit(table.name(), suffix));
+    }
+
+    /** {@code base + suffix}, cutting {@code base} so the whole stays within 63 bytes. */
+    static String fit(String base, String suffix) {
+        String b = base;
+        while ((b + suffix).getBytes(StandardCharsets.UTF_8).length > NamePattern.MAX_IDENTIFIER_BYTES) {
+            b = b.substring(0, b.length() - 1);
+        }
+        return b + suffix;
+    }
+}

@@ -1,0 +1,156 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.plan.Finding;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.plan.TableRequirements;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plans turning a plain table into a range-partitioned one ({@link ConvertOptions.Strategy#COPY} or
+ * {@link ConvertOptions.Strategy#ATTACH}), resuming an interrupted conversion from what the catalog
+ * shows, or, with {@link ConvertOptions#rollback()}, swapping a converted table back. Everything
+ * that would make the conversion lose rows or break other objects is refused before any change.
+ */
+public final class ConvertPlanner implements Planner {
+
+    /** Primary key types the copy can batch and replay by. */
+    private static final Set<String> KEY_TYPES = Set.of("smallint", "integer", "bigint", "uuid", "text", "character varying");
+
+    private final ConvertOptions options;
+    private final Map<TableName, ConvertFacts> facts;
+
+    public ConvertPlanner() {
+        this(ConvertOptions.DEFAULTS);
+    }
+
+    public ConvertPlanner(ConvertOptions options) {
+        this(options, Map.of());
+    }
+
+    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts) {
+        this.options = options;
+        this.facts = facts;
+    }
+
+    @Override
+    public Goal goal() {
+        return Goal.CONVERT;
+    }
+
+    @Override
+    public boolean appliesTo(TableState state) {
+        return options.rollback() ? state.kind() == TableState.Kind.PARTITIONED : state.kind() == TableState.Kind.PLAIN;
+    }
+
+    @Override
+    public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
+        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options));
+    }
+
+    @Override
+    public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
+        TableRequirements.requireKeyColumn(policy, state);
+        ConvertFacts f = facts.get(policy.table());
+        if (f == null) {
+            throw new IllegalStateException("convert facts were not read for " + policy.table());
+        }
+        ConvertNames names = new ConvertNames(state.name(), options);
+        if (options.rollback()) {
+            return new RollbackConversion(policy, state, f, names, settings).plan();
+        }
+        if (state.kind() == TableState.Kind.PARTITIONED) {
+            TableRequirements.requirePartitioned(policy, state);
+            if (f.exists(names.old())) {
+                return new TablePlan(policy, state, List.of(), List.of(Finding.info(state.name() + " is already partitioned (converted;"
+                        + " the old table is kept as " + names.old() + "): nothing to convert. `mvn partition:premake` keeps its"
+                        + " partitions ahead; drop " + names.old() + " once you no longer need `mvn partition:rollback`.")));
+            }
+            throw PartitionException.databaseState(state.name() + " is already partitioned by RANGE (" + policy.column()
+                    + "): there is nothing to convert. Use `mvn partition:premake` to keep its partitions ahead.");
+        }
+        ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
+                .orElse(options.strategy());
+        refuse(policy, state, f, settings, strategy);
+        TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
+                ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
+                : new CopyConversion(policy, state, f, names, settings, options).plan();
+        if (f.triggers().isEmpty()) {
+            return plan;
+        }
+        return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has trigger(s) "
+                + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
+                + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = '" + state.name().sql()
+                + "'::regclass)."))));
+    }
+
+    private void refuse(TablePolicy policy, TableState state, ConvertFacts f, RunSettings settings, ConvertOptions.Strategy strategy) {
+        TableName t = state.name();
+        String k = policy.column();
+        if (!f.inboundForeignKeys().isEmpty()) {
+            throw PartitionException.databaseState("Foreign keys of other tables reference " + t + ": " + String.join(", ", f.inboundForeignKeys())
+                    + ". A foreign key can only reference a partitioned table through a unique key that includes " + Sql.ident(k)
+                    + ", so they cannot follow the conversion. Drop them first (ALTER TABLE <table> DROP CONSTRAINT <name>), convert,"
+                    + " then recreate them referencing (" + String.join(", ", f.primaryKey().stream().map(ConvertFacts.Column::name).toList())
+                    + ", " + k + ") or enforce them in the application.");
+        }
+        if (!f.dependentViews().isEmpty()) {
+            throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
+                    + " would keep reading the old table. Save their definitions (SELECT pg_get_viewdef('<view>'::regclass)), drop them,"
+                    + " convert, then create them again.");
+        }
+        ConvertFacts.KeyStats stats = f.stats();
+        if (stats.nullRows() > 0) {
+            throw PartitionException.databaseState(stats.nullRows() + " row(s) of " + t + " have a NULL " + Sql.ident(k)
+                    + "; no range partition can hold them. Give them a value (UPDATE " + t + " SET " + Sql.ident(k) + " = ... WHERE "
+                    + Sql.ident(k) + " IS NULL) or delete them, then convert.");
+        }
+        if (stats.futureRows() > 0) {
+            KeyType type = state.keyType();
+            throw PartitionException.databaseState(stats.futureRows() + " row(s) of " + t + " have " + Sql.ident(k) + " at or after "
+                    + ConvertCatalogReader.futureLimit(policy, settings) + ", past the " + policy.premake() + " " + policy.interval().unit()
+                    + "(s) kept ahead of now (" + settings.now().toLocalDate() + "); the latest is " + stats.max().map(m -> type.display(m,
+                    settings.zone())).orElse("?") + ". Examples (key at " + k + "): " + stats.futureSample() + ". Correct or delete these"
+                    + " rows, or raise <premake> if they are real, then convert.");
+        }
+        if (strategy == ConvertOptions.Strategy.COPY) {
+            if (f.primaryKey().isEmpty()) {
+                throw PartitionException.databaseState(t + " has no primary key: strategy copy needs one to copy in batches and replay"
+                        + " changes made meanwhile. Add one (ALTER TABLE " + t + " ADD PRIMARY KEY (...)), or use <strategy>attach</strategy>"
+                        + " (-Dpartition.strategy=attach), which copies nothing and needs no key.");
+            }
+            if (f.primaryKey().size() > 1 || !KEY_TYPES.contains(f.primaryKey().get(0).type().replaceAll("\\(.*\\)", ""))) {
+                throw PartitionException.databaseState("The primary key of " + t + " is (" + String.join(", ", f.primaryKey().stream()
+                        .map(col -> col.name() + " " + col.type()).toList()) + "); strategy copy batches by a single column of type"
+                        + " smallint, integer, bigint, uuid, text or varchar. Use <strategy>attach</strategy> (-Dpartition.strategy=attach)"
+                        + " instead, which copies nothing.");
+            }
+        }
+        for (ConvertFacts.IndexDef index : f.indexes()) {
+            boolean keyConstraint = index.constraint().isPresent();
+            if (index.unique() && !keyConstraint && !index.columns().contains(k)) {
+                throw PartitionException.databaseState("Unique index " + Sql.ident(index.name()) + " on " + t + " (" + index.method()
+                        + ") does not include " + Sql.ident(k) + "; a partitioned table cannot enforce it. Drop it, or replace it with one"
+                        + " that includes " + Sql.ident(k) + ", then convert.");
+            }
+            if (strategy == ConvertOptions.Strategy.ATTACH && index.unique() && !index.primary() && !index.columns().contains(k)) {
+                throw PartitionException.databaseState("Unique constraint " + Sql.ident(index.constraint().orElse(index.name())) + " on " + t
+                        + " does not include " + Sql.ident(k) + "; strategy attach keeps only the primary key (extended with " + Sql.ident(k)
+                        + "). Use <strategy>copy</strategy>, which extends every unique key, or drop the constraint.");
+            }
+        }
+    }
+}

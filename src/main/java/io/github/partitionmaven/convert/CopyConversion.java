@@ -1,0 +1,253 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.plan.Finding;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.LockMode;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.StepWork;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Strategy copy: the partitioned table is built beside the old one and filled in key order while a
+ * trigger captures every change to the old table (installed before the first batch, so a row
+ * committed late is captured too); indexes and foreign keys come after the bulk copy; captured
+ * changes are replayed; every interval is verified; then one short transaction swaps the names.
+ * Each step's effect is visible in the catalog, so the plan of a rerun starts where a killed run stopped.
+ */
+final class CopyConversion {
+
+    /** Conservative throughputs for the plan's estimates (2 vCPU, see docs/postgres-facts.md). */
+    private static final long COPY_BYTES_PER_SECOND = 120L << 20;
+    private static final long INDEX_ROWS_PER_SECOND = 1_000_000;
+    private static final long VERIFY_BYTES_PER_SECOND = 300L << 20;
+
+    private final TablePolicy policy;
+    private final TableState state;
+    private final ConvertFacts facts;
+    private final ConvertNames names;
+    private final ConvertOptions options;
+    private final PartitionedTableDdl ddl;
+    private final boolean offline;
+    private final Transfer transfer;
+
+    CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options) {
+        this.policy = policy;
+        this.state = state;
+        this.facts = facts;
+        this.names = names;
+        this.options = options;
+        this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
+        ConvertFacts.Column key = facts.primaryKey().get(0);
+        this.transfer = new Transfer(state.name(), names.shadow(), key.name(), key.type(), state.insertableColumns(), names.changeLog(),
+                names.captureFunction());
+    }
+
+    TablePlan plan() {
+        List<Step> steps = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        TableName t = state.name();
+        TableName s = names.shadow();
+        boolean prepared = facts.exists(s) && facts.exists(names.progress());
+        if (prepared) {
+            findings.add(Finding.info("Resuming the conversion of " + t + " (" + facts.progress().map(p -> p.copiedRows() + " row(s) copied"
+                    + (p.copyDone() ? ", copy complete" : "")).orElse("") + ")."));
+        } else {
+            steps.add(prepare());
+        }
+        if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
+            steps.add(copy());
+        }
+        for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
+            String name = ConvertNames.building(index.name());
+            if (facts.object(s, name).isEmpty()) {
+                String why = index.columns().contains(policy.column()) ? "the " + (index.primary() ? "primary key" : "unique key")
+                        + " of " + t : "the " + (index.primary() ? "primary key" : "unique key") + " (" + String.join(", ", index.columns())
+                        + ") of " + t + " becomes (" + String.join(", ", ddl.keyColumns(index)) + "): a partitioned table's unique keys"
+                        + " must include the partition column";
+                steps.add(indexStep("add " + (index.primary() ? "primary key" : "unique key") + " " + Sql.ident(name) + " ("
+                        + String.join(", ", ddl.keyColumns(index)) + ") to " + s.sql(), why + "; built after the bulk copy, which is faster",
+                        ddl.addKey(s, index, name)));
+            }
+        }
+        for (ConvertFacts.IndexDef index : ddl.otherIndexes()) {
+            String name = ConvertNames.building(index.name());
+            if (facts.object(s, name).isEmpty()) {
+                steps.add(indexStep("create index " + Sql.ident(name) + " on " + s.sql(), "same as " + Sql.ident(index.name()) + " of "
+                        + t + " (" + index.method() + "); built after the bulk copy", ddl.createIndex(s, index, name)));
+            }
+        }
+        for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
+            if (facts.object(s, fk.name()).isEmpty()) {
+                steps.add(Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql(),
+                        "same as on " + t + "; checking the copied rows reads " + fk.references().sql() + ", whose writes wait meanwhile",
+                        List.of(ddl.addForeignKey(s, fk)), List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE),
+                                new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)), facts.stats().rows()));
+            }
+        }
+        steps.add(Step.autocommit(Goal.CONVERT, t, "analyze " + s.sql(), "fresh statistics for the parent and every partition:"
+                        + " replaying changes by key then uses the indexes, and the application's first queries after the swap get good plans"
+                        + " (autovacuum never analyzes a partitioned parent)", List.of("ANALYZE " + s.sql()),
+                List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows())
+                .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() / 2000))));
+        if (!offline) {
+            steps.add(catchUp(1000, "apply the changes captured while copying"));
+        }
+        steps.add(verify());
+        if (!offline) {
+            steps.add(catchUp(100, "apply the changes captured while verifying, so the swap has little left"));
+        }
+        steps.add(swap());
+        if (offline) {
+            findings.add(Finding.warning("Offline conversion: changes to " + t + " while it runs are not captured; the verification"
+                    + " stops the swap if any happened. Run it in a maintenance window."));
+        }
+        return new TablePlan(policy, state, steps, findings);
+    }
+
+    private Step prepare() {
+        TableName t = state.name();
+        TableName s = names.shadow();
+        List<PartitionedTableDdl.Partition> partitions = ddl.partitions(ddl.oldestDay());
+        List<String> sql = new ArrayList<>();
+        sql.add(ddl.createLike(s, t));
+        partitions.forEach(p -> sql.add(ddl.createPartition(s, p)));
+        sql.addAll(ddl.privileges(s));
+        sql.addAll(names.createProgress("copy", options.offline()));
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
+        List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
+        partitions.forEach(p -> creates.add(p.name()));
+        String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
+                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList());
+        if (!options.offline()) {
+            sql.addAll(transfer.captureDdl());
+            locks.add(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE));
+            creates.add(names.changeLog());
+            why += "; a trigger on " + t + " logs the key of every row inserted, updated or deleted from now on into "
+                    + names.changeLog().sql() + " (and refuses TRUNCATE), before the first row is copied";
+        }
+        return Step.transactional(Goal.CONVERT, t, "create " + s.sql() + " partitioned by range on " + policy.column() + " with "
+                + partitions.size() + " partition(s)" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
+                .withCreates(creates);
+    }
+
+    private Step copy() {
+        TableName t = state.name();
+        long done = facts.progress().map(ConvertFacts.Progress::copiedRows).orElse(0L);
+        long rows = Math.max(0, facts.stats().rows() - done);
+        Duration estimate = Duration.ofMillis(Math.max(1, state.bytes() * 1000 / COPY_BYTES_PER_SECOND * rows / Math.max(1, facts.stats().rows())));
+        if (offline) {
+            return Step.transactional(Goal.CONVERT, t, "copy all rows of " + t + " into " + names.shadow().sql() + " in one statement",
+                    "offline: nothing captures changes, so one INSERT ... SELECT is the fastest copy", List.of(transfer.copyAll(),
+                            "UPDATE " + names.progress().sql() + " SET copy_done = true"),
+                    List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows).withEstimate(estimate);
+        }
+        Optional<String> after = facts.progress().flatMap(ConvertFacts.Progress::copiedUpTo);
+        return Step.autocommit(Goal.CONVERT, t, "copy the rows of " + t + " into " + names.shadow().sql() + " in batches of "
+                        + options.batchSize() + " by " + transfer.key() + after.map(a -> ", resuming after " + a).orElse(""),
+                "each batch is its own short transaction and records its last key, so a killed run resumes after it;"
+                        + " reads and writes on " + t + " continue", List.of(transfer.copyBatch(false),
+                        "UPDATE " + names.progress().sql() + " SET copied_upto = ?, copied_rows = copied_rows + ?, copy_done = ?"),
+                List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
+                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), facts.stats().rows()))
+                .withEstimate(estimate);
+    }
+
+    private Step indexStep(String action, String why, String sql) {
+        return Step.transactional(Goal.CONVERT, state.name(), action, why, List.of(sql),
+                List.of(new Lock(names.shadow(), LockMode.SHARE)), facts.stats().rows())
+                .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 / INDEX_ROWS_PER_SECOND)));
+    }
+
+    private Step catchUp(long leave, String why) {
+        return Step.autocommit(Goal.CONVERT, state.name(), "replay captured changes into " + names.shadow().sql(), why
+                        + "; batches of " + ChangeReplay.BATCH + " keys, each taken off the log and replayed in one transaction",
+                List.of(transfer.takeKeys(), transfer.deleteKeys(), transfer.insertKeys()),
+                List.of(new Lock(names.changeLog(), LockMode.ROW_EXCLUSIVE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), 0)
+                .withWork((c, log) -> ChangeReplay.catchUp(c, transfer, leave, log));
+    }
+
+    private Step verify() {
+        Verification v = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), ddl.settings().zone(), !offline,
+                abandon());
+        return Step.autocommit(Goal.CONVERT, state.name(), "verify " + names.shadow().sql() + " against " + state.name().sql(),
+                        "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
+                                + " a difference stops here with nothing swapped",
+                        List.of("SELECT <" + policy.interval().unit() + ">, count(*), sum(hash_record_extended(r, 0)) FROM "
+                                + state.name().sql() + " r GROUP BY 1", "SELECT ... FROM " + names.shadow().sql() + " r GROUP BY 1"),
+                        List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ACCESS_SHARE)),
+                        facts.stats().rows())
+                .withWork(v).withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
+    }
+
+    private String abandon() {
+        List<String> sql = new ArrayList<>();
+        if (!offline) {
+            sql.addAll(transfer.dropCapture());
+        }
+        sql.add("DROP TABLE " + names.shadow().sql() + ", " + names.progress().sql());
+        return String.join("; ", sql) + ";";
+    }
+
+    private Step swap() {
+        TableName t = state.name();
+        TableName s = names.shadow();
+        TableName old = names.old();
+        List<String> sql = new ArrayList<>();
+        List<String> lock = SwapLock.statements(t);
+        sql.addAll(lock);
+        List<String> after = new ArrayList<>();
+        if (!offline) {
+            after.addAll(transfer.dropCapture());
+        }
+        after.add("DROP TABLE " + names.progress().sql());
+        after.addAll(ddl.renameIndexes(i -> i, ConvertNames::retired));
+        after.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
+        after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
+        after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
+        after.addAll(ddl.sequenceHandoff(t, old));
+        if (!offline) {
+            sql.add("-- replay every change still in " + names.changeLog().sql() + ": " + transfer.takeKeys() + "; " + transfer.deleteKeys()
+                    + "; " + transfer.insertKeys());
+        }
+        sql.addAll(after);
+        StepWork work = (Connection c, EngineLog log) -> {
+            try (Statement st = c.createStatement()) {
+                long lockStart = System.nanoTime();
+                for (String statement : lock) {
+                    st.execute(statement);
+                }
+                long locked = System.nanoTime();
+                long replayed = offline ? 0 : ChangeReplay.drain(c, transfer);
+                long drained = System.nanoTime();
+                log.debug("swap: last changes replayed under the lock");
+                for (String statement : after) {
+                    st.execute(statement);
+                }
+                long done = System.nanoTime();
+                log.info("      swapped: lock obtained in " + (locked - lockStart) / 1_000_000 + " ms, " + replayed + " last change(s) replayed in "
+                        + (drained - locked) / 1_000_000 + " ms, names and sequences in " + (done - drained) / 1_000_000
+                        + " ms; ACCESS EXCLUSIVE held " + (done - locked) / 1_000_000 + " ms until commit");
+            }
+        };
+        return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),
+                        "one short transaction under lock_timeout, retried if the lock is busy: the last captured changes are replayed,"
+                                + " names (tables and indexes) are exchanged and sequences continue past the largest id; " + old.sql()
+                                + " is kept for rollback",
+                        sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0)
+                .withWork(work).withCreates(List.of(old));
+    }
+}

@@ -1,0 +1,133 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The DDL that gives a plain table's partitioned successor the same definition: columns, defaults,
+ * NOT NULLs, CHECKs, identity, comments and storage (LIKE ... INCLUDING ALL), primary and unique keys
+ * extended with the partition column, the other indexes, foreign keys, owner, grants, and the
+ * monthly (or other interval) partitions, aligned in the configured zone.
+ */
+record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts facts, RunSettings settings) {
+
+    /** One partition to create. */
+    record Partition(TableName name, LocalDate from, LocalDate to, String lower, String upper, long estimatedRows) {
+        String describe() {
+            return name.sql() + " [" + from + ", " + to + ") ~" + estimatedRows + " rows";
+        }
+    }
+
+    String key() {
+        return Sql.ident(policy.column());
+    }
+
+    String createLike(TableName target, TableName source) {
+        return "CREATE TABLE " + target.sql() + " (LIKE " + source.sql() + " INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (" + key() + ")";
+    }
+
+    /** Partitions for every interval from the one holding {@code from} to the end of the premake window. */
+    List<Partition> partitions(LocalDate from) {
+        KeyType type = state.keyType();
+        List<Partition> out = new ArrayList<>();
+        LocalDate end = ConvertCatalogReader.futureLimit(policy, settings);
+        for (LocalDate day = policy.interval().floor(from); day.isBefore(end); day = policy.interval().next(day)) {
+            LocalDate next = policy.interval().next(day);
+            long lo = type.micros(day, settings.zone());
+            long hi = type.micros(next, settings.zone());
+            out.add(new Partition(new TableName(state.name().schema(), policy.namePattern().format(state.name().name(), day)), day, next,
+                    type.literal(day, settings.zone()), type.literal(next, settings.zone()), RowEstimate.rows(facts.stats(), lo, hi)));
+        }
+        return out;
+    }
+
+    /** The first day holding rows (the current interval for an empty table). */
+    LocalDate oldestDay() {
+        return facts.stats().min().map(m -> state.keyType().dayOf(m, settings.zone())).orElse(settings.now().toLocalDate());
+    }
+
+    String createPartition(TableName parent, Partition p) {
+        return "CREATE TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")";
+    }
+
+    /** Owner, grants and the table comment. */
+    List<String> privileges(TableName target) {
+        List<String> sql = new ArrayList<>();
+        sql.add("ALTER TABLE " + target.sql() + " OWNER TO " + Sql.ident(facts.owner()));
+        for (ConvertFacts.Grant g : facts.grants()) {
+            sql.add("GRANT " + g.privilege() + " ON TABLE " + target.sql() + " TO " + g.grantee().map(Sql::ident).orElse("PUBLIC")
+                    + (g.grantable() ? " WITH GRANT OPTION" : ""));
+        }
+        facts.comment().ifPresent(c -> sql.add("COMMENT ON TABLE " + target.sql() + " IS " + Sql.literal(c)));
+        return sql;
+    }
+
+    /** The primary key and unique constraints, each extended with the partition column when it lacks it. */
+    List<ConvertFacts.IndexDef> keyIndexes() {
+        return facts.indexes().stream().filter(i -> i.constraint().isPresent() && i.unique()).toList();
+    }
+
+    List<ConvertFacts.IndexDef> otherIndexes() {
+        return facts.indexes().stream().filter(i -> i.constraint().isEmpty()).toList();
+    }
+
+    List<String> keyColumns(ConvertFacts.IndexDef index) {
+        List<String> cols = new ArrayList<>(index.columns());
+        if (!cols.contains(policy.column())) {
+            cols.add(policy.column());
+        }
+        return cols;
+    }
+
+    String addKey(TableName target, ConvertFacts.IndexDef index, String name) {
+        return "ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(name) + (index.primary() ? " PRIMARY KEY (" : " UNIQUE (")
+                + Sql.identList(keyColumns(index)) + ")";
+    }
+
+    String createIndex(TableName target, ConvertFacts.IndexDef index, String name) {
+        return "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX " + Sql.ident(name) + " ON " + target.sql() + " " + index.method();
+    }
+
+    String addForeignKey(TableName target, ConvertFacts.ForeignKey fk) {
+        return "ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(fk.name()) + " " + fk.definition();
+    }
+
+    String renameIndex(String from, String to) {
+        return "ALTER INDEX " + new TableName(state.name().schema(), from).sql() + " RENAME TO " + Sql.ident(to);
+    }
+
+    /** Renames every index of the old table with {@code rename}. */
+    List<String> renameIndexes(UnaryOperator<String> from, UnaryOperator<String> to) {
+        return facts.indexes().stream().map(i -> renameIndex(from.apply(i.name()), to.apply(i.name()))).toList();
+    }
+
+    /**
+     * Makes ids continue on {@code successor}: a serial sequence is handed over (OWNED BY) and set past
+     * the largest id; an identity column's own sequence is set past the old sequence and the largest id.
+     */
+    List<String> sequenceHandoff(TableName successor, TableName predecessor) {
+        List<String> sql = new ArrayList<>();
+        for (ConvertFacts.SequenceColumn s : facts.sequences()) {
+            String col = Sql.ident(s.column());
+            String oldSeq = s.sequence().sql();
+            String max = "(SELECT max(" + col + ") FROM " + predecessor.sql() + ")";
+            if (s.identity()) {
+                sql.add("SELECT setval(pg_get_serial_sequence(" + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), greatest("
+                        + "(SELECT last_value FROM " + oldSeq + "), " + max + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+            } else {
+                sql.add("ALTER SEQUENCE " + oldSeq + " OWNED BY " + successor.sql() + "." + col);
+                sql.add("SELECT setval(" + Sql.literal(oldSeq) + "::regclass, greatest((SELECT last_value FROM " + oldSeq + "), " + max
+                        + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+            }
+        }
+        return sql;
+    }
+}

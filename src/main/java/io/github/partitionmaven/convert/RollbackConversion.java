@@ -1,0 +1,133 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.LockMode;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.StepWork;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.sql.Sql;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Swaps a table converted with strategy copy back to its old plain table: changes to the partitioned
+ * table are captured from the start, every row that differs between the two (written, changed or
+ * deleted since the swap) is replayed into the old table, both are verified, and one short
+ * transaction exchanges the names again and drops the partitioned table. Nothing written after the
+ * conversion is lost.
+ */
+final class RollbackConversion {
+
+    private final TablePolicy policy;
+    private final TableState state;
+    private final ConvertFacts facts;
+    private final ConvertNames names;
+    private final RunSettings settings;
+
+    RollbackConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings) {
+        this.policy = policy;
+        this.state = state;
+        this.facts = facts;
+        this.names = names;
+        this.settings = settings;
+    }
+
+    TablePlan plan() {
+        TableName t = state.name();
+        TableName old = names.old();
+        if (state.kind() != TableState.Kind.PARTITIONED || !facts.exists(old)) {
+            throw PartitionException.databaseState("There is nothing to roll back for " + t + ": " + (state.kind() != TableState.Kind.PARTITIONED
+                    ? "it is not partitioned." : old + " (the old table a conversion keeps) does not exist; it may have been dropped,"
+                    + " or <oldTableName> differs from the conversion's."));
+        }
+        if (facts.isPartition(old)) {
+            throw PartitionException.databaseState(old + " is a partition of " + t + " (converted with strategy attach); rollback swaps"
+                    + " back tables converted with strategy copy only. To undo an attach: move the rows of the newer partitions into "
+                    + old + ", DETACH it, drop " + t + " and rename " + old + " back.");
+        }
+        List<ConvertFacts.Column> key = facts.primaryKey().stream().filter(c -> !c.name().equals(policy.column())).toList();
+        if (key.size() != 1) {
+            throw PartitionException.databaseState(t + " has no primary key of one column plus " + policy.column()
+                    + "; rollback replays rows by that column. Copy the rows back by hand.");
+        }
+        Transfer transfer = new Transfer(t, old, key.get(0).name(), key.get(0).type(), state.insertableColumns(), names.changeLog(),
+                names.captureFunction());
+        List<Step> steps = new ArrayList<>();
+        boolean prepared = facts.exists(names.progress());
+        if (!prepared) {
+            List<String> sql = new ArrayList<>(names.createProgress("rollback", false));
+            sql.addAll(transfer.captureDdl());
+            steps.add(Step.transactional(Goal.CONVERT, t, "capture changes to " + t + " for the rollback",
+                    "a trigger logs every key written from now on, so nothing written during the rollback is lost", sql,
+                    List.of(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE)), 0).withCreates(List.of(names.progress(), names.changeLog())));
+        }
+        if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
+            List<String> sql = List.of(transfer.captureDifferences(), "UPDATE " + names.progress().sql() + " SET copy_done = true");
+            steps.add(Step.transactional(Goal.CONVERT, t, "find the rows written, changed or deleted in " + t + " since the conversion",
+                    "compares every row of " + t + " with " + old + " by " + transfer.key() + " and logs the keys that differ;"
+                            + " reads and writes continue", sql,
+                    List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), facts.stats().rows()));
+        }
+        steps.add(replay(transfer));
+        steps.add(Step.autocommit(Goal.CONVERT, t, "verify " + old + " against " + t, "row count and checksum per "
+                        + policy.interval().unit() + "; a difference stops here with nothing swapped", List.of("SELECT ... GROUP BY 1"),
+                List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), 0)
+                .withWork(new Verification(transfer, policy.column(), state.keyType(), policy.interval(), settings.zone(), true,
+                        String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";")));
+        steps.add(replay(transfer));
+        steps.add(swapBack(transfer));
+        return new TablePlan(policy, state, steps, List.of());
+    }
+
+    private Step replay(Transfer transfer) {
+        return Step.autocommit(Goal.CONVERT, state.name(), "replay captured changes into " + names.old(),
+                "makes each logged key's row in " + names.old() + " equal the one in " + state.name(),
+                List.of(transfer.takeKeys(), transfer.deleteKeys(), transfer.insertKeys()),
+                List.of(new Lock(names.old(), LockMode.ROW_EXCLUSIVE)), 0)
+                .withWork((c, log) -> ChangeReplay.catchUp(c, transfer, 100, log));
+    }
+
+    private Step swapBack(Transfer transfer) {
+        TableName t = state.name();
+        TableName old = names.old();
+        PartitionedTableDdl ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        List<String> lock = new ArrayList<>(SwapLock.statements(t));
+        lock.addAll(SwapLock.statements(old));
+        List<String> after = new ArrayList<>(transfer.dropCapture());
+        after.add("DROP TABLE " + names.progress().sql());
+        after.addAll(ddl.sequenceHandoff(old, t));
+        after.add("DROP TABLE " + t.sql());
+        after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        for (ConvertFacts.IndexDef index : facts.indexes()) {
+            after.add("ALTER INDEX IF EXISTS " + new TableName(t.schema(), ConvertNames.retired(index.name())).sql() + " RENAME TO "
+                    + Sql.ident(index.name()));
+        }
+        List<String> sql = new ArrayList<>(lock);
+        sql.add("-- replay every change still captured");
+        sql.addAll(after);
+        StepWork work = (Connection c, EngineLog log) -> {
+            try (Statement st = c.createStatement()) {
+                for (String statement : lock) {
+                    st.execute(statement);
+                }
+                long replayed = ChangeReplay.drain(c, transfer);
+                for (String statement : after) {
+                    st.execute(statement);
+                }
+                log.info("      swapped back; " + replayed + " last change(s) replayed under the lock");
+            }
+        };
+        return Step.transactional(Goal.CONVERT, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
+                "one short transaction under lock_timeout: last changes replayed, sequences handed back, names restored",
+                sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work);
+    }
+}

@@ -1,0 +1,93 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.sql.Sql;
+import java.util.List;
+
+/**
+ * Rows moving from {@code source} to {@code target}, identified by the single-column {@code key}:
+ * the SQL of the change capture on the source, of the key-ordered batches, and of the replay of
+ * captured keys. Convert moves old to new; rollback moves new back to old.
+ *
+ * @param keyType the key's SQL type as {@code format_type} prints it
+ * @param columns the columns written (generated columns excluded)
+ */
+public record Transfer(TableName source, TableName target, String key, String keyType, List<String> columns, TableName changeLog,
+                       TableName captureFunction) {
+
+    public String keyIdent() {
+        return Sql.ident(key);
+    }
+
+    /** The text[] parameter cast to an array of the key type. */
+    public String keyArray() {
+        return "CAST(? AS text[])::" + keyType + "[]";
+    }
+
+    public String columnList() {
+        return Sql.identList(columns);
+    }
+
+    public List<String> captureDdl() {
+        String k = keyIdent();
+        String log = changeLog.sql();
+        return List.of(
+                "CREATE TABLE " + log + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, " + k + " " + keyType + " NOT NULL)",
+                "CREATE FUNCTION " + captureFunction.sql() + "() RETURNS trigger LANGUAGE plpgsql AS $capture$\nBEGIN\n"
+                        + "  IF TG_OP = 'TRUNCATE' THEN\n"
+                        + "    RAISE EXCEPTION 'partition-maven-plugin is converting %: TRUNCATE would be lost; wait for the conversion to finish', TG_TABLE_NAME;\n"
+                        + "  END IF;\n"
+                        + "  IF TG_OP <> 'INSERT' THEN INSERT INTO " + log + " (" + k + ") VALUES (OLD." + k + "); END IF;\n"
+                        + "  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW." + k + " IS DISTINCT FROM OLD." + k + ") THEN\n"
+                        + "    INSERT INTO " + log + " (" + k + ") VALUES (NEW." + k + ");\n"
+                        + "  END IF;\n  RETURN NULL;\nEND\n$capture$",
+                "CREATE TRIGGER " + Sql.ident(ConvertNames.CAPTURE_TRIGGER) + " AFTER INSERT OR UPDATE OR DELETE ON " + source.sql()
+                        + " FOR EACH ROW EXECUTE FUNCTION " + captureFunction.sql() + "()",
+                "CREATE TRIGGER " + Sql.ident(ConvertNames.TRUNCATE_GUARD) + " BEFORE TRUNCATE ON " + source.sql()
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + captureFunction.sql() + "()");
+    }
+
+    public List<String> dropCapture() {
+        return List.of("DROP TRIGGER " + Sql.ident(ConvertNames.CAPTURE_TRIGGER) + " ON " + source.sql(),
+                "DROP TRIGGER " + Sql.ident(ConvertNames.TRUNCATE_GUARD) + " ON " + source.sql(),
+                "DROP FUNCTION " + captureFunction.sql() + "()",
+                "DROP TABLE " + changeLog.sql());
+    }
+
+    /** Takes up to {@code ?} captured keys off the log; they are replayed in the same transaction. */
+    public String takeKeys() {
+        return "DELETE FROM " + changeLog.sql() + " WHERE seq IN (SELECT seq FROM " + changeLog.sql() + " ORDER BY seq LIMIT ?) RETURNING "
+                + keyIdent() + "::text";
+    }
+
+    public String deleteKeys() {
+        return "DELETE FROM " + target.sql() + " WHERE " + keyIdent() + " = ANY (" + keyArray() + ")";
+    }
+
+    public String insertKeys() {
+        return "INSERT INTO " + target.sql() + " (" + columnList() + ") OVERRIDING SYSTEM VALUE SELECT " + columnList() + " FROM "
+                + source.sql() + " WHERE " + keyIdent() + " = ANY (" + keyArray() + ")";
+    }
+
+    /** One key-ordered batch after the last copied key ({@code first}: from the start); returns rows and the batch's last key. */
+    public String copyBatch(boolean first) {
+        String k = keyIdent();
+        return "WITH batch AS MATERIALIZED (SELECT " + columnList() + " FROM " + source.sql()
+                + (first ? "" : " WHERE " + k + " > CAST(? AS " + keyType + ")") + " ORDER BY " + k + " LIMIT ?),"
+                + " copied AS (INSERT INTO " + target.sql() + " (" + columnList() + ") OVERRIDING SYSTEM VALUE SELECT " + columnList()
+                + " FROM batch)"
+                + " SELECT count(*), (SELECT batch." + k + "::text FROM batch ORDER BY batch." + k + " DESC LIMIT 1) FROM batch";
+    }
+
+    /** Everything in one statement: the offline path. */
+    public String copyAll() {
+        return "INSERT INTO " + target.sql() + " (" + columnList() + ") OVERRIDING SYSTEM VALUE SELECT " + columnList() + " FROM " + source.sql();
+    }
+
+    /** Captures, as changed keys, every row that differs between target and source (rollback's resync). */
+    public String captureDifferences() {
+        String k = keyIdent();
+        return "INSERT INTO " + changeLog.sql() + " (" + k + ") SELECT coalesce(s." + k + ", t." + k + ") FROM " + source.sql() + " s FULL JOIN "
+                + target.sql() + " t ON s." + k + " = t." + k + " WHERE s." + k + " IS NULL OR t." + k + " IS NULL OR s::text <> t::text";
+    }
+}

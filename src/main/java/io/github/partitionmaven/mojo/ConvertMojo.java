@@ -1,0 +1,31 @@
+package io.github.partitionmaven.mojo;
+
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.plan.Goal;
+import java.util.Set;
+import org.apache.maven.plugins.annotations.Mojo;
+
+/**
+ * Turns each configured plain table into a table partitioned by range on its time column, online:
+ * strategy copy (default) builds it beside, copies in batches while capturing changes, verifies and
+ * swaps in one short transaction; strategy attach makes the old table one partition without copying.
+ * A killed run is completed by the next; a converted table is left alone.
+ */
+@Mojo(name = "convert", threadSafe = true, requiresProject = false)
+public class ConvertMojo extends AbstractPartitionMojo {
+
+    @Override
+    protected String goalName() {
+        return "partition:convert";
+    }
+
+    @Override
+    protected void run(PartitionEngine engine) {
+        if (dryRun) {
+            getLog().info("Dry run: printing the conversion steps without running them.");
+            print(engine.plan(Set.of(Goal.CONVERT)));
+            return;
+        }
+        print(engine.apply(Goal.CONVERT));
+    }
+}

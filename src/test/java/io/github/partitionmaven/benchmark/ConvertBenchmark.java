@@ -1,0 +1,244 @@
+package io.github.partitionmaven.benchmark;
+
+import io.github.partitionmaven.convert.ConvertOptions;
+import io.github.partitionmaven.convert.ConvertPlanner;
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.PremakePlanner;
+import io.github.partitionmaven.policy.PolicyReader;
+import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.testing.ChatWriter;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.Seed;
+import io.github.partitionmaven.testing.TestDb;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * partition:convert on seed-shaped chat_history (~500-byte messages over 12 months), 2M rows by default
+ * ({@code -Dconvert.benchmark.rows=10000000} for the 10M run), measured beside the baselines in the
+ * same run: the seed's INSERT ... SELECT ... ORDER BY into an indexed parent, and the floor (one
+ * INSERT ... SELECT into bare partitions, then the index builds). A writer does ~200 inserts, updates
+ * and deletes per second throughout; its longest stall is reported. Prints numbers; asserts nothing.
+ *
+ * <p>Run: {@code mvn -B -Pbenchmark test -Dtest=ConvertBenchmark}
+ */
+@DatabaseTest
+class ConvertBenchmark {
+
+    private static final long ROWS = Long.getLong("convert.benchmark.rows", 2_000_000L);
+    private static final LocalDate TODAY = LocalDate.now(Clock.systemUTC());
+    private static final LocalDate FROM = TODAY.minusMonths(12).plusDays(1);
+    private final List<String> report = new ArrayList<>();
+
+    @Test
+    void convertBesideBaselines() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec(Seed.plainTables().toArray(String[]::new));
+        long t0 = System.nanoTime();
+        String span = "(TIMESTAMP '" + TODAY + "' - TIMESTAMP '" + FROM + "')";
+        db.exec("INSERT INTO users (email) SELECT 'user' || g || '@example.com' FROM generate_series(1, 1000) g",
+                "INSERT INTO chat_history (user_id, role, content, created_at) SELECT 1 + g % 1000,"
+                        + " CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END, repeat(md5(g::text), 15), TIMESTAMP '" + FROM + "' + " + span
+                        + " * (g::float8 / " + ROWS + ") FROM generate_series(0, " + (ROWS - 1) + ") g",
+                "VACUUM ANALYZE chat_history");
+        line("generated %,d rows, %s, in %.1f s", ROWS, db.queryStrings("SELECT pg_size_pretty(pg_total_relation_size('chat_history'))").get(0),
+                secs(t0));
+
+        double seed = seedWay(db);
+        double floor = floor(db);
+
+        Engines.RecordingLog log = new Engines.RecordingLog();
+        Run copyRun = underWriter(db, ConvertOptions.DEFAULTS, log);
+        double copy = copyRun.seconds();
+        double copyStall = copyRun.stallMillis();
+        long writes = copyRun.writes();
+        line("");
+        line("strategy copy, online, writer at ~200 ops/s (%,d ops during the run):", writes);
+        for (String l : log.lines) {
+            if (l.contains("done in") || l.contains("] ") || l.contains("replayed") || l.contains("verified") || l.contains("swapped")) {
+                line("    %s", l.substring(5));
+            }
+        }
+        double[] phases = phases(log.lines);
+        line("  copy total                 %8.1f s = rows copied + indexes built %.1f s (%.2fx floor) + verification %.1f s"
+                + " + ANALYZE %.1f s + foreign keys %.1f s + replays, swap and the rest %.1f s", copy, phases[0], phases[0] / floor, phases[1],
+                phases[2], phases[3], copy - phases[0] - phases[1] - phases[2] - phases[3]);
+        line("  floor (INSERT...SELECT into bare partitions + index builds) %8.1f s   -> copy/floor = %.2fx (target <= 1.3x)", floor, copy / floor);
+        line("  seed's INSERT...SELECT...ORDER BY into indexed parent       %8.1f s   -> seed/copy  = %.2fx (target >= 2x)", seed, seed / copy);
+        line("  writer's longest stall     %8.1f ms (target < 100 ms), during %s", copyStall, copyRun.stallStep());
+        line("  rows: converted %,d, old %,d", db.queryLong("SELECT count(*) FROM chat_history"), db.queryLong("SELECT count(*) FROM chat_history_old"));
+
+        // attach: the old plain table becomes chat_history again, then is converted without a copy
+        db.exec("ALTER SEQUENCE chat_history_id_seq OWNED BY chat_history_old.id", "DROP TABLE chat_history",
+                "ALTER TABLE chat_history_old RENAME TO chat_history",
+                "ALTER INDEX chat_history_pkey_old RENAME TO chat_history_pkey",
+                "ALTER INDEX idx_chat_history_created_old RENAME TO idx_chat_history_created",
+                "ALTER INDEX idx_chat_history_user_created_old RENAME TO idx_chat_history_user_created",
+                "DELETE FROM chat_history WHERE created_at >= date_trunc('month', now()) + interval '1 month'");
+        Engines.RecordingLog attachLog = new Engines.RecordingLog();
+        Run attachRun = underWriter(db, ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH), attachLog);
+        double attach = attachRun.seconds();
+        double attachStall = attachRun.stallMillis();
+        line("");
+        line("strategy attach, writer at ~200 ops/s:");
+        for (String l : attachLog.lines) {
+            line("    %s", l.substring(5));
+        }
+        Matcher m = Pattern.compile("ACCESS EXCLUSIVE held (\\d+) ms").matcher(attachLog.text());
+        line("  attach total               %8.1f s (no copy; copy above took %.1f s)", attach, copy);
+        line("  exclusive-lock window      %8s ms (target < 50 ms)", m.find() ? m.group(1) : "?");
+        line("  writer's longest stall     %8.1f ms, during %s", attachStall, attachRun.stallStep());
+        System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ") =====");
+        report.forEach(System.out::println);
+    }
+
+    /** Seconds spent in: copy + index builds, verification, ANALYZE, foreign keys; read from the step log. */
+    private static double[] phases(List<String> lines) {
+        double[] out = new double[4];
+        String action = "";
+        Pattern done = Pattern.compile("done in (\\d+) ms");
+        for (String l : lines) {
+            Matcher m = done.matcher(l);
+            if (l.contains("] \"")) {
+                action = l.substring(l.indexOf(": ") + 2);
+            } else if (m.find()) {
+                double s = Long.parseLong(m.group(1)) / 1000.0;
+                int phase = action.startsWith("copy") || action.startsWith("add primary key") || action.startsWith("add unique key")
+                        || action.startsWith("create index") ? 0 : action.startsWith("verify") ? 1 : action.startsWith("analyze") ? 2
+                        : action.startsWith("add foreign key") ? 3 : -1;
+                if (phase >= 0) {
+                    out[phase] += s;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @param stallStep the step during which the longest stall began */
+    private record Run(double seconds, double stallMillis, long writes, String stallStep) {
+    }
+
+    /** Remembers when each step started, to tell during which step the writer stalled longest. */
+    private static final class StepClock implements EngineLog {
+        private final EngineLog target;
+        private final java.util.TreeMap<Long, String> starts = new java.util.TreeMap<>();
+
+        StepClock(EngineLog target) {
+            this.target = target;
+        }
+
+        @Override
+        public void info(String message) {
+            if (message.startsWith("[")) {
+                starts.put(System.nanoTime(), message.substring(0, message.indexOf(']') + 1));
+            }
+            target.info(message);
+        }
+
+        @Override
+        public void warn(String message) {
+            target.warn(message);
+        }
+
+        @Override
+        public void debug(String message) {
+            target.debug(message);
+        }
+
+        String stepAt(long nanos) {
+            var entry = starts.floorEntry(nanos);
+            return entry == null ? "before the first step" : "step " + entry.getValue();
+        }
+    }
+
+    /** Runs the conversion while the writer does ~200 operations per second; its longest stall covers the whole run. */
+    private Run underWriter(TestDb db, ConvertOptions options, Engines.RecordingLog log) throws Exception {
+        try (ChatWriter writer = new ChatWriter(db, false, 200, FROM.plusDays(2).atStartOfDay(), TODAY.atStartOfDay())) {
+            Thread.sleep(1000);
+            writer.resetStall();
+            long start = System.nanoTime();
+            StepClock clock = new StepClock(log);
+            try {
+                engine(db, options, clock).apply(Goal.CONVERT);
+            } catch (RuntimeException e) {
+                log.lines.forEach(l -> line("    %s", l));
+                line("FAILED: %s", e.getMessage());
+                throw e;
+            }
+            double seconds = secs(start);
+            Thread.sleep(500);
+            writer.close();
+            if (!writer.errors().isEmpty()) {
+                line("writer errors: %s", writer.errors());
+            }
+            return new Run(seconds, writer.longestStallMillis(), writer.ops(), clock.stepAt(writer.longestStallStartedAt()));
+        }
+    }
+
+    private static PartitionEngine engine(TestDb db, ConvertOptions options, EngineLog log) {
+        RunSettings settings = PolicyReader.settings("UTC", null, "50ms", 30, Clock.systemUTC());
+        return new PartitionEngine(db.settings(), settings, PolicyReader.tables(List.of(Engines.month("chat_history")), settings),
+                List.of(new ConvertPlanner(options), new PremakePlanner()), log);
+    }
+
+    /** The seed's migration: indexed partitioned parent, one INSERT ... SELECT ... ORDER BY created_at. */
+    private double seedWay(TestDb db) {
+        List<String> ddl = partitionedCopy("seed_way", true);
+        db.exec(ddl.toArray(String[]::new));
+        long start = System.nanoTime();
+        db.exec("INSERT INTO seed_way SELECT * FROM chat_history ORDER BY created_at");
+        double s = secs(start);
+        line("baseline: seed's INSERT ... SELECT ... ORDER BY into an indexed parent: %.1f s", s);
+        db.exec("DROP TABLE seed_way");
+        return s;
+    }
+
+    /** The floor: one INSERT ... SELECT into bare partitions, then the index builds. */
+    private double floor(TestDb db) {
+        db.exec(partitionedCopy("floor_way", false).toArray(String[]::new));
+        long start = System.nanoTime();
+        db.exec("INSERT INTO floor_way SELECT * FROM chat_history");
+        double insert = secs(start);
+        db.exec("ALTER TABLE floor_way ADD PRIMARY KEY (id, created_at)",
+                "CREATE INDEX ON floor_way (user_id, created_at DESC)", "CREATE INDEX ON floor_way (created_at DESC)");
+        double s = secs(start);
+        line("baseline: floor, INSERT ... SELECT into bare partitions %.1f s + index builds %.1f s = %.1f s", insert, s - insert, s);
+        db.exec("DROP TABLE floor_way");
+        return s;
+    }
+
+    private static List<String> partitionedCopy(String name, boolean indexed) {
+        List<String> sql = new ArrayList<>();
+        sql.add("CREATE TABLE " + name + " (id bigint NOT NULL, user_id integer NOT NULL, role varchar(20) NOT NULL, content text NOT NULL,"
+                + " created_at timestamp NOT NULL" + (indexed ? ", PRIMARY KEY (id, created_at)" : "") + ") PARTITION BY RANGE (created_at)");
+        if (indexed) {
+            sql.add("CREATE INDEX ON " + name + " (user_id, created_at DESC)");
+            sql.add("CREATE INDEX ON " + name + " (created_at DESC)");
+        }
+        for (YearMonth m = YearMonth.from(FROM); !m.isAfter(YearMonth.from(TODAY).plusMonths(3)); m = m.plusMonths(1)) {
+            sql.add(String.format(Locale.ROOT, "CREATE TABLE %s_%d_%02d PARTITION OF %s FOR VALUES FROM ('%s') TO ('%s')", name, m.getYear(),
+                    m.getMonthValue(), name, m.atDay(1), m.plusMonths(1).atDay(1)));
+        }
+        return sql;
+    }
+
+    private void line(String format, Object... args) {
+        String s = String.format(Locale.ROOT, format, args);
+        report.add(s);
+        System.out.println(s);
+    }
+
+    private static double secs(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

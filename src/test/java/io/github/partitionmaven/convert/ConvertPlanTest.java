@@ -1,0 +1,43 @@
+package io.github.partitionmaven.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.report.PlanReport;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.TestDb;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** partition:plan on a plain table shows the whole conversion: steps, locks, rows per partition, estimates. */
+@DatabaseTest
+class ConvertPlanTest {
+
+    @Test
+    void planShowsEveryConversionStep() {
+        TestDb db = ConvertTest.seeded(12_000);
+        db.exec("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+                "CREATE TRIGGER audit BEFORE UPDATE ON chat_history FOR EACH ROW EXECUTE FUNCTION touch()");
+        String before = db.snapshot();
+        PartitionPlan plan = Engines.engine(db, ConvertTest.NOW, "UTC", Engines.month("chat_history")).plan(EnumSet.allOf(Goal.class));
+        assertEquals(before, db.snapshot(), "planning changes nothing");
+        List<String> lines = new ArrayList<>();
+        new PlanReport(plan, "test").print(lines::add, lines::add);
+        String text = String.join("\n", lines);
+        System.out.println(text);
+        assertTrue(text.contains("[convert] create \"public\".\"chat_history_new\" partitioned by range on created_at with 15 partition(s)"), text);
+        assertTrue(text.matches("(?s).*\"public\".\"chat_history_2026_03\" \\[2026-03-01, 2026-04-01\\) ~\\d{3,4} rows.*"), text);
+        assertTrue(text.contains("lock:  SHARE ROW EXCLUSIVE on \"public\".\"chat_history\""), text);
+        assertTrue(text.contains("becomes (id, created_at): a partitioned table's unique keys must include the partition column"), text);
+        assertTrue(text.contains("rows:  12000, estimated"), text);
+        assertTrue(text.contains("swap: \"public\".\"chat_history\" becomes \"public\".\"chat_history_old\""), text);
+        assertTrue(text.contains("lock:  ACCESS EXCLUSIVE on \"public\".\"chat_history\" (everything waits, reads included)"), text);
+        assertEquals(11, plan.steps().size());
+        assertTrue(text.contains("warning: \"public\".\"chat_history\" has trigger(s) audit that the partitioned table does not get"), text);
+    }
+}

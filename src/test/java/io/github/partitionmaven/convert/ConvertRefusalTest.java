@@ -1,0 +1,114 @@
+package io.github.partitionmaven.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.Seed;
+import io.github.partitionmaven.testing.TestDb;
+import java.time.YearMonth;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every refusal names the problem and the fix, and leaves the database exactly as it was. */
+@DatabaseTest
+class ConvertRefusalTest {
+
+    private static String refused(TestDb db, ConvertOptions options) {
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.CONVERT));
+        assertEquals(before, db.snapshot(), "nothing changed");
+        assertTrue(e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void inboundForeignKeysAreNamed() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("CREATE TABLE reactions (id serial PRIMARY KEY, message_id bigint CONSTRAINT reactions_message_fk REFERENCES chat_history(id))");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.contains("\"reactions_message_fk\" on public.reactions") && m.contains("Drop them first"), m);
+    }
+
+    @Test
+    void dependentViewsAreNamed() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("CREATE VIEW recent AS SELECT * FROM chat_history WHERE created_at > now() - interval '1 day'",
+                "CREATE MATERIALIZED VIEW per_user AS SELECT user_id, count(*) FROM chat_history GROUP BY 1");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.contains("public.recent (view)") && m.contains("public.per_user (materialized view)"), m);
+    }
+
+    @Test
+    void nullKeysAreCounted() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("ALTER TABLE chat_history ALTER COLUMN created_at DROP NOT NULL",
+                "UPDATE chat_history SET created_at = NULL WHERE id <= 7");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.startsWith("7 row(s) of \"public\".\"chat_history\" have a NULL \"created_at\""), m);
+    }
+
+    @Test
+    void rowsFarInTheFutureAreReported() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("UPDATE chat_history SET created_at = '2099-01-01' WHERE id IN (3, 4)");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.startsWith("2 row(s) of \"public\".\"chat_history\" have \"created_at\" at or after 2027-03-01"), m);
+        assertTrue(m.contains("2099-01-01 00:00:00") && m.contains("raise <premake>"), m);
+    }
+
+    @Test
+    void unsupportedKeyType() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("ALTER TABLE chat_history ADD COLUMN created_text text");
+        String m = assertThrows(PartitionException.class, () -> Engines.engine(db, ConvertTest.NOW, "UTC",
+                Engines.spec("chat_history", "created_text", "month", 3)).apply(Goal.CONVERT)).getMessage();
+        assertTrue(m.contains("has type text; time partitioning needs a date, timestamp or timestamptz column"), m);
+    }
+
+    @Test
+    void alreadyPartitionedPointsToPremake() {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec(Seed.partitionedTables(YearMonth.of(2026, 10), YearMonth.of(2026, 11)).toArray(String[]::new));
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.contains("already partitioned") && m.contains("mvn partition:premake"), m);
+    }
+
+    @Test
+    void noPrimaryKeyIsRefusedForCopyAndPointsToAttach() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("ALTER TABLE chat_history DROP CONSTRAINT chat_history_pkey");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.contains("has no primary key") && m.contains("<strategy>attach</strategy>"), m);
+    }
+
+    @Test
+    void compositeOrUnsupportedPrimaryKey() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("ALTER TABLE chat_history DROP CONSTRAINT chat_history_pkey", "ALTER TABLE chat_history ADD PRIMARY KEY (id, user_id)");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.contains("strategy copy batches by a single column"), m);
+    }
+
+    @Test
+    void uniqueIndexWithoutTheKeyColumn() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("CREATE UNIQUE INDEX chat_content_unique ON chat_history (content)");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.contains("Unique index \"chat_content_unique\"") && m.contains("cannot enforce it"), m);
+    }
+
+    @Test
+    void badOptions() {
+        PartitionException e = assertThrows(PartitionException.class, () -> ConvertOptions.of("zero-copy", false, null, null, false));
+        assertTrue(e.getMessage().contains("Unknown <strategy> 'zero-copy'"), e.getMessage());
+        assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, 5, false)).getMessage()
+                .contains("<batchSize>5</batchSize> is out of range"));
+        assertEquals(List.of(ConvertOptions.Strategy.ATTACH), List.of(ConvertOptions.of(" Attach ", false, null, null, false).strategy()));
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.partitionmaven.convert;
+
+import static io.github.partitionmaven.testing.Engines.month;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.PremakePlanner;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.Seed;
+import io.github.partitionmaven.testing.TestDb;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+@DatabaseTest
+class ConvertTest {
+
+    static final String NOW = "2026-11-24T10:00:00";
+
+    static PartitionEngine engine(TestDb db, ConvertOptions options, EngineLog log) {
+        List<Planner> planners = List.of(new ConvertPlanner(options), new PremakePlanner());
+        return Engines.engine(db, NOW, "UTC", log, planners, month("chat_history"));
+    }
+
+    static PartitionEngine engineFor(TestDb db, ConvertOptions options, EngineLog log, io.github.partitionmaven.policy.TableSpec spec) {
+        return Engines.engine(db, NOW, "UTC", log, List.of(new ConvertPlanner(options), new PremakePlanner()), spec);
+    }
+
+    static TestDb seeded(int rows) {
+        TestDb db = TestDb.fresh(ConvertTest.class);
+        db.exec(Seed.plainTables().toArray(String[]::new));
+        db.exec(Seed.rows(50, rows, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
+        db.exec("COMMENT ON TABLE chat_history IS 'every message'", "COMMENT ON COLUMN chat_history.content IS 'the text'",
+                "ALTER TABLE chat_history ADD CONSTRAINT role_known CHECK (role IN ('user', 'assistant', 'system'))",
+                "DO $$ BEGIN CREATE ROLE reader_role; EXCEPTION WHEN duplicate_object THEN NULL; END $$", "GRANT SELECT ON chat_history TO reader_role", "ANALYZE chat_history");
+        return db;
+    }
+
+    static String fingerprint(TestDb db, String table) {
+        return db.queryStrings("SELECT count(*) || ' ' || count(DISTINCT id) || ' ' || coalesce(sum(hashtextextended(r::text, 0)), 0) FROM "
+                + table + " r").get(0);
+    }
+
+    @Test
+    void copyBuildsThePartitionedTableAndSwapsThenDoesNothing() {
+        TestDb db = seeded(3000);
+        String before = fingerprint(db, "chat_history");
+        Engines.RecordingLog log = new Engines.RecordingLog();
+        PartitionPlan plan = engine(db, ConvertOptions.DEFAULTS.withBatchSize(500), log).plan(Set.of(Goal.CONVERT));
+        assertTrue(plan.steps().size() >= 8, plan.steps().toString());
+
+        try {
+            engine(db, ConvertOptions.DEFAULTS.withBatchSize(500), log).apply(Goal.CONVERT);
+        } finally {
+            System.out.println(log.text());
+        }
+
+        assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        assertEquals(before, fingerprint(db, "chat_history"));
+        assertEquals(before, fingerprint(db, "chat_history_old"));
+        List<String> parts = db.partitions("chat_history");
+        assertEquals(15, parts.size(), parts.toString());
+        assertTrue(parts.get(0).startsWith("chat_history_2025_12 FOR VALUES FROM ('2025-12-01 00:00:00')"), parts.get(0));
+        assertTrue(parts.get(14).startsWith("chat_history_2027_02 "), parts.get(14));
+        assertEquals(List.of("PRIMARY KEY (id, created_at)"), db.queryStrings(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'chat_history'::regclass AND contype = 'p'"));
+        assertEquals(List.of("chat_history_pkey", "idx_chat_history_created", "idx_chat_history_user_created"), db.queryStrings(
+                "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'chat_history'::regclass ORDER BY 1"));
+        assertEquals(List.of("chat_history_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)",
+                        "role_known CHECK (((role)::text = ANY ((ARRAY['user'::character varying, 'assistant'::character varying, 'system'::character varying])::text[])))"),
+                db.queryStrings("SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'chat_history'::regclass"
+                        + " AND contype IN ('f', 'c') ORDER BY 1"));
+        assertEquals("every message", db.queryStrings("SELECT obj_description('chat_history'::regclass, 'pg_class')").get(0));
+        assertEquals("the text", db.queryStrings("SELECT col_description('chat_history'::regclass, 4)").get(0));
+        assertTrue(db.queryStrings("SELECT has_table_privilege('reader_role', 'chat_history', 'SELECT')::text").get(0).equals("true"));
+        long maxId = db.queryLong("SELECT max(id) FROM chat_history");
+        db.exec("INSERT INTO chat_history (user_id, role, content) VALUES (1, 'user', 'after')");
+        assertTrue(db.queryLong("SELECT max(id) FROM chat_history") > maxId, "the serial continues past the old max(id)");
+        assertEquals("chat_history", db.queryStrings("SELECT c.relname FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid"
+                + " WHERE d.objid = 'chat_history_id_seq'::regclass AND d.deptype = 'a'").get(0));
+        assertTrue(log.text().contains("copied 3,000 of ~3,000 rows"), log.text());
+
+        PartitionPlan again = engine(db, ConvertOptions.DEFAULTS, log).apply(Goal.CONVERT);
+        assertTrue(again.isEmpty(), "a converted table is left alone");
+
+        db.exec("DROP TABLE chat_history_old", "INSERT INTO chat_history (user_id, role, content) VALUES (1, 'user', 'old one dropped')");
+        assertEquals(maxId + 2, db.queryLong("SELECT max(id) FROM chat_history"), "the sequence belongs to the new table");
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.partitionmaven.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.testing.ChatWriter;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.TestDb;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+@DatabaseTest
+class RollbackTest {
+
+    @Test
+    void swapsBackWithEverythingWrittenSinceTheSwap() throws Exception {
+        TestDb db = ConvertTest.seeded(5000);
+        ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(1000);
+        ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.CONVERT);
+        try (ChatWriter writer = new ChatWriter(db, true, 0, LocalDateTime.of(2025, 12, 5, 0, 0), LocalDateTime.of(2026, 11, 20, 0, 0))) {
+            Thread.sleep(300);
+            Engines.RecordingLog log = new Engines.RecordingLog();
+            try {
+                ConvertTest.engine(db, options.withRollback(true), log).apply(Goal.CONVERT);
+            } finally {
+                System.out.println(log.text());
+            }
+            Thread.sleep(200);
+            writer.close();
+            assertEquals(List.of(), writer.errors());
+            assertTrue(writer.ops() > 50, "writes happened: " + writer.ops());
+        }
+        assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        assertEquals(ConvertTest.fingerprint(db, "chat_ref"), ConvertTest.fingerprint(db, "chat_history"));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname ~ '^chat_history_(old|new|changes|conversion|20)'"));
+        assertEquals(List.of("chat_history_pkey", "idx_chat_history_created", "idx_chat_history_user_created"), db.queryStrings(
+                "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'chat_history'::regclass ORDER BY 1"));
+        long max = db.queryLong("SELECT max(id) FROM chat_history");
+        db.exec("INSERT INTO chat_history (user_id, role, content) VALUES (1, 'user', 'after rollback')");
+        assertTrue(db.queryLong("SELECT max(id) FROM chat_history") > max, "the sequence survived and continues");
+
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engine(db, options.withRollback(true), new Engines.RecordingLog()).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().contains("nothing to roll back"), e.getMessage());
+        assertEquals(before, db.snapshot());
+    }
+}

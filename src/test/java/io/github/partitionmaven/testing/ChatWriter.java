@@ -1,0 +1,153 @@
+package io.github.partitionmaven.testing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The application during a conversion: a thread inserting, updating and deleting rows of
+ * {@code chat_history} by name. With {@code mirror}, each change is applied in the same statement to
+ * {@code chat_ref}, a plain copy, so afterwards {@code chat_history} must equal {@code chat_ref}.
+ * Records every operation's latency; the longest is the stall the application saw.
+ */
+public final class ChatWriter implements AutoCloseable {
+
+    private final TestDb db;
+    private final boolean mirror;
+    private final long pauseMicros;
+    private final LocalDateTime from;
+    private final LocalDateTime to;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong ops = new AtomicLong();
+    private final AtomicLong maxNanos = new AtomicLong();
+    private volatile long maxStartedAt;
+    private final List<Throwable> errors = new ArrayList<>();
+    private final Thread thread;
+    private volatile long maxId;
+
+    /** @param opsPerSecond target rate; 0 for as fast as it goes */
+    public ChatWriter(TestDb db, boolean mirror, int opsPerSecond, LocalDateTime from, LocalDateTime to) {
+        this.db = db;
+        this.mirror = mirror;
+        this.pauseMicros = opsPerSecond <= 0 ? 0 : 1_000_000L / opsPerSecond;
+        this.from = from;
+        this.to = to;
+        if (mirror) {
+            db.exec("CREATE TABLE chat_ref AS SELECT * FROM chat_history", "ALTER TABLE chat_ref ADD PRIMARY KEY (id)");
+        }
+        this.maxId = db.queryLong("SELECT coalesce(max(id), 0) FROM chat_history");
+        this.thread = new Thread(this::loop, "chat-writer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private String sql(String change, String mirrorChange) {
+        return mirror ? "WITH x AS (" + change + ") " + mirrorChange : change;
+    }
+
+    private void loop() {
+        String insert = sql("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (?, 'user', ?, ?) RETURNING *",
+                "INSERT INTO chat_ref SELECT * FROM x");
+        String update = sql("UPDATE chat_history SET content = ?, role = 'assistant' WHERE id = ? RETURNING *",
+                "UPDATE chat_ref r SET content = x.content, role = x.role FROM x WHERE r.id = x.id");
+        String delete = sql("DELETE FROM chat_history WHERE id = ? RETURNING id", "DELETE FROM chat_ref r USING x WHERE r.id = x.id");
+        long span = java.time.Duration.between(from, to).toSeconds();
+        try (Connection c = db.connect()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET application_name = 'chat-writer'");
+            }
+            long next = System.nanoTime();
+            while (running.get()) {
+                ThreadLocalRandom r = ThreadLocalRandom.current();
+                int kind = r.nextInt(10);
+                long started = System.nanoTime();
+                try {
+                    if (kind < 5) {
+                        try (PreparedStatement ps = c.prepareStatement(insert)) {
+                            ps.setInt(1, 1 + r.nextInt(50));
+                            ps.setString(2, "written during conversion " + r.nextLong());
+                            ps.setTimestamp(3, Timestamp.valueOf(from.plusSeconds(r.nextLong(span))));
+                            if (mirror) {
+                                ps.executeUpdate();
+                            } else {
+                                try (ResultSet rs = ps.executeQuery()) {
+                                    rs.next();
+                                }
+                            }
+                        }
+                        maxId++;
+                    } else {
+                        try (PreparedStatement ps = c.prepareStatement(kind < 8 ? update : delete)) {
+                            int i = 1;
+                            if (kind < 8) {
+                                ps.setString(i++, "changed " + r.nextLong());
+                            }
+                            ps.setLong(i, 1 + r.nextLong(Math.max(1, maxId)));
+                            ps.execute();
+                        }
+                    }
+                    ops.incrementAndGet();
+                } catch (SQLException e) {
+                    synchronized (errors) {
+                        errors.add(e);
+                    }
+                }
+                long took = System.nanoTime() - started;
+                if (took > maxNanos.get()) {
+                    maxNanos.set(took);
+                    maxStartedAt = started;
+                }
+                if (pauseMicros > 0) {
+                    next += pauseMicros * 1000;
+                    long sleep = next - System.nanoTime();
+                    if (sleep > 0) {
+                        Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                    }
+                }
+            }
+        } catch (SQLException | InterruptedException e) {
+            synchronized (errors) {
+                errors.add(e);
+            }
+        }
+    }
+
+    public long ops() {
+        return ops.get();
+    }
+
+    /** The longest single operation, in milliseconds. */
+    public double longestStallMillis() {
+        return maxNanos.get() / 1e6;
+    }
+
+    /** When the longest operation started, in {@link System#nanoTime()}. */
+    public long longestStallStartedAt() {
+        return maxStartedAt;
+    }
+
+    public List<Throwable> errors() {
+        synchronized (errors) {
+            return List.copyOf(errors);
+        }
+    }
+
+    public void resetStall() {
+        maxNanos.set(0);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        thread.join(30_000);
+    }
+}
