@@ -79,7 +79,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     /** How many times a step is tried when it cannot get its locks. */
     @Parameter(property = "partition.maxAttempts", defaultValue = "5")
-    protected int maxAttempts;
+    protected Integer maxAttempts;
 
     /** The tables to manage. */
     @Parameter
@@ -115,7 +115,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     /** Rows per batch of partition:convert's copy; each batch is one short transaction. */
     @Parameter(property = "partition.batchSize", defaultValue = "50000")
-    protected int batchSize;
+    protected Integer batchSize;
 
     @Parameter(defaultValue = "${settings}", readonly = true)
     protected Settings settings;
