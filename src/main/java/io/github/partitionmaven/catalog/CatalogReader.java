@@ -30,7 +30,7 @@ public final class CatalogReader {
     private static final String TABLES = """
             SELECT w.idx, n.nspname, c.relname, c.oid::bigint AS oid, c.relkind::text AS relkind, c.relispartition,
                    greatest(c.reltuples, 0)::bigint AS est_rows,
-                   CASE WHEN c.oid IS NULL THEN 0 ELSE pg_total_relation_size(c.oid) END AS bytes,
+                   CASE WHEN c.oid IS NULL THEN 0 ELSE {SIZE} END AS bytes,
                    pt.partstrat::text AS partstrat,
                    (SELECT array_agg(a.attname::text ORDER BY k.ord)
                       FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
@@ -70,7 +70,7 @@ public final class CatalogReader {
 
     private static final String PARTITIONS = """
             SELECT t.parent::bigint AS parent, c.oid::bigint AS oid, n.nspname, c.relname, i.inhdetachpending,
-                   greatest(c.reltuples, 0)::bigint AS est_rows, pg_total_relation_size(c.oid) AS bytes,
+                   greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
                    pg_get_expr(c.relpartbound, c.oid) AS bound,
                    %s AS lo, %s AS hi
               FROM unnest(?::oid[], ?::int[]) AS t(parent, keytype)
@@ -80,6 +80,25 @@ public final class CatalogReader {
               LEFT JOIN LATERAL (SELECT regexp_match(pg_get_expr(c.relpartbound, c.oid),
                                  '^FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)$') AS m) x ON true
             """.formatted(BOUND_MICROS.formatted("x.m[1]"), BOUND_MICROS.formatted("x.m[2]"));
+
+    /** How partition and table sizes are read. */
+    public enum Sizes {
+        /** pg_total_relation_size: stats every file of every partition, its TOAST table and indexes (check). */
+        EXACT("pg_total_relation_size(c.oid)"),
+        /**
+         * Pages as the catalog last recorded them (VACUUM, ANALYZE, CREATE INDEX) times the block size:
+         * no file is opened, so planning stays fast with thousands of partitions.
+         */
+        ESTIMATED("((c.relpages::bigint + coalesce((SELECT t.relpages FROM pg_class t WHERE t.oid = c.reltoastrelid), 0)"
+                + " + coalesce((SELECT sum(ic.relpages) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid"
+                + " WHERE x.indrelid = c.oid), 0)) * current_setting('block_size')::bigint)");
+
+        private final String expression;
+
+        Sizes(String expression) {
+            this.expression = expression;
+        }
+    }
 
     private CatalogReader() {
     }
@@ -99,9 +118,13 @@ public final class CatalogReader {
     }
 
     public static Catalog read(Connection c, List<TablePolicy> policies, ZoneId zone) throws SQLException {
+        return read(c, policies, zone, Sizes.EXACT);
+    }
+
+    public static Catalog read(Connection c, List<TablePolicy> policies, ZoneId zone, Sizes sizes) throws SQLException {
         ServerInfo server = server(c);
-        List<TableState> tables = readTables(c, policies);
-        Map<Long, List<PartitionInfo>> partitions = readPartitions(c, tables);
+        List<TableState> tables = readTables(c, policies, sizes);
+        Map<Long, List<PartitionInfo>> partitions = readPartitions(c, tables, sizes);
         List<TableState> complete = new ArrayList<>();
         Map<Integer, DefaultQuery> defaults = new HashMap<>();
         for (int i = 0; i < tables.size(); i++) {
@@ -119,7 +142,7 @@ public final class CatalogReader {
         return new Catalog(server, List.copyOf(complete));
     }
 
-    private static List<TableState> readTables(Connection c, List<TablePolicy> policies) throws SQLException {
+    private static List<TableState> readTables(Connection c, List<TablePolicy> policies, Sizes sizes) throws SQLException {
         int n = policies.size();
         Integer[] idx = new Integer[n];
         String[] schemas = new String[n];
@@ -132,7 +155,7 @@ public final class CatalogReader {
             cols[i] = policies.get(i).column();
         }
         List<TableState> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(TABLES)) {
+        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes.expression))) {
             ps.setArray(1, c.createArrayOf("int4", idx));
             ps.setArray(2, c.createArrayOf("text", schemas));
             ps.setArray(3, c.createArrayOf("text", names));
@@ -170,7 +193,7 @@ public final class CatalogReader {
         return out;
     }
 
-    private static Map<Long, List<PartitionInfo>> readPartitions(Connection c, List<TableState> tables) throws SQLException {
+    private static Map<Long, List<PartitionInfo>> readPartitions(Connection c, List<TableState> tables, Sizes sizes) throws SQLException {
         List<TableState> parents = tables.stream()
                 .filter(t -> t.kind() == TableState.Kind.PARTITIONED && t.keyColumn() != null && t.keyColumn().keyType().isPresent())
                 .toList();
@@ -178,7 +201,7 @@ public final class CatalogReader {
         if (parents.isEmpty()) {
             return out;
         }
-        try (PreparedStatement ps = c.prepareStatement(PARTITIONS)) {
+        try (PreparedStatement ps = c.prepareStatement(PARTITIONS.replace("{SIZE}", sizes.expression))) {
             ps.setArray(1, c.createArrayOf("oid", parents.stream().map(TableState::oid).toArray(Long[]::new)));
             ps.setArray(2, c.createArrayOf("int4", parents.stream().map(t -> t.keyType().typeOid()).toArray(Integer[]::new)));
             try (ResultSet rs = ps.executeQuery()) {

@@ -111,7 +111,7 @@ public final class PartitionEngine {
     }
 
     private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {
-        Catalog catalog = CatalogReader.read(c, policies, settings.zone());
+        Catalog catalog = CatalogReader.read(c, policies, settings.zone(), CatalogReader.Sizes.ESTIMATED);
         List<Planner> prepared = new ArrayList<>();
         for (Planner planner : planners) {
             if (goals.contains(planner.goal())) {

@@ -144,7 +144,7 @@ public final class PrunePlanner implements Planner {
         KeyType k = state.keyType();
         String rows = p.estimatedRows() > 0 ? "~" + p.estimatedRows() + " rows" : "rows not estimated yet (no ANALYZE)";
         return p.name() + " [" + k.display(p.lower(), settings.zone()) + ", " + k.display(p.upper(), settings.zone()) + "), "
-                + rows + ", " + Durations.bytes(p.bytes());
+                + rows + ", ~" + Durations.bytes(p.bytes());
     }
 
     private Step finalizeStep(TableState state, PartitionInfo p, Optional<String> marker) {

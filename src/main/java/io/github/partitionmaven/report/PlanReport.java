@@ -74,8 +74,8 @@ public final class PlanReport {
         TableState s = t.state();
         String shape = switch (s.kind()) {
             case PARTITIONED -> "partitioned by range on " + t.policy().column() + ", " + s.partitions().size() + " partition(s)"
-                    + s.defaultPartition().map(d -> " + default").orElse("") + ", " + Durations.bytes(s.totalBytes());
-            case PLAIN -> "plain table, ~" + s.estimatedRows() + " rows, " + Durations.bytes(s.totalBytes());
+                    + s.defaultPartition().map(d -> " + default").orElse("") + ", ~" + Durations.bytes(s.totalBytes());
+            case PLAIN -> "plain table, ~" + s.estimatedRows() + " rows, ~" + Durations.bytes(s.totalBytes());
             default -> s.kind().name().toLowerCase(java.util.Locale.ROOT);
         };
         return s.name() + " (" + shape + ")" + (t.steps().isEmpty() ? ": up to date" : ":");
