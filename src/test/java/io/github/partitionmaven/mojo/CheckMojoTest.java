@@ -30,11 +30,8 @@ class CheckMojoTest {
     private TestDb configure(CheckMojo mojo) throws Exception {
         TestDb db = TestDb.fresh(getClass());
         db.exec(Seed.partitionedTables(YearMonth.of(2026, 10), YearMonth.of(2026, 12)).toArray(String[]::new));
-        MojoExtension.setVariableValueToObject(mojo, "url", db.url());
-        MojoExtension.setVariableValueToObject(mojo, "user", db.server().user());
-        MojoExtension.setVariableValueToObject(mojo, "outputDirectory", out.toFile());
+        MojoFixture.connect(mojo, db, out);
         MojoExtension.setVariableValueToObject(mojo, "prometheusFile", out.resolve("metrics/partition.prom").toFile());
-        MojoExtension.setVariableValueToObject(mojo, "pluginVersion", "test");
         return db;
     }
 

@@ -32,10 +32,7 @@ class PlanAndPremakeMojoTest {
     private TestDb configure(AbstractPartitionMojo mojo) throws Exception {
         TestDb db = TestDb.fresh(getClass());
         db.exec(Seed.partitionedTables(YearMonth.of(2026, 10), YearMonth.of(2026, 10)).toArray(String[]::new));
-        MojoExtension.setVariableValueToObject(mojo, "url", db.url());
-        MojoExtension.setVariableValueToObject(mojo, "user", db.server().user());
-        MojoExtension.setVariableValueToObject(mojo, "outputDirectory", out.toFile());
-        MojoExtension.setVariableValueToObject(mojo, "pluginVersion", "test");
+        MojoFixture.connect(mojo, db, out);
         return db;
     }
 
