@@ -170,9 +170,9 @@ public final class PartitionEngine {
                     taken.add(rs.getString(1));
                 }
                 if (!taken.isEmpty()) {
-                    throw PartitionException.databaseState("The name(s) " + String.join(", ", taken) + " that new partitions would get are"
-                            + " already used by relations that are not partitions of the configured table. Rename or drop them,"
-                            + " or set a different <namePattern>.");
+                    throw PartitionException.databaseState("The plan would create " + String.join(", ", taken) + ", but that name is"
+                            + " already used by a relation that is not a partition of the configured table. Rename or drop it,"
+                            + " or choose other names (<namePattern> for partitions, <oldTableName> for conversions).");
                 }
             }
         }
