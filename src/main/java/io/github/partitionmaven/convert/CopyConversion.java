@@ -186,7 +186,7 @@ final class CopyConversion {
         return Step.autocommit(Goal.CONVERT, state.name(), "verify " + names.shadow().sql() + " against " + state.name().sql(),
                         "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
                                 + " a difference stops here with nothing swapped",
-                        List.of("SELECT <" + policy.interval().unit() + ">, count(*), sum(hash_record_extended(r, 0)) FROM "
+                        List.of(Verification.HASH_GROUPING, "SELECT <" + policy.interval().unit() + ">, count(*), sum(hash_record_extended(r, 0)) FROM "
                                 + state.name().sql() + " r GROUP BY 1", "SELECT ... FROM " + names.shadow().sql() + " r GROUP BY 1"),
                         List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ACCESS_SHARE)),
                         facts.stats().rows())

@@ -79,7 +79,7 @@ final class RollbackConversion {
         }
         steps.add(replay(transfer));
         steps.add(Step.autocommit(Goal.CONVERT, t, "verify " + old + " against " + t, "row count and checksum per "
-                        + policy.interval().unit() + "; a difference stops here with nothing swapped", List.of("SELECT ... GROUP BY 1"),
+                        + policy.interval().unit() + "; a difference stops here with nothing swapped", List.of(Verification.HASH_GROUPING, "SELECT ... GROUP BY 1"),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), 0)
                 .withWork(new Verification(transfer, policy.column(), state.keyType(), policy.interval(), settings.zone(), true,
                         String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";")));
