@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Strategy copy: the partitioned table is built beside the old one and filled in key order while a
@@ -186,8 +187,9 @@ final class CopyConversion {
         return Step.autocommit(Goal.CONVERT, state.name(), "verify " + names.shadow().sql() + " against " + state.name().sql(),
                         "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
                                 + " a difference stops here with nothing swapped",
-                        List.of(Verification.HASH_GROUPING, "SELECT <" + policy.interval().unit() + ">, count(*), sum(hash_record_extended(r, 0)) FROM "
-                                + state.name().sql() + " r GROUP BY 1", "SELECT ... FROM " + names.shadow().sql() + " r GROUP BY 1"),
+                        Stream.concat(Verification.PLANNING.stream(), Stream.of("SELECT bucket, count(*), sum(hash) FROM (SELECT <"
+                                + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash FROM " + state.name().sql()
+                                + " r OFFSET 0) per_row GROUP BY bucket", "SELECT ... FROM " + names.shadow().sql() + " r ...")).toList(),
                         List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ACCESS_SHARE)),
                         facts.stats().rows())
                 .withWork(v).withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
