@@ -34,6 +34,14 @@ final class CopyConversion {
     private static final long COPY_BYTES_PER_SECOND = 120L << 20;
     private static final long INDEX_ROWS_PER_SECOND = 1_000_000;
     private static final long VERIFY_BYTES_PER_SECOND = 300L << 20;
+    /**
+     * Autovacuum starts on the freshly filled partitions and holds them; under the short lock_timeout every attempt would
+     * give up before the server cancels autovacuum for blocking someone (after deadlock_timeout, 1 s by default), and the
+     * retries would back off for as long as autovacuum runs. Only the new table is locked, which the application does not use.
+     */
+    private static final String SHADOW_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '10s'";
+    private static final String SHADOW_WAIT_WHY = "waits up to 10 s for autovacuum on the new partitions (the server cancels it),"
+            + " which blocks no one: only the new table is locked";
 
     private final TablePolicy policy;
     private final TableState state;
@@ -101,7 +109,8 @@ final class CopyConversion {
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "analyze " + s.sql(), "fresh statistics for the parent and every partition:"
                         + " replaying changes by key then uses the indexes, and the application's first queries after the swap get good plans"
-                        + " (autovacuum never analyzes a partitioned parent)", List.of("ANALYZE " + s.sql()),
+                        + " (autovacuum never analyzes a partitioned parent); " + SHADOW_WAIT_WHY, List.of("SET lock_timeout = '10s'",
+                        "ANALYZE " + s.sql(), "SET lock_timeout = " + Sql.literal(ddl.settings().lockTimeout().toMillis() + "ms")),
                 List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows())
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() / 2000))));
         if (!offline) {
@@ -168,7 +177,7 @@ final class CopyConversion {
     }
 
     private Step indexStep(String action, String why, String sql) {
-        return Step.transactional(Goal.CONVERT, state.name(), action, why, List.of(sql),
+        return Step.transactional(Goal.CONVERT, state.name(), action, why + "; " + SHADOW_WAIT_WHY, List.of(SHADOW_LOCK_TIMEOUT, sql),
                 List.of(new Lock(names.shadow(), LockMode.SHARE)), facts.stats().rows())
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 / INDEX_ROWS_PER_SECOND)));
     }
