@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Strategy copy: the partitioned table is built beside the old one and filled in key order while a
@@ -33,6 +34,14 @@ final class CopyConversion {
     private static final long COPY_BYTES_PER_SECOND = 120L << 20;
     private static final long INDEX_ROWS_PER_SECOND = 1_000_000;
     private static final long VERIFY_BYTES_PER_SECOND = 300L << 20;
+    /**
+     * Autovacuum starts on the freshly filled partitions and holds them; under the short lock_timeout every attempt would
+     * give up before the server cancels autovacuum for blocking someone (after deadlock_timeout, 1 s by default), and the
+     * retries would back off for as long as autovacuum runs. Only the new table is locked, which the application does not use.
+     */
+    private static final String SHADOW_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '10s'";
+    private static final String SHADOW_WAIT_WHY = "waits up to 10 s for autovacuum on the new partitions (the server cancels it),"
+            + " which blocks no one: only the new table is locked";
 
     private final TablePolicy policy;
     private final TableState state;
@@ -100,7 +109,8 @@ final class CopyConversion {
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "analyze " + s.sql(), "fresh statistics for the parent and every partition:"
                         + " replaying changes by key then uses the indexes, and the application's first queries after the swap get good plans"
-                        + " (autovacuum never analyzes a partitioned parent)", List.of("ANALYZE " + s.sql()),
+                        + " (autovacuum never analyzes a partitioned parent); " + SHADOW_WAIT_WHY, List.of("SET lock_timeout = '10s'",
+                        "ANALYZE " + s.sql(), "SET lock_timeout = " + Sql.literal(ddl.settings().lockTimeout().toMillis() + "ms")),
                 List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows())
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() / 2000))));
         if (!offline) {
@@ -167,7 +177,7 @@ final class CopyConversion {
     }
 
     private Step indexStep(String action, String why, String sql) {
-        return Step.transactional(Goal.CONVERT, state.name(), action, why, List.of(sql),
+        return Step.transactional(Goal.CONVERT, state.name(), action, why + "; " + SHADOW_WAIT_WHY, List.of(SHADOW_LOCK_TIMEOUT, sql),
                 List.of(new Lock(names.shadow(), LockMode.SHARE)), facts.stats().rows())
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 / INDEX_ROWS_PER_SECOND)));
     }
@@ -186,8 +196,9 @@ final class CopyConversion {
         return Step.autocommit(Goal.CONVERT, state.name(), "verify " + names.shadow().sql() + " against " + state.name().sql(),
                         "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
                                 + " a difference stops here with nothing swapped",
-                        List.of("SELECT <" + policy.interval().unit() + ">, count(*), sum(hash_record_extended(r, 0)) FROM "
-                                + state.name().sql() + " r GROUP BY 1", "SELECT ... FROM " + names.shadow().sql() + " r GROUP BY 1"),
+                        Stream.concat(Verification.PLANNING.stream(), Stream.of("SELECT bucket, count(*), sum(hash) FROM (SELECT <"
+                                + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash FROM " + state.name().sql()
+                                + " r OFFSET 0) per_row GROUP BY bucket", "SELECT ... FROM " + names.shadow().sql() + " r ...")).toList(),
                         List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ACCESS_SHARE)),
                         facts.stats().rows())
                 .withWork(v).withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));

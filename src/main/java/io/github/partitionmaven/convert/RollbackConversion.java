@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Swaps a table converted with strategy copy back to its old plain table: changes to the partitioned
@@ -79,7 +80,8 @@ final class RollbackConversion {
         }
         steps.add(replay(transfer));
         steps.add(Step.autocommit(Goal.CONVERT, t, "verify " + old + " against " + t, "row count and checksum per "
-                        + policy.interval().unit() + "; a difference stops here with nothing swapped", List.of("SELECT ... GROUP BY 1"),
+                        + policy.interval().unit() + "; a difference stops here with nothing swapped",
+                Stream.concat(Verification.PLANNING.stream(), Stream.of("SELECT ... GROUP BY bucket")).toList(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), 0)
                 .withWork(new Verification(transfer, policy.column(), state.keyType(), policy.interval(), settings.zone(), true,
                         String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";")));

@@ -69,14 +69,16 @@ public record Transfer(TableName source, TableName target, String key, String ke
                 + source.sql() + " WHERE " + keyIdent() + " = ANY (" + keyArray() + ")";
     }
 
-    /** One key-ordered batch after the last copied key ({@code first}: from the start); returns rows and the batch's last key. */
+    /**
+     * One key-ordered batch after the last copied key ({@code first}: from the start); returns rows and the batch's last key.
+     * Only the keys come back through RETURNING: holding whole rows for the count would spill every batch to disk.
+     */
     public String copyBatch(boolean first) {
         String k = keyIdent();
-        return "WITH batch AS MATERIALIZED (SELECT " + columnList() + " FROM " + source.sql()
-                + (first ? "" : " WHERE " + k + " > CAST(? AS " + keyType + ")") + " ORDER BY " + k + " LIMIT ?),"
-                + " copied AS (INSERT INTO " + target.sql() + " (" + columnList() + ") OVERRIDING SYSTEM VALUE SELECT " + columnList()
-                + " FROM batch)"
-                + " SELECT count(*), (SELECT batch." + k + "::text FROM batch ORDER BY batch." + k + " DESC LIMIT 1) FROM batch";
+        return "WITH copied AS (INSERT INTO " + target.sql() + " (" + columnList() + ") OVERRIDING SYSTEM VALUE SELECT " + columnList()
+                + " FROM " + source.sql() + (first ? "" : " WHERE " + k + " > CAST(? AS " + keyType + ")") + " ORDER BY " + k + " LIMIT ?"
+                + " RETURNING " + k + ")"
+                + " SELECT count(*), (SELECT copied." + k + "::text FROM copied ORDER BY copied." + k + " DESC LIMIT 1) FROM copied";
     }
 
     /** Everything in one statement: the offline path. */
