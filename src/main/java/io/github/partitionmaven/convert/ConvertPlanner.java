@@ -93,8 +93,8 @@ public final class ConvertPlanner implements Planner {
         }
         return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has trigger(s) "
                 + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
-                + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = '" + state.name().sql()
-                + "'::regclass)."))));
+                + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = "
+                + Sql.literal(state.name().sql()) + "::regclass)."))));
     }
 
     private void refuse(TablePolicy policy, TableState state, ConvertFacts f, RunSettings settings, ConvertOptions.Strategy strategy) {
