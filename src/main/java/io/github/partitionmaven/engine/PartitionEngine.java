@@ -146,28 +146,36 @@ public final class PartitionEngine {
     /**
      * One query for every relation the plan would create: a name already taken is refused before anything runs.
      * A name that meanwhile became a partition of the same table (a concurrent run made it) is no conflict.
+     * The names are looked up by joining pg_class rather than with to_regclass: to_regclass reads the latest catalog,
+     * pg_inherits the statement's snapshot, and a concurrent run committing between the two made a fresh partition
+     * look like a stranger.
      */
     private static void refuseTakenNames(Connection c, List<TablePlan> plans) throws SQLException {
+        List<String> schemas = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<String> parents = new ArrayList<>();
         for (Step step : plans.stream().flatMap(p -> p.steps().stream()).toList()) {
             for (TableName created : step.creates()) {
-                names.add(created.sql());
+                schemas.add(created.schema());
+                names.add(created.name());
                 parents.add(step.table().sql());
             }
         }
         if (names.isEmpty()) {
             return;
         }
-        String sql = "SELECT n FROM unnest(?::text[], ?::text[]) AS x(n, p) WHERE to_regclass(n) IS NOT NULL AND NOT EXISTS"
-                + " (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = to_regclass(n) AND i.inhparent = to_regclass(p))";
+        String sql = "SELECT x.i FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(s, n, p, i)"
+                + " JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, current_schema()) JOIN pg_class r ON r.relnamespace = ns.oid AND r.relname = x.n"
+                + " WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = r.oid AND i.inhparent = to_regclass(x.p))";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", names.toArray()));
-            ps.setArray(2, c.createArrayOf("text", parents.toArray()));
+            ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
+            ps.setArray(2, c.createArrayOf("text", names.toArray()));
+            ps.setArray(3, c.createArrayOf("text", parents.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> taken = new ArrayList<>();
                 while (rs.next()) {
-                    taken.add(rs.getString(1));
+                    int i = rs.getInt(1) - 1;
+                    taken.add(new TableName(schemas.get(i), names.get(i)).sql());
                 }
                 if (!taken.isEmpty()) {
                     throw PartitionException.databaseState("The plan would create " + String.join(", ", taken) + ", but that name is"
