@@ -1,0 +1,390 @@
+package io.github.partitionmaven.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.testing.ChatWriter;
+import io.github.partitionmaven.testing.ConvertProcess;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.Seed;
+import io.github.partitionmaven.testing.TestDb;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A conversion running in a JVM of its own ({@link ConvertProcess}) is killed with SIGKILL at a chosen point while
+ * the application writes; the next run, in this JVM, completes it, and the result equals what the application
+ * wrote. Where a point is too short to hit by timing, the child is made to wait there: either it holds inside its
+ * log call (between two statements, or inside an open transaction), or a session of the test holds a lock its next
+ * statement needs, and the kill comes once pg_locks shows the child waiting for it.
+ */
+@DatabaseTest
+class KilledRunTest {
+
+    private static final int BATCH = 5000;
+    private static final ConvertOptions OPTIONS = ConvertOptions.DEFAULTS.withBatchSize(BATCH);
+    private static final LocalDateTime WRITES_FROM = LocalDateTime.of(2025, 12, 5, 0, 0);
+    private static final LocalDateTime WRITES_TO = LocalDateTime.of(2026, 11, 20, 0, 0);
+    /** The partition of the new table the blocking session locks: in the middle of the data. */
+    private static final String MIDDLE_PARTITION = "chat_history_2026_06";
+
+    @Test
+    void killedRightAfterPrepare() throws Exception {
+        try (Conversion run = new Conversion(50_000, "copy the rows of")) {
+            run.child.awaitHeld();
+            assertEquals(0, run.db.queryLong("SELECT copied_rows FROM chat_history_conversion"), "prepared, nothing copied yet");
+            run.child.kill();
+            run.resumeAndCheck();
+        }
+    }
+
+    @Test
+    void killedMidCopy() throws Exception {
+        try (Conversion run = new Conversion(200_000, null)) {
+            run.child.await(line -> line.contains("copy batch committed"), 10);
+            run.note("the child's session was " + run.childActivity());
+            run.child.kill();
+            run.awaitChildGone();
+            long copied = run.db.queryLong("SELECT copied_rows FROM chat_history_conversion");
+            assertTrue(copied >= 10 * BATCH && copied < 200_000, "killed mid-copy: " + copied + " row(s) copied");
+            assertEquals(copied, run.db.queryLong("SELECT count(*) FROM chat_history_new"), "only whole batches are kept");
+            run.note("copied " + copied + " row(s) before the kill");
+            run.resumeAndCheck();
+        }
+    }
+
+    @Test
+    void killedWhileBuildingAnIndex() throws Exception {
+        try (Conversion run = new Conversion(50_000, "create index \"idx_chat_history_created_new\"")) {
+            run.child.awaitHeld();
+            run.blockAndKill(MIDDLE_PARTITION, "ROW EXCLUSIVE");
+            assertEquals(List.of("chat_history_pkey_new"), run.db.queryStrings("SELECT relname FROM pg_class WHERE relname LIKE '%\\_new'"
+                    + " AND relkind = 'I'"), "the primary key was built before, the killed index is rolled back");
+            run.resumeAndCheck();
+        }
+    }
+
+    @Test
+    void killedWhileBuildingThePrimaryKey() throws Exception {
+        try (Conversion run = new Conversion(200_000, null)) {
+            run.child.await(line -> line.contains(": add primary key "), 1);
+            String seen = run.awaitChild("SELECT p.phase || ', ' || p.partitions_done || ' of ' || p.partitions_total || ' partitions done'"
+                    + " FROM pg_stat_progress_create_index p JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.application_name = '"
+                    + run.child.name + "' AND p.partitions_done > 0");
+            run.child.kill();
+            run.note("killed while pg_stat_progress_create_index showed: " + seen);
+            assertEquals(0, run.db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_pkey_new'"));
+            run.resumeAndCheck();
+        }
+    }
+
+    @Test
+    void killedMidReplay() throws Exception {
+        try (Conversion run = new Conversion(50_000, "replay captured changes into")) {
+            run.child.awaitHeld();
+            run.blockAndKill(MIDDLE_PARTITION, "SHARE");
+            assertTrue(run.db.queryLong("SELECT count(*) FROM chat_history_changes") > 0, "the keys the killed replay took are back");
+            run.resumeAndCheck();
+        }
+    }
+
+    @Test
+    void killedMidVerification() throws Exception {
+        try (Conversion run = new Conversion(200_000, null)) {
+            run.child.await(line -> line.contains(": verify "), 1);
+            String seen = run.awaitChild("SELECT state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 40)"
+                    + " FROM pg_stat_activity WHERE application_name = '" + run.child.name + "' AND backend_type = 'client backend'"
+                    + " AND state = 'active' AND query LIKE 'SELECT ''source''%'");
+            run.child.kill();
+            run.note("killed while pg_stat_activity showed: " + seen);
+            run.resumeAndCheck();
+        }
+    }
+
+    @Test
+    void killedWaitingForTheSwapLock() throws Exception {
+        try (Conversion run = new Conversion(50_000, ": swap: ")) {
+            run.child.awaitHeld();
+            run.blockAndKill("chat_history", "ACCESS SHARE");
+            run.resumeAndCheck();
+        }
+    }
+
+    @Test
+    void killedInsideTheSwapTransaction() throws Exception {
+        try (Conversion run = new Conversion(50_000, "swap: last changes replayed under the lock")) {
+            run.child.awaitHeld();
+            assertEquals(List.of("AccessExclusiveLock idle in transaction"), run.db.queryStrings("SELECT l.mode || ' ' || a.state"
+                    + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = '" + run.child.name + "'"
+                    + " AND l.granted AND l.relation = 'chat_history'::regclass AND l.mode = 'AccessExclusiveLock'"),
+                    "the child is inside the swap transaction, holding its lock");
+            run.child.kill();
+            run.resumeAndCheck();
+        }
+    }
+
+    /** One seeded database, the application writing, and a child conversion that will be killed. */
+    private final class Conversion implements AutoCloseable {
+        final TestDb db;
+        final ChatWriter writer;
+        final Child child;
+        private Connection blocker;
+        private final List<String> notes = new ArrayList<>();
+
+        Conversion(int rows, String hold) throws IOException {
+            db = TestDb.fresh(KilledRunTest.class);
+            db.exec(Seed.plainTables().toArray(String[]::new));
+            db.exec(Seed.rows(50, rows, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).subList(0, 2).toArray(String[]::new));
+            db.exec("ANALYZE chat_history");
+            writer = new ChatWriter(db, true, 200, WRITES_FROM, WRITES_TO);
+            child = new Child(db, hold);
+        }
+
+        void note(String text) {
+            notes.add(text);
+        }
+
+        /**
+         * Takes {@code mode} on {@code table} in an open transaction, lets the held child go on until pg_locks shows it
+         * waiting for that lock, kills it, then lets the lock go (the killed session still waits in the server until then).
+         */
+        void blockAndKill(String table, String mode) throws Exception {
+            blocker = db.connect();
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement()) {
+                s.execute("LOCK TABLE " + table + " IN " + mode + " MODE");
+            }
+            child.release();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String sql = "SELECT l.relation::regclass::text || ' ' || l.mode || ': ' || left(a.query, 60) FROM pg_locks l JOIN pg_stat_activity a"
+                    + " ON a.pid = l.pid WHERE a.application_name = '" + child.name + "' AND NOT l.granted";
+            List<String> waiting;
+            while ((waiting = db.queryStrings(sql)).isEmpty()) {
+                if (System.nanoTime() > deadline || !child.process.isAlive()) {
+                    fail("the child never waited for " + mode + " on " + table + "\n" + child.output());
+                }
+                Thread.sleep(10);
+            }
+            child.kill();
+            note("killed while waiting for " + waiting);
+            blocker.rollback();
+            blocker.close();
+            blocker = null;
+        }
+
+        /** Polls until {@code sql}, a query on the child's session in the statistics views, returns a row; returns it. */
+        String awaitChild(String sql) throws InterruptedException, SQLException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                while (true) {
+                    s.execute("SELECT pg_stat_clear_snapshot()");
+                    try (ResultSet rs = s.executeQuery(sql)) {
+                        if (rs.next()) {
+                            return rs.getString(1);
+                        }
+                    }
+                    if (System.nanoTime() > deadline || !child.process.isAlive()) {
+                        fail("the child never got there: " + sql + "\n" + child.output());
+                    }
+                    Thread.sleep(1);
+                }
+            }
+        }
+
+        /** The state and statement of the child's session, as pg_stat_activity shows them. */
+        List<String> childActivity() {
+            return db.queryStrings("SELECT state || ': ' || left(query, 50) FROM pg_stat_activity WHERE application_name = '" + child.name
+                    + "' AND backend_type = 'client backend'");
+        }
+
+        /** The server ends the killed child's sessions once it notices the closed socket; the next run waits for that. */
+        void awaitChildGone() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + child.name + "'") > 0) {
+                if (System.nanoTime() > deadline) {
+                    fail("the killed child's sessions are still there: " + db.queryStrings("SELECT pid || ' ' || state || ' ' || query"
+                            + " FROM pg_stat_activity WHERE application_name = '" + child.name + "'"));
+                }
+                Thread.sleep(10);
+            }
+        }
+
+        /** Runs the conversion again in this JVM while the application writes, and checks the result. */
+        void resumeAndCheck() throws Exception {
+            awaitChildGone();
+            assertEquals("r", relkind("chat_history"), "not swapped by the killed run\n" + child.output());
+            assertEquals(1, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_conversion'"),
+                    "the killed run left its progress record\n" + child.output());
+            Engines.RecordingLog log = new Engines.RecordingLog();
+            long started = System.nanoTime();
+            ConvertTest.engine(db, OPTIONS, log).apply(Goal.CONVERT);
+            long resumed = System.nanoTime() - started;
+            Thread.sleep(100);
+            writer.close();
+            assertEquals(List.of(), writer.errors());
+            assertTrue(writer.ops() > 50, "the application kept writing: " + writer.ops());
+            assertFalse(log.text().contains(": create \"public\".\"chat_history_new\""), "the rerun resumes, it does not prepare again\n"
+                    + log.text());
+
+            assertEquals("p", relkind("chat_history"), log.text());
+            assertEquals("r", relkind("chat_history_old"));
+            String expected = ConvertTest.fingerprint(db, "chat_ref");
+            assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"), "the converted table equals what the application wrote\n"
+                    + log.text());
+            assertEquals(0, db.queryLong("SELECT count(*) - count(DISTINCT id) FROM chat_history"), "no duplicate ids");
+            assertEquals(0, db.queryLong("SELECT (SELECT count(*) FROM pg_class WHERE relname IN ('chat_history_new', 'chat_history_changes',"
+                    + " 'chat_history_conversion') OR (relkind IN ('i', 'I') AND relname LIKE '%\\_new'))"
+                    + " + (SELECT count(*) FROM pg_proc WHERE proname = 'chat_history_capture')"
+                    + " + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'partition\\_convert\\_%')"), "nothing of the conversion is left");
+            assertTrue(ConvertTest.engine(db, OPTIONS, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).isEmpty(),
+                    "a further run plans nothing");
+            System.out.printf("%s: child ran %d ms, %s; rerun %d ms; %d writes; result %s%n", testName(), child.ranMillis(),
+                    String.join("; ", notes), resumed / 1_000_000, writer.ops(), expected);
+        }
+
+        private String testName() {
+            return StackWalker.getInstance().walk(s -> s.map(StackWalker.StackFrame::getMethodName).filter(n -> n.startsWith("killed"))
+                    .findFirst().orElse("?"));
+        }
+
+        private String relkind(String table) {
+            List<String> kinds = db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = '" + table + "'");
+            return kinds.isEmpty() ? "missing" : kinds.get(0);
+        }
+
+        @Override
+        public void close() throws Exception {
+            child.process.destroyForcibly();
+            if (blocker != null) {
+                blocker.close();
+            }
+            writer.close();
+        }
+    }
+
+    /** The child JVM running the conversion, and its output as it comes. */
+    private static final class Child {
+        private static int counter;
+        final String name;
+        final Process process;
+        private final long started = System.nanoTime();
+        private long killedAt;
+        private final List<String> lines = new ArrayList<>();
+
+        Child(TestDb db, String hold) throws IOException {
+            synchronized (Child.class) {
+                name = "killed-convert-" + ProcessHandle.current().pid() + "-" + ++counter;
+            }
+            String java = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+                    "-cp", System.getProperty("java.class.path"), ConvertProcess.class.getName(),
+                    db.url(), "chat_history", String.valueOf(BATCH), ConvertTest.NOW, "5s", name));
+            if (hold != null) {
+                command.add(hold);
+            }
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put("CONVERT_USER", db.server().user());
+            if (db.server().password() != null) {
+                builder.environment().put("CONVERT_PASSWORD", db.server().password());
+            }
+            process = builder.start();
+            Thread reader = new Thread(this::read, name + "-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read() {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                        lines.notifyAll();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the child was killed
+            }
+            synchronized (lines) {
+                lines.add(null);
+                lines.notifyAll();
+            }
+        }
+
+        /** Waits for the {@code nth} line matching {@code matcher}. */
+        void await(Predicate<String> matcher, int nth) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int seen = 0;
+            int next = 0;
+            synchronized (lines) {
+                while (true) {
+                    while (next < lines.size()) {
+                        String line = lines.get(next++);
+                        if (line == null) {
+                            fail("the child ended before the kill point\n" + output());
+                        }
+                        if (matcher.test(line) && ++seen == nth) {
+                            return;
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        fail("the kill point never came\n" + output());
+                    }
+                    lines.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+        }
+
+        void awaitHeld() throws InterruptedException {
+            await(ConvertProcess.HELD::equals, 1);
+        }
+
+        void release() throws IOException {
+            OutputStream in = process.getOutputStream();
+            in.write('\n');
+            in.flush();
+        }
+
+        /** SIGKILL: no shutdown hook, no rollback, no socket close by the JVM; the kernel closes the socket. */
+        void kill() throws InterruptedException {
+            assertTrue(process.isAlive(), "the child is still running when killed\n" + output());
+            process.destroyForcibly();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            killedAt = System.nanoTime();
+            assertEquals(137, process.exitValue(), "killed by SIGKILL (128 + 9)");
+            assertFalse(output().contains(ConvertProcess.DONE));
+        }
+
+        long ranMillis() {
+            return ((killedAt == 0 ? System.nanoTime() : killedAt) - started) / 1_000_000;
+        }
+
+        String output() {
+            synchronized (lines) {
+                return String.join("\n", lines.stream().map(String::valueOf).toList());
+            }
+        }
+    }
+}
