@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Test;
 class KilledRunTest {
 
     private static final int BATCH = 5000;
+    /** Rows where the kill point does not depend on how long the work takes (held, or blocked by a lock). */
+    private static final int SMALL = 20_000;
     private static final ConvertOptions OPTIONS = ConvertOptions.DEFAULTS.withBatchSize(BATCH);
     private static final LocalDateTime WRITES_FROM = LocalDateTime.of(2025, 12, 5, 0, 0);
     private static final LocalDateTime WRITES_TO = LocalDateTime.of(2026, 11, 20, 0, 0);
@@ -49,144 +51,208 @@ class KilledRunTest {
     private static final String MIDDLE_PARTITION = "chat_history_2026_06";
 
     @Test
+    void killedInsideThePrepareTransaction() throws Exception {
+        try (Conversion run = new Conversion(SMALL)) {
+            Child child = run.start("CREATE TRIGGER \"partition_convert_capture\"");
+            child.awaitHeld();
+            assertEquals(List.of("idle in transaction"), run.childActivity(), "the child is inside the prepare transaction");
+            child.kill();
+            run.awaitChildGone();
+            assertEquals(0, run.db.queryLong("SELECT count(*) FROM pg_class WHERE relname IN ('chat_history_new', 'chat_history_conversion',"
+                    + " 'chat_history_changes')"), "the prepare is rolled back whole");
+            run.resumeAndCheck(false);
+        }
+    }
+
+    @Test
     void killedRightAfterPrepare() throws Exception {
-        try (Conversion run = new Conversion(50_000, "copy the rows of")) {
-            run.child.awaitHeld();
+        try (Conversion run = new Conversion(SMALL)) {
+            run.start("copy the rows of").awaitHeld();
             assertEquals(0, run.db.queryLong("SELECT copied_rows FROM chat_history_conversion"), "prepared, nothing copied yet");
             run.child.kill();
-            run.resumeAndCheck();
+            run.resumeAndCheck(true);
         }
     }
 
     @Test
     void killedMidCopy() throws Exception {
-        try (Conversion run = new Conversion(200_000, null)) {
-            run.child.await(line -> line.contains("copy batch committed"), 10);
-            run.note("the child's session was " + run.childActivity());
-            run.child.kill();
-            run.awaitChildGone();
-            long copied = run.db.queryLong("SELECT copied_rows FROM chat_history_conversion");
-            assertTrue(copied >= 10 * BATCH && copied < 200_000, "killed mid-copy: " + copied + " row(s) copied");
-            assertEquals(copied, run.db.queryLong("SELECT count(*) FROM chat_history_new"), "only whole batches are kept");
-            run.note("copied " + copied + " row(s) before the kill");
-            run.resumeAndCheck();
-        }
-    }
-
-    @Test
-    void killedWhileBuildingAnIndex() throws Exception {
-        try (Conversion run = new Conversion(50_000, "create index \"idx_chat_history_created_new\"")) {
-            run.child.awaitHeld();
-            run.blockAndKill(MIDDLE_PARTITION, "ROW EXCLUSIVE");
-            assertEquals(List.of("chat_history_pkey_new"), run.db.queryStrings("SELECT relname FROM pg_class WHERE relname LIKE '%\\_new'"
-                    + " AND relkind = 'I'"), "the primary key was built before, the killed index is rolled back");
-            run.resumeAndCheck();
+        try (Conversion run = new Conversion(200_000)) {
+            run.killMidCopy(10);
+            run.resumeAndCheck(true);
         }
     }
 
     @Test
     void killedWhileBuildingThePrimaryKey() throws Exception {
-        try (Conversion run = new Conversion(200_000, null)) {
-            run.child.await(line -> line.contains(": add primary key "), 1);
+        try (Conversion run = new Conversion(200_000)) {
+            run.start(null).await(line -> line.contains(": add primary key "), 1);
             String seen = run.awaitChild("SELECT p.phase || ', ' || p.partitions_done || ' of ' || p.partitions_total || ' partitions done'"
                     + " FROM pg_stat_progress_create_index p JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.application_name = '"
                     + run.child.name + "' AND p.partitions_done > 0");
             run.child.kill();
             run.note("killed while pg_stat_progress_create_index showed: " + seen);
+            run.awaitChildGone();
             assertEquals(0, run.db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_pkey_new'"));
-            run.resumeAndCheck();
+            run.resumeAndCheck(true);
+        }
+    }
+
+    /**
+     * The rerun starts at once, while the killed session still waits in the server for its lock: it waits for that
+     * session (the table's advisory lock is still held) instead of working beside it.
+     */
+    @Test
+    void killedWhileBuildingAnIndexAndRerunAtOnce() throws Exception {
+        try (Conversion run = new Conversion(SMALL)) {
+            run.start("create index \"idx_chat_history_created_new\"").awaitHeld();
+            String killed = run.blockAndKill(MIDDLE_PARTITION, "ROW EXCLUSIVE");
+            Engines.RecordingLog log = new Engines.RecordingLog();
+            Thread rerun = new Thread(() -> ConvertTest.engine(run.db, OPTIONS, log).apply(Goal.CONVERT), "rerun");
+            List<Throwable> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            rerun.setUncaughtExceptionHandler((t, e) -> failed.add(e));
+            rerun.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!log.text().contains("Waiting for another partition-maven-plugin run on \"public\".\"chat_history\" (pid " + killed)) {
+                assertTrue(System.nanoTime() < deadline && rerun.isAlive(), "the rerun waits for the killed session " + killed + "\n"
+                        + log.text() + failed);
+                Thread.sleep(10);
+            }
+            assertEquals(List.of("chat_history_pkey_new"), run.db.queryStrings("SELECT relname FROM pg_class WHERE relname LIKE '%\\_new'"
+                    + " AND relkind = 'I'"), "the primary key was built before; the killed index build is not committed");
+            run.unblock();
+            rerun.join(60_000);
+            assertEquals(List.of(), failed);
+            run.check(log);
         }
     }
 
     @Test
     void killedMidReplay() throws Exception {
-        try (Conversion run = new Conversion(50_000, "replay captured changes into")) {
-            run.child.awaitHeld();
+        try (Conversion run = new Conversion(SMALL)) {
+            run.start("replay captured changes into").awaitHeld();
             run.blockAndKill(MIDDLE_PARTITION, "SHARE");
+            run.unblock();
+            run.awaitChildGone();
             assertTrue(run.db.queryLong("SELECT count(*) FROM chat_history_changes") > 0, "the keys the killed replay took are back");
-            run.resumeAndCheck();
+            run.resumeAndCheck(true);
         }
     }
 
     @Test
     void killedMidVerification() throws Exception {
-        try (Conversion run = new Conversion(200_000, null)) {
-            run.child.await(line -> line.contains(": verify "), 1);
+        try (Conversion run = new Conversion(200_000)) {
+            run.start(null).await(line -> line.contains(": verify "), 1);
             String seen = run.awaitChild("SELECT state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 40)"
                     + " FROM pg_stat_activity WHERE application_name = '" + run.child.name + "' AND backend_type = 'client backend'"
                     + " AND state = 'active' AND query LIKE 'SELECT ''source''%'");
             run.child.kill();
             run.note("killed while pg_stat_activity showed: " + seen);
-            run.resumeAndCheck();
+            run.resumeAndCheck(true);
         }
     }
 
     @Test
     void killedWaitingForTheSwapLock() throws Exception {
-        try (Conversion run = new Conversion(50_000, ": swap: ")) {
-            run.child.awaitHeld();
+        try (Conversion run = new Conversion(SMALL)) {
+            run.start(": swap: ").awaitHeld();
             run.blockAndKill("chat_history", "ACCESS SHARE");
-            run.resumeAndCheck();
+            run.unblock();
+            run.resumeAndCheck(true);
         }
     }
 
     @Test
     void killedInsideTheSwapTransaction() throws Exception {
-        try (Conversion run = new Conversion(50_000, "swap: last changes replayed under the lock")) {
-            run.child.awaitHeld();
-            assertEquals(List.of("AccessExclusiveLock idle in transaction"), run.db.queryStrings("SELECT l.mode || ' ' || a.state"
-                    + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = '" + run.child.name + "'"
-                    + " AND l.granted AND l.relation = 'chat_history'::regclass AND l.mode = 'AccessExclusiveLock'"),
-                    "the child is inside the swap transaction, holding its lock");
-            run.child.kill();
-            run.resumeAndCheck();
+        try (Conversion run = new Conversion(SMALL)) {
+            run.killInsideTheSwap();
+            run.resumeAndCheck(true);
         }
     }
 
-    /** One seeded database, the application writing, and a child conversion that will be killed. */
+    /** Each run resumes the killed one and is killed in turn: twice mid-copy, then inside the swap. */
+    @Test
+    void killedAgainWhileResuming() throws Exception {
+        try (Conversion run = new Conversion(100_000)) {
+            run.killMidCopy(5);
+            run.killMidCopy(5);
+            run.killInsideTheSwap();
+            run.resumeAndCheck(true);
+        }
+    }
+
+    /** One seeded database, the application writing, and the child conversions that get killed. */
     private final class Conversion implements AutoCloseable {
         final TestDb db;
         final ChatWriter writer;
-        final Child child;
+        Child child;
+        private final List<Child> children = new ArrayList<>();
         private Connection blocker;
         private final List<String> notes = new ArrayList<>();
 
-        Conversion(int rows, String hold) throws IOException {
+        Conversion(int rows) {
             db = TestDb.fresh(KilledRunTest.class);
             db.exec(Seed.plainTables().toArray(String[]::new));
             db.exec(Seed.rows(50, rows, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).subList(0, 2).toArray(String[]::new));
             db.exec("ANALYZE chat_history");
             writer = new ChatWriter(db, true, 200, WRITES_FROM, WRITES_TO);
+        }
+
+        /** Starts a child conversion, holding at the first log line containing {@code hold} (null: never). */
+        Child start(String hold) throws IOException {
             child = new Child(db, hold);
+            children.add(child);
+            return child;
         }
 
         void note(String text) {
             notes.add(text);
         }
 
+        /** A child resumes the copy and is killed after {@code batches} more batches committed. */
+        void killMidCopy(int batches) throws Exception {
+            long before = db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_conversion'") == 0 ? 0
+                    : db.queryLong("SELECT copied_rows FROM chat_history_conversion");
+            start(null).await(line -> line.contains("copy batch committed"), batches);
+            note("the child's session was " + childActivity());
+            child.kill();
+            awaitChildGone();
+            long copied = db.queryLong("SELECT copied_rows FROM chat_history_conversion");
+            assertTrue(copied >= before + batches * BATCH && copied < db.queryLong("SELECT count(*) FROM chat_history"),
+                    "killed mid-copy: " + copied + " row(s) copied");
+            assertEquals(copied, db.queryLong("SELECT count(*) FROM chat_history_new"), "only whole batches are kept");
+            note("copied " + copied + " row(s) before the kill");
+        }
+
+        void killInsideTheSwap() throws Exception {
+            start("swap: last changes replayed under the lock").awaitHeld();
+            assertEquals(List.of("AccessExclusiveLock idle in transaction"), db.queryStrings("SELECT l.mode || ' ' || a.state"
+                            + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = '" + child.name + "'"
+                            + " AND l.granted AND l.relation = 'chat_history'::regclass AND l.mode = 'AccessExclusiveLock'"),
+                    "the child is inside the swap transaction, holding its lock");
+            child.kill();
+            awaitChildGone();
+        }
+
         /**
          * Takes {@code mode} on {@code table} in an open transaction, lets the held child go on until pg_locks shows it
-         * waiting for that lock, kills it, then lets the lock go (the killed session still waits in the server until then).
+         * waiting for that lock, and kills it; returns the pid of its session, which waits in the server until {@link #unblock()}.
          */
-        void blockAndKill(String table, String mode) throws Exception {
+        String blockAndKill(String table, String mode) throws Exception {
             blocker = db.connect();
             blocker.setAutoCommit(false);
             try (Statement s = blocker.createStatement()) {
                 s.execute("LOCK TABLE " + table + " IN " + mode + " MODE");
             }
             child.release();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            String sql = "SELECT l.relation::regclass::text || ' ' || l.mode || ': ' || left(a.query, 60) FROM pg_locks l JOIN pg_stat_activity a"
-                    + " ON a.pid = l.pid WHERE a.application_name = '" + child.name + "' AND NOT l.granted";
-            List<String> waiting;
-            while ((waiting = db.queryStrings(sql)).isEmpty()) {
-                if (System.nanoTime() > deadline || !child.process.isAlive()) {
-                    fail("the child never waited for " + mode + " on " + table + "\n" + child.output());
-                }
-                Thread.sleep(10);
-            }
+            String waiting = awaitChild("SELECT a.pid || ' waiting for ' || l.relation::regclass::text || ' ' || l.mode || ': '"
+                    + " || left(a.query, 60) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = '"
+                    + child.name + "' AND NOT l.granted");
             child.kill();
-            note("killed while waiting for " + waiting);
+            note("killed " + waiting);
+            return waiting.substring(0, waiting.indexOf(' '));
+        }
+
+        void unblock() throws SQLException {
             blocker.rollback();
             blocker.close();
             blocker = null;
@@ -211,14 +277,17 @@ class KilledRunTest {
             }
         }
 
-        /** The state and statement of the child's session, as pg_stat_activity shows them. */
+        /** The state of the child's session, as pg_stat_activity shows it. */
         List<String> childActivity() {
-            return db.queryStrings("SELECT state || ': ' || left(query, 50) FROM pg_stat_activity WHERE application_name = '" + child.name
+            return db.queryStrings("SELECT state FROM pg_stat_activity WHERE application_name = '" + child.name
                     + "' AND backend_type = 'client backend'");
         }
 
-        /** The server ends the killed child's sessions once it notices the closed socket; the next run waits for that. */
+        /** The server ends a killed child's session once it notices the closed socket; the rerun here waits for that. */
         void awaitChildGone() throws InterruptedException {
+            if (child.gone) {
+                return;
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + child.name + "'") > 0) {
                 if (System.nanoTime() > deadline) {
@@ -227,25 +296,29 @@ class KilledRunTest {
                 }
                 Thread.sleep(10);
             }
+            note("its session ended " + child.millisSinceKill() + " ms after the kill");
+            child.gone = true;
         }
 
-        /** Runs the conversion again in this JVM while the application writes, and checks the result. */
-        void resumeAndCheck() throws Exception {
+        /** Once the killed session is gone, runs the conversion again in this JVM while the application writes, and checks the result. */
+        void resumeAndCheck(boolean prepared) throws Exception {
             awaitChildGone();
             assertEquals("r", relkind("chat_history"), "not swapped by the killed run\n" + child.output());
-            assertEquals(1, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_conversion'"),
-                    "the killed run left its progress record\n" + child.output());
+            assertEquals(prepared ? 1 : 0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_conversion'"),
+                    "the progress record of the killed run\n" + child.output());
             Engines.RecordingLog log = new Engines.RecordingLog();
-            long started = System.nanoTime();
             ConvertTest.engine(db, OPTIONS, log).apply(Goal.CONVERT);
-            long resumed = System.nanoTime() - started;
+            assertEquals(prepared, !log.text().contains(": create \"public\".\"chat_history_new\""),
+                    "the rerun resumes what the killed run prepared\n" + log.text());
+            check(log);
+        }
+
+        /** The rerun finished: the table is converted, equals what the application wrote, and nothing of the conversion is left. */
+        void check(Engines.RecordingLog log) throws Exception {
             Thread.sleep(100);
             writer.close();
             assertEquals(List.of(), writer.errors());
             assertTrue(writer.ops() > 50, "the application kept writing: " + writer.ops());
-            assertFalse(log.text().contains(": create \"public\".\"chat_history_new\""), "the rerun resumes, it does not prepare again\n"
-                    + log.text());
-
             assertEquals("p", relkind("chat_history"), log.text());
             assertEquals("r", relkind("chat_history_old"));
             String expected = ConvertTest.fingerprint(db, "chat_ref");
@@ -258,8 +331,9 @@ class KilledRunTest {
                     + " + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'partition\\_convert\\_%')"), "nothing of the conversion is left");
             assertTrue(ConvertTest.engine(db, OPTIONS, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).isEmpty(),
                     "a further run plans nothing");
-            System.out.printf("%s: child ran %d ms, %s; rerun %d ms; %d writes; result %s%n", testName(), child.ranMillis(),
-                    String.join("; ", notes), resumed / 1_000_000, writer.ops(), expected);
+            long rerun = log.lines.stream().filter(l -> l.contains("] \"public\".\"chat_history\": ")).count();
+            System.out.printf("%s: children ran %s ms; %s; the rerun ran %d steps; %d writes; result %s%n", testName(),
+                    children.stream().map(c -> String.valueOf(c.ranMillis())).toList(), String.join("; ", notes), rerun, writer.ops(), expected);
         }
 
         private String testName() {
@@ -274,7 +348,7 @@ class KilledRunTest {
 
         @Override
         public void close() throws Exception {
-            child.process.destroyForcibly();
+            children.forEach(c -> c.process.destroyForcibly());
             if (blocker != null) {
                 blocker.close();
             }
@@ -289,6 +363,7 @@ class KilledRunTest {
         final Process process;
         private final long started = System.nanoTime();
         private long killedAt;
+        boolean gone;
         private final List<String> lines = new ArrayList<>();
 
         Child(TestDb db, String hold) throws IOException {
@@ -375,6 +450,10 @@ class KilledRunTest {
             killedAt = System.nanoTime();
             assertEquals(137, process.exitValue(), "killed by SIGKILL (128 + 9)");
             assertFalse(output().contains(ConvertProcess.DONE));
+        }
+
+        long millisSinceKill() {
+            return (System.nanoTime() - killedAt) / 1_000_000;
         }
 
         long ranMillis() {
