@@ -34,15 +34,6 @@ final class CopyConversion {
     private static final long COPY_BYTES_PER_SECOND = 120L << 20;
     private static final long INDEX_ROWS_PER_SECOND = 1_000_000;
     private static final long VERIFY_BYTES_PER_SECOND = 300L << 20;
-    /**
-     * Autovacuum starts on the freshly filled partitions and holds them; under the short lock_timeout every attempt would
-     * give up before the server cancels autovacuum for blocking someone (after deadlock_timeout, 1 s by default), and the
-     * retries would back off for as long as autovacuum runs. Only the new table is locked, which the application does not use.
-     */
-    private static final String SHADOW_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '10s'";
-    private static final String SHADOW_WAIT_WHY = "waits up to 10 s for autovacuum on the new partitions (the server cancels it),"
-            + " which blocks no one: only the new table is locked";
-
     private final TablePolicy policy;
     private final TableState state;
     private final ConvertFacts facts;
@@ -109,8 +100,7 @@ final class CopyConversion {
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "analyze " + s.sql(), "fresh statistics for the parent and every partition:"
                         + " replaying changes by key then uses the indexes, and the application's first queries after the swap get good plans"
-                        + " (autovacuum never analyzes a partitioned parent); " + SHADOW_WAIT_WHY, List.of("SET lock_timeout = '10s'",
-                        "ANALYZE " + s.sql(), "SET lock_timeout = " + Sql.literal(ddl.settings().lockTimeout().toMillis() + "ms")),
+                        + " (autovacuum never analyzes a partitioned parent)", List.of("ANALYZE " + s.sql()),
                 List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows())
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() / 2000))));
         if (!offline) {
@@ -120,6 +110,9 @@ final class CopyConversion {
         if (!offline) {
             steps.add(catchUp(100, "apply the changes captured while verifying, so the swap has little left"));
         }
+        steps.add(Step.autocommit(Goal.CONVERT, t, "give the partitions of " + s.sql() + " back to autovacuum",
+                "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background",
+                List.of(PartitionedTableDdl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
         steps.add(swap());
         if (offline) {
             findings.add(Finding.warning("Offline conversion: changes to " + t + " while it runs are not captured; the verification"
@@ -134,7 +127,7 @@ final class CopyConversion {
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(ddl.oldestDay());
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
-        partitions.forEach(p -> sql.add(ddl.createPartition(s, p)));
+        partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
         sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
@@ -150,7 +143,7 @@ final class CopyConversion {
                     + names.changeLog().sql() + " (and refuses TRUNCATE), before the first row is copied";
         }
         return Step.transactional(Goal.CONVERT, t, "create " + s.sql() + " partitioned by range on " + policy.column() + " with "
-                + partitions.size() + " partition(s)" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
+                + partitions.size() + " partition(s), autovacuum off until the swap" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
                 .withCreates(creates);
     }
 
@@ -177,7 +170,7 @@ final class CopyConversion {
     }
 
     private Step indexStep(String action, String why, String sql) {
-        return Step.transactional(Goal.CONVERT, state.name(), action, why + "; " + SHADOW_WAIT_WHY, List.of(SHADOW_LOCK_TIMEOUT, sql),
+        return Step.transactional(Goal.CONVERT, state.name(), action, why, List.of(sql),
                 List.of(new Lock(names.shadow(), LockMode.SHARE)), facts.stats().rows())
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 / INDEX_ROWS_PER_SECOND)));
     }

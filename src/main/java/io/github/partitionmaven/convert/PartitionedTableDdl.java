@@ -58,6 +58,21 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return "CREATE TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")";
     }
 
+    /**
+     * A partition autovacuum leaves alone while it is bulk-filled and indexed: started on a half-filled partition it takes
+     * CPU from the copy, and every index build would wait until the server cancels it.
+     */
+    String createPartitionWithoutAutovacuum(TableName parent, Partition p) {
+        return createPartition(parent, p) + " WITH (autovacuum_enabled = off, toast.autovacuum_enabled = off)";
+    }
+
+    /** Gives every partition of {@code parent} back to autovacuum (whichever partitions exist by then). */
+    static String resetAutovacuum(TableName parent) {
+        return "DO $reset$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
+                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE format('ALTER TABLE %s RESET (autovacuum_enabled,"
+                + " toast.autovacuum_enabled)', p); END LOOP; END $reset$";
+    }
+
     /** Owner, grants and the table comment. */
     List<String> privileges(TableName target) {
         List<String> sql = new ArrayList<>();
