@@ -2,6 +2,7 @@ package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.plan.AlongsideWork;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
@@ -63,7 +64,8 @@ final class CopyConversion {
         TableName s = names.shadow();
         boolean prepared = facts.exists(s) && facts.exists(names.progress());
         if (prepared) {
-            findings.add(Finding.info("Resuming the conversion of " + t + " (" + facts.progress().map(p -> p.copiedRows() + " row(s) copied"
+            findings.add(Finding.info("Resuming the conversion of " + t + " (" + facts.progress().map(p -> p.copiedRows() + " row(s) copied in "
+                    + p.copiedBatches() + " batch(es)"
                     + (p.copyDone() ? ", copy complete" : "")).orElse("") + ")."));
         } else {
             steps.add(prepare());
@@ -92,17 +94,13 @@ final class CopyConversion {
         }
         for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
             if (facts.object(s, fk.name()).isEmpty()) {
-                steps.add(Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql(),
-                        "same as on " + t + "; checking the copied rows reads " + fk.references().sql() + ", whose writes wait meanwhile",
-                        List.of(ddl.addForeignKey(s, fk)), List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE),
-                                new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)), facts.stats().rows()));
+                steps.add(Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + " (NOT VALID)",
+                        "same as on " + t + "; added without checking the rows, which holds " + fk.references().sql() + " for an instant"
+                                + " only; the check comes with the verification, under locks that let writes continue",
+                        List.of(ddl.addForeignKeyNotValid(s, fk)), List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE),
+                                new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)), 0));
             }
         }
-        steps.add(Step.autocommit(Goal.CONVERT, t, "analyze " + s.sql(), "fresh statistics for the parent and every partition:"
-                        + " replaying changes by key then uses the indexes, and the application's first queries after the swap get good plans"
-                        + " (autovacuum never analyzes a partitioned parent)", List.of("ANALYZE " + s.sql()),
-                List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows())
-                .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() / 2000))));
         if (!offline) {
             steps.add(catchUp(1000, "apply the changes captured while copying"));
         }
@@ -158,14 +156,17 @@ final class CopyConversion {
                             "UPDATE " + names.progress().sql() + " SET copy_done = true"),
                     List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows).withEstimate(estimate);
         }
-        Optional<String> after = facts.progress().flatMap(ConvertFacts.Progress::copiedUpTo);
+        int resumed = facts.progress().map(ConvertFacts.Progress::copiedBatches).orElse(0);
+        int sessions = options.copySessions();
         return Step.autocommit(Goal.CONVERT, t, "copy the rows of " + t + " into " + names.shadow().sql() + " in batches of "
-                        + options.batchSize() + " by " + transfer.key() + after.map(a -> ", resuming after " + a).orElse(""),
-                "each batch is its own short transaction and records its last key, so a killed run resumes after it;"
-                        + " reads and writes on " + t + " continue", List.of(transfer.copyBatch(false),
-                        "UPDATE " + names.progress().sql() + " SET copied_upto = ?, copied_rows = copied_rows + ?, copy_done = ?"),
+                        + options.batchSize() + " consecutive " + transfer.key() + "s, " + sessions + " batch(es) at a time"
+                        + (resumed > 0 ? ", skipping the " + resumed + " batch(es) already copied" : ""),
+                "each batch is one short transaction that also records its key range, so a killed run resumes with the ranges"
+                        + " not recorded; " + sessions + " session(s) copy at once; reads and writes on " + t + " continue",
+                List.of(transfer.batchEnd(false), transfer.copyRange(true, true), String.format(BatchCopy.RECORD_RANGE_SQL,
+                        names.progress().sql())),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
-                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), facts.stats().rows()))
+                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows()))
                 .withEstimate(estimate);
     }
 
@@ -186,15 +187,30 @@ final class CopyConversion {
     private Step verify() {
         Verification v = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), ddl.settings().zone(), !offline,
                 abandon());
-        return Step.autocommit(Goal.CONVERT, state.name(), "verify " + names.shadow().sql() + " against " + state.name().sql(),
+        TableName s = names.shadow();
+        List<String> alongside = new ArrayList<>();
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
+        for (ConvertFacts.ForeignKey fk : ddl.validatedForeignKeys()) {
+            if (!facts.object(s, fk.name()).orElse(false)) {
+                alongside.add("ALTER TABLE " + s.sql() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+                locks.add(new Lock(fk.references(), LockMode.ROW_SHARE));
+            }
+        }
+        alongside.add("ANALYZE " + s.sql());
+        List<String> sql = new ArrayList<>(Verification.PLANNING);
+        sql.add("SELECT bucket, count(*), sum(hash) FROM (SELECT <" + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash"
+                + " FROM " + state.name().sql() + " r OFFSET 0) per_row GROUP BY bucket");
+        sql.add("SELECT ... FROM " + s.sql() + " r ...");
+        alongside.forEach(a -> sql.add("-- meanwhile, on a second session: " + a));
+        return Step.autocommit(Goal.CONVERT, state.name(), "verify " + s.sql() + " against " + state.name().sql() + "; meanwhile check its"
+                                + " foreign keys and analyze it",
                         "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
-                                + " a difference stops here with nothing swapped",
-                        Stream.concat(Verification.PLANNING.stream(), Stream.of("SELECT bucket, count(*), sum(hash) FROM (SELECT <"
-                                + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash FROM " + state.name().sql()
-                                + " r OFFSET 0) per_row GROUP BY bucket", "SELECT ... FROM " + names.shadow().sql() + " r ...")).toList(),
-                        List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ACCESS_SHARE)),
-                        facts.stats().rows())
-                .withWork(v).withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
+                                + " a difference stops here with nothing swapped. A second session validates the foreign keys (the referenced"
+                                + " tables stay writable) and gathers statistics for the parent and every partition (autovacuum never"
+                                + " analyzes a partitioned parent), so the first queries after the swap get good plans",
+                        sql, locks, facts.stats().rows())
+                .withWork(new AlongsideWork(v, alongside))
+                .withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
     }
 
     private String abandon() {

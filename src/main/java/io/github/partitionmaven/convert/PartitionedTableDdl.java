@@ -115,6 +115,16 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return "ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(fk.name()) + " " + fk.definition();
     }
 
+    /** The foreign key as on the old table, but NOT VALID: adding it then takes its locks for an instant only. */
+    String addForeignKeyNotValid(TableName target, ConvertFacts.ForeignKey fk) {
+        return addForeignKey(target, fk) + (fk.validated() ? " NOT VALID" : "");
+    }
+
+    /** The foreign keys the old table has validated, which the new table validates too. */
+    List<ConvertFacts.ForeignKey> validatedForeignKeys() {
+        return facts.foreignKeys().stream().filter(ConvertFacts.ForeignKey::validated).toList();
+    }
+
     String renameIndex(String from, String to) {
         return "ALTER INDEX " + new TableName(state.name().schema(), from).sql() + " RENAME TO " + Sql.ident(to);
     }
