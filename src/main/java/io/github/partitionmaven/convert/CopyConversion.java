@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.catalog.ServerInfo;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.plan.AlongsideWork;
@@ -43,8 +44,11 @@ final class CopyConversion {
     private final PartitionedTableDdl ddl;
     private final boolean offline;
     private final Transfer transfer;
+    private final ServerInfo server;
 
-    CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options) {
+    CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
+                   ServerInfo server) {
+        this.server = server;
         this.policy = policy;
         this.state = state;
         this.facts = facts;
@@ -94,11 +98,16 @@ final class CopyConversion {
         }
         for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
             if (facts.object(s, fk.name()).isEmpty()) {
-                steps.add(Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + " (NOT VALID)",
-                        "same as on " + t + "; added without checking the rows, which holds " + fk.references().sql() + " for an instant"
-                                + " only; the check comes with the verification, under locks that let writes continue",
-                        List.of(ddl.addForeignKeyNotValid(s, fk)), List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE),
-                                new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)), 0));
+                List<Lock> locks = List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE), new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE));
+                steps.add(laterForeignKeyValidation()
+                        ? Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + " (NOT VALID)",
+                                "same as on " + t + "; added without checking the rows, so " + fk.references().sql() + " is held for an"
+                                        + " instant only; the check comes with the verification, under locks that let writes continue",
+                                List.of(ddl.addForeignKeyNotValid(s, fk)), locks, 0)
+                        : Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql(),
+                                "same as on " + t + "; checking the copied rows reads " + fk.references().sql() + ", whose writes wait"
+                                        + " meanwhile (before PostgreSQL 18 a partitioned table cannot take a NOT VALID foreign key)",
+                                List.of(ddl.addForeignKey(s, fk)), locks, facts.stats().rows()));
             }
         }
         if (!offline) {
@@ -190,13 +199,13 @@ final class CopyConversion {
         TableName s = names.shadow();
         List<String> alongside = new ArrayList<>();
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
-        for (ConvertFacts.ForeignKey fk : ddl.validatedForeignKeys()) {
+        for (ConvertFacts.ForeignKey fk : laterForeignKeyValidation() ? ddl.validatedForeignKeys() : List.<ConvertFacts.ForeignKey>of()) {
             if (!facts.object(s, fk.name()).orElse(false)) {
                 alongside.add("ALTER TABLE " + s.sql() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
                 locks.add(new Lock(fk.references(), LockMode.ROW_SHARE));
             }
         }
-        alongside.add("ANALYZE " + s.sql());
+        alongside.add(analyze());
         List<String> sql = new ArrayList<>(Verification.PLANNING);
         sql.add("SELECT bucket, count(*), sum(hash) FROM (SELECT <" + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash"
                 + " FROM " + state.name().sql() + " r OFFSET 0) per_row GROUP BY bucket");
@@ -206,11 +215,26 @@ final class CopyConversion {
                                 + " foreign keys and analyze it",
                         "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
                                 + " a difference stops here with nothing swapped. A second session validates the foreign keys (the referenced"
-                                + " tables stay writable) and gathers statistics for the parent and every partition (autovacuum never"
-                                + " analyzes a partitioned parent), so the first queries after the swap get good plans",
+                                + " tables stay writable) and gathers statistics for the parent, which autovacuum never analyzes, so"
+                                + " the first queries after the swap get good plans; "
+                                + (analyzeParentOnly() ? "autovacuum analyzes the partitions once they are handed back to it, just before the swap"
+                                : "before PostgreSQL 18 that also analyzes every partition"),
                         sql, locks, facts.stats().rows())
                 .withWork(new AlongsideWork(v, alongside))
                 .withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
+    }
+
+    /** The partitions need no ANALYZE of their own: autovacuum analyzes them once they are handed back to it. */
+    private boolean analyzeParentOnly() {
+        return server.analyzesParentOnly();
+    }
+
+    private boolean laterForeignKeyValidation() {
+        return server.addsNotValidForeignKeysToPartitionedTables();
+    }
+
+    private String analyze() {
+        return "ANALYZE " + (analyzeParentOnly() ? "ONLY " : "") + names.shadow().sql();
     }
 
     private String abandon() {
