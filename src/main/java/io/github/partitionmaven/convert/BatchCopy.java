@@ -3,6 +3,7 @@ package io.github.partitionmaven.convert;
 import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.execute.Connections;
 import io.github.partitionmaven.plan.Sessions;
+import io.github.partitionmaven.plan.SideBySide;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.policy.TableName;
 import java.sql.Connection;
@@ -16,10 +17,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 
 /**
  * Copies the source into the target in batches of consecutive keys, {@code sessions} batches at a time: each batch is
@@ -50,7 +48,6 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
         Ranges ranges = Ranges.resume(c, transfer, progress);
         ProgressMeter meter = new ProgressMeter(log, "copied", ranges.copiedRows, total);
         List<Connection> opened = new ArrayList<>();
-        ExecutorService pool = Executors.newCachedThreadPool();
         try {
             for (int i = 1; more != null && i < sessions; i++) {
                 try {
@@ -60,30 +57,9 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                     break;
                 }
             }
-            List<Future<Void>> workers = new ArrayList<>();
-            for (Connection session : opened) {
-                workers.add(pool.submit(() -> copyBatches(session, ranges, meter, log)));
-            }
-            Exception failure = null;
-            try {
-                copyBatches(c, ranges, meter, log);
-            } catch (Exception e) {
-                failure = e;
-            }
-            for (Future<Void> w : workers) {
-                try {
-                    w.get();
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
-                    }
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
+            SideBySide.run(() -> copyBatches(c, ranges, meter, log),
+                    opened.stream().map(session -> (Callable<Void>) () -> copyBatches(session, ranges, meter, log)).toList(), ranges::stop);
         } finally {
-            pool.shutdownNow();
             opened.forEach(Connections::closeQuietly);
         }
         try (Statement s = c.createStatement()) {

@@ -3,11 +3,8 @@ package io.github.partitionmaven.plan;
 import io.github.partitionmaven.engine.EngineLog;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.sql.SQLException;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,10 +27,12 @@ public record AlongsideWork(StepWork main, List<String> alongside) implements St
 
     @Override
     public void run(Connection connection, Sessions sessions, EngineLog log) throws Exception {
-        ExecutorService side = Executors.newSingleThreadExecutor();
         AtomicReference<Statement> running = new AtomicReference<>();
         try (Connection second = sessions.open()) {
-            Future<Void> done = side.submit(() -> {
+            SideBySide.run(() -> {
+                main.run(connection, sessions, log);
+                return null;
+            }, List.of(() -> {
                 try (Statement s = second.createStatement()) {
                     running.set(s);
                     for (String sql : alongside) {
@@ -42,29 +41,16 @@ public record AlongsideWork(StepWork main, List<String> alongside) implements St
                     }
                 }
                 return null;
+            }), () -> {
+                try {
+                    Statement s = running.get();
+                    if (s != null) {
+                        s.cancel();
+                    }
+                } catch (SQLException ignored) {
+                    // the statement ended meanwhile
+                }
             });
-            Exception failure = null;
-            try {
-                main.run(connection, sessions, log);
-            } catch (Exception e) {
-                failure = e;
-                Statement s = running.get();
-                if (s != null) {
-                    s.cancel();
-                }
-            }
-            try {
-                done.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        } finally {
-            side.shutdownNow();
         }
     }
 }
