@@ -8,4 +8,14 @@ public record ServerInfo(int versionNum, String version) {
     public int major() {
         return versionNum / 10000;
     }
+
+    /** {@code ANALYZE ONLY} on a partitioned table: its own statistics, without analyzing every partition (18+). */
+    public boolean analyzesParentOnly() {
+        return major() >= 18;
+    }
+
+    /** A partitioned table can take a NOT VALID foreign key, validated later under a weaker lock (18+). */
+    public boolean addsNotValidForeignKeysToPartitionedTables() {
+        return major() >= 18;
+    }
 }

@@ -1,72 +1,190 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.execute.Connections;
+import io.github.partitionmaven.plan.Sessions;
+import io.github.partitionmaven.plan.SideBySide;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.policy.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
- * Copies the source into the target in key order, one short transaction per batch; each batch also
- * records the last key copied in the progress record, so a killed run resumes after it.
+ * Copies the source into the target in batches of consecutive keys, {@code sessions} batches at a time: each batch is
+ * one short transaction that copies the rows with keys in (lower, upper] and records that range in the progress
+ * record. A killed run leaves whole batches; the next one copies only the ranges no batch recorded.
  */
-record BatchCopy(Transfer transfer, TableName progress, int batchSize, long total) implements StepWork {
+record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessions, long total) implements StepWork {
+
+    static final String RECORD_RANGE_SQL = "UPDATE %s SET copied_from = copied_from || CAST(? AS text),"
+            + " copied_to = copied_to || CAST(? AS text), copied_rows = copied_rows + ?";
+
+    /** Keys (lower, upper] in their text form; an absent bound is the start or the end of the table. */
+    record Range(Optional<String> lower, Optional<String> upper) {
+        @Override
+        public String toString() {
+            return "(" + lower.orElse("start") + ", " + upper.orElse("end") + "]";
+        }
+    }
+
+    /** Without further sessions: one batch at a time. */
+    @Override
+    public void run(Connection c, EngineLog log) throws Exception {
+        run(c, null, log);
+    }
 
     @Override
-    public void run(Connection c, EngineLog log) throws SQLException {
-        Optional<String> last;
-        long alreadyCopied;
-        try (PreparedStatement ps = c.prepareStatement("SELECT copied_upto, copied_rows FROM " + progress.sql());
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            last = Optional.ofNullable(rs.getString(1));
-            alreadyCopied = rs.getLong(2);
+    public void run(Connection c, Sessions more, EngineLog log) throws Exception {
+        Ranges ranges = Ranges.resume(c, transfer, progress);
+        ProgressMeter meter = new ProgressMeter(log, "copied", ranges.copiedRows, total);
+        List<Connection> opened = new ArrayList<>();
+        try {
+            for (int i = 1; more != null && i < sessions; i++) {
+                try {
+                    opened.add(more.open());
+                } catch (Exception e) {
+                    log.warn("Could not open copy session " + (i + 1) + " of " + sessions + " (" + e.getMessage() + "); copying with " + i + ".");
+                    break;
+                }
+            }
+            SideBySide.run(() -> copyBatches(c, ranges, meter, log),
+                    opened.stream().map(session -> (Callable<Void>) () -> copyBatches(session, ranges, meter, log)).toList(), ranges::stop);
+        } finally {
+            opened.forEach(Connections::closeQuietly);
         }
-        ProgressMeter meter = new ProgressMeter(log, "copied", alreadyCopied, total);
-        String record = "UPDATE " + progress.sql() + " SET copied_upto = ?, copied_rows = copied_rows + ?, copy_done = ?";
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE " + progress.sql() + " SET copy_done = true");
+        }
+        meter.finish();
+    }
+
+    /** Copies batches until none is left; the first session to fail stops the others after their current batch. */
+    private Void copyBatches(Connection c, Ranges ranges, ProgressMeter meter, EngineLog log) throws SQLException {
+        String record = String.format(RECORD_RANGE_SQL, progress.sql());
         c.setAutoCommit(false);
         try {
-            while (true) {
+            Optional<Range> next;
+            while ((next = ranges.claim(c, transfer, batchSize)).isPresent()) {
+                Range range = next.get();
                 long rows;
-                String lastKey;
-                try (PreparedStatement ps = c.prepareStatement(transfer.copyBatch(last.isEmpty()))) {
+                try (PreparedStatement ps = c.prepareStatement(transfer.copyRange(range.lower().isPresent(), range.upper().isPresent()))) {
                     int i = 1;
-                    if (last.isPresent()) {
-                        ps.setString(i++, last.get());
+                    if (range.lower().isPresent()) {
+                        ps.setString(i++, range.lower().get());
                     }
-                    ps.setInt(i, batchSize);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        rows = rs.getLong(1);
-                        lastKey = rs.getString(2);
-                    } catch (SQLException e) {
-                        throw ChangeReplay.unplaceable(e, transfer, "within the " + batchSize + " keys after " + last.orElse("the first"));
+                    if (range.upper().isPresent()) {
+                        ps.setString(i, range.upper().get());
                     }
+                    rows = ps.executeUpdate();
+                } catch (SQLException e) {
+                    throw ChangeReplay.unplaceable(e, transfer, "within the keys " + range);
                 }
-                boolean finished = rows < batchSize;
-                try (PreparedStatement ps = c.prepareStatement(record)) {
-                    ps.setString(1, lastKey == null ? last.orElse(null) : lastKey);
-                    ps.setLong(2, rows);
-                    ps.setBoolean(3, finished);
+                try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement(record)) {
+                    // Only the sibling sessions update this row, each for an instant before committing: never give up on them.
+                    s.execute("SET LOCAL lock_timeout = 0");
+                    ps.setString(1, range.lower().orElse(null));
+                    ps.setString(2, range.upper().orElse(null));
+                    ps.setLong(3, rows);
                     ps.executeUpdate();
                 }
                 c.commit();
-                log.debug("copy batch committed: " + rows + " row(s) up to key " + lastKey);
+                log.debug("copy batch committed: " + rows + " row(s), keys " + range);
                 meter.add(rows);
-                if (finished) {
-                    break;
-                }
-                last = Optional.of(lastKey);
             }
         } catch (SQLException | RuntimeException e) {
+            ranges.stop();
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(true);
         }
-        meter.finish();
+        return null;
+    }
+
+    /**
+     * The batches still to copy: first the gaps a killed run left between the ranges it recorded, then consecutive
+     * batches after the last recorded key, each found by walking the key index {@code batchSize} keys ahead.
+     */
+    static final class Ranges {
+        private final Deque<Range> gaps;
+        private Optional<String> next;
+        private boolean reachedEnd;
+        private boolean stopped;
+        final long copiedRows;
+
+        private Ranges(Deque<Range> gaps, Optional<String> next, boolean reachedEnd, long copiedRows) {
+            this.gaps = gaps;
+            this.next = next;
+            this.reachedEnd = reachedEnd;
+            this.copiedRows = copiedRows;
+        }
+
+        static Ranges resume(Connection c, Transfer transfer, TableName progress) throws SQLException {
+            Deque<Range> gaps = new ArrayDeque<>();
+            Optional<String> previousUpper = Optional.empty();
+            boolean first = true;
+            boolean reachedEnd = false;
+            String sql = "SELECT r.lower, r.upper FROM " + progress.sql() + " p, unnest(p.copied_from, p.copied_to) AS r(lower, upper)"
+                    + " ORDER BY CAST(r.lower AS " + transfer.keyType() + ") NULLS FIRST";
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    Optional<String> lower = Optional.ofNullable(rs.getString(1));
+                    if (first ? lower.isPresent() : !Objects.equals(lower, previousUpper)) {
+                        gaps.add(new Range(previousUpper, lower));
+                    }
+                    previousUpper = Optional.ofNullable(rs.getString(2));
+                    reachedEnd = previousUpper.isEmpty();
+                    first = false;
+                }
+            }
+            long copied;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT copied_rows FROM " + progress.sql())) {
+                rs.next();
+                copied = rs.getLong(1);
+            }
+            return new Ranges(gaps, previousUpper, reachedEnd, copied);
+        }
+
+        /** The next batch to copy, if any; {@code c} walks the key index to find where it ends. */
+        synchronized Optional<Range> claim(Connection c, Transfer transfer, int batchSize) throws SQLException {
+            if (stopped) {
+                return Optional.empty();
+            }
+            if (!gaps.isEmpty()) {
+                return Optional.of(gaps.poll());
+            }
+            if (reachedEnd) {
+                return Optional.empty();
+            }
+            Optional<String> end;
+            try (PreparedStatement ps = c.prepareStatement(transfer.batchEnd(next.isEmpty()))) {
+                int i = 1;
+                if (next.isPresent()) {
+                    ps.setString(i++, next.get());
+                }
+                ps.setInt(i, batchSize - 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    end = rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
+            Range range = new Range(next, end);
+            next = end;
+            reachedEnd = end.isEmpty();
+            return Optional.of(range);
+        }
+
+        synchronized void stop() {
+            stopped = true;
+        }
     }
 }

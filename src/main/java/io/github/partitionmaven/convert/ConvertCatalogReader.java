@@ -233,12 +233,13 @@ public final class ConvertCatalogReader {
         }
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
-            parts.add("SELECT " + i + " AS idx, strategy, offline, copied_upto, copied_rows, copy_done FROM " + tables.get(i).sql());
+            parts.add("SELECT " + i + " AS idx, strategy, offline, cardinality(copied_to) AS batches, copied_rows, copy_done FROM "
+                    + tables.get(i).sql());
         }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join("\nUNION ALL\n", parts))) {
             while (rs.next()) {
                 out.put(tables.get(rs.getInt("idx")), new ConvertFacts.Progress(rs.getString("strategy"), rs.getBoolean("offline"),
-                        Optional.ofNullable(rs.getString("copied_upto")), rs.getLong("copied_rows"), rs.getBoolean("copy_done")));
+                        rs.getInt("batches"), rs.getLong("copied_rows"), rs.getBoolean("copy_done")));
             }
         }
         return out;

@@ -47,7 +47,11 @@ public record ConvertFacts(
     public record IndexDef(String name, boolean unique, boolean primary, Optional<String> constraint, String method, List<String> columns) {
     }
 
+    /** @param definition as pg_get_constraintdef prints it, ending in NOT VALID when the old table never validated it */
     public record ForeignKey(String name, String definition, TableName references) {
+        public boolean validated() {
+            return !definition.endsWith(" NOT VALID");
+        }
     }
 
     /** One privilege; {@code grantee} empty means PUBLIC. */
@@ -69,7 +73,7 @@ public record ConvertFacts(
     }
 
     /** The progress record of an interrupted conversion. */
-    public record Progress(String strategy, boolean offline, Optional<String> copiedUpTo, long copiedRows, boolean copyDone) {
+    public record Progress(String strategy, boolean offline, int copiedBatches, long copiedRows, boolean copyDone) {
     }
 
     public boolean exists(TableName relation) {

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.ServerInfo;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.engine.PartitionException;
@@ -32,18 +33,20 @@ public final class ConvertPlanner implements Planner {
 
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
+    private final ServerInfo server;
 
     public ConvertPlanner() {
         this(ConvertOptions.DEFAULTS);
     }
 
     public ConvertPlanner(ConvertOptions options) {
-        this(options, Map.of());
+        this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
     }
 
-    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts) {
+    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, ServerInfo server) {
         this.options = options;
         this.facts = facts;
+        this.server = server;
     }
 
     @Override
@@ -58,7 +61,7 @@ public final class ConvertPlanner implements Planner {
 
     @Override
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
-        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options));
+        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options), catalog.server());
     }
 
     @Override
@@ -87,7 +90,7 @@ public final class ConvertPlanner implements Planner {
         refuse(policy, state, f, settings, strategy);
         TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
                 ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
-                : new CopyConversion(policy, state, f, names, settings, options).plan();
+                : new CopyConversion(policy, state, f, names, settings, options, server).plan();
         if (f.triggers().isEmpty()) {
             return plan;
         }

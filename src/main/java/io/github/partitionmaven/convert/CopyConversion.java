@@ -1,7 +1,9 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.catalog.ServerInfo;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.plan.AlongsideWork;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
@@ -18,8 +20,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Strategy copy: the partitioned table is built beside the old one and filled in key order while a
@@ -34,15 +34,6 @@ final class CopyConversion {
     private static final long COPY_BYTES_PER_SECOND = 120L << 20;
     private static final long INDEX_ROWS_PER_SECOND = 1_000_000;
     private static final long VERIFY_BYTES_PER_SECOND = 300L << 20;
-    /**
-     * Autovacuum starts on the freshly filled partitions and holds them; under the short lock_timeout every attempt would
-     * give up before the server cancels autovacuum for blocking someone (after deadlock_timeout, 1 s by default), and the
-     * retries would back off for as long as autovacuum runs. Only the new table is locked, which the application does not use.
-     */
-    private static final String SHADOW_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '10s'";
-    private static final String SHADOW_WAIT_WHY = "waits up to 10 s for autovacuum on the new partitions (the server cancels it),"
-            + " which blocks no one: only the new table is locked";
-
     private final TablePolicy policy;
     private final TableState state;
     private final ConvertFacts facts;
@@ -51,8 +42,11 @@ final class CopyConversion {
     private final PartitionedTableDdl ddl;
     private final boolean offline;
     private final Transfer transfer;
+    private final ServerInfo server;
 
-    CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options) {
+    CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
+                   ServerInfo server) {
+        this.server = server;
         this.policy = policy;
         this.state = state;
         this.facts = facts;
@@ -72,7 +66,8 @@ final class CopyConversion {
         TableName s = names.shadow();
         boolean prepared = facts.exists(s) && facts.exists(names.progress());
         if (prepared) {
-            findings.add(Finding.info("Resuming the conversion of " + t + " (" + facts.progress().map(p -> p.copiedRows() + " row(s) copied"
+            findings.add(Finding.info("Resuming the conversion of " + t + " (" + facts.progress().map(p -> p.copiedRows() + " row(s) copied in "
+                    + p.copiedBatches() + " batch(es)"
                     + (p.copyDone() ? ", copy complete" : "")).orElse("") + ")."));
         } else {
             steps.add(prepare());
@@ -101,18 +96,18 @@ final class CopyConversion {
         }
         for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
             if (facts.object(s, fk.name()).isEmpty()) {
-                steps.add(Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql(),
-                        "same as on " + t + "; checking the copied rows reads " + fk.references().sql() + ", whose writes wait meanwhile",
-                        List.of(ddl.addForeignKey(s, fk)), List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE),
-                                new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)), facts.stats().rows()));
+                List<Lock> locks = List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE), new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE));
+                steps.add(laterForeignKeyValidation()
+                        ? Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + " (NOT VALID)",
+                                "same as on " + t + "; added without checking the rows, so " + fk.references().sql() + " is held for an"
+                                        + " instant only; the check comes with the verification, under locks that let writes continue",
+                                List.of(ddl.addForeignKeyNotValid(s, fk)), locks, 0)
+                        : Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql(),
+                                "same as on " + t + "; checking the copied rows reads " + fk.references().sql() + ", whose writes wait"
+                                        + " meanwhile (before PostgreSQL 18 a partitioned table cannot take a NOT VALID foreign key)",
+                                List.of(ddl.addForeignKey(s, fk)), locks, facts.stats().rows()));
             }
         }
-        steps.add(Step.autocommit(Goal.CONVERT, t, "analyze " + s.sql(), "fresh statistics for the parent and every partition:"
-                        + " replaying changes by key then uses the indexes, and the application's first queries after the swap get good plans"
-                        + " (autovacuum never analyzes a partitioned parent); " + SHADOW_WAIT_WHY, List.of("SET lock_timeout = '10s'",
-                        "ANALYZE " + s.sql(), "SET lock_timeout = " + Sql.literal(ddl.settings().lockTimeout().toMillis() + "ms")),
-                List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows())
-                .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() / 2000))));
         if (!offline) {
             steps.add(catchUp(1000, "apply the changes captured while copying"));
         }
@@ -120,6 +115,9 @@ final class CopyConversion {
         if (!offline) {
             steps.add(catchUp(100, "apply the changes captured while verifying, so the swap has little left"));
         }
+        steps.add(Step.autocommit(Goal.CONVERT, t, "give the partitions of " + s.sql() + " back to autovacuum",
+                "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background",
+                List.of(PartitionedTableDdl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
         steps.add(swap());
         if (offline) {
             findings.add(Finding.warning("Offline conversion: changes to " + t + " while it runs are not captured; the verification"
@@ -134,7 +132,7 @@ final class CopyConversion {
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(ddl.oldestDay());
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
-        partitions.forEach(p -> sql.add(ddl.createPartition(s, p)));
+        partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
         sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
@@ -150,7 +148,7 @@ final class CopyConversion {
                     + names.changeLog().sql() + " (and refuses TRUNCATE), before the first row is copied";
         }
         return Step.transactional(Goal.CONVERT, t, "create " + s.sql() + " partitioned by range on " + policy.column() + " with "
-                + partitions.size() + " partition(s)" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
+                + partitions.size() + " partition(s), autovacuum off until the swap" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
                 .withCreates(creates);
     }
 
@@ -165,19 +163,22 @@ final class CopyConversion {
                             "UPDATE " + names.progress().sql() + " SET copy_done = true"),
                     List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows).withEstimate(estimate);
         }
-        Optional<String> after = facts.progress().flatMap(ConvertFacts.Progress::copiedUpTo);
+        int resumed = facts.progress().map(ConvertFacts.Progress::copiedBatches).orElse(0);
+        int sessions = options.copySessions();
         return Step.autocommit(Goal.CONVERT, t, "copy the rows of " + t + " into " + names.shadow().sql() + " in batches of "
-                        + options.batchSize() + " by " + transfer.key() + after.map(a -> ", resuming after " + a).orElse(""),
-                "each batch is its own short transaction and records its last key, so a killed run resumes after it;"
-                        + " reads and writes on " + t + " continue", List.of(transfer.copyBatch(false),
-                        "UPDATE " + names.progress().sql() + " SET copied_upto = ?, copied_rows = copied_rows + ?, copy_done = ?"),
+                        + options.batchSize() + " consecutive " + transfer.key() + "s, " + sessions + " batch(es) at a time"
+                        + (resumed > 0 ? ", skipping the " + resumed + " batch(es) already copied" : ""),
+                "each batch is one short transaction that also records its key range, so a killed run resumes with the ranges"
+                        + " not recorded; " + sessions + " session(s) copy at once; reads and writes on " + t + " continue",
+                List.of(transfer.batchEnd(false), transfer.copyRange(true, true), String.format(BatchCopy.RECORD_RANGE_SQL,
+                        names.progress().sql())),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
-                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), facts.stats().rows()))
+                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows()))
                 .withEstimate(estimate);
     }
 
     private Step indexStep(String action, String why, String sql) {
-        return Step.transactional(Goal.CONVERT, state.name(), action, why + "; " + SHADOW_WAIT_WHY, List.of(SHADOW_LOCK_TIMEOUT, sql),
+        return Step.transactional(Goal.CONVERT, state.name(), action, why, List.of(sql),
                 List.of(new Lock(names.shadow(), LockMode.SHARE)), facts.stats().rows())
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 / INDEX_ROWS_PER_SECOND)));
     }
@@ -193,15 +194,45 @@ final class CopyConversion {
     private Step verify() {
         Verification v = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), ddl.settings().zone(), !offline,
                 abandon());
-        return Step.autocommit(Goal.CONVERT, state.name(), "verify " + names.shadow().sql() + " against " + state.name().sql(),
+        TableName s = names.shadow();
+        List<String> alongside = new ArrayList<>();
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
+        for (ConvertFacts.ForeignKey fk : laterForeignKeyValidation() ? ddl.validatedForeignKeys() : List.<ConvertFacts.ForeignKey>of()) {
+            if (!facts.object(s, fk.name()).orElse(false)) {
+                alongside.add("ALTER TABLE " + s.sql() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+                locks.add(new Lock(fk.references(), LockMode.ROW_SHARE));
+            }
+        }
+        alongside.add(analyze());
+        List<String> sql = new ArrayList<>(Verification.PLANNING);
+        sql.add("SELECT bucket, count(*), sum(hash) FROM (SELECT <" + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash"
+                + " FROM " + state.name().sql() + " r OFFSET 0) per_row GROUP BY bucket");
+        sql.add("SELECT ... FROM " + s.sql() + " r ...");
+        alongside.forEach(a -> sql.add("-- meanwhile, on a second session: " + a));
+        return Step.autocommit(Goal.CONVERT, state.name(), "verify " + s.sql() + " against " + state.name().sql() + "; meanwhile check its"
+                                + " foreign keys and analyze it",
                         "row count and a checksum over all columns per " + policy.interval().unit() + ", both read in one snapshot;"
-                                + " a difference stops here with nothing swapped",
-                        Stream.concat(Verification.PLANNING.stream(), Stream.of("SELECT bucket, count(*), sum(hash) FROM (SELECT <"
-                                + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash FROM " + state.name().sql()
-                                + " r OFFSET 0) per_row GROUP BY bucket", "SELECT ... FROM " + names.shadow().sql() + " r ...")).toList(),
-                        List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ACCESS_SHARE)),
-                        facts.stats().rows())
-                .withWork(v).withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
+                                + " a difference stops here with nothing swapped. A second session validates the foreign keys (the referenced"
+                                + " tables stay writable) and gathers statistics for the parent, which autovacuum never analyzes, so"
+                                + " the first queries after the swap get good plans; "
+                                + (analyzeParentOnly() ? "autovacuum analyzes the partitions once they are handed back to it, just before the swap"
+                                : "before PostgreSQL 18 that also analyzes every partition"),
+                        sql, locks, facts.stats().rows())
+                .withWork(new AlongsideWork(v, alongside))
+                .withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
+    }
+
+    /** The partitions need no ANALYZE of their own: autovacuum analyzes them once they are handed back to it. */
+    private boolean analyzeParentOnly() {
+        return server.analyzesParentOnly();
+    }
+
+    private boolean laterForeignKeyValidation() {
+        return server.addsNotValidForeignKeysToPartitionedTables();
+    }
+
+    private String analyze() {
+        return "ANALYZE " + (analyzeParentOnly() ? "ONLY " : "") + names.shadow().sql();
     }
 
     private String abandon() {

@@ -58,6 +58,21 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return "CREATE TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")";
     }
 
+    /**
+     * A partition autovacuum leaves alone while it is bulk-filled and indexed: started on a half-filled partition it takes
+     * CPU from the copy, and every index build would wait until the server cancels it.
+     */
+    String createPartitionWithoutAutovacuum(TableName parent, Partition p) {
+        return createPartition(parent, p) + " WITH (autovacuum_enabled = off, toast.autovacuum_enabled = off)";
+    }
+
+    /** Gives every partition of {@code parent} back to autovacuum (whichever partitions exist by then). */
+    static String resetAutovacuum(TableName parent) {
+        return "DO $reset$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
+                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE format('ALTER TABLE %s RESET (autovacuum_enabled,"
+                + " toast.autovacuum_enabled)', p); END LOOP; END $reset$";
+    }
+
     /** Owner, grants and the table comment. */
     List<String> privileges(TableName target) {
         List<String> sql = new ArrayList<>();
@@ -98,6 +113,16 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     String addForeignKey(TableName target, ConvertFacts.ForeignKey fk) {
         return "ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(fk.name()) + " " + fk.definition();
+    }
+
+    /** The foreign key as on the old table, but NOT VALID: adding it then takes its locks for an instant only. */
+    String addForeignKeyNotValid(TableName target, ConvertFacts.ForeignKey fk) {
+        return addForeignKey(target, fk) + (fk.validated() ? " NOT VALID" : "");
+    }
+
+    /** The foreign keys the old table has validated, which the new table validates too. */
+    List<ConvertFacts.ForeignKey> validatedForeignKeys() {
+        return facts.foreignKeys().stream().filter(ConvertFacts.ForeignKey::validated).toList();
     }
 
     String renameIndex(String from, String to) {

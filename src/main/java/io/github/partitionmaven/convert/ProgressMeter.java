@@ -5,7 +5,7 @@ import io.github.partitionmaven.report.Durations;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Reports long work to the log at most every few seconds: rows done of total, rows per second, time left. */
+/** Reports long work to the log at most every few seconds: rows done of total, rows per second, time left. Thread-safe. */
 final class ProgressMeter {
 
     private static final long REPORT_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
@@ -26,7 +26,7 @@ final class ProgressMeter {
         this.startDone = alreadyDone;
     }
 
-    void add(long rows) {
+    synchronized void add(long rows) {
         done += rows;
         long now = System.nanoTime();
         if (now - lastReport >= REPORT_EVERY_NANOS) {
@@ -35,11 +35,11 @@ final class ProgressMeter {
         }
     }
 
-    void finish() {
+    synchronized void finish() {
         log.info(line(System.nanoTime()) + ": done");
     }
 
-    long done() {
+    synchronized long done() {
         return done;
     }
 

@@ -2,6 +2,7 @@ package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.policy.TableName;
 import io.github.partitionmaven.sql.Sql;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,15 +71,30 @@ public record Transfer(TableName source, TableName target, String key, String ke
     }
 
     /**
-     * One key-ordered batch after the last copied key ({@code first}: from the start); returns rows and the batch's last key.
-     * Only the keys come back through RETURNING: holding whole rows for the count would spill every batch to disk.
+     * The last key of the batch starting after {@code ?} ({@code first}: from the smallest key), given {@code ?} = batch size - 1;
+     * no row means the rest of the table is smaller than a batch. An index-only walk over the key.
      */
-    public String copyBatch(boolean first) {
+    public String batchEnd(boolean first) {
         String k = keyIdent();
-        return "WITH copied AS (INSERT INTO " + target.sql() + " (" + columnList() + ") OVERRIDING SYSTEM VALUE SELECT " + columnList()
-                + " FROM " + source.sql() + (first ? "" : " WHERE " + k + " > CAST(? AS " + keyType + ")") + " ORDER BY " + k + " LIMIT ?"
-                + " RETURNING " + k + ")"
-                + " SELECT count(*), (SELECT copied." + k + "::text FROM copied ORDER BY copied." + k + " DESC LIMIT 1) FROM copied";
+        return "SELECT " + k + "::text AS batch_end FROM " + source.sql() + (first ? "" : " WHERE " + k + " > " + keyParameter()) + " ORDER BY " + k
+                + " OFFSET ? LIMIT 1";
+    }
+
+    /** Copies the rows with keys in (lower, upper]; either bound may be absent (the start, the end of the table). */
+    public String copyRange(boolean lower, boolean upper) {
+        String k = keyIdent();
+        List<String> where = new ArrayList<>();
+        if (lower) {
+            where.add(k + " > " + keyParameter());
+        }
+        if (upper) {
+            where.add(k + " <= " + keyParameter());
+        }
+        return copyAll() + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where));
+    }
+
+    private String keyParameter() {
+        return "CAST(? AS " + keyType + ")";
     }
 
     /** Everything in one statement: the offline path. */

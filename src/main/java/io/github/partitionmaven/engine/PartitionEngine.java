@@ -85,7 +85,7 @@ public final class PartitionEngine {
         try (Connection c = open()) {
             PartitionPlan whole = plan(c, Set.of(goal), tables);
             List<TablePlan> executed = new ArrayList<>();
-            StepExecutor executor = new StepExecutor(c, settings, log);
+            StepExecutor executor = new StepExecutor(c, this::open, settings, log);
             for (TablePlan first : whole.tables()) {
                 if (first.steps().isEmpty()) {
                     executed.add(first);

@@ -3,6 +3,7 @@ package io.github.partitionmaven.execute;
 import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.Sessions;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.sql.Sql;
@@ -14,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs steps guarded: every statement under {@code lock_timeout}, so the application never queues
@@ -27,13 +29,29 @@ public final class StepExecutor {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
     private final Connection connection;
+    private final Sessions sessions;
     private final RunSettings settings;
     private final EngineLog log;
 
-    public StepExecutor(Connection connection, RunSettings settings, EngineLog log) {
+    /** @param opener opens another session like {@code connection}, for steps whose work spreads over several */
+    public StepExecutor(Connection connection, Supplier<Connection> opener, RunSettings settings, EngineLog log) {
         this.connection = connection;
         this.settings = settings;
         this.log = log;
+        this.sessions = () -> {
+            Connection extra = opener.get();
+            try (Statement s = extra.createStatement()) {
+                s.execute(lockTimeout());
+                return extra;
+            } catch (SQLException e) {
+                Connections.closeQuietly(extra);
+                throw e;
+            }
+        };
+    }
+
+    private String lockTimeout() {
+        return "SET lock_timeout = " + Sql.literal(settings.lockTimeout().toMillis() + "ms");
     }
 
     public void run(Step step) {
@@ -78,7 +96,7 @@ public final class StepExecutor {
             try (Statement s = connection.createStatement()) {
                 s.execute("SET LOCAL lock_timeout = " + Sql.literal(settings.lockTimeout().toMillis() + "ms"));
                 if (step.work().isPresent()) {
-                    step.work().get().run(connection, log);
+                    step.work().get().run(connection, sessions, log);
                 } else {
                     for (String sql : step.statements()) {
                         log.debug(sql);
@@ -98,9 +116,9 @@ public final class StepExecutor {
     /** Runs each statement on its own, resuming after the ones already done; returns how many are done. */
     private int runAutocommit(Step step, int alreadyDone) throws Exception {
         try (Statement s = connection.createStatement()) {
-            s.execute("SET lock_timeout = " + Sql.literal(settings.lockTimeout().toMillis() + "ms"));
+            s.execute(lockTimeout());
             if (step.work().isPresent()) {
-                step.work().get().run(connection, log);
+                step.work().get().run(connection, sessions, log);
                 return step.statements().size();
             }
             int done = alreadyDone;

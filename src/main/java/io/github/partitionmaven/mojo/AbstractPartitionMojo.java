@@ -117,6 +117,13 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.batchSize", defaultValue = "50000")
     protected Integer batchSize;
 
+    /**
+     * Database sessions partition:convert copies with at once, each taking the next batch; 1 copies one batch at a time.
+     * Up to the number of cores the server can spare: the copy is CPU-bound on the server.
+     */
+    @Parameter(property = "partition.copySessions", defaultValue = "2")
+    protected Integer copySessions;
+
     @Parameter(defaultValue = "${settings}", readonly = true)
     protected Settings settings;
 
@@ -159,7 +166,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     }
 
     protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, false);
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, false);
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {

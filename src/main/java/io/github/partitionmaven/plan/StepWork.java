@@ -11,4 +11,9 @@ import java.sql.Connection;
 public interface StepWork {
 
     void run(Connection connection, EngineLog log) throws Exception;
+
+    /** Runs the work; work that can spread over several sessions opens them with {@code sessions}. */
+    default void run(Connection connection, Sessions sessions, EngineLog log) throws Exception {
+        run(connection, log);
+    }
 }

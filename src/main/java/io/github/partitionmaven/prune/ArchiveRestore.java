@@ -50,7 +50,7 @@ public final class ArchiveRestore {
             step.locks().forEach(l -> log.info("  lock: " + l));
             step.statements().forEach(s -> log.info("  runs: " + s));
             if (!dryRun) {
-                new StepExecutor(c, engine.settings(), log).run(step);
+                new StepExecutor(c, engine::open, engine.settings(), log).run(step);
                 log.info("Restored " + step.rows() + " rows.");
             }
             return step;

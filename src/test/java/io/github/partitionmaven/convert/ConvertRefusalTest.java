@@ -105,10 +105,10 @@ class ConvertRefusalTest {
 
     @Test
     void badOptions() {
-        PartitionException e = assertThrows(PartitionException.class, () -> ConvertOptions.of("zero-copy", false, null, null, false));
+        PartitionException e = assertThrows(PartitionException.class, () -> ConvertOptions.of("zero-copy", false, null, null, null, false));
         assertTrue(e.getMessage().contains("Unknown <strategy> 'zero-copy'"), e.getMessage());
-        assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, 5, false)).getMessage()
+        assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, 5, null, false)).getMessage()
                 .contains("<batchSize>5</batchSize> is out of range"));
-        assertEquals(List.of(ConvertOptions.Strategy.ATTACH), List.of(ConvertOptions.of(" Attach ", false, null, null, false).strategy()));
+        assertEquals(List.of(ConvertOptions.Strategy.ATTACH), List.of(ConvertOptions.of(" Attach ", false, null, null, null, false).strategy()));
     }
 }

@@ -69,6 +69,12 @@ class ConvertTest {
         assertEquals(15, parts.size(), parts.toString());
         assertTrue(parts.get(0).startsWith("chat_history_2025_12 FOR VALUES FROM ('2025-12-01 00:00:00')"), parts.get(0));
         assertTrue(parts.get(14).startsWith("chat_history_2027_02 "), parts.get(14));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                + " WHERE i.inhparent = 'chat_history'::regclass AND c.reloptions IS NOT NULL"), "autovacuum is back on every partition");
+        assertEquals(5, db.queryLong("SELECT count(*) FROM pg_stats WHERE schemaname = 'public' AND tablename = 'chat_history' AND inherited"),
+                "the parent, which autovacuum never analyzes, has statistics for every column");
+        assertEquals("true", db.queryStrings("SELECT bool_and(convalidated)::text FROM pg_constraint WHERE conrelid = 'chat_history'::regclass"
+                + " AND contype = 'f'").get(0), "the foreign key was validated");
         assertEquals(List.of("PRIMARY KEY (id, created_at)"), db.queryStrings(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'chat_history'::regclass AND contype = 'p'"));
         assertEquals(List.of("chat_history_pkey", "idx_chat_history_created", "idx_chat_history_user_created"), db.queryStrings(

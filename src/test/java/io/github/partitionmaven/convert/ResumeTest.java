@@ -117,7 +117,7 @@ class ResumeTest {
     void aDifferenceFoundByVerificationStopsWithNothingSwapped() {
         TestDb db = ConvertTest.seeded(3000);
         ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(1000);
-        assertThrows(Killed.class, () -> ConvertTest.engine(db, options, new KillingLog("] \"public\".\"chat_history\": analyze", 1))
+        assertThrows(Killed.class, () -> ConvertTest.engine(db, options, new KillingLog("] \"public\".\"chat_history\": verify", 1))
                 .apply(Goal.CONVERT));
         db.exec("ALTER TABLE chat_history_new DISABLE TRIGGER ALL", "UPDATE chat_history_new SET content = 'tampered' WHERE id = 1500",
                 "DELETE FROM chat_history_new WHERE id = 20");

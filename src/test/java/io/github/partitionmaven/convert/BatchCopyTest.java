@@ -1,0 +1,71 @@
+package io.github.partitionmaven.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.TestDb;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The key ranges a copy hands out, fresh and after a killed run left some batches done out of order. */
+@DatabaseTest
+class BatchCopyTest {
+
+    private static final TableName SOURCE = new TableName("public", "src");
+    private static final TableName PROGRESS = new TableName("public", "src_conversion");
+    private static final Transfer TRANSFER = new Transfer(SOURCE, new TableName("public", "dst"), "id", "bigint", List.of("id", "v"),
+            new TableName("public", "src_changes"), new TableName("public", "src_capture"));
+
+    private static TestDb withRows() {
+        TestDb db = TestDb.fresh(BatchCopyTest.class);
+        db.exec("CREATE TABLE src (id bigint PRIMARY KEY, v text)", "INSERT INTO src SELECT g, 'v' || g FROM generate_series(1, 95) g",
+                "CREATE TABLE dst (id bigint, v text)");
+        db.exec(new ConvertNames(SOURCE, ConvertOptions.DEFAULTS).createProgress("copy", false).toArray(String[]::new));
+        return db;
+    }
+
+    private static List<String> claims(TestDb db) throws Exception {
+        try (Connection c = db.connect()) {
+            BatchCopy.Ranges ranges = BatchCopy.Ranges.resume(c, TRANSFER, PROGRESS);
+            List<String> out = new ArrayList<>();
+            Optional<BatchCopy.Range> r;
+            while ((r = ranges.claim(c, TRANSFER, 20)).isPresent()) {
+                out.add(r.get().toString());
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void aFreshCopyWalksTheKeyInBatchesUpToAnOpenEnd() throws Exception {
+        assertEquals(List.of("(start, 20]", "(20, 40]", "(40, 60]", "(60, 80]", "(80, end]"), claims(withRows()));
+    }
+
+    @Test
+    void aResumedCopyFirstFillsTheGapsThenContinuesAfterTheLastRecordedRange() throws Exception {
+        TestDb db = withRows();
+        // a killed run with two sessions: (start, 20] and (40, 60] were committed, (20, 40] was not
+        db.exec("UPDATE src_conversion SET copied_from = ARRAY[NULL, '40'], copied_to = ARRAY['20', '60'], copied_rows = 40");
+        assertEquals(List.of("(20, 40]", "(60, 80]", "(80, end]"), claims(db));
+        db.exec("UPDATE src_conversion SET copied_from = ARRAY['60', '40'], copied_to = ARRAY[NULL, '60'], copied_rows = 55");
+        assertEquals(List.of("(start, 40]"), claims(db), "unordered records, the first batches missing, the end done");
+    }
+
+    @Test
+    void copyingWithSeveralSessionsCopiesEveryRowOnce() throws Exception {
+        TestDb db = withRows();
+        Engines.RecordingLog log = new Engines.RecordingLog();
+        try (Connection c = db.connect()) {
+            new BatchCopy(TRANSFER, PROGRESS, 7, 3, 95).run(c, db::connect, log);
+        }
+        assertEquals(95, db.queryLong("SELECT count(DISTINCT id) FROM dst"));
+        assertEquals(95, db.queryLong("SELECT count(*) FROM dst"));
+        assertEquals(14, db.queryLong("SELECT cardinality(copied_to) FROM src_conversion"));
+        assertEquals(1, db.queryLong("SELECT count(*) FROM src_conversion WHERE copy_done AND copied_rows = 95"));
+    }
+}
