@@ -45,6 +45,7 @@ public final class Connections {
         try (Statement s = c.createStatement()) {
             s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
             s.execute("SET DateStyle = ISO");
+            endWhenClientGone(s);
             return c;
         } catch (SQLException e) {
             closeQuietly(c);
@@ -54,6 +55,19 @@ public final class Connections {
             }
             throw PartitionException.environment("Cannot prepare the session on " + settings.safeUrl() + ": "
                     + settings.redact(e.getMessage()), null);
+        }
+    }
+
+    /**
+     * A killed run's statement would otherwise go on in the server until it next talks to the client (a copy batch, an
+     * index build, the verification, a lock wait until lock_timeout), keeping the table's advisory lock, so the next run
+     * waits for a run that is gone. The server refuses the setting where the kernel cannot report a closed socket.
+     */
+    private static void endWhenClientGone(Statement s) {
+        try {
+            s.execute("SET client_connection_check_interval = '1s'");
+        } catch (SQLException ignored) {
+            // a platform without the check: the server ends the statement later, when it next writes to the socket
         }
     }
 
