@@ -83,6 +83,29 @@ class KilledRunTest {
         }
     }
 
+    /**
+     * Two sessions copy side by side; one is held mid-batch (its batch has rows for a partition the test locks) while the
+     * other commits later batches, so the kill leaves a gap in the recorded key ranges, which the rerun must fill.
+     */
+    @Test
+    void killedMidCopyLeavingAGap() throws Exception {
+        try (Conversion run = new Conversion(100_000, "UPDATE chat_history SET created_at = '2026-12-10' WHERE id BETWEEN 42501 AND 42510")) {
+            run.start("copy the rows of").awaitHeld();
+            String blocked = run.block("chat_history_2026_12", "SHARE");
+            long committed = run.child.count(line -> line.contains("copy batch committed"));
+            run.child.await(line -> line.contains("copy batch committed"), (int) committed + 3);
+            run.child.kill();
+            run.note("killed after 3 more batches committed beside the session " + blocked + "; recorded ranges "
+                    + run.db.queryStrings("SELECT copied_from::text || ' ' || copied_to::text FROM chat_history_conversion"));
+            run.unblock();
+            run.awaitChildGone();
+            assertEquals(0, run.db.queryLong("SELECT count(*) FROM chat_history_new WHERE id BETWEEN 42501 AND 42510"), "the held batch is not kept");
+            assertTrue(run.db.queryLong("SELECT count(*) FROM chat_history_new WHERE id > 45000") >= 2 * BATCH, "later batches are");
+            assertEquals(run.db.queryLong("SELECT copied_rows FROM chat_history_conversion"), run.db.queryLong("SELECT count(*) FROM chat_history_new"));
+            assertTrue(run.resumeAndCheck(true).text().contains("batch(es) at a time, skipping the "), "the rerun copies only what is missing");
+        }
+    }
+
     @Test
     void killedWhileBuildingThePrimaryKey() throws Exception {
         try (Conversion run = new Conversion(200_000)) {
@@ -190,10 +213,11 @@ class KilledRunTest {
         private Connection blocker;
         private final List<String> notes = new ArrayList<>();
 
-        Conversion(int rows) {
+        Conversion(int rows, String... changes) {
             db = TestDb.fresh(KilledRunTest.class);
             db.exec(Seed.plainTables().toArray(String[]::new));
             db.exec(Seed.rows(50, rows, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).subList(0, 2).toArray(String[]::new));
+            db.exec(changes);
             db.exec("ANALYZE chat_history");
             writer = new ChatWriter(db, true, 200, WRITES_FROM, WRITES_TO);
         }
@@ -239,18 +263,23 @@ class KilledRunTest {
          * waiting for that lock, and kills it; returns the pid of its session, which waits in the server until {@link #unblock()}.
          */
         String blockAndKill(String table, String mode) throws Exception {
+            String waiting = block(table, mode);
+            child.kill();
+            note("killed " + waiting);
+            return waiting.substring(0, waiting.indexOf(' '));
+        }
+
+        /** Takes {@code mode} on {@code table} in an open transaction and lets the held child go on until pg_locks shows it waiting for it. */
+        String block(String table, String mode) throws Exception {
             blocker = db.connect();
             blocker.setAutoCommit(false);
             try (Statement s = blocker.createStatement()) {
                 s.execute("LOCK TABLE " + table + " IN " + mode + " MODE");
             }
             child.release();
-            String waiting = awaitChild("SELECT a.pid || ' waiting for ' || l.relation::regclass::text || ' ' || l.mode || ': '"
+            return awaitChild("SELECT a.pid || ' waiting for ' || l.relation::regclass::text || ' ' || l.mode || ': '"
                     + " || left(a.query, 60) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = '"
-                    + child.name + "' AND NOT l.granted");
-            child.kill();
-            note("killed " + waiting);
-            return waiting.substring(0, waiting.indexOf(' '));
+                    + child.name + "' AND NOT l.granted AND l.relation = '" + table + "'::regclass");
         }
 
         void unblock() throws SQLException {
@@ -302,7 +331,7 @@ class KilledRunTest {
         }
 
         /** Once the killed session is gone, runs the conversion again in this JVM while the application writes, and checks the result. */
-        void resumeAndCheck(boolean prepared) throws Exception {
+        Engines.RecordingLog resumeAndCheck(boolean prepared) throws Exception {
             awaitChildGone();
             assertEquals("r", relkind("chat_history"), "not swapped by the killed run\n" + child.output());
             assertEquals(prepared ? 1 : 0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_conversion'"),
@@ -312,6 +341,7 @@ class KilledRunTest {
             assertEquals(prepared, !log.text().contains(": create \"public\".\"chat_history_new\""),
                     "the rerun resumes what the killed run prepared\n" + log.text());
             check(log);
+            return log;
         }
 
         /** The rerun finished: the table is converted, equals what the application wrote, and nothing of the conversion is left. */
@@ -430,6 +460,12 @@ class KilledRunTest {
                     }
                     lines.wait(Math.max(1, left / 1_000_000));
                 }
+            }
+        }
+
+        long count(Predicate<String> matcher) {
+            synchronized (lines) {
+                return lines.stream().filter(l -> l != null && matcher.test(l)).count();
             }
         }
 
