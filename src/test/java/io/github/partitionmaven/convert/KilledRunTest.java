@@ -151,6 +151,27 @@ class KilledRunTest {
     }
 
     @Test
+    void killedAddingTheForeignKey() throws Exception {
+        try (Conversion run = new Conversion(SMALL)) {
+            run.start(": add foreign key ").awaitHeld();
+            run.blockAndKill("users", "ROW EXCLUSIVE");
+            run.unblock();
+            run.resumeAndCheck(true);
+        }
+    }
+
+    /** The verification's second session validates the foreign key (PostgreSQL 18) and analyzes; killed while it waits. */
+    @Test
+    void killedWhileTheSecondSessionValidatesAndAnalyzes() throws Exception {
+        try (Conversion run = new Conversion(SMALL)) {
+            run.start(": verify ").awaitHeld();
+            run.blockAndKill(MIDDLE_PARTITION, "SHARE UPDATE EXCLUSIVE");
+            run.unblock();
+            run.resumeAndCheck(true);
+        }
+    }
+
+    @Test
     void killedMidReplay() throws Exception {
         try (Conversion run = new Conversion(SMALL)) {
             run.start("replay captured changes into").awaitHeld();
@@ -356,6 +377,8 @@ class KilledRunTest {
             assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"), "the converted table equals what the application wrote\n"
                     + log.text());
             assertEquals(0, db.queryLong("SELECT count(*) - count(DISTINCT id) FROM chat_history"), "no duplicate ids");
+            assertEquals(List.of("chat_history_user_id_fkey true"), db.queryStrings("SELECT conname || ' ' || convalidated FROM pg_constraint"
+                    + " WHERE conrelid = 'chat_history'::regclass AND contype = 'f'"), "the foreign key is there and checked");
             assertEquals(0, db.queryLong("SELECT (SELECT count(*) FROM pg_class WHERE relname IN ('chat_history_new', 'chat_history_changes',"
                     + " 'chat_history_conversion') OR (relkind IN ('i', 'I') AND relname LIKE '%\\_new'))"
                     + " + (SELECT count(*) FROM pg_proc WHERE proname = 'chat_history_capture')"
