@@ -171,6 +171,32 @@ class KilledRunTest {
         }
     }
 
+    /**
+     * Strategy attach builds its unique index CONCURRENTLY, which commits the index as invalid before it waits for the
+     * table's writers (here a transaction of the test): killed then, it leaves that invalid index, which the rerun rebuilds.
+     */
+    @Test
+    void killedBuildingTheAttachIndexConcurrently() throws Exception {
+        try (Conversion run = new Conversion(SMALL)) {
+            run.options = OPTIONS.withStrategy(ConvertOptions.Strategy.ATTACH);
+            run.start("build unique index").awaitHeld();
+            String waiting = run.block("chat_history", "ROW EXCLUSIVE", "SELECT a.pid || ' ' || p.phase FROM pg_stat_progress_create_index p"
+                    + " JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.application_name = '" + run.child.name + "' AND p.phase LIKE 'waiting%'");
+            run.child.kill();
+            run.note("killed " + waiting);
+            run.awaitChildGone();
+            assertEquals(List.of("false"), run.db.queryStrings("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'chat_history_partition_key'::regclass"),
+                    "the killed build left its index invalid");
+            run.unblock();
+            Engines.RecordingLog log = new Engines.RecordingLog();
+            ConvertTest.engine(run.db, run.options, log).apply(Goal.CONVERT);
+            assertTrue(log.text().contains("build unique index"), log.text());
+            run.check(log);
+            assertEquals(List.of("chat_history_old"), run.db.queryStrings("SELECT inhrelid::regclass::text FROM pg_inherits"
+                    + " WHERE inhparent = 'chat_history'::regclass AND inhrelid = 'chat_history_old'::regclass"));
+        }
+    }
+
     @Test
     void killedMidReplay() throws Exception {
         try (Conversion run = new Conversion(SMALL)) {
@@ -229,6 +255,7 @@ class KilledRunTest {
     private final class Conversion implements AutoCloseable {
         final TestDb db;
         final ChatWriter writer;
+        ConvertOptions options = OPTIONS;
         Child child;
         private final List<Child> children = new ArrayList<>();
         private Connection blocker;
@@ -245,7 +272,7 @@ class KilledRunTest {
 
         /** Starts a child conversion, holding at the first log line containing {@code hold} (null: never). */
         Child start(String hold) throws IOException {
-            child = new Child(db, hold);
+            child = new Child(db, options, hold);
             children.add(child);
             return child;
         }
@@ -292,15 +319,20 @@ class KilledRunTest {
 
         /** Takes {@code mode} on {@code table} in an open transaction and lets the held child go on until pg_locks shows it waiting for it. */
         String block(String table, String mode) throws Exception {
+            return block(table, mode, "SELECT a.pid || ' waiting for ' || l.relation::regclass::text || ' ' || l.mode || ': '"
+                    + " || left(a.query, 60) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = '"
+                    + child.name + "' AND NOT l.granted AND l.relation = '" + table + "'::regclass");
+        }
+
+        /** Takes {@code mode} on {@code table} in an open transaction and lets the held child go on until {@code waiting} returns a row. */
+        String block(String table, String mode, String waiting) throws Exception {
             blocker = db.connect();
             blocker.setAutoCommit(false);
             try (Statement s = blocker.createStatement()) {
                 s.execute("LOCK TABLE " + table + " IN " + mode + " MODE");
             }
             child.release();
-            return awaitChild("SELECT a.pid || ' waiting for ' || l.relation::regclass::text || ' ' || l.mode || ': '"
-                    + " || left(a.query, 60) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = '"
-                    + child.name + "' AND NOT l.granted AND l.relation = '" + table + "'::regclass");
+            return awaitChild(waiting);
         }
 
         void unblock() throws SQLException {
@@ -358,7 +390,7 @@ class KilledRunTest {
             assertEquals(prepared ? 1 : 0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_conversion'"),
                     "the progress record of the killed run\n" + child.output());
             Engines.RecordingLog log = new Engines.RecordingLog();
-            ConvertTest.engine(db, OPTIONS, log).apply(Goal.CONVERT);
+            ConvertTest.engine(db, options, log).apply(Goal.CONVERT);
             assertEquals(prepared, !log.text().contains(": create \"public\".\"chat_history_new\""),
                     "the rerun resumes what the killed run prepared\n" + log.text());
             check(log);
@@ -383,7 +415,7 @@ class KilledRunTest {
                     + " 'chat_history_conversion') OR (relkind IN ('i', 'I') AND relname LIKE '%\\_new'))"
                     + " + (SELECT count(*) FROM pg_proc WHERE proname = 'chat_history_capture')"
                     + " + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'partition\\_convert\\_%')"), "nothing of the conversion is left");
-            assertTrue(ConvertTest.engine(db, OPTIONS, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).isEmpty(),
+            assertTrue(ConvertTest.engine(db, options, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).isEmpty(),
                     "a further run plans nothing");
             long rerun = log.lines.stream().filter(l -> l.contains("] \"public\".\"chat_history\": ")).count();
             System.out.printf("%s: children ran %s ms; %s; the rerun ran %d steps; %d writes; result %s%n", testName(),
@@ -420,7 +452,7 @@ class KilledRunTest {
         boolean gone;
         private final List<String> lines = new ArrayList<>();
 
-        Child(TestDb db, String hold) throws IOException {
+        Child(TestDb db, ConvertOptions options, String hold) throws IOException {
             synchronized (Child.class) {
                 name = "killed-convert-" + ProcessHandle.current().pid() + "-" + ++counter;
             }
@@ -428,7 +460,7 @@ class KilledRunTest {
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
                     "-cp", System.getProperty("java.class.path"), ConvertProcess.class.getName(),
-                    db.url(), "chat_history", String.valueOf(BATCH), ConvertTest.NOW, "15s", name));
+                    db.url(), "chat_history", options.strategy().name(), String.valueOf(options.batchSize()), ConvertTest.NOW, "15s", name));
             if (hold != null) {
                 command.add(hold);
             }

@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A conversion in a JVM of its own, so a test can SIGKILL it: runs {@code partition:convert} (strategy copy) for one
+ * A conversion in a JVM of its own, so a test can SIGKILL it: runs {@code partition:convert} for one
  * month-partitioned table and prints every engine log line, debug included, to stdout as it happens.
  * <p>
- * Arguments: JDBC URL, table, batch size, "now", lock timeout, application name (the sessions' name, so the test can
+ * Arguments: JDBC URL, table, strategy, batch size, "now", lock timeout, application name (the sessions' name, so the test can
  * find them in pg_stat_activity), and optionally a hold marker: when a log line contains it, the line is printed, then
  * {@value #HELD} is printed and the run waits (inside that log call) for a line on stdin before going on. The user and
  * password come from the environment ({@code CONVERT_USER}, {@code CONVERT_PASSWORD}), never from the command line.
@@ -36,16 +36,17 @@ public final class ConvertProcess {
     public static void main(String[] args) {
         String url = args[0];
         String table = args[1];
-        int batchSize = Integer.parseInt(args[2]);
-        String now = args[3];
-        String lockTimeout = args[4];
-        String applicationName = args[5];
-        String hold = args.length > 6 ? args[6] : null;
+        ConvertOptions.Strategy strategy = ConvertOptions.Strategy.valueOf(args[2]);
+        int batchSize = Integer.parseInt(args[3]);
+        String now = args[4];
+        String lockTimeout = args[5];
+        String applicationName = args[6];
+        String hold = args.length > 7 ? args[7] : null;
         RunSettings settings = PolicyReader.settings("UTC", now, lockTimeout, 5, Clock.systemUTC());
         ConnectionSettings connection = new ConnectionSettings(url, System.getenv("CONVERT_USER"), System.getenv("CONVERT_PASSWORD"),
                 Map.of("ApplicationName", applicationName));
         PartitionEngine engine = new PartitionEngine(connection, settings, PolicyReader.tables(List.of(Engines.month(table)), settings),
-                List.of(new ConvertPlanner(ConvertOptions.DEFAULTS.withBatchSize(batchSize))), new PrintingLog(hold));
+                List.of(new ConvertPlanner(ConvertOptions.DEFAULTS.withStrategy(strategy).withBatchSize(batchSize))), new PrintingLog(hold));
         engine.apply(Goal.CONVERT);
         print(DONE);
     }
