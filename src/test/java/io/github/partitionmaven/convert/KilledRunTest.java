@@ -71,6 +71,7 @@ class KilledRunTest {
             run.start("copy the rows of").awaitHeld();
             assertEquals(0, run.db.queryLong("SELECT copied_rows FROM chat_history_conversion"), "prepared, nothing copied yet");
             run.child.kill();
+            run.stopWritingBeforeTheRerun();
             run.resumeAndCheck(true);
         }
     }
@@ -236,6 +237,7 @@ class KilledRunTest {
     void killedInsideTheSwapTransaction() throws Exception {
         try (Conversion run = new Conversion(SMALL)) {
             run.killInsideTheSwap();
+            run.stopWritingBeforeTheRerun();
             run.resumeAndCheck(true);
         }
     }
@@ -260,6 +262,7 @@ class KilledRunTest {
         private final List<Child> children = new ArrayList<>();
         private Connection blocker;
         private final List<String> notes = new ArrayList<>();
+        private boolean stoppedWriting;
 
         Conversion(int rows, String... changes) {
             db = TestDb.fresh(KilledRunTest.class);
@@ -275,6 +278,12 @@ class KilledRunTest {
             child = new Child(db, options, hold);
             children.add(child);
             return child;
+        }
+
+        /** The application stops before the rerun, so the old table the swap leaves must equal what it wrote, too. */
+        void stopWritingBeforeTheRerun() throws InterruptedException {
+            writer.close();
+            stoppedWriting = true;
         }
 
         void note(String text) {
@@ -409,6 +418,9 @@ class KilledRunTest {
             assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"), "the converted table equals what the application wrote\n"
                     + log.text());
             assertEquals(0, db.queryLong("SELECT count(*) - count(DISTINCT id) FROM chat_history"), "no duplicate ids");
+            if (stoppedWriting) {
+                assertEquals(expected, ConvertTest.fingerprint(db, "chat_history_old"), "the old table, as the swap left it");
+            }
             assertEquals(List.of("chat_history_user_id_fkey true"), db.queryStrings("SELECT conname || ' ' || convalidated FROM pg_constraint"
                     + " WHERE conrelid = 'chat_history'::regclass AND contype = 'f'"), "the foreign key is there and checked");
             assertEquals(0, db.queryLong("SELECT (SELECT count(*) FROM pg_class WHERE relname IN ('chat_history_new', 'chat_history_changes',"
