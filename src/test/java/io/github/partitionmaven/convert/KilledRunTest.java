@@ -137,9 +137,7 @@ class KilledRunTest {
             Thread rerun = new Thread(() -> ConvertTest.engine(run.db, OPTIONS, log).apply(Goal.CONVERT), "rerun");
             rerun.setUncaughtExceptionHandler((t, e) -> failed.add(e));
             rerun.start();
-            run.awaitChildGone();
-            assertTrue(run.child.millisSinceKill() < 3000, "the server ended the killed session while the lock it waited for was held: "
-                    + run.child.millisSinceKill() + " ms after the kill");
+            run.awaitChildEndedByTheServer();
             assertEquals(List.of("chat_history_pkey_new"), run.db.queryStrings("SELECT relname FROM pg_class WHERE relname LIKE '%\\_new'"
                     + " AND relkind = 'I'"), "the primary key was built before; the killed index build is not committed");
             run.unblock();
@@ -175,6 +173,7 @@ class KilledRunTest {
     /**
      * Strategy attach builds its unique index CONCURRENTLY, which commits the index as invalid before it waits for the
      * table's writers (here a transaction of the test): killed then, it leaves that invalid index, which the rerun rebuilds.
+     * The build waits with lock_timeout 0; the server ends the killed session anyway, while the test's transaction still runs.
      */
     @Test
     void killedBuildingTheAttachIndexConcurrently() throws Exception {
@@ -185,7 +184,7 @@ class KilledRunTest {
                     + " JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.application_name = '" + run.child.name + "' AND p.phase LIKE 'waiting%'");
             run.child.kill();
             run.note("killed " + waiting);
-            run.awaitChildGone();
+            run.awaitChildEndedByTheServer();
             assertEquals(List.of("false"), run.db.queryStrings("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'chat_history_partition_key'::regclass"),
                     "the killed build left its index invalid");
             run.unblock();
@@ -390,6 +389,13 @@ class KilledRunTest {
             }
             note("its session ended " + child.millisSinceKill() + " ms after the kill");
             child.gone = true;
+        }
+
+        /** The killed session waits for a lock the test still holds: the server ends it anyway, noticing its client is gone. */
+        void awaitChildEndedByTheServer() throws InterruptedException {
+            awaitChildGone();
+            assertTrue(child.millisSinceKill() < 3000, "the server ended the killed session while the lock it waited for was held: "
+                    + child.millisSinceKill() + " ms after the kill");
         }
 
         /** Once the killed session is gone, runs the conversion again in this JVM while the application writes, and checks the result. */
