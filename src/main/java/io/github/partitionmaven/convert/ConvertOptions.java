@@ -11,13 +11,17 @@ import java.util.Locale;
  * @param oldTableName  what the old table is renamed to; {@code {table}} is the table's name
  * @param batchSize     rows per copy batch (each batch is its own short transaction)
  * @param rollback      swap a converted table back instead (goal {@code partition:rollback})
+ * @param rollbackMaxRows the most rows the rollback of an attach moves under its exclusive lock (rows written to the
+ *                      partitions after the old one); more are refused
  */
-public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, boolean rollback) {
+public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, boolean rollback, long rollbackMaxRows) {
 
     public static final String DEFAULT_OLD_TABLE_NAME = "{table}_old";
     public static final int DEFAULT_BATCH_SIZE = 50_000;
+    public static final long DEFAULT_ROLLBACK_MAX_ROWS = 1_000_000;
 
-    public static final ConvertOptions DEFAULTS = new ConvertOptions(Strategy.COPY, false, DEFAULT_OLD_TABLE_NAME, DEFAULT_BATCH_SIZE, false);
+    public static final ConvertOptions DEFAULTS = new ConvertOptions(Strategy.COPY, false, DEFAULT_OLD_TABLE_NAME, DEFAULT_BATCH_SIZE, false,
+            DEFAULT_ROLLBACK_MAX_ROWS);
 
     /** How the rows get into the partitioned table. */
     public enum Strategy {
@@ -42,27 +46,37 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
             throw PartitionException.configuration("<batchSize>" + batchSize + "</batchSize> is out of range: use 100 to 10000000 rows"
                     + " (default " + DEFAULT_BATCH_SIZE + ").");
         }
+        if (rollbackMaxRows < 0) {
+            throw PartitionException.configuration("<rollbackMaxRows>" + rollbackMaxRows + "</rollbackMaxRows> is negative: use 0 or more"
+                    + " rows (default " + DEFAULT_ROLLBACK_MAX_ROWS + ").");
+        }
     }
 
     /** Reads the configuration as written: {@code strategy} is copy or attach (default copy). */
     public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, boolean rollback) {
-        return new ConvertOptions(parseStrategy(strategy), offline, oldTableName, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize, rollback);
+        return new ConvertOptions(parseStrategy(strategy), offline, oldTableName, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize, rollback,
+                DEFAULT_ROLLBACK_MAX_ROWS);
     }
 
     public ConvertOptions withRollback(boolean value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows);
+    }
+
+    /** {@code value} null keeps the default. */
+    public ConvertOptions withRollbackMaxRows(Long value) {
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, rollback, value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value);
     }
 
     public ConvertOptions withStrategy(Strategy value) {
-        return new ConvertOptions(value, offline, oldTableName, batchSize, rollback);
+        return new ConvertOptions(value, offline, oldTableName, batchSize, rollback, rollbackMaxRows);
     }
 
     public ConvertOptions withOffline(boolean value) {
-        return new ConvertOptions(strategy, value, oldTableName, batchSize, rollback);
+        return new ConvertOptions(strategy, value, oldTableName, batchSize, rollback, rollbackMaxRows);
     }
 
     public ConvertOptions withBatchSize(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, value, rollback);
+        return new ConvertOptions(strategy, offline, oldTableName, value, rollback, rollbackMaxRows);
     }
 
     private static Strategy parseStrategy(String value) {
