@@ -16,7 +16,6 @@ import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.sql.Sql;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,17 +139,12 @@ final class AttachConversion {
         partitions.forEach(p -> creates.add(p.name()));
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
-                long start = System.nanoTime();
-                for (String statement : lock) {
-                    st.execute(statement);
-                }
-                long locked = System.nanoTime();
+                SwapLock.Held held = SwapLock.take(st, lock);
                 log.debug("swap: locked " + t);
                 for (String statement : sql.subList(lock.size(), sql.size())) {
                     st.execute(statement);
                 }
-                log.info("      swapped: lock obtained in " + Duration.ofNanos(locked - start).toMillis() + " ms; ACCESS EXCLUSIVE held "
-                        + Duration.ofNanos(System.nanoTime() - locked).toMillis() + " ms until commit");
+                log.info("      swapped: " + held.describe());
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes partition " + old.sql() + " [MINVALUE, " + upper

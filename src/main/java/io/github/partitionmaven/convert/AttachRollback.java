@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -133,13 +132,13 @@ final class AttachRollback {
         List<TableName> newer = AttachRollbackReader.newerPartitions(state, old);
         String columns = Sql.identList(state.insertableColumns());
         List<String> lock = SwapLock.statements(t);
-        List<String> counts = newer.stream().map(p -> "SELECT count(*) FROM ONLY " + p.sql()).toList();
+        List<String> counts = newer.stream().map(p -> "SELECT count(*) FROM " + p.sql()).toList();
         List<String> detach = new ArrayList<>(List.of("ALTER TABLE " + t.sql() + " DETACH PARTITION " + old.sql()));
         if (facts.object(old, names.boundConstraint()).isPresent()) {
             detach.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(names.boundConstraint()));
         }
         List<String> moves = newer.stream().map(p -> "INSERT INTO " + old.sql() + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT "
-                + columns + " FROM ONLY " + p.sql()).toList();
+                + columns + " FROM " + p.sql()).toList();
         String verify = "SELECT count(*) FROM " + old.sql() + " WHERE " + k + " >= " + upperBound(oldPartition).orElseThrow();
         List<String> after = new ArrayList<>();
         List<ConvertFacts.SequenceColumn> identities = facts.sequences().stream().filter(ConvertFacts.SequenceColumn::identity).toList();
@@ -180,11 +179,7 @@ final class AttachRollback {
         sql.addAll(after);
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
-                long start = System.nanoTime();
-                for (String statement : lock) {
-                    st.execute(statement);
-                }
-                long locked = System.nanoTime();
+                SwapLock.Held held = SwapLock.take(st, lock);
                 long before = 0;
                 for (String statement : counts) {
                     before += count(st, statement);
@@ -201,14 +196,12 @@ final class AttachRollback {
                 long arrived = count(st, verify);
                 if (arrived != before || moved != before) {
                     throw new IllegalStateException("the newer partitions held " + before + " row(s), " + moved + " were inserted and " + arrived
-                            + " are in " + old + " past its old bound; rolled back, nothing changed");
+                            + " are in " + old + " past its old bound; the transaction was rolled back, " + t + " is still partitioned");
                 }
                 for (String statement : after) {
                     st.execute(statement);
                 }
-                log.info("      rolled back: " + moved + " row(s) moved into " + old + ", now " + t + " again; lock obtained in "
-                        + Duration.ofNanos(locked - start).toMillis() + " ms, ACCESS EXCLUSIVE held "
-                        + Duration.ofNanos(System.nanoTime() - locked).toMillis() + " ms until commit");
+                log.info("      rolled back: " + moved + " row(s) moved into " + old + ", now " + t + " again; " + held.describe());
             }
         };
         return Step.transactional(Goal.CONVERT, t, "roll back the attach: move the rows of " + newer.size() + " newer partition(s) into "

@@ -80,7 +80,7 @@ final class AttachRollbackReader {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             List<String> newer = newerPartitions(states.get(tables.get(i)), oldPartitions.get(tables.get(i)).name()).stream()
-                    .map(p -> "SELECT FROM ONLY " + p.sql()).toList();
+                    .map(p -> "SELECT FROM " + p.sql()).toList();
             if (!newer.isEmpty()) {
                 parts.add("SELECT " + i + " AS idx, (SELECT count(*) FROM (" + String.join(" UNION ALL ", newer) + " LIMIT " + (cap + 1)
                         + ") x) AS rows");

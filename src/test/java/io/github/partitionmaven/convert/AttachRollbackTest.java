@@ -43,6 +43,15 @@ class AttachRollbackTest {
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
     }
 
+    /** A seeded table converted with attach, then {@code rows} rows written hourly from {@code from}. */
+    private static TestDb convertedWithNewRows(int seedRows, String from, int rows) {
+        TestDb db = ConvertTest.seeded(seedRows);
+        convert(db);
+        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) SELECT 1, 'user', 'new ' || g, timestamp '" + from + "'"
+                + " + g * interval '1 hour' FROM generate_series(1, " + rows + ") g");
+        return db;
+    }
+
     private static Engines.RecordingLog rollback(TestDb db, ConvertOptions options) {
         Engines.RecordingLog log = new Engines.RecordingLog();
         try {
@@ -122,10 +131,7 @@ class AttachRollbackTest {
 
     @Test
     void killedInsideTheTransactionLeavesTheConvertedStateThenCompletes() {
-        TestDb db = ConvertTest.seeded(1000);
-        convert(db);
-        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) SELECT 1, 'user', 'new ' || g, timestamp '2026-12-01'"
-                + " + g * interval '1 hour' FROM generate_series(1, 100) g");
+        TestDb db = convertedWithNewRows(1000, "2026-12-01", 100);
         String converted = db.snapshot();
         String expected = ConvertTest.fingerprint(db, "chat_history");
         ResumeTest.KillingLog kill = new ResumeTest.KillingLog("moved 100 row(s)", 1);
@@ -138,11 +144,21 @@ class AttachRollbackTest {
     }
 
     @Test
+    void rowsMissingAfterTheMoveUndoEverything() {
+        TestDb db = convertedWithNewRows(500, "2027-01-01", 30);
+        db.exec("CREATE FUNCTION drop_moved() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                        + " RETURN CASE WHEN NEW.created_at >= '2027-01-01 12:00' THEN NULL ELSE NEW END; END $$",
+                "CREATE TRIGGER lose_rows BEFORE INSERT ON chat_history_old FOR EACH ROW EXECUTE FUNCTION drop_moved()");
+        String converted = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class, () -> rollback(db, ROLLBACK));
+        assertTrue(e.getMessage().contains("the newer partitions held 30 row(s), 11 were inserted"), e.getMessage());
+        assertEquals(converted.replaceAll("(?m)^.*chat_history_rollback_key.*\\n?", ""), db.snapshot().replaceAll(
+                "(?m)^.*chat_history_rollback_key.*\\n?", ""), "still converted; only the prepared index exists");
+    }
+
+    @Test
     void planShowsTheRollbackSteps() {
-        TestDb db = ConvertTest.seeded(1000);
-        convert(db);
-        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) SELECT 1, 'user', 'new ' || g, timestamp '2027-01-01'"
-                + " + g * interval '1 hour' FROM generate_series(1, 42) g");
+        TestDb db = convertedWithNewRows(1000, "2027-01-01", 42);
         String before = db.snapshot();
         PartitionPlan plan = ConvertTest.engine(db, ROLLBACK, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT));
         assertEquals(before, db.snapshot(), "planning changes nothing");
@@ -153,7 +169,7 @@ class AttachRollbackTest {
         assertTrue(text.contains("build unique index \"chat_history_rollback_key\" (id) on \"public\".\"chat_history_old\""), text);
         assertTrue(text.contains("roll back the attach: move the rows of 3 newer partition(s) into \"public\".\"chat_history_old\""), text);
         assertTrue(text.contains("INSERT INTO \"public\".\"chat_history_old\" (\"id\", \"user_id\", \"role\", \"content\", \"created_at\")"
-                + " OVERRIDING SYSTEM VALUE SELECT \"id\", \"user_id\", \"role\", \"content\", \"created_at\" FROM ONLY \"public\".\"chat_history_2027_01\""), text);
+                + " OVERRIDING SYSTEM VALUE SELECT \"id\", \"user_id\", \"role\", \"content\", \"created_at\" FROM \"public\".\"chat_history_2027_01\""), text);
         assertTrue(text.contains("ALTER TABLE \"public\".\"chat_history\" DETACH PARTITION \"public\".\"chat_history_old\""), text);
         assertTrue(text.contains("ALTER TABLE \"public\".\"chat_history\" ADD CONSTRAINT \"chat_history_pkey\" PRIMARY KEY USING INDEX"
                 + " \"chat_history_rollback_key\""), text);
@@ -165,10 +181,7 @@ class AttachRollbackTest {
 
     @Test
     void refusalsChangeNothing() throws Exception {
-        TestDb db = ConvertTest.seeded(500);
-        convert(db);
-        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) SELECT 1, 'user', 'new ' || g, timestamp '2027-02-01'"
-                + " + g * interval '1 hour' FROM generate_series(1, 11) g");
+        TestDb db = convertedWithNewRows(500, "2027-02-01", 11);
         String before = db.snapshot();
 
         PartitionException tooMany = assertThrows(PartitionException.class, () -> rollback(db, ROLLBACK.withRollbackMaxRows(10L)));
