@@ -29,6 +29,10 @@ import java.util.List;
  */
 final class AttachConversion {
 
+    /** Marks the old table's primary key index, so that partition:rollback knows the primary key to restore. */
+    static final String KEY_EXTENDED = "partition-maven-plugin: strategy attach extended the primary key with the partition column";
+    static final String KEY_KEPT = "partition-maven-plugin: strategy attach kept the primary key, which included the partition column";
+
     private final TablePolicy policy;
     private final TableState state;
     private final ConvertFacts facts;
@@ -118,6 +122,8 @@ final class AttachConversion {
             sql.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)));
             sql.add("ALTER TABLE " + old.sql() + " ADD CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)) + " PRIMARY KEY USING INDEX "
                     + Sql.ident(names.attachKeyIndex()));
+            sql.add("COMMENT ON INDEX " + new TableName(t.schema(), ConvertNames.retired(pkName)).sql() + " IS " + Sql.literal(
+                    facts.primaryKey().stream().anyMatch(c -> c.name().equals(policy.column())) ? KEY_KEPT : KEY_EXTENDED));
         });
         for (ConvertFacts.IndexDef index : ddl.otherIndexes()) {
             sql.add(ddl.createIndex(t, index, index.name()));

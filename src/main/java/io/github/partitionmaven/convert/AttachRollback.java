@@ -97,13 +97,22 @@ final class AttachRollback {
         return old;
     }
 
-    /** The primary key before the attach extended it with the partition column, when it did. */
+    /**
+     * The primary key before the attach extended it with the partition column, when it did: the attach marks
+     * the key's index; without the mark (an older conversion) a key ending in the partition column counts as extended.
+     */
     private Optional<List<String>> originalKey() {
         List<String> pk = facts.primaryKey().stream().map(ConvertFacts.Column::name).toList();
-        if (pk.size() > 1 && pk.get(pk.size() - 1).equals(policy.column())) {
-            return Optional.of(pk.subList(0, pk.size() - 1));
-        }
-        return Optional.empty();
+        Optional<String> mark = primaryKeyIndex().flatMap(AttachRollbackFacts.PartitionIndex::comment);
+        boolean extended = mark.map(AttachConversion.KEY_EXTENDED::equals)
+                .orElse(pk.size() > 1 && pk.get(pk.size() - 1).equals(policy.column()));
+        return extended ? Optional.of(pk.subList(0, pk.size() - 1)) : Optional.empty();
+    }
+
+    /** The old partition's index attached to the partitioned table's primary key. */
+    private Optional<AttachRollbackFacts.PartitionIndex> primaryKeyIndex() {
+        return facts.indexes().stream().filter(ConvertFacts.IndexDef::primary).findFirst()
+                .flatMap(pk -> rollback.indexes().stream().filter(i -> i.parentName().equals(pk.name())).findFirst());
     }
 
     private Step buildKey(List<String> key, PartitionInfo old) {
@@ -153,15 +162,19 @@ final class AttachRollback {
         }
         after.add("DROP TABLE " + t.sql());
         after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
-        Optional<String> pkName = facts.indexes().stream().filter(ConvertFacts.IndexDef::primary).map(ConvertFacts.IndexDef::name).findFirst();
+        Optional<AttachRollbackFacts.PartitionIndex> pkIndex = primaryKeyIndex();
         for (AttachRollbackFacts.PartitionIndex index : rollback.indexes()) {
-            if (restoreKey && pkName.isPresent() && index.parentName().equals(pkName.get())) {
-                String constraint = facts.primaryKeyName().orElse(pkName.get());
+            if (restoreKey && pkIndex.equals(Optional.of(index))) {
                 after.add("ALTER TABLE " + t.sql() + " DROP CONSTRAINT " + Sql.ident(index.name()));
-                after.add("ALTER TABLE " + t.sql() + " ADD CONSTRAINT " + Sql.ident(constraint) + " PRIMARY KEY USING INDEX "
-                        + Sql.ident(names.rollbackKeyIndex()));
-            } else if (!index.name().equals(index.parentName())) {
+                after.add("ALTER TABLE " + t.sql() + " ADD CONSTRAINT " + Sql.ident(facts.primaryKeyName().orElse(index.parentName()))
+                        + " PRIMARY KEY USING INDEX " + Sql.ident(names.rollbackKeyIndex()));
+                continue;
+            }
+            if (!index.name().equals(index.parentName())) {
                 after.add("ALTER INDEX " + new TableName(t.schema(), index.name()).sql() + " RENAME TO " + Sql.ident(index.parentName()));
+            }
+            if (index.comment().filter(c -> c.equals(AttachConversion.KEY_KEPT)).isPresent()) {
+                after.add("COMMENT ON INDEX " + new TableName(t.schema(), index.parentName()).sql() + " IS NULL");
             }
         }
         for (int i = 0; i < identities.size(); i++) {

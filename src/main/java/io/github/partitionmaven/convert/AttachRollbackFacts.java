@@ -2,6 +2,7 @@ package io.github.partitionmaven.convert;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What rolling back an attach needs beyond {@link ConvertFacts}: which index of the old partition
@@ -15,7 +16,7 @@ import java.util.Map;
  */
 record AttachRollbackFacts(List<PartitionIndex> indexes, Map<String, String> identities, long newerRows) {
 
-    /** An index of the old partition and the index of the partitioned table it is attached to. */
-    record PartitionIndex(String name, String parentName) {
+    /** An index of the old partition, the index of the partitioned table it is attached to, and its comment. */
+    record PartitionIndex(String name, String parentName, Optional<String> comment) {
     }
 }

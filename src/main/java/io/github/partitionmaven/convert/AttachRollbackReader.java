@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
 final class AttachRollbackReader {
 
     private static final String INDEXES = """
-            SELECT x.indrelid::bigint, ci.relname, pi.relname
+            SELECT x.indrelid::bigint, ci.relname, pi.relname, obj_description(ci.oid, 'pg_class')
               FROM pg_index x JOIN pg_class ci ON ci.oid = x.indexrelid
               JOIN pg_inherits h ON h.inhrelid = x.indexrelid JOIN pg_class pi ON pi.oid = h.inhparent
              WHERE x.indrelid = ANY (?::oid[])
@@ -54,7 +55,8 @@ final class AttachRollbackReader {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     indexes.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                            .add(new AttachRollbackFacts.PartitionIndex(rs.getString(2), rs.getString(3)));
+                            .add(new AttachRollbackFacts.PartitionIndex(rs.getString(2), rs.getString(3),
+                                    Optional.ofNullable(rs.getString(4))));
                 }
             }
         }

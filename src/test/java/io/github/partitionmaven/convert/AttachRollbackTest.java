@@ -130,8 +130,26 @@ class AttachRollbackTest {
     }
 
     @Test
+    void primaryKeyThatIncludedThePartitionColumnStaysAsItWas() {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec("CREATE TABLE chat_history (id bigserial, note text, created_at timestamp NOT NULL, CONSTRAINT chat_key PRIMARY KEY (id, created_at))",
+                "INSERT INTO chat_history (note, created_at) SELECT 'n' || g, timestamp '2026-06-01' + g * interval '1 hour' FROM generate_series(1, 200) g");
+        String keys = "SELECT string_agg(pg_get_indexdef(indexrelid) || ' ' || coalesce(obj_description(indexrelid, 'pg_class'), '-'), '; ')"
+                + " FROM pg_index WHERE indrelid = 'chat_history'::regclass";
+        List<String> original = db.queryStrings(keys);
+        convert(db);
+        db.exec("INSERT INTO chat_history (note, created_at) VALUES ('newer', '2027-01-05')");
+        String expected = ConvertTest.fingerprint(db, "chat_history");
+        Engines.RecordingLog log = rollback(db, ROLLBACK);
+        assertTrue(log.text().contains("[1/1]"), "no primary key to rebuild: " + log.text());
+        assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"));
+        assertEquals(original, db.queryStrings(keys));
+    }
+
+    @Test
     void killedInsideTheTransactionLeavesTheConvertedStateThenCompletes() {
         TestDb db = convertedWithNewRows(1000, "2026-12-01", 100);
+        db.exec("COMMENT ON INDEX chat_history_pkey_old IS NULL");  // as a conversion made before the attach marked its key leaves it
         String converted = db.snapshot();
         String expected = ConvertTest.fingerprint(db, "chat_history");
         ResumeTest.KillingLog kill = new ResumeTest.KillingLog("moved 100 row(s)", 1);
@@ -141,6 +159,8 @@ class AttachRollbackTest {
         rollback(db, ROLLBACK);
         assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"));
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        assertEquals(List.of("PRIMARY KEY (id)"), db.queryStrings(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'chat_history'::regclass AND contype = 'p'"));
     }
 
     @Test
