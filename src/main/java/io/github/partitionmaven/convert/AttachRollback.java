@@ -222,8 +222,21 @@ final class AttachRollback {
                 "one short transaction under lock_timeout, retried if busy: the rows written since the swap into the newer partitions"
                         + " are counted, copied and counted again (a difference undoes everything); sequences, identity, index and"
                         + " primary key names go back to " + (restoreKey ? "the original ones" : "their original names")
-                        + "; the CHECK the attach added is dropped", sql,
-                List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)), rollback.newerRows()).withWork(work);
+                        + "; the CHECK the attach added is dropped" + (hasKeyIndex() ? "" : "; the count after reads " + old + " whole (no"
+                        + " index starts with " + policy.column() + ")") + (facts.foreignKeys().isEmpty() ? "" : "; dropping the partitioned"
+                        + " table removes its foreign keys' triggers from the referenced tables, briefly locking them"), sql,
+                locks(), rollback.newerRows()).withWork(work);
+    }
+
+    private List<Lock> locks() {
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_EXCLUSIVE), new Lock(names.old(), LockMode.ACCESS_EXCLUSIVE)));
+        facts.foreignKeys().stream().map(ConvertFacts.ForeignKey::references).distinct()
+                .forEach(r -> locks.add(new Lock(r, LockMode.ACCESS_EXCLUSIVE)));
+        return locks;
+    }
+
+    private boolean hasKeyIndex() {
+        return facts.indexes().stream().anyMatch(i -> !i.columns().isEmpty() && i.columns().get(0).equals(policy.column()));
     }
 
     private static String identitySetting(int i) {

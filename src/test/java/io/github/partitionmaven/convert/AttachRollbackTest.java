@@ -195,6 +195,7 @@ class AttachRollbackTest {
                 + " \"chat_history_rollback_key\""), text);
         assertTrue(text.contains("ALTER INDEX \"public\".\"idx_chat_history_created_old\" RENAME TO \"idx_chat_history_created\""), text);
         assertTrue(text.contains("lock:  ACCESS EXCLUSIVE on \"public\".\"chat_history\""), text);
+        assertTrue(text.contains("lock:  ACCESS EXCLUSIVE on \"public\".\"users\""), text);
         assertTrue(text.contains("rows:  42"), text);
         assertEquals(2, plan.steps().size());
     }
