@@ -84,11 +84,12 @@ final class AttachRollback {
                     + " drop them, roll back, then create them again.");
         }
         if (rollback.newerRows() > maxRows) {
+            long estimate = AttachRollbackReader.newerPartitions(state, oldName).stream().mapToLong(PartitionInfo::estimatedRows).sum();
             throw PartitionException.databaseState("The partitions of " + t + " after " + oldName + " hold more than " + maxRows + " rows"
-                    + " (counted " + rollback.newerRows() + " before stopping). The rollback moves them into " + oldName + " while " + t
-                    + " is locked ACCESS EXCLUSIVE, so the application would wait for all of that time. Roll back in a maintenance"
-                    + " window with a higher <rollbackMaxRows> (-Dpartition.rollbackMaxRows=" + Math.max(rollback.newerRows(), maxRows * 2)
-                    + "), or keep the partitioned table.");
+                    + " (counting stopped there; about " + estimate + " by the statistics). The rollback copies them into " + oldName
+                    + " while " + t + " is locked ACCESS EXCLUSIVE, so the application would wait all that time. Roll back in a"
+                    + " maintenance window with <rollbackMaxRows> (-Dpartition.rollbackMaxRows) above their count, or keep the"
+                    + " partitioned table.");
         }
         if (upperBound(old).isEmpty()) {
             throw PartitionException.databaseState(oldName + " is the partition " + old.bound() + " of " + t + ", not [MINVALUE, ...)"
@@ -138,7 +139,7 @@ final class AttachRollback {
         TableName t = state.name();
         TableName old = names.old();
         String k = Sql.ident(policy.column());
-        List<TableName> newer = AttachRollbackReader.newerPartitions(state, old);
+        List<TableName> newer = AttachRollbackReader.newerPartitions(state, old).stream().map(PartitionInfo::name).toList();
         String columns = Sql.identList(state.insertableColumns());
         List<String> lock = SwapLock.statements(t);
         List<String> counts = newer.stream().map(p -> "SELECT count(*) FROM " + p.sql()).toList();

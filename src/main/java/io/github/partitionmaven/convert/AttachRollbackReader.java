@@ -82,7 +82,7 @@ final class AttachRollbackReader {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             List<String> newer = newerPartitions(states.get(tables.get(i)), oldPartitions.get(tables.get(i)).name()).stream()
-                    .map(p -> "SELECT FROM " + p.sql()).toList();
+                    .map(p -> "SELECT FROM " + p.name().sql()).toList();
             if (!newer.isEmpty()) {
                 parts.add("SELECT " + i + " AS idx, (SELECT count(*) FROM (" + String.join(" UNION ALL ", newer) + " LIMIT " + (cap + 1)
                         + ") x) AS rows");
@@ -101,8 +101,7 @@ final class AttachRollbackReader {
     }
 
     /** Every partition of {@code state} but {@code old}, the default partition last. */
-    static List<TableName> newerPartitions(TableState state, TableName old) {
-        return Stream.concat(state.partitions().stream(), state.defaultPartition().stream()).map(PartitionInfo::name)
-                .filter(n -> !n.equals(old)).toList();
+    static List<PartitionInfo> newerPartitions(TableState state, TableName old) {
+        return Stream.concat(state.partitions().stream(), state.defaultPartition().stream()).filter(p -> !p.name().equals(old)).toList();
     }
 }
