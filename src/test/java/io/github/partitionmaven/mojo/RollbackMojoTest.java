@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -47,15 +46,10 @@ class RollbackMojoTest {
         assertTrue(again.getMessage().contains("nothing to roll back"), again.getMessage());
     }
 
-    private <T extends AbstractPartitionMojo> T configure(T mojo, TestDb db) {
-        mojo.url = db.url();
-        mojo.user = db.settings().user();
-        mojo.password = db.settings().password();
+    private <T extends AbstractPartitionMojo> T configure(T mojo, TestDb db) throws IllegalAccessException {
+        MojoFixture.connect(mojo, db, dir);
         mojo.timeZone = "UTC";
         mojo.now = "2026-11-24";
-        mojo.lockTimeout = "500ms";
-        mojo.maxAttempts = 3;
-        mojo.outputDirectory = new File(dir.toFile(), "report");
         TableConfig table = new TableConfig();
         table.setName("chat_history");
         table.setColumn("created_at");
