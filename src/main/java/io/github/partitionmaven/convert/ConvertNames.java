@@ -59,6 +59,11 @@ public record ConvertNames(TableName table, String oldTableName) {
         return fit(table.name(), "_partition_key");
     }
 
+    /** The unique index on the original primary key built on the old partition before an attach is rolled back. */
+    public String rollbackKeyIndex() {
+        return fit(table.name(), "_rollback_key");
+    }
+
     /** The name an index of the new table carries until the swap gives it the old index's name. */
     public static String building(String index) {
         return fit(index, "_new");

@@ -148,11 +148,18 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
                 sql.add("SELECT setval(pg_get_serial_sequence(" + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), greatest("
                         + "(SELECT last_value FROM " + oldSeq + "), " + max + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
             } else {
-                sql.add("ALTER SEQUENCE " + oldSeq + " OWNED BY " + successor.sql() + "." + col);
-                sql.add("SELECT setval(" + Sql.literal(oldSeq) + "::regclass, greatest((SELECT last_value FROM " + oldSeq + "), " + max
-                        + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+                sql.addAll(serialHandoff(s, successor, predecessor));
             }
         }
         return sql;
+    }
+
+    /** Hands serial column {@code s}'s sequence to {@code successor} and sets it past the largest id of both tables. */
+    static List<String> serialHandoff(ConvertFacts.SequenceColumn s, TableName successor, TableName predecessor) {
+        String col = Sql.ident(s.column());
+        String seq = s.sequence().sql();
+        return List.of("ALTER SEQUENCE " + seq + " OWNED BY " + successor.sql() + "." + col,
+                "SELECT setval(" + Sql.literal(seq) + "::regclass, greatest((SELECT last_value FROM " + seq + "), (SELECT max(" + col + ") FROM "
+                        + predecessor.sql() + "), (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
     }
 }
