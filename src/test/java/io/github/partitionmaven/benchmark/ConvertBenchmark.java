@@ -65,7 +65,8 @@ class ConvertBenchmark {
         line("");
         line("strategy copy, online, writer at ~200 ops/s (%,d ops during the run):", writes);
         for (String l : log.lines) {
-            if (l.contains("done in") || l.contains("] ") || l.contains("replayed") || l.contains("verified") || l.contains("swapped")) {
+            if (l.contains("done in") || l.contains("] ") || l.contains("replayed") || l.contains("verified") || l.contains("swapped")
+                    || l.contains(": done")) {
                 line("    %s", l.substring(5));
             }
         }
@@ -113,9 +114,8 @@ class ConvertBenchmark {
                 action = l.substring(l.indexOf(": ") + 2);
             } else if (m.find()) {
                 double s = Long.parseLong(m.group(1)) / 1000.0;
-                int phase = action.startsWith("copy") || action.startsWith("add primary key") || action.startsWith("add unique key")
-                        || action.startsWith("create index") ? 0 : action.startsWith("verify") ? 1 : action.startsWith("analyze") ? 2
-                        : action.startsWith("add foreign key") ? 3 : -1;
+                int phase = action.startsWith("copy") || action.startsWith("define the") || action.startsWith("build the") ? 0
+                        : action.startsWith("verify") ? 1 : action.startsWith("analyze") ? 2 : action.startsWith("add foreign key") ? 3 : -1;
                 if (phase >= 0) {
                     out[phase] += s;
                 }
