@@ -48,13 +48,13 @@ final class CopyConversion {
 
     CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
                    ServerInfo server) {
-        this.server = server;
         this.policy = policy;
         this.state = state;
         this.facts = facts;
         this.names = names;
         this.options = options;
         this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        this.server = server;
         this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
         ConvertFacts.Column key = facts.primaryKey().get(0);
         this.transfer = new Transfer(state.name(), names.shadow(), key.name(), key.type(), state.insertableColumns(), names.changeLog(),
