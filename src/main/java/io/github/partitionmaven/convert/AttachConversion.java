@@ -16,7 +16,6 @@ import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.sql.Sql;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +28,10 @@ import java.util.List;
  * partition [MINVALUE, upper) without a scan, followed by new partitions up to the premake window.
  */
 final class AttachConversion {
+
+    /** Marks the old table's primary key index, so that partition:rollback knows the primary key to restore. */
+    static final String KEY_EXTENDED = "partition-maven-plugin: strategy attach extended the primary key with the partition column";
+    static final String KEY_KEPT = "partition-maven-plugin: strategy attach kept the primary key, which included the partition column";
 
     private final TablePolicy policy;
     private final TableState state;
@@ -119,6 +122,8 @@ final class AttachConversion {
             sql.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)));
             sql.add("ALTER TABLE " + old.sql() + " ADD CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)) + " PRIMARY KEY USING INDEX "
                     + Sql.ident(names.attachKeyIndex()));
+            sql.add("COMMENT ON INDEX " + new TableName(t.schema(), ConvertNames.retired(pkName)).sql() + " IS " + Sql.literal(
+                    facts.primaryKey().stream().anyMatch(c -> c.name().equals(policy.column())) ? KEY_KEPT : KEY_EXTENDED));
         });
         for (ConvertFacts.IndexDef index : ddl.otherIndexes()) {
             sql.add(ddl.createIndex(t, index, index.name()));
@@ -140,17 +145,12 @@ final class AttachConversion {
         partitions.forEach(p -> creates.add(p.name()));
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
-                long start = System.nanoTime();
-                for (String statement : lock) {
-                    st.execute(statement);
-                }
-                long locked = System.nanoTime();
+                SwapLock.Held held = SwapLock.take(st, lock);
                 log.debug("swap: locked " + t);
                 for (String statement : sql.subList(lock.size(), sql.size())) {
                     st.execute(statement);
                 }
-                log.info("      swapped: lock obtained in " + Duration.ofNanos(locked - start).toMillis() + " ms; ACCESS EXCLUSIVE held "
-                        + Duration.ofNanos(System.nanoTime() - locked).toMillis() + " ms until commit");
+                log.info("      swapped: " + held.describe());
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes partition " + old.sql() + " [MINVALUE, " + upper

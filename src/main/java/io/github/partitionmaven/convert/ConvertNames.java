@@ -59,6 +59,11 @@ public record ConvertNames(TableName table, String oldTableName) {
         return fit(table.name(), "_partition_key");
     }
 
+    /** The unique index on the original primary key built on the old partition before an attach is rolled back. */
+    public String rollbackKeyIndex() {
+        return fit(table.name(), "_rollback_key");
+    }
+
     /** The name an index of the new table carries until the swap gives it the old index's name. */
     public static String building(String index) {
         return fit(index, "_new");
@@ -71,6 +76,20 @@ public record ConvertNames(TableName table, String oldTableName) {
 
     private TableName sibling(String suffix) {
         return new TableName(table.schema(), fit(table.name(), suffix));
+    }
+
+    /**
+     * The name of the new table's {@code ordinal}-th index on one of its partitions, e.g. {@code chat_history_2026_01_pkey}:
+     * a partition name too long to take the suffix is cut and made unique with a hash of it, so partitions whose names
+     * differ only in their last characters never get the same index name.
+     */
+    public static String partitionIndex(TableName partition, ConvertFacts.IndexDef index, int ordinal) {
+        String suffix = index.primary() ? "_pkey" : (index.unique() ? "_key" : "_idx") + ordinal;
+        String name = partition.name();
+        if ((name + suffix).getBytes(StandardCharsets.UTF_8).length <= NamePattern.MAX_IDENTIFIER_BYTES) {
+            return name + suffix;
+        }
+        return fit(name, String.format("_%08x", name.hashCode()) + suffix);
     }
 
     /** {@code base + suffix}, cutting {@code base} so the whole stays within 63 bytes. */

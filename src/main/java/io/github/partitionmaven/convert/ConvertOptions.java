@@ -12,16 +12,20 @@ import java.util.Locale;
  * @param batchSize     rows per copy batch (each batch is its own short transaction)
  * @param copySessions  database sessions copying batches at once
  * @param rollback      swap a converted table back instead (goal {@code partition:rollback})
+ * @param rollbackMaxRows the most rows the rollback of an attach moves under its exclusive lock (rows written to the
+ *                      partitions after the old one); more are refused
  */
-public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, int copySessions, boolean rollback) {
+public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, int copySessions, boolean rollback,
+                             long rollbackMaxRows) {
 
     public static final String DEFAULT_OLD_TABLE_NAME = "{table}_old";
     public static final int DEFAULT_BATCH_SIZE = 50_000;
     public static final int DEFAULT_COPY_SESSIONS = 2;
     private static final int MAX_COPY_SESSIONS = 32;
+    public static final long DEFAULT_ROLLBACK_MAX_ROWS = 100_000;
 
     public static final ConvertOptions DEFAULTS = new ConvertOptions(Strategy.COPY, false, DEFAULT_OLD_TABLE_NAME, DEFAULT_BATCH_SIZE,
-            DEFAULT_COPY_SESSIONS, false);
+            DEFAULT_COPY_SESSIONS, false, DEFAULT_ROLLBACK_MAX_ROWS);
 
     /** How the rows get into the partitioned table. */
     public enum Strategy {
@@ -50,33 +54,43 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
             throw PartitionException.configuration("<copySessions>" + copySessions + "</copySessions> is out of range: use 1 to "
                     + MAX_COPY_SESSIONS + " sessions (default " + DEFAULT_COPY_SESSIONS + "; more than the server's cores gains nothing).");
         }
+        if (rollbackMaxRows < 0) {
+            throw PartitionException.configuration("<rollbackMaxRows>" + rollbackMaxRows + "</rollbackMaxRows> is negative: use 0 or more"
+                    + " rows (default " + DEFAULT_ROLLBACK_MAX_ROWS + ").");
+        }
     }
 
     /** Reads the configuration as written: {@code strategy} is copy or attach (default copy). */
     public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, Integer copySessions,
                                     boolean rollback) {
         return new ConvertOptions(parseStrategy(strategy), offline, oldTableName, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
-                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, rollback);
+                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, rollback, DEFAULT_ROLLBACK_MAX_ROWS);
     }
 
     public ConvertOptions withRollback(boolean value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, value);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, value, rollbackMaxRows);
+    }
+
+    /** {@code value} null keeps the default. */
+    public ConvertOptions withRollbackMaxRows(Long value) {
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollback,
+                value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value);
     }
 
     public ConvertOptions withStrategy(Strategy value) {
-        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollback);
+        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollback, rollbackMaxRows);
     }
 
     public ConvertOptions withOffline(boolean value) {
-        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollback);
+        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollback, rollbackMaxRows);
     }
 
     public ConvertOptions withCopySessions(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollback);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollback, rollbackMaxRows);
     }
 
     public ConvertOptions withBatchSize(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollback);
+        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollback, rollbackMaxRows);
     }
 
     private static Strategy parseStrategy(String value) {

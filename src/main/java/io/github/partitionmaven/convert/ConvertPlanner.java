@@ -16,8 +16,10 @@ import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.sql.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,6 +35,7 @@ public final class ConvertPlanner implements Planner {
 
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
+    private final Map<TableName, AttachRollbackFacts> attachRollbacks;
     private final ServerInfo server;
 
     public ConvertPlanner() {
@@ -40,12 +43,14 @@ public final class ConvertPlanner implements Planner {
     }
 
     public ConvertPlanner(ConvertOptions options) {
-        this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
+        this(options, Map.of(), Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
     }
 
-    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, ServerInfo server) {
+    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, Map<TableName, AttachRollbackFacts> attachRollbacks,
+                           ServerInfo server) {
         this.options = options;
         this.facts = facts;
+        this.attachRollbacks = attachRollbacks;
         this.server = server;
     }
 
@@ -61,7 +66,20 @@ public final class ConvertPlanner implements Planner {
 
     @Override
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
-        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options), catalog.server());
+        Map<TableName, ConvertFacts> read = ConvertCatalogReader.read(connection, policies, catalog, settings, options);
+        Map<TableName, TableState> attached = new HashMap<>();
+        Map<TableName, TableName> olds = new HashMap<>();
+        if (options.rollback()) {
+            read.forEach((table, f) -> {
+                TableName old = new ConvertNames(f.table(), options).old();
+                if (f.isPartition(old) && catalog.table(table).kind() == TableState.Kind.PARTITIONED) {
+                    attached.put(table, catalog.table(table));
+                    olds.put(table, old);
+                }
+            });
+        }
+        return new ConvertPlanner(options, read, AttachRollbackReader.read(connection, attached, olds, options.rollbackMaxRows()),
+                catalog.server());
     }
 
     @Override
@@ -73,7 +91,8 @@ public final class ConvertPlanner implements Planner {
         }
         ConvertNames names = new ConvertNames(state.name(), options);
         if (options.rollback()) {
-            return new RollbackConversion(policy, state, f, names, settings).plan();
+            return new RollbackConversion(policy, state, f, Optional.ofNullable(attachRollbacks.get(policy.table())), names, settings,
+                    options.rollbackMaxRows()).plan();
         }
         if (state.kind() == TableState.Kind.PARTITIONED) {
             TableRequirements.requirePartitioned(policy, state);

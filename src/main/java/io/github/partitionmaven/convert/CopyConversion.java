@@ -20,6 +20,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Strategy copy: the partitioned table is built beside the old one and filled in key order while a
@@ -46,13 +48,13 @@ final class CopyConversion {
 
     CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
                    ServerInfo server) {
-        this.server = server;
         this.policy = policy;
         this.state = state;
         this.facts = facts;
         this.names = names;
         this.options = options;
         this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        this.server = server;
         this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
         ConvertFacts.Column key = facts.primaryKey().get(0);
         this.transfer = new Transfer(state.name(), names.shadow(), key.name(), key.type(), state.insertableColumns(), names.changeLog(),
@@ -75,25 +77,7 @@ final class CopyConversion {
         if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
             steps.add(copy());
         }
-        for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
-            String name = ConvertNames.building(index.name());
-            if (facts.object(s, name).isEmpty()) {
-                String why = index.columns().contains(policy.column()) ? "the " + (index.primary() ? "primary key" : "unique key")
-                        + " of " + t : "the " + (index.primary() ? "primary key" : "unique key") + " (" + String.join(", ", index.columns())
-                        + ") of " + t + " becomes (" + String.join(", ", ddl.keyColumns(index)) + "): a partitioned table's unique keys"
-                        + " must include the partition column";
-                steps.add(indexStep("add " + (index.primary() ? "primary key" : "unique key") + " " + Sql.ident(name) + " ("
-                        + String.join(", ", ddl.keyColumns(index)) + ") to " + s.sql(), why + "; built after the bulk copy, which is faster",
-                        ddl.addKey(s, index, name)));
-            }
-        }
-        for (ConvertFacts.IndexDef index : ddl.otherIndexes()) {
-            String name = ConvertNames.building(index.name());
-            if (facts.object(s, name).isEmpty()) {
-                steps.add(indexStep("create index " + Sql.ident(name) + " on " + s.sql(), "same as " + Sql.ident(index.name()) + " of "
-                        + t + " (" + index.method() + "); built after the bulk copy", ddl.createIndex(s, index, name)));
-            }
-        }
+        steps.addAll(indexSteps());
         for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
             if (facts.object(s, fk.name()).isEmpty()) {
                 List<Lock> locks = List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE), new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE));
@@ -177,10 +161,61 @@ final class CopyConversion {
                 .withEstimate(estimate);
     }
 
-    private Step indexStep(String action, String why, String sql) {
-        return Step.transactional(Goal.CONVERT, state.name(), action, why, List.of(sql),
-                List.of(new Lock(names.shadow(), LockMode.SHARE)), facts.stats().rows())
-                .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 / INDEX_ROWS_PER_SECOND)));
+    /**
+     * The keys and indexes, built after the bulk copy (faster than maintaining them row by row): each defined on the
+     * partitioned table alone (instantly; invalid until complete), then built on every partition and attached to it.
+     */
+    private List<Step> indexSteps() {
+        TableName t = state.name();
+        TableName s = names.shadow();
+        List<PartitionIndexBuild.ParentIndex> indexes = new ArrayList<>();
+        List<String> define = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        int ordinal = 0;
+        for (ConvertFacts.IndexDef index : ddl.allIndexes()) {
+            ordinal++;
+            String name = ConvertNames.building(index.name());
+            Optional<Boolean> valid = facts.object(s, name);
+            if (valid.orElse(false)) {
+                continue;
+            }
+            indexes.add(new PartitionIndexBuild.ParentIndex(index, name, ordinal));
+            if (valid.isEmpty()) {
+                define.add(ddl.defineOnParentOnly(s, index, name));
+            }
+            if (index.constraint().isPresent() && !index.columns().contains(policy.column())) {
+                why.add("the " + (index.primary() ? "primary key" : "unique key") + " (" + String.join(", ", index.columns()) + ") of " + t
+                        + " becomes (" + String.join(", ", ddl.keyColumns(index)) + "): a partitioned table's unique keys must include"
+                        + " the partition column");
+            }
+        }
+        if (indexes.isEmpty()) {
+            return List.of();
+        }
+        List<Step> steps = new ArrayList<>();
+        String what = indexes.size() + " key(s) and index(es) (" + String.join(", ", indexes.stream().map(i -> Sql.ident(i.name())).toList()) + ")";
+        if (!define.isEmpty()) {
+            steps.add(Step.transactional(Goal.CONVERT, t, "define the " + what + " on " + s.sql() + " alone",
+                    "the same as " + t + "'s; defined on the partitioned table only, they are complete once every partition's own is"
+                            + " attached" + (why.isEmpty() ? "" : "; " + String.join("; ", why)),
+                    define, List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0));
+        }
+        int sessions = options.copySessions();
+        PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, sessions);
+        List<String> sql = new ArrayList<>();
+        List<Lock> locks = new ArrayList<>();
+        for (PartitionedTableDdl.Partition p : ddl.partitions(ddl.oldestDay())) {
+            sql.addAll(build.statements(p.name(), Set.of()));
+            locks.add(new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE));
+        }
+        steps.add(Step.autocommit(Goal.CONVERT, t, "build the " + what + " on each partition of " + s.sql() + ", " + sessions
+                        + " partition(s) at a time, and attach them",
+                "after the bulk copy, which is faster; one transaction per partition, largest first, so a killed run resumes with the"
+                        + " partitions not done; " + sessions + " session(s) build side by side; only the new table is locked",
+                sql, locks, facts.stats().rows())
+                .withWork(build)
+                .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 * indexes.size() / INDEX_ROWS_PER_SECOND / sessions))));
+        return steps;
     }
 
     private Step catchUp(long leave, String why) {

@@ -87,7 +87,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     /** The primary key and unique constraints, each extended with the partition column when it lacks it. */
     List<ConvertFacts.IndexDef> keyIndexes() {
-        return facts.indexes().stream().filter(i -> i.constraint().isPresent() && i.unique()).toList();
+        return facts.indexes().stream().filter(PartitionedTableDdl::isKey).toList();
     }
 
     List<ConvertFacts.IndexDef> otherIndexes() {
@@ -103,12 +103,47 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     }
 
     String addKey(TableName target, ConvertFacts.IndexDef index, String name) {
-        return "ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(name) + (index.primary() ? " PRIMARY KEY (" : " UNIQUE (")
-                + Sql.identList(keyColumns(index)) + ")";
+        return addKey(target, index, name, false);
     }
 
     String createIndex(TableName target, ConvertFacts.IndexDef index, String name) {
-        return "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX " + Sql.ident(name) + " ON " + target.sql() + " " + index.method();
+        return createIndex(target, index, name, false);
+    }
+
+    /** The key or index on the partitioned table alone: invalid until every partition's own is attached to it. */
+    String defineOnParentOnly(TableName parent, ConvertFacts.IndexDef index, String name) {
+        return isKey(index) ? addKey(parent, index, name, true) : createIndex(parent, index, name, true);
+    }
+
+    /** The key or index on one partition, to be attached to the parent's. */
+    String buildOnPartition(TableName partition, ConvertFacts.IndexDef index, String name) {
+        return isKey(index) ? addKey(partition, index, name) : createIndex(partition, index, name);
+    }
+
+    String attachIndex(String parentIndex, String partitionIndex) {
+        return "ALTER INDEX " + new TableName(state.name().schema(), parentIndex).sql() + " ATTACH PARTITION "
+                + new TableName(state.name().schema(), partitionIndex).sql();
+    }
+
+    /** The primary key and unique constraints, then the other indexes: everything the new table builds. */
+    List<ConvertFacts.IndexDef> allIndexes() {
+        List<ConvertFacts.IndexDef> all = new ArrayList<>(keyIndexes());
+        all.addAll(otherIndexes());
+        return all;
+    }
+
+    private static boolean isKey(ConvertFacts.IndexDef index) {
+        return index.constraint().isPresent() && index.unique();
+    }
+
+    private String addKey(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {
+        return "ALTER TABLE " + (only ? "ONLY " : "") + target.sql() + " ADD CONSTRAINT " + Sql.ident(name)
+                + (index.primary() ? " PRIMARY KEY (" : " UNIQUE (") + Sql.identList(keyColumns(index)) + ")";
+    }
+
+    private String createIndex(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {
+        return "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX " + Sql.ident(name) + " ON " + (only ? "ONLY " : "") + target.sql()
+                + " " + index.method();
     }
 
     String addForeignKey(TableName target, ConvertFacts.ForeignKey fk) {
@@ -148,11 +183,18 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
                 sql.add("SELECT setval(pg_get_serial_sequence(" + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), greatest("
                         + "(SELECT last_value FROM " + oldSeq + "), " + max + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
             } else {
-                sql.add("ALTER SEQUENCE " + oldSeq + " OWNED BY " + successor.sql() + "." + col);
-                sql.add("SELECT setval(" + Sql.literal(oldSeq) + "::regclass, greatest((SELECT last_value FROM " + oldSeq + "), " + max
-                        + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+                sql.addAll(serialHandoff(s, successor, predecessor));
             }
         }
         return sql;
+    }
+
+    /** Hands serial column {@code s}'s sequence to {@code successor} and sets it past the largest id of both tables. */
+    static List<String> serialHandoff(ConvertFacts.SequenceColumn s, TableName successor, TableName predecessor) {
+        String col = Sql.ident(s.column());
+        String seq = s.sequence().sql();
+        return List.of("ALTER SEQUENCE " + seq + " OWNED BY " + successor.sql() + "." + col,
+                "SELECT setval(" + Sql.literal(seq) + "::regclass, greatest((SELECT last_value FROM " + seq + "), (SELECT max(" + col + ") FROM "
+                        + predecessor.sql() + "), (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
     }
 }

@@ -12,6 +12,7 @@ final class ProgressMeter {
 
     private final EngineLog log;
     private final String what;
+    private final String unit;
     private final long total;
     private final long started = System.nanoTime();
     private final long startDone;
@@ -19,8 +20,13 @@ final class ProgressMeter {
     private long lastReport = started;
 
     ProgressMeter(EngineLog log, String what, long alreadyDone, long total) {
+        this(log, what, alreadyDone, total, "rows");
+    }
+
+    ProgressMeter(EngineLog log, String what, long alreadyDone, long total, String unit) {
         this.log = log;
         this.what = what;
+        this.unit = unit;
         this.done = alreadyDone;
         this.total = Math.max(total, alreadyDone);
         this.startDone = alreadyDone;
@@ -48,7 +54,7 @@ final class ProgressMeter {
         double rate = (done - startDone) / seconds;
         long shownTotal = Math.max(total, done);
         String left = rate > 0 && shownTotal > done ? ", ~" + Durations.format(Duration.ofMillis((long) ((shownTotal - done) / rate * 1000))) + " left" : "";
-        return String.format(Locale.ROOT, "      %s %,d of ~%,d rows (%d%%), %,.0f rows/s%s", what, done, shownTotal,
-                shownTotal == 0 ? 100 : done * 100 / shownTotal, rate, left);
+        return String.format(Locale.ROOT, "      %s %,d of ~%,d %s (%d%%), %,.0f %s/s%s", what, done, shownTotal, unit,
+                shownTotal == 0 ? 100 : done * 100 / shownTotal, rate, unit, left);
     }
 }

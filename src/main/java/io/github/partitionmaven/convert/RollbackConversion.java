@@ -17,10 +17,12 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Swaps a table converted with strategy copy back to its old plain table: changes to the partitioned
+ * Swaps a converted table back to its old plain table; one converted with strategy attach is
+ * handed to {@link AttachRollback}. Strategy copy: changes to the partitioned
  * table are captured from the start, every row that differs between the two (written, changed or
  * deleted since the swap) is replayed into the old table, both are verified, and one short
  * transaction exchanges the names again and drops the partitioned table. Nothing written after the
@@ -31,15 +33,20 @@ final class RollbackConversion {
     private final TablePolicy policy;
     private final TableState state;
     private final ConvertFacts facts;
+    private final Optional<AttachRollbackFacts> attached;
     private final ConvertNames names;
     private final RunSettings settings;
+    private final long attachMaxRows;
 
-    RollbackConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings) {
+    RollbackConversion(TablePolicy policy, TableState state, ConvertFacts facts, Optional<AttachRollbackFacts> attached, ConvertNames names,
+                       RunSettings settings, long attachMaxRows) {
         this.policy = policy;
         this.state = state;
         this.facts = facts;
+        this.attached = attached;
         this.names = names;
         this.settings = settings;
+        this.attachMaxRows = attachMaxRows;
     }
 
     TablePlan plan() {
@@ -51,9 +58,9 @@ final class RollbackConversion {
                     + " or <oldTableName> differs from the conversion's."));
         }
         if (facts.isPartition(old)) {
-            throw PartitionException.databaseState(old + " is a partition of " + t + " (converted with strategy attach); rollback swaps"
-                    + " back tables converted with strategy copy only. To undo an attach: move the rows of the newer partitions into "
-                    + old + ", DETACH it, drop " + t + " and rename " + old + " back.");
+            return new AttachRollback(policy, state, facts, attached.orElseThrow(() -> PartitionException.databaseState(old + " is a"
+                    + " partition, but not of " + t + "; rollback only swaps back the table <oldTableName> names. Check <oldTableName>.")),
+                    names, attachMaxRows).plan();
         }
         List<ConvertFacts.Column> key = facts.primaryKey().stream().filter(c -> !c.name().equals(policy.column())).toList();
         if (key.size() != 1) {

@@ -2,6 +2,9 @@ package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.policy.TableName;
 import io.github.partitionmaven.sql.Sql;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,5 +25,22 @@ final class SwapLock {
                         + " WHERE a.backend_type = 'autovacuum worker' AND (l.relation = " + oid
                         + " OR l.relation IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = " + oid + "))",
                 "LOCK TABLE " + table.sql() + " IN ACCESS EXCLUSIVE MODE");
+    }
+
+    /** Runs the lock statements ({@link #statements}); the result tells how long the lock took and how long it has been held. */
+    static Held take(Statement st, List<String> lock) throws SQLException {
+        long start = System.nanoTime();
+        for (String statement : lock) {
+            st.execute(statement);
+        }
+        return new Held(start, System.nanoTime());
+    }
+
+    /** When the lock was asked for and when it was granted, in {@link System#nanoTime()}. */
+    record Held(long asked, long granted) {
+        String describe() {
+            return "lock obtained in " + Duration.ofNanos(granted - asked).toMillis() + " ms; ACCESS EXCLUSIVE held "
+                    + Duration.ofNanos(System.nanoTime() - granted).toMillis() + " ms until commit";
+        }
     }
 }

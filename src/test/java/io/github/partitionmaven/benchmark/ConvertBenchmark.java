@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * INSERT ... SELECT into bare partitions, then the index builds). A writer does ~200 inserts, updates
  * and deletes per second throughout; its longest stall is reported. Prints numbers; asserts nothing.
  *
- * <p>Run: {@code mvn -B -Pbenchmark test -Dtest=ConvertBenchmark}
+ * <p>Run: {@code mvn -B -Pbenchmark test -Dtest=ConvertBenchmark}; {@code -Dconvert.benchmark.statements=true} also prints
+ * the 25 statements that took the most time (pg_stat_statements).
  */
 @DatabaseTest
 class ConvertBenchmark {
@@ -54,6 +55,7 @@ class ConvertBenchmark {
         line("generated %,d rows, %s, in %.1f s", ROWS, db.queryStrings("SELECT pg_size_pretty(pg_total_relation_size('chat_history'))").get(0),
                 secs(t0));
 
+        db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         double seed = seedWay(db);
         double floor = floor(db);
 
@@ -65,7 +67,8 @@ class ConvertBenchmark {
         line("");
         line("strategy copy, online, writer at ~200 ops/s (%,d ops during the run):", writes);
         for (String l : log.lines) {
-            if (l.contains("done in") || l.contains("] ") || l.contains("replayed") || l.contains("verified") || l.contains("swapped")) {
+            if (l.contains("done in") || l.contains("] ") || l.contains("replayed") || l.contains("verified") || l.contains("swapped")
+                    || l.contains(": done")) {
                 line("    %s", l.substring(5));
             }
         }
@@ -76,6 +79,10 @@ class ConvertBenchmark {
         line("  floor (INSERT...SELECT into bare partitions + index builds) %8.1f s   -> copy/floor = %.2fx (target <= 1.3x)", floor, copy / floor);
         line("  seed's INSERT...SELECT...ORDER BY into indexed parent       %8.1f s   -> seed/copy  = %.2fx (target >= 2x)", seed, seed / copy);
         line("  writer's longest stall     %8.1f ms (target < 100 ms), during %s", copyStall, copyRun.stallStep());
+        if (Boolean.getBoolean("convert.benchmark.statements")) {
+            db.queryStrings("SELECT round(total_exec_time)::text || ' ms, ' || calls || ' calls: ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
+                    + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25").forEach(l -> line("    %s", l));
+        }
         line("  rows: converted %,d, old %,d", db.queryLong("SELECT count(*) FROM chat_history"), db.queryLong("SELECT count(*) FROM chat_history_old"));
 
         // attach: the old plain table becomes chat_history again, then is converted without a copy
@@ -113,9 +120,8 @@ class ConvertBenchmark {
                 action = l.substring(l.indexOf(": ") + 2);
             } else if (m.find()) {
                 double s = Long.parseLong(m.group(1)) / 1000.0;
-                int phase = action.startsWith("copy") || action.startsWith("add primary key") || action.startsWith("add unique key")
-                        || action.startsWith("create index") ? 0 : action.startsWith("verify") ? 1 : action.startsWith("analyze") ? 2
-                        : action.startsWith("add foreign key") ? 3 : -1;
+                int phase = action.startsWith("copy") || action.startsWith("define the") || action.startsWith("build the") ? 0
+                        : action.startsWith("verify") ? 1 : action.startsWith("analyze") ? 2 : action.startsWith("add foreign key") ? 3 : -1;
                 if (phase >= 0) {
                     out[phase] += s;
                 }

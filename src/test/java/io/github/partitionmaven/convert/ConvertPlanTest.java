@@ -37,7 +37,7 @@ class ConvertPlanTest {
         assertTrue(text.contains("rows:  12000, estimated"), text);
         assertTrue(text.contains("swap: \"public\".\"chat_history\" becomes \"public\".\"chat_history_old\""), text);
         assertTrue(text.contains("lock:  ACCESS EXCLUSIVE on \"public\".\"chat_history\" (everything waits, reads included)"), text);
-        assertEquals(11, plan.steps().size());
+        assertEquals(10, plan.steps().size());
         assertTrue(text.contains("give the partitions of \"public\".\"chat_history_new\" back to autovacuum"), text);
         assertTrue(text.contains("warning: \"public\".\"chat_history\" has trigger(s) audit that the partitioned table does not get"), text);
     }

@@ -71,6 +71,11 @@ class ConvertTest {
         assertTrue(parts.get(14).startsWith("chat_history_2027_02 "), parts.get(14));
         assertEquals(0, db.queryLong("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                 + " WHERE i.inhparent = 'chat_history'::regclass AND c.reloptions IS NOT NULL"), "autovacuum is back on every partition");
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_index WHERE indrelid = 'chat_history'::regclass AND NOT indisvalid"),
+                "every partition's indexes were built and attached");
+        assertEquals(List.of("chat_history_2026_03_idx2", "chat_history_2026_03_idx3", "chat_history_2026_03_pkey"), db.queryStrings(
+                "SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_inherits i ON i.inhrelid = x.indexrelid"
+                        + " WHERE x.indrelid = 'chat_history_2026_03'::regclass ORDER BY 1"));
         assertEquals(5, db.queryLong("SELECT count(*) FROM pg_stats WHERE schemaname = 'public' AND tablename = 'chat_history' AND inherited"),
                 "the parent, which autovacuum never analyzes, has statistics for every column");
         assertEquals("true", db.queryStrings("SELECT bool_and(convalidated)::text FROM pg_constraint WHERE conrelid = 'chat_history'::regclass"
