@@ -107,30 +107,37 @@ class KilledRunTest {
         }
     }
 
+    /** Killed once some partitions have their keys and indexes: the rerun builds the others and keeps those. */
     @Test
-    void killedWhileBuildingThePrimaryKey() throws Exception {
+    void killedMidIndexBuild() throws Exception {
         try (Conversion run = new Conversion(200_000)) {
-            run.start(null).await(line -> line.contains(": add primary key "), 1);
-            String seen = run.awaitChild("SELECT p.phase || ', ' || p.partitions_done || ' of ' || p.partitions_total || ' partitions done'"
-                    + " FROM pg_stat_progress_create_index p JOIN pg_stat_activity a ON a.pid = p.pid WHERE a.application_name = '"
-                    + run.child.name + "' AND p.partitions_done > 0");
+            run.start(null).await(line -> line.contains(": build the "), 1);
+            run.awaitChild("SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE c.relname = 'chat_history_pkey_new'"
+                    + " AND NOT x.indisvalid AND (SELECT count(*) FROM pg_inherits WHERE inhparent = c.oid) >= 3");
             run.child.kill();
-            run.note("killed while pg_stat_progress_create_index showed: " + seen);
             run.awaitChildGone();
-            assertEquals(0, run.db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_pkey_new'"));
+            List<String> built = run.db.queryStrings("SELECT inhrelid::regclass::text FROM pg_inherits"
+                    + " WHERE inhparent = 'chat_history_pkey_new'::regclass ORDER BY 1");
+            assertTrue(built.size() >= 3 && built.size() < 15, "killed mid-build: " + built);
+            assertEquals(List.of("false"), run.db.queryStrings("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'chat_history_pkey_new'::regclass"));
+            run.note("killed with the keys of " + built.size() + " of 15 partitions built");
+            String before = run.db.queryStrings("SELECT string_agg(inhrelid::text, ',' ORDER BY inhrelid) FROM pg_inherits"
+                    + " WHERE inhparent = 'chat_history_pkey_new'::regclass").get(0);
             run.resumeAndCheck(true);
+            assertEquals(before, run.db.queryStrings("SELECT string_agg(inhrelid::text, ',' ORDER BY inhrelid) FROM pg_inherits"
+                    + " WHERE inhparent = 'chat_history_pkey'::regclass AND inhrelid IN (" + before + ")").get(0), "the partitions built before are kept");
         }
     }
 
     /**
-     * Killed while waiting for a lock the test holds: the server ends the killed session within seconds although that lock
-     * is still held (it checks the client connection while a statement runs), and a rerun started at once, before that,
-     * waits for it (the table's advisory lock) instead of working beside it.
+     * Killed while one build session waits for a lock the test holds on a partition: the server ends the killed session
+     * within seconds although that lock is still held (it checks the client connection while a statement runs), and a
+     * rerun started at once, before that, waits for it (the table's advisory lock) instead of working beside it.
      */
     @Test
     void killedWhileBuildingAnIndexAndRerunAtOnce() throws Exception {
         try (Conversion run = new Conversion(SMALL)) {
-            run.start("create index \"idx_chat_history_created_new\"").awaitHeld();
+            run.start(": build the ").awaitHeld();
             String killed = run.blockAndKill(MIDDLE_PARTITION, "ROW EXCLUSIVE");
             Engines.RecordingLog log = new Engines.RecordingLog();
             List<Throwable> failed = new CopyOnWriteArrayList<>();
@@ -138,13 +145,14 @@ class KilledRunTest {
             rerun.setUncaughtExceptionHandler((t, e) -> failed.add(e));
             rerun.start();
             run.awaitChildEndedByTheServer();
-            assertEquals(List.of("chat_history_pkey_new"), run.db.queryStrings("SELECT relname FROM pg_class WHERE relname LIKE '%\\_new'"
-                    + " AND relkind = 'I'"), "the primary key was built before; the killed index build is not committed");
+            assertEquals(0, run.db.queryLong("SELECT count(*) FROM pg_index WHERE indrelid = '" + MIDDLE_PARTITION + "'::regclass"),
+                    "the killed build of that partition is not committed");
             run.unblock();
             rerun.join(60_000);
             assertEquals(List.of(), failed);
             boolean waited = log.text().contains("Waiting for another partition-maven-plugin run on \"public\".\"chat_history\" (pid " + killed + ")");
-            run.note(waited ? "the rerun waited for the killed session" : "the killed session was gone before the rerun needed the table");
+            run.note(waited ? "the rerun waited for the killed session's advisory lock"
+                    : "the killed session was gone when the rerun took the table's advisory lock");
             run.check(log);
         }
     }
