@@ -17,6 +17,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -45,7 +46,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
 
     @Override
     public void run(Connection c, Sessions more, EngineLog log) throws Exception {
-        Ranges ranges = Ranges.resume(c, transfer, progress);
+        Ranges ranges = Ranges.resume(c, transfer, progress, batchSize, total);
         ProgressMeter meter = new ProgressMeter(log, "copied", ranges.copiedRows, total);
         List<Connection> opened = new ArrayList<>();
         try {
@@ -113,23 +114,34 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
 
     /**
      * The batches still to copy: first the gaps a killed run left between the ranges it recorded, then consecutive
-     * batches after the last recorded key, each found by walking the key index {@code batchSize} keys ahead.
+     * batches after the last recorded key. An integer key that is dense enough (at least every other value used) is cut
+     * into ranges of a fixed width, holding about {@code batchSize} rows each and at most twice that; any other key is
+     * cut by walking its index {@code batchSize} keys ahead.
      */
     static final class Ranges {
+        static final Set<String> INTEGER_KEYS = Set.of("smallint", "integer", "bigint");
+
         private final Deque<Range> gaps;
+        private final Optional<Step> step;
         private Optional<String> next;
         private boolean reachedEnd;
         private boolean stopped;
         final long copiedRows;
 
-        private Ranges(Deque<Range> gaps, Optional<String> next, boolean reachedEnd, long copiedRows) {
+        /** Fixed-width ranges of an integer key: {@code (lower, lower + width]} up to the largest key when the copy began. */
+        private record Step(long smallest, long largest, long width) {
+        }
+
+        private Ranges(Deque<Range> gaps, Optional<Step> step, Optional<String> next, boolean reachedEnd, long copiedRows) {
             this.gaps = gaps;
+            this.step = step;
             this.next = next;
             this.reachedEnd = reachedEnd;
             this.copiedRows = copiedRows;
         }
 
-        static Ranges resume(Connection c, Transfer transfer, TableName progress) throws SQLException {
+        /** @param rows the source's estimated row count */
+        static Ranges resume(Connection c, Transfer transfer, TableName progress, int batchSize, long rows) throws SQLException {
             Deque<Range> gaps = new ArrayDeque<>();
             Optional<String> previousUpper = Optional.empty();
             boolean first = true;
@@ -152,10 +164,29 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                 rs.next();
                 copied = rs.getLong(1);
             }
-            return new Ranges(gaps, previousUpper, reachedEnd, copied);
+            return new Ranges(gaps, integerStep(c, transfer, batchSize, rows), previousUpper, reachedEnd, copied);
         }
 
-        /** The next batch to copy, if any; {@code c} walks the key index to find where it ends. */
+        private static Optional<Step> integerStep(Connection c, Transfer transfer, int batchSize, long rows) throws SQLException {
+            if (!INTEGER_KEYS.contains(transfer.keyType())) {
+                return Optional.empty();
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(transfer.keySpan())) {
+                rs.next();
+                long min = rs.getLong(1);
+                long max = rs.getLong(2);
+                if (rs.wasNull() || rows <= 0) {
+                    return Optional.empty();
+                }
+                double span = (double) max - min + 1;
+                if (span > 2.0 * rows) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Step(min, max, Math.max(1, (long) Math.ceil(batchSize * span / rows))));
+            }
+        }
+
+        /** The next batch to copy, if any; {@code c} walks the key index to find where it ends when the key is not cut by width. */
         synchronized Optional<Range> claim(Connection c, Transfer transfer, int batchSize) throws SQLException {
             if (stopped) {
                 return Optional.empty();
@@ -166,7 +197,20 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
             if (reachedEnd) {
                 return Optional.empty();
             }
-            Optional<String> end;
+            Optional<String> end = step.isPresent() ? endByWidth(step.get()) : endByIndex(c, transfer, batchSize);
+            Range range = new Range(next, end);
+            next = end;
+            reachedEnd = end.isEmpty();
+            return Optional.of(range);
+        }
+
+        private Optional<String> endByWidth(Step s) {
+            long lower = next.map(Long::parseLong).orElse(s.smallest() - 1);
+            long end = lower + s.width();
+            return end < lower || end >= s.largest() ? Optional.empty() : Optional.of(Long.toString(end));
+        }
+
+        private Optional<String> endByIndex(Connection c, Transfer transfer, int batchSize) throws SQLException {
             try (PreparedStatement ps = c.prepareStatement(transfer.batchEnd(next.isEmpty()))) {
                 int i = 1;
                 if (next.isPresent()) {
@@ -174,13 +218,9 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                 }
                 ps.setInt(i, batchSize - 1);
                 try (ResultSet rs = ps.executeQuery()) {
-                    end = rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
                 }
             }
-            Range range = new Range(next, end);
-            next = end;
-            reachedEnd = end.isEmpty();
-            return Optional.of(range);
         }
 
         synchronized void stop() {

@@ -154,7 +154,9 @@ final class CopyConversion {
                         + (resumed > 0 ? ", skipping the " + resumed + " batch(es) already copied" : ""),
                 "each batch is one short transaction that also records its key range, so a killed run resumes with the ranges"
                         + " not recorded; " + sessions + " session(s) copy at once; reads and writes on " + t + " continue",
-                List.of(transfer.batchEnd(false), transfer.copyRange(true, true), String.format(BatchCopy.RECORD_RANGE_SQL,
+                List.of(BatchCopy.Ranges.INTEGER_KEYS.contains(transfer.keyType()) ? transfer.keySpan()
+                                + " -- then ranges of a fixed width if at least every other key is used, else: " + transfer.batchEnd(false)
+                                : transfer.batchEnd(false), transfer.copyRange(true, true), String.format(BatchCopy.RECORD_RANGE_SQL,
                         names.progress().sql())),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
                 .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows()))

@@ -80,6 +80,11 @@ public record Transfer(TableName source, TableName target, String key, String ke
                 + " OFFSET ? LIMIT 1";
     }
 
+    /** The smallest and largest key, for cutting an integer key into ranges of a fixed width. */
+    public String keySpan() {
+        return "SELECT min(" + keyIdent() + ")::bigint, max(" + keyIdent() + ")::bigint FROM " + source.sql();
+    }
+
     /** Copies the rows with keys in (lower, upper]; either bound may be absent (the start, the end of the table). */
     public String copyRange(boolean lower, boolean upper) {
         String k = keyIdent();

@@ -31,7 +31,7 @@ class BatchCopyTest {
 
     private static List<String> claims(TestDb db) throws Exception {
         try (Connection c = db.connect()) {
-            BatchCopy.Ranges ranges = BatchCopy.Ranges.resume(c, TRANSFER, PROGRESS);
+            BatchCopy.Ranges ranges = BatchCopy.Ranges.resume(c, TRANSFER, PROGRESS, 20, db.queryLong("SELECT count(*) FROM src"));
             List<String> out = new ArrayList<>();
             Optional<BatchCopy.Range> r;
             while ((r = ranges.claim(c, TRANSFER, 20)).isPresent()) {
@@ -44,6 +44,16 @@ class BatchCopyTest {
     @Test
     void aFreshCopyWalksTheKeyInBatchesUpToAnOpenEnd() throws Exception {
         assertEquals(List.of("(start, 20]", "(20, 40]", "(40, 60]", "(60, 80]", "(80, end]"), claims(withRows()));
+    }
+
+    @Test
+    void aSparseIntegerKeyIsCutWiderAndATooSparseOneByItsIndex() throws Exception {
+        TestDb db = withRows();
+        db.exec("TRUNCATE src", "INSERT INTO src SELECT g * 2, 'v' || g FROM generate_series(1, 95) g");
+        assertEquals(List.of("(start, 41]", "(41, 81]", "(81, 121]", "(121, 161]", "(161, end]"), claims(db), "every other id used");
+        db.exec("TRUNCATE src", "INSERT INTO src SELECT g * 1000, 'v' || g FROM generate_series(1, 95) g");
+        assertEquals(List.of("(start, 20000]", "(20000, 40000]", "(40000, 60000]", "(60000, 80000]", "(80000, end]"), claims(db),
+                "one id in a thousand: 20 keys a batch, found in the index");
     }
 
     @Test
