@@ -223,7 +223,7 @@ final class CopyConversion {
     private Step catchUp(long leave, String why) {
         return Step.autocommit(Goal.CONVERT, state.name(), "replay captured changes into " + names.shadow().sql(), why
                         + "; batches of " + ChangeReplay.BATCH + " keys, each taken off the log and replayed in one transaction",
-                List.of(transfer.takeKeys(), transfer.deleteKeys(), transfer.insertKeys()),
+                ChangeReplay.statements(transfer),
                 List.of(new Lock(names.changeLog(), LockMode.ROW_EXCLUSIVE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), 0)
                 .withWork((c, log) -> ChangeReplay.catchUp(c, transfer, leave, log));
     }
@@ -299,8 +299,7 @@ final class CopyConversion {
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
         after.addAll(ddl.sequenceHandoff(t, old));
         if (!offline) {
-            sql.add("-- replay every change still in " + names.changeLog().sql() + ": " + transfer.takeKeys() + "; " + transfer.deleteKeys()
-                    + "; " + transfer.insertKeys());
+            sql.add("-- replay every change still in " + names.changeLog().sql() + ": " + String.join("; ", ChangeReplay.statements(transfer)));
         }
         sql.addAll(after);
         StepWork work = (Connection c, EngineLog log) -> {

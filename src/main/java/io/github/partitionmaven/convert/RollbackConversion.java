@@ -100,7 +100,7 @@ final class RollbackConversion {
     private Step replay(Transfer transfer) {
         return Step.autocommit(Goal.CONVERT, state.name(), "replay captured changes into " + names.old(),
                 "makes each logged key's row in " + names.old() + " equal the one in " + state.name(),
-                List.of(transfer.takeKeys(), transfer.deleteKeys(), transfer.insertKeys()),
+                ChangeReplay.statements(transfer),
                 List.of(new Lock(names.old(), LockMode.ROW_EXCLUSIVE)), 0)
                 .withWork((c, log) -> ChangeReplay.catchUp(c, transfer, 100, log));
     }
