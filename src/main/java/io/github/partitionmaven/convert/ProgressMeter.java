@@ -45,10 +45,6 @@ final class ProgressMeter {
         log.info(line(System.nanoTime()) + ": done");
     }
 
-    synchronized long done() {
-        return done;
-    }
-
     private String line(long now) {
         double seconds = Math.max(1e-3, (now - started) / 1e9);
         double rate = (done - startDone) / seconds;
