@@ -209,8 +209,9 @@ final class AttachRollback {
                 }
                 long arrived = count(st, verify);
                 if (arrived != before || moved != before) {
-                    throw new IllegalStateException("the newer partitions held " + before + " row(s), " + moved + " were inserted and " + arrived
-                            + " are in " + old + " past its old bound; the transaction was rolled back, " + t + " is still partitioned");
+                    throw PartitionException.databaseState("Rollback stopped: the newer partitions held " + before + " row(s), " + moved
+                            + " were inserted and " + arrived + " are in " + old + " past its old bound. Its transaction was rolled back: "
+                            + t + " is still partitioned. Look for triggers or rules on " + old + " that change inserted rows.");
                 }
                 for (String statement : after) {
                     st.execute(statement);

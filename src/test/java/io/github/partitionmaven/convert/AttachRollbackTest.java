@@ -197,7 +197,9 @@ class AttachRollbackTest {
                 "CREATE TRIGGER lose_rows BEFORE INSERT ON chat_history_old FOR EACH ROW EXECUTE FUNCTION drop_moved()");
         String converted = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class, () -> rollback(db, ROLLBACK));
-        assertTrue(e.getMessage().contains("the newer partitions held 30 row(s), 11 were inserted"), e.getMessage());
+        assertTrue(e.getMessage().contains("the newer partitions held 30 row(s), 11 were inserted") && e.getMessage().contains("Nothing was changed"),
+                e.getMessage());
+        assertEquals(PartitionException.Kind.DATABASE_STATE, e.kind());
         assertEquals(converted.replaceAll("(?m)^.*chat_history_rollback_key.*\\n?", ""), db.snapshot().replaceAll(
                 "(?m)^.*chat_history_rollback_key.*\\n?", ""), "still converted; only the prepared index exists");
     }
