@@ -76,7 +76,7 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
                 while (rs.next()) {
                     Partition p = new Partition(new TableName(rs.getString(1), rs.getString(2)),
                             new HashSet<>(List.of((String[]) rs.getArray(3).getArray())));
-                    if (!statements(p.name(), p.attached()).isEmpty()) {
+                    if (indexes.stream().anyMatch(i -> !p.attached().contains(i.name()))) {
                         todo.add(p);
                     }
                 }
