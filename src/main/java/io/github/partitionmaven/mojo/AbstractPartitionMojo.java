@@ -118,8 +118,8 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     protected Integer batchSize;
 
     /**
-     * Database sessions partition:convert copies with at once, each taking the next batch; 1 copies one batch at a time.
-     * Up to the number of cores the server can spare: the copy is CPU-bound on the server.
+     * Database sessions (connections) partition:convert copies with at once, each taking the next batch, and then builds
+     * partitions' indexes with; 1 does one at a time. Up to the number of cores the server can spare: both are CPU-bound.
      */
     @Parameter(property = "partition.copySessions", defaultValue = "2")
     protected Integer copySessions;
