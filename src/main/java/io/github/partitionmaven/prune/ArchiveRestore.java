@@ -4,6 +4,7 @@ import io.github.partitionmaven.engine.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.execute.StepExecutor;
+import io.github.partitionmaven.execute.TableLock;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
@@ -50,7 +51,10 @@ public final class ArchiveRestore {
             step.locks().forEach(l -> log.info("  lock: " + l));
             step.statements().forEach(s -> log.info("  runs: " + s));
             if (!dryRun) {
-                new StepExecutor(c, engine::open, engine.settings(), log).run(step);
+                // the same per-table lock as premake and prune, so a restore never runs beside them on the table
+                try (TableLock ignored = TableLock.acquire(c, step.table(), PartitionEngine.TABLE_LOCK_WAIT, log)) {
+                    new StepExecutor(c, engine::open, engine.settings(), log).run(step);
+                }
                 log.info("Restored " + step.rows() + " rows.");
             }
             return step;

@@ -2,11 +2,13 @@ package io.github.partitionmaven.prune;
 
 import static io.github.partitionmaven.prune.PruneFixture.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.execute.TableLock;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.policy.TableName;
 import io.github.partitionmaven.policy.TableSpec;
@@ -14,11 +16,15 @@ import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.TestDb;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +68,23 @@ class RestoreTest {
         ArchiveRestore.restore(restorer(db), manifest(JANUARY), Optional.of(TableName.parse("\"Old Feb\"")), false);
         assertEquals(db.queryLong("SELECT count(*) FROM " + JANUARY) + db.queryLong("SELECT count(*) FROM p_2026_02"),
                 db.queryLong("SELECT count(*) FROM \"Old Feb\""), "appended to an existing table");
+    }
+
+    @Test
+    void aRestoreWaitsWhileAnotherRunHoldsTheTable() throws Exception {
+        TestDb db = seed();
+        engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
+        try (Connection other = db.connect()) {
+            TableLock held = TableLock.acquire(other, TableName.parse("public." + TABLE), Duration.ofSeconds(5), new Engines.RecordingLog());
+            CompletableFuture<Void> restore = CompletableFuture.runAsync(
+                    () -> ArchiveRestore.restore(restorer(db), manifest("p_2026_02"), Optional.empty(), false));
+            Thread.sleep(1000);
+            assertFalse(restore.isDone(), "waits for the other run's lock on " + TABLE);
+            assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'p_2026_02'"));
+            held.close();
+            restore.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(1, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'p_2026_02'"), "restored once the lock was free");
     }
 
     @Test
