@@ -17,12 +17,7 @@ public record AlongsideWork(StepWork main, List<String> alongside) implements St
     @Override
     public void run(Connection connection, EngineLog log) throws Exception {
         main.run(connection, log);
-        try (Statement s = connection.createStatement()) {
-            for (String sql : alongside) {
-                log.debug(sql);
-                s.execute(sql);
-            }
-        }
+        runAlongside(connection, new AtomicReference<>(), log);
     }
 
     @Override
@@ -33,13 +28,7 @@ public record AlongsideWork(StepWork main, List<String> alongside) implements St
                 main.run(connection, sessions, log);
                 return null;
             }, List.of(() -> {
-                try (Statement s = second.createStatement()) {
-                    running.set(s);
-                    for (String sql : alongside) {
-                        log.debug("(second session) " + sql);
-                        s.execute(sql);
-                    }
-                }
+                runAlongside(second, running, log);
                 return null;
             }), () -> {
                 try {
@@ -51,6 +40,17 @@ public record AlongsideWork(StepWork main, List<String> alongside) implements St
                     // the statement ended meanwhile
                 }
             });
+        }
+    }
+
+    /** The statements that go beside the main work, one after the other; {@code running} lets them be cancelled. */
+    private void runAlongside(Connection c, AtomicReference<Statement> running, EngineLog log) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            running.set(s);
+            for (String sql : alongside) {
+                log.debug(sql);
+                s.execute(sql);
+            }
         }
     }
 }
