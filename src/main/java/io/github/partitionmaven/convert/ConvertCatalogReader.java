@@ -167,6 +167,8 @@ public final class ConvertCatalogReader {
         query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(rs.getString(2)));
         query(c, SEQUENCES, oids, rs -> b.get(rs.getLong(1)).sequences.add(new ConvertFacts.SequenceColumn(rs.getString(2),
                 new TableName(rs.getString(3), rs.getString(4)), rs.getBoolean(5))));
+        query(c, RowHash.COLUMNS, oids, rs -> b.get(rs.getLong(1)).hashed.add(new RowHash.Column(rs.getString(2),
+                Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)))));
 
         Map<TableName, ConvertNames> names = new HashMap<>();
         List<String> candidates = new ArrayList<>();
@@ -210,7 +212,7 @@ public final class ConvertCatalogReader {
             ConvertNames n = names.get(s.name());
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
-                    List.copyOf(t.sequences), List.copyOf(t.triggers), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE), objects, existing,
+                    List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE), objects, existing,
                     Optional.ofNullable(progress.get(n.progress()))));
         });
         return out;
@@ -329,5 +331,6 @@ public final class ConvertCatalogReader {
         final List<ConvertFacts.Grant> grants = new ArrayList<>();
         final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();
         final List<String> triggers = new ArrayList<>();
+        final List<RowHash.Column> hashed = new ArrayList<>();
     }
 }

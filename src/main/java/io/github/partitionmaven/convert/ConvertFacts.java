@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param dependentViews   views and materialized views reading the table
  * @param sequences        serial and identity columns with their sequences
  * @param triggers         the table's own triggers (not the conversion's capture)
+ * @param rowHash          how the verification hashes a row of the table, column by column
  * @param stats            what the key column holds; {@link KeyStats#NONE} when the table is not plain
  * @param objects          constraint and index names (with validity) on the table and on its conversion relations
  * @param existing         which of the conversion's relations (new table, log, progress record, old table) exist, with their
@@ -35,6 +36,7 @@ public record ConvertFacts(
         List<Grant> grants,
         List<SequenceColumn> sequences,
         List<String> triggers,
+        RowHash rowHash,
         KeyStats stats,
         Map<TableName, Map<String, Boolean>> objects,
         Map<TableName, String> existing,
@@ -87,7 +89,7 @@ public record ConvertFacts(
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, stats, objects, existing, progress);
+                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress);
     }
 
     /** Constraint or index {@code name} on {@code relation}: empty when absent, else whether it is valid. */

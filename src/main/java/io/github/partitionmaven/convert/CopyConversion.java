@@ -230,7 +230,7 @@ final class CopyConversion {
 
     private Step verify() {
         Verification v = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), ddl.settings().zone(), !offline,
-                abandon());
+                facts.rowHash(), abandon());
         TableName s = names.shadow();
         List<String> alongside = new ArrayList<>();
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
@@ -241,10 +241,7 @@ final class CopyConversion {
             }
         }
         alongside.add(analyze());
-        List<String> sql = new ArrayList<>(Verification.PLANNING);
-        sql.add("SELECT bucket, count(*), sum(hash) FROM (SELECT <" + policy.interval().unit() + "> AS bucket, hash_record_extended(r, 0) AS hash"
-                + " FROM " + state.name().sql() + " r OFFSET 0) per_row GROUP BY bucket");
-        sql.add("SELECT ... FROM " + s.sql() + " r ...");
+        List<String> sql = new ArrayList<>(v.statements());
         alongside.forEach(a -> sql.add("-- meanwhile, on a second session: " + a));
         return Step.autocommit(Goal.CONVERT, state.name(), "verify " + s.sql() + " against " + state.name().sql() + "; meanwhile check its"
                                 + " foreign keys and analyze it",

@@ -18,7 +18,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Swaps a converted table back to its old plain table; one converted with strategy attach is
@@ -86,12 +85,12 @@ final class RollbackConversion {
                     List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), facts.stats().rows()));
         }
         steps.add(replay(transfer));
+        Verification verification = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), settings.zone(), true,
+                facts.rowHash(), String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";");
         steps.add(Step.autocommit(Goal.CONVERT, t, "verify " + old + " against " + t, "row count and checksum per "
-                        + policy.interval().unit() + "; a difference stops here with nothing swapped",
-                Stream.concat(Verification.PLANNING.stream(), Stream.of("SELECT ... GROUP BY bucket")).toList(),
+                        + policy.interval().unit() + "; a difference stops here with nothing swapped", verification.statements(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), 0)
-                .withWork(new Verification(transfer, policy.column(), state.keyType(), policy.interval(), settings.zone(), true,
-                        String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";")));
+                .withWork(verification));
         steps.add(replay(transfer));
         steps.add(swapBack(transfer));
         return new TablePlan(policy, state, steps, List.of());

@@ -26,16 +26,21 @@ import java.util.TreeSet;
  * the old table untouched and still in use.
  */
 record Verification(Transfer transfer, String column, KeyType keyType, Interval interval, ZoneId zone, boolean capturing,
-                    String abandon) implements StepWork {
+                    RowHash rowHash, String abandon) implements StepWork {
 
     private static final String UNDEFINED_FUNCTION = "42883";
     /**
-     * How the sums are planned. The planner cannot tell that the interval buckets are few: grouping the rows themselves
-     * it would sort whole rows (spilling both tables to disk) and hash them in one process. So each row is first reduced to
-     * (bucket, hash) in a subquery, which parallel workers compute; shipping those narrow pairs to the leader is cheap,
-     * whatever the default cost of a tuple passed between processes says.
+     * How the sums are planned. The planner cannot tell that the interval buckets are few; with sorting off it groups by
+     * hashing, and parallel workers each sum their share of the rows before the leader adds up a few partial sums.
      */
-    static final List<String> PLANNING = List.of("SET LOCAL enable_sort = off", "SET LOCAL parallel_tuple_cost = 0");
+    private static final List<String> PLANNING = List.of("SET LOCAL enable_sort = off", "SET LOCAL parallel_tuple_cost = 0");
+
+    /** What the step runs, as the plan shows it. */
+    List<String> statements() {
+        List<String> sql = new ArrayList<>(PLANNING);
+        sql.add(sums(rowHash.sql("r")));
+        return sql;
+    }
 
     record Sums(long rows, String checksum) {
     }
@@ -55,16 +60,16 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
             Map<String, Map<LocalDate, Sums>> sides;
             try (Statement s = c.createStatement()) {
                 s.execute("SAVEPOINT hashable");
-                sides = sums(c, "hash_record_extended(r, 0)");
+                sides = sums(c, sums(rowHash.sql("r")));
             } catch (SQLException e) {
                 if (!UNDEFINED_FUNCTION.equals(e.getSQLState())) {
                     throw e;
                 }
-                // a column type without a hash function (json, point, ...): hash the row's text instead
+                // an array or composite of a type without a hash function: hash the row's text instead
                 try (Statement s = c.createStatement()) {
                     s.execute("ROLLBACK TO SAVEPOINT hashable");
                 }
-                sides = sums(c, "hashtextextended(r::text, 0)");
+                sides = sums(c, sums(RowHash.wholeRowText("r")));
             }
             source = sides.getOrDefault("source", Map.of());
             target = sides.getOrDefault("target", Map.of());
@@ -98,8 +103,11 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
     }
 
     /** Both tables in one statement, so PostgreSQL can scan them side by side (Parallel Append). */
-    private Map<String, Map<LocalDate, Sums>> sums(Connection c, String hash) throws SQLException {
-        String sql = side("source", transfer.source().sql(), hash) + "\nUNION ALL\n" + side("target", transfer.target().sql(), hash);
+    private String sums(String hash) {
+        return side("source", transfer.source().sql(), hash) + "\nUNION ALL\n" + side("target", transfer.target().sql(), hash);
+    }
+
+    private static Map<String, Map<LocalDate, Sums>> sums(Connection c, String sql) throws SQLException {
         Map<String, Map<LocalDate, Sums>> out = new HashMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
@@ -113,9 +121,9 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
 
     private String side(String name, String table, String hash) {
         String k = transfer.keyIdent();
-        return "SELECT '" + name + "', bucket, count(*), coalesce(sum(hash), 0)::text FROM (SELECT "
-                + keyType.bucketExpression("r." + Sql.ident(column), interval, zone) + " AS bucket, " + hash + " AS hash FROM " + table + " r"
+        return "SELECT '" + name + "', " + keyType.bucketExpression("r." + Sql.ident(column), interval, zone) + " AS bucket, count(*),"
+                + " coalesce(sum(" + hash + "), 0)::text FROM " + table + " r"
                 + (capturing ? " WHERE NOT EXISTS (SELECT 1 FROM " + transfer.changeLog().sql() + " l WHERE l." + k + " = r." + k + ")" : "")
-                + " OFFSET 0) per_row GROUP BY bucket";
+                + " GROUP BY 2";
     }
 }
