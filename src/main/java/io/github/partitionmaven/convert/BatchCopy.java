@@ -27,6 +27,12 @@ import java.util.concurrent.Callable;
  */
 record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessions, long total) implements StepWork {
 
+    /**
+     * Before a batch records its range. Only the sibling sessions update the progress row, each for an instant before
+     * committing: never give up on them. A crash can lose an unflushed batch only together with its record, and a rerun
+     * copies that range again; so no batch waits for its commit to reach disk (the final copy_done does, flushing them all).
+     */
+    static final List<String> RECORD_SETTINGS = List.of("SET LOCAL lock_timeout = 0", "SET LOCAL synchronous_commit = off");
     static final String RECORD_RANGE_SQL = "UPDATE %s SET copied_from = copied_from || CAST(? AS text),"
             + " copied_to = copied_to || CAST(? AS text), copied_rows = copied_rows + ?";
 
@@ -91,8 +97,9 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                     throw ChangeReplay.unplaceable(e, transfer, "within the keys " + range);
                 }
                 try (Statement s = c.createStatement(); PreparedStatement ps = c.prepareStatement(record)) {
-                    // Only the sibling sessions update this row, each for an instant before committing: never give up on them.
-                    s.execute("SET LOCAL lock_timeout = 0");
+                    for (String setting : RECORD_SETTINGS) {
+                        s.execute(setting);
+                    }
                     ps.setString(1, range.lower().orElse(null));
                     ps.setString(2, range.upper().orElse(null));
                     ps.setLong(3, rows);

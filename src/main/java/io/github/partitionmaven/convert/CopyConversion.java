@@ -154,13 +154,21 @@ final class CopyConversion {
                         + (resumed > 0 ? ", skipping the " + resumed + " batch(es) already copied" : ""),
                 "each batch is one short transaction that also records its key range, so a killed run resumes with the ranges"
                         + " not recorded; " + sessions + " session(s) copy at once; reads and writes on " + t + " continue",
-                List.of(BatchCopy.Ranges.INTEGER_KEYS.contains(transfer.keyType()) ? transfer.keySpan()
-                                + " -- then ranges of a fixed width if at least every other key is used, else: " + transfer.batchEnd(false)
-                                : transfer.batchEnd(false), transfer.copyRange(true, true), String.format(BatchCopy.RECORD_RANGE_SQL,
-                        names.progress().sql())),
+                batchStatements(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
                 .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows()))
                 .withEstimate(estimate);
+    }
+
+    private List<String> batchStatements() {
+        List<String> sql = new ArrayList<>();
+        sql.add(BatchCopy.Ranges.INTEGER_KEYS.contains(transfer.keyType()) ? transfer.keySpan()
+                + " -- then ranges of a fixed width if at least every other key is used, else: " + transfer.batchEnd(false)
+                : transfer.batchEnd(false));
+        sql.add(transfer.copyRange(true, true));
+        sql.addAll(BatchCopy.RECORD_SETTINGS);
+        sql.add(String.format(BatchCopy.RECORD_RANGE_SQL, names.progress().sql()));
+        return sql;
     }
 
     /**

@@ -31,12 +31,13 @@ import org.junit.jupiter.api.Test;
  * and deletes per second throughout; its longest stall is reported. Prints numbers; asserts nothing.
  *
  * <p>Run: {@code mvn -B -Pbenchmark test -Dtest=ConvertBenchmark}; {@code -Dconvert.benchmark.statements=true} also prints
- * the 25 statements that took the most time (pg_stat_statements).
+ * the 25 statements that took the most time (pg_stat_statements); {@code -Dconvert.benchmark.sessions=N} sets copySessions.
  */
 @DatabaseTest
 class ConvertBenchmark {
 
     private static final long ROWS = Long.getLong("convert.benchmark.rows", 2_000_000L);
+    private static final int SESSIONS = Integer.getInteger("convert.benchmark.sessions", ConvertOptions.DEFAULTS.copySessions());
     private static final LocalDate TODAY = LocalDate.now(Clock.systemUTC());
     private static final LocalDate FROM = TODAY.minusMonths(12).plusDays(1);
     private final List<String> report = new ArrayList<>();
@@ -60,7 +61,7 @@ class ConvertBenchmark {
         double floor = floor(db);
 
         Engines.RecordingLog log = new Engines.RecordingLog();
-        Run copyRun = underWriter(db, ConvertOptions.DEFAULTS, log);
+        Run copyRun = underWriter(db, ConvertOptions.DEFAULTS.withCopySessions(SESSIONS), log);
         double copy = copyRun.seconds();
         double copyStall = copyRun.stallMillis();
         long writes = copyRun.writes();
