@@ -14,10 +14,13 @@ import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -29,12 +32,46 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
 
     /**
      * Before a batch records its range. Only the sibling sessions update the progress row, each for an instant before
-     * committing: never give up on them. A crash can lose an unflushed batch only together with its record, and a rerun
-     * copies that range again; so no batch waits for its commit to reach disk (the final copy_done does, flushing them all).
+     * committing: never give up on them. The commit waits for the disk whatever the server's default, as PostgreSQL sets
+     * no hint bits for a commit not yet flushed.
      */
-    static final List<String> RECORD_SETTINGS = List.of("SET LOCAL lock_timeout = 0", "SET LOCAL synchronous_commit = off");
+    static final List<String> RECORD_SETTINGS = List.of("SET LOCAL lock_timeout = 0", "SET LOCAL synchronous_commit = on");
     static final String RECORD_RANGE_SQL = "UPDATE %s SET copied_from = copied_from || CAST(? AS text),"
             + " copied_to = copied_to || CAST(? AS text), copied_rows = copied_rows + ?";
+
+    /**
+     * Reads the pages this batch added (and the last one before them), right after its commit: the rows get their hint bits while the pages are still in
+     * memory and before a checkpoint begins. Left to the first index build, hinting would write most pages of the new table
+     * into the WAL a second time, as full-page images (measured: a 2M-row primary key build took 2.5 s instead of 0.6 s).
+     * The pages of a sibling's batch still running are read too, but stay unhinted until that sibling reads them.
+     */
+    private void setHintBits(Connection c, Map<String, Long> before) throws SQLException {
+        Map<String, long[]> added = new TreeMap<>();
+        pages(c).forEach((partition, now) -> {
+            long then = before.getOrDefault(partition, 0L);
+            if (now > then) {
+                added.put(partition, new long[] {Math.max(0, then - 1), now});
+            }
+        });
+        if (!added.isEmpty()) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Transfer.readPages(added))) {
+                while (rs.next()) {
+                    rs.getLong(1);
+                }
+            }
+        }
+        c.commit();
+    }
+
+    private Map<String, Long> pages(Connection c) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(transfer.targetPages())) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
 
     /** Keys (lower, upper] in their text form; an absent bound is the start or the end of the table. */
     record Range(Optional<String> lower, Optional<String> upper) {
@@ -83,6 +120,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
             Optional<Range> next;
             while ((next = ranges.claim(c, transfer, batchSize)).isPresent()) {
                 Range range = next.get();
+                Map<String, Long> before = pages(c);
                 long rows;
                 try (PreparedStatement ps = c.prepareStatement(transfer.copyRange(range.lower().isPresent(), range.upper().isPresent()))) {
                     int i = 1;
@@ -107,6 +145,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                 }
                 c.commit();
                 log.debug("copy batch committed: " + rows + " row(s), keys " + range);
+                setHintBits(c, before);
                 meter.add(rows);
             }
         } catch (SQLException | RuntimeException e) {

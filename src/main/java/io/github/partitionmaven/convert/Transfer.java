@@ -4,6 +4,8 @@ import io.github.partitionmaven.policy.TableName;
 import io.github.partitionmaven.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Rows moving from {@code source} to {@code target}, identified by the single-column {@code key}:
@@ -105,6 +107,24 @@ public record Transfer(TableName source, TableName target, String key, String ke
     /** Everything in one statement: the offline path. */
     public String copyAll() {
         return "INSERT INTO " + target.sql() + " (" + columnList() + ") OVERRIDING SYSTEM VALUE SELECT " + columnList() + " FROM " + source.sql();
+    }
+
+    /** The target (or each of its partitions) with its size in pages: a batch's rows went to the last page and the pages it added. */
+    public String targetPages() {
+        String t = Sql.literal(target.sql()) + "::regclass";
+        return "SELECT format('%I.%I', n.nspname, c.relname), pg_relation_size(c.oid) / current_setting('block_size')::bigint"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND (c.oid = " + t
+                + " OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = " + t + "))";
+    }
+
+    /**
+     * Reads the pages [from, to) of each partition given (a qualified, quoted name), which sets the hint bits of the rows
+     * committed there: the first reader of a row records that its transaction committed, and with data checksums it writes
+     * the whole page into the WAL to do so if a checkpoint has begun since the page was written.
+     */
+    public static String readPages(Map<String, long[]> pages) {
+        return pages.entrySet().stream().map(e -> "SELECT count(*) FROM ONLY " + e.getKey() + " WHERE ctid >= '(" + e.getValue()[0]
+                + ",0)'::tid AND ctid < '(" + e.getValue()[1] + ",0)'::tid").collect(Collectors.joining(" UNION ALL "));
     }
 
     /** Captures, as changed keys, every row that differs between target and source (rollback's resync). */

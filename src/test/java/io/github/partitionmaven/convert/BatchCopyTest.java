@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.policy.TableName;
 import io.github.partitionmaven.testing.DatabaseTest;
@@ -77,5 +78,24 @@ class BatchCopyTest {
         assertEquals(95, db.queryLong("SELECT count(*) FROM dst"));
         assertEquals(14, db.queryLong("SELECT cardinality(copied_to) FROM src_conversion"));
         assertEquals(1, db.queryLong("SELECT count(*) FROM src_conversion WHERE copy_done AND copied_rows = 95"));
+    }
+
+    @Test
+    void theCopySetsTheHintBitsOfEveryRowItCopied() throws Exception {
+        TestDb db = withRows();
+        db.exec("TRUNCATE src", "INSERT INTO src SELECT g, repeat('v', 80) || g FROM generate_series(1, 20000) g",
+                "CREATE TABLE pdst (id bigint, v text) PARTITION BY RANGE (id)",
+                "CREATE TABLE pdst_low PARTITION OF pdst FOR VALUES FROM (MINVALUE) TO (12000)",
+                "CREATE TABLE pdst_high PARTITION OF pdst FOR VALUES FROM (12000) TO (MAXVALUE)", "CREATE EXTENSION IF NOT EXISTS pageinspect");
+        Transfer partitioned = new Transfer(SOURCE, new TableName("public", "pdst"), "id", "bigint", List.of("id", "v"),
+                TRANSFER.changeLog(), TRANSFER.captureFunction());
+        try (Connection c = db.connect()) {
+            new BatchCopy(partitioned, PROGRESS, 700, 2, 20000).run(c, db::connect, new Engines.RecordingLog());
+        }
+        String tuples = "FROM pg_class c, generate_series(0, pg_relation_size(c.oid) / 8192 - 1) blk,"
+                + " heap_page_items(get_raw_page(c.relname, blk::int)) h WHERE c.relname IN ('pdst_low', 'pdst_high') AND h.lp_flags = 1";
+        assertEquals(20000, db.queryLong("SELECT count(*) " + tuples));
+        long unhinted = db.queryLong("SELECT count(*) " + tuples + " AND (h.t_infomask & 256) = 0");
+        assertTrue(unhinted < 1000, unhinted + " of 20000 rows copied without the hint bit that says their transaction committed");
     }
 }
