@@ -89,7 +89,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
 
     @Override
     public void run(Connection c, Sessions more, EngineLog log) throws Exception {
-        Ranges ranges = Ranges.resume(c, transfer, progress, batchSize, total);
+        Ranges ranges = Ranges.resume(c, transfer, progress, batchSize, total, sessions);
         ProgressMeter meter = new ProgressMeter(log, "copied", ranges.copiedRows, total);
         List<Connection> opened = new ArrayList<>();
         try {
@@ -168,26 +168,28 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
         static final Set<String> INTEGER_KEYS = Set.of("smallint", "integer", "bigint");
 
         private final Deque<Range> gaps;
-        private final Optional<Step> step;
+        /** The fixed-width ranges of an integer key still to copy, in the order they are handed out. */
+        private final Deque<Range> planned;
         private Optional<String> next;
         private boolean reachedEnd;
         private boolean stopped;
         final long copiedRows;
 
-        /** Fixed-width ranges of an integer key: {@code (lower, lower + width]} up to the largest key when the copy began. */
-        private record Step(long smallest, long largest, long width) {
-        }
-
-        private Ranges(Deque<Range> gaps, Optional<Step> step, Optional<String> next, boolean reachedEnd, long copiedRows) {
+        private Ranges(Deque<Range> gaps, Deque<Range> planned, Optional<String> next, boolean reachedEnd, long copiedRows) {
             this.gaps = gaps;
-            this.step = step;
+            this.planned = planned;
             this.next = next;
             this.reachedEnd = reachedEnd;
             this.copiedRows = copiedRows;
         }
 
-        /** @param rows the source's estimated row count */
-        static Ranges resume(Connection c, Transfer transfer, TableName progress, int batchSize, long rows) throws SQLException {
+        /**
+         * @param rows    the source's estimated row count
+         * @param regions how many sessions copy: ranges of an integer key are handed out from as many regions of the key in
+         *                turn, so that the sessions fill different partitions of a time-ordered table rather than compete for
+         *                the same last page
+         */
+        static Ranges resume(Connection c, Transfer transfer, TableName progress, int batchSize, long rows, int regions) throws SQLException {
             Deque<Range> gaps = new ArrayDeque<>();
             Optional<String> previousUpper = Optional.empty();
             boolean first = true;
@@ -210,10 +212,22 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                 rs.next();
                 copied = rs.getLong(1);
             }
-            return new Ranges(gaps, integerStep(c, transfer, batchSize, rows), previousUpper, reachedEnd, copied);
+            Optional<long[]> span = integerSpan(c, transfer, batchSize, rows);
+            Deque<Range> planned = new ArrayDeque<>();
+            if (span.isPresent()) {
+                // a killed run with several sessions leaves wide gaps: copied in batches too
+                Deque<Range> split = new ArrayDeque<>();
+                gaps.forEach(g -> split.addAll(cut(g.lower(), g.upper(), span.get())));
+                gaps = split;
+                if (!reachedEnd) {
+                    planned = inTurns(cut(previousUpper, Optional.empty(), span.get()), regions);
+                }
+            }
+            return new Ranges(gaps, planned, previousUpper, reachedEnd || span.isPresent(), copied);
         }
 
-        private static Optional<Step> integerStep(Connection c, Transfer transfer, int batchSize, long rows) throws SQLException {
+        /** Smallest key, largest key and range width of an integer key with at least every other value used; else empty. */
+        private static Optional<long[]> integerSpan(Connection c, Transfer transfer, int batchSize, long rows) throws SQLException {
             if (!INTEGER_KEYS.contains(transfer.keyType())) {
                 return Optional.empty();
             }
@@ -221,15 +235,42 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                 rs.next();
                 long min = rs.getLong(1);
                 long max = rs.getLong(2);
-                if (rs.wasNull() || rows <= 0) {
+                if (rs.wasNull() || rows <= 0 || (double) max - min + 1 > 2.0 * rows) {
                     return Optional.empty();
                 }
-                double span = (double) max - min + 1;
-                if (span > 2.0 * rows) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Step(min, max, Math.max(1, (long) Math.ceil(batchSize * span / rows))));
+                return Optional.of(new long[] {min, max, Math.max(1, (long) Math.ceil(batchSize * ((double) max - min + 1) / rows))});
             }
+        }
+
+        /** (lower, upper] cut into ranges of the span's width; an absent upper is the open end past the largest key. */
+        private static List<Range> cut(Optional<String> lower, Optional<String> upper, long[] span) {
+            List<Range> out = new ArrayList<>();
+            long limit = upper.map(Long::parseLong).orElse(span[1]);
+            Optional<String> from = lower;
+            while (true) {
+                long start = from.map(Long::parseLong).orElse(span[0] - 1);
+                long end = start + span[2];
+                if (end < start || end >= limit) {
+                    out.add(new Range(from, upper));
+                    return out;
+                }
+                out.add(new Range(from, Optional.of(Long.toString(end))));
+                from = Optional.of(Long.toString(end));
+            }
+        }
+
+        /** The ranges split into {@code regions} consecutive regions, handed out one from each region in turn. */
+        private static Deque<Range> inTurns(List<Range> ranges, int regions) {
+            Deque<Range> out = new ArrayDeque<>();
+            int chunk = (ranges.size() + Math.max(1, regions) - 1) / Math.max(1, regions);
+            for (int i = 0; i < chunk; i++) {
+                for (int start = 0; start < ranges.size(); start += chunk) {
+                    if (start + i < Math.min(ranges.size(), start + chunk)) {
+                        out.add(ranges.get(start + i));
+                    }
+                }
+            }
+            return out;
         }
 
         /** The next batch to copy, if any; {@code c} walks the key index to find where it ends when the key is not cut by width. */
@@ -240,20 +281,17 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
             if (!gaps.isEmpty()) {
                 return Optional.of(gaps.poll());
             }
+            if (!planned.isEmpty()) {
+                return Optional.of(planned.poll());
+            }
             if (reachedEnd) {
                 return Optional.empty();
             }
-            Optional<String> end = step.isPresent() ? endByWidth(step.get()) : endByIndex(c, transfer, batchSize);
+            Optional<String> end = endByIndex(c, transfer, batchSize);
             Range range = new Range(next, end);
             next = end;
             reachedEnd = end.isEmpty();
             return Optional.of(range);
-        }
-
-        private Optional<String> endByWidth(Step s) {
-            long lower = next.map(Long::parseLong).orElse(s.smallest() - 1);
-            long end = lower + s.width();
-            return end < lower || end >= s.largest() ? Optional.empty() : Optional.of(Long.toString(end));
         }
 
         private Optional<String> endByIndex(Connection c, Transfer transfer, int batchSize) throws SQLException {

@@ -153,7 +153,10 @@ final class CopyConversion {
                         + options.batchSize() + " consecutive " + transfer.key() + "s, " + sessions + " batch(es) at a time"
                         + (resumed > 0 ? ", skipping the " + resumed + " batch(es) already copied" : ""),
                 "each batch is one short transaction that also records its key range, so a killed run resumes with the ranges"
-                        + " not recorded; " + sessions + " session(s) copy at once; reads and writes on " + t + " continue",
+                        + " not recorded; " + sessions + " session(s) copy at once" + (sessions > 1 ? ", taking ranges from as many regions of an"
+                        + " integer key in turn so that they fill different partitions" : "") + "; each session then reads the pages its"
+                        + " batch filled, setting the rows' hint bits before a checkpoint would make the first index build write them"
+                        + " to the WAL again; reads and writes on " + t + " continue",
                 batchStatements(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
                 .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows()))

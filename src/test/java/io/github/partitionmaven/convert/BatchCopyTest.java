@@ -31,8 +31,12 @@ class BatchCopyTest {
     }
 
     private static List<String> claims(TestDb db) throws Exception {
+        return claims(db, 1);
+    }
+
+    private static List<String> claims(TestDb db, int sessions) throws Exception {
         try (Connection c = db.connect()) {
-            BatchCopy.Ranges ranges = BatchCopy.Ranges.resume(c, TRANSFER, PROGRESS, 20, db.queryLong("SELECT count(*) FROM src"));
+            BatchCopy.Ranges ranges = BatchCopy.Ranges.resume(c, TRANSFER, PROGRESS, 20, db.queryLong("SELECT count(*) FROM src"), sessions);
             List<String> out = new ArrayList<>();
             Optional<BatchCopy.Range> r;
             while ((r = ranges.claim(c, TRANSFER, 20)).isPresent()) {
@@ -45,6 +49,14 @@ class BatchCopyTest {
     @Test
     void aFreshCopyWalksTheKeyInBatchesUpToAnOpenEnd() throws Exception {
         assertEquals(List.of("(start, 20]", "(20, 40]", "(40, 60]", "(60, 80]", "(80, end]"), claims(withRows()));
+    }
+
+    @Test
+    void severalSessionsAreHandedRangesFromAsManyRegionsOfTheKeyInTurn() throws Exception {
+        TestDb db = withRows();
+        assertEquals(List.of("(start, 20]", "(60, 80]", "(20, 40]", "(80, end]", "(40, 60]"), claims(db, 2));
+        db.exec("UPDATE src_conversion SET copied_from = ARRAY[NULL, '60'], copied_to = ARRAY['20', '80'], copied_rows = 40");
+        assertEquals(List.of("(20, 40]", "(40, 60]", "(80, end]"), claims(db, 2), "killed after the first two: the gap in batches, then the rest");
     }
 
     @Test
@@ -64,7 +76,7 @@ class BatchCopyTest {
         db.exec("UPDATE src_conversion SET copied_from = ARRAY[NULL, '40'], copied_to = ARRAY['20', '60'], copied_rows = 40");
         assertEquals(List.of("(20, 40]", "(60, 80]", "(80, end]"), claims(db));
         db.exec("UPDATE src_conversion SET copied_from = ARRAY['60', '40'], copied_to = ARRAY[NULL, '60'], copied_rows = 55");
-        assertEquals(List.of("(start, 40]"), claims(db), "unordered records, the first batches missing, the end done");
+        assertEquals(List.of("(start, 20]", "(20, 40]"), claims(db), "unordered records, the first batches missing, the end done");
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.Properties;
 public final class TestServer {
 
     /** A role whose password is really checked (scram), to test authentication and secrets handling. */
+    private static final boolean DURABLE = Boolean.getBoolean("partition.test.durable");
     public static final String PASSWORD_USER = "partition_pw";
     public static final String PASSWORD = "s3cret-Pa55word";
 
@@ -108,11 +109,12 @@ public final class TestServer {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPgBinaryResolver((system, arch) -> new FileInputStream(binaries.toFile()))
                 .setServerConfig("max_connections", "100")
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off")
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-                .setServerConfig("max_wal_size", "2GB");
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements");
+        if (!DURABLE) {
+            // tests need no crash safety; benchmarks (-Dpartition.test.durable=true) keep PostgreSQL's defaults
+            builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off").setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_wal_size", "2GB");
+        }
         if (port > 0) {
             builder.setPort(port);
         }
@@ -125,7 +127,8 @@ public final class TestServer {
             }
         }));
         String base = "jdbc:postgresql://localhost:" + pg.getPort() + "/";
-        TestServer s = new TestServer(base, "postgres", "postgres", null, true, "embedded PostgreSQL " + major + " on port " + pg.getPort());
+        TestServer s = new TestServer(base, "postgres", "postgres", null, true, "embedded PostgreSQL " + major + " on port " + pg.getPort()
+                + (DURABLE ? ", default durability (fsync, synchronous_commit and full_page_writes on)" : ", fsync off"));
         s.enablePasswordUser();
         return s;
     }
