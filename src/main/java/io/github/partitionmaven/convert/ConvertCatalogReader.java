@@ -168,7 +168,7 @@ public final class ConvertCatalogReader {
         query(c, SEQUENCES, oids, rs -> b.get(rs.getLong(1)).sequences.add(new ConvertFacts.SequenceColumn(rs.getString(2),
                 new TableName(rs.getString(3), rs.getString(4)), rs.getBoolean(5))));
         query(c, RowHash.COLUMNS, oids, rs -> b.get(rs.getLong(1)).hashed.add(new RowHash.Column(rs.getString(2),
-                Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)))));
+                Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)), rs.getBoolean(5))));
 
         Map<TableName, ConvertNames> names = new HashMap<>();
         List<String> candidates = new ArrayList<>();

@@ -18,14 +18,17 @@ public record RowHash(List<Column> columns) {
     /**
      * @param function the qualified extended hash function of the column's type; empty when the type has none
      * @param cast     the type the function takes, when the column must be cast to it (a domain, varchar to text)
+     * @param notNull  whether the column is NOT NULL (its hash needs no stand-in for NULL)
      */
-    public record Column(String name, Optional<String> function, Optional<String> cast) {
+    public record Column(String name, Optional<String> function, Optional<String> cast, boolean notNull) {
     }
 
     /** Hash functions per column, from the default hash operator class of each column's type (or domain base type). */
     static final String COLUMNS = """
             SELECT a.attrelid::bigint, a.attname, h.function,
-                   CASE WHEN h.polymorphic OR h.opcintype = a.atttypid THEN NULL ELSE format_type(h.opcintype, NULL) END AS cast_to
+                   CASE WHEN h.polymorphic OR h.opcintype = a.atttypid THEN NULL ELSE format_type(h.opcintype, NULL) END AS cast_to,
+                   a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint n WHERE n.conrelid = a.attrelid AND n.contype = 'n'
+                                                   AND NOT n.convalidated AND n.conkey = ARRAY[a.attnum]) AS not_null
               FROM pg_attribute a
               JOIN pg_type t ON t.oid = a.atttypid
               JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -66,7 +69,7 @@ public record RowHash(List<Column> columns) {
             String hash = col.function().isPresent()
                     ? col.function().get() + "(" + value + col.cast().map(c -> "::" + c).orElse("") + ", " + seed + ")"
                     : "hashtextextended(" + value + "::text, " + seed + ")";
-            terms.add("coalesce(" + hash + ", " + seed + ")");
+            terms.add(col.notNull() ? hash : "coalesce(" + hash + ", " + seed + ")");
         }
         return String.join(" # ", terms);
     }
