@@ -212,8 +212,8 @@ public final class ConvertCatalogReader {
             ConvertNames n = names.get(s.name());
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
-                    List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE), objects, existing,
-                    Optional.ofNullable(progress.get(n.progress()))));
+                    List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
+                    objects, existing, Optional.ofNullable(progress.get(n.progress()))));
         });
         return out;
     }

@@ -38,7 +38,7 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
     /** What the step runs, as the plan shows it. */
     List<String> statements() {
         List<String> sql = new ArrayList<>(PLANNING);
-        sql.add(sums(rowHash.sql("r")));
+        sql.add(query(rowHash.sql("r")));
         return sql;
     }
 
@@ -60,7 +60,7 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
             Map<String, Map<LocalDate, Sums>> sides;
             try (Statement s = c.createStatement()) {
                 s.execute("SAVEPOINT hashable");
-                sides = sums(c, sums(rowHash.sql("r")));
+                sides = sums(c, query(rowHash.sql("r")));
             } catch (SQLException e) {
                 if (!UNDEFINED_FUNCTION.equals(e.getSQLState())) {
                     throw e;
@@ -69,7 +69,7 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
                 try (Statement s = c.createStatement()) {
                     s.execute("ROLLBACK TO SAVEPOINT hashable");
                 }
-                sides = sums(c, sums(RowHash.wholeRowText("r")));
+                sides = sums(c, query(RowHash.wholeRowText("r")));
             }
             source = sides.getOrDefault("source", Map.of());
             target = sides.getOrDefault("target", Map.of());
@@ -102,8 +102,8 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
         log.info("      verified " + rows + " row(s) in " + source.size() + " " + interval.unit() + "(s): counts and checksums match");
     }
 
-    /** Both tables in one statement, so PostgreSQL can scan them side by side (Parallel Append). */
-    private String sums(String hash) {
+    /** Both tables in one statement: one snapshot. */
+    private String query(String hash) {
         return side("source", transfer.source().sql(), hash) + "\nUNION ALL\n" + side("target", transfer.target().sql(), hash);
     }
 
