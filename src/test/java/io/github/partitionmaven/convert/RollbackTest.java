@@ -30,10 +30,7 @@ class RollbackTest {
             } finally {
                 System.out.println(log.text());
             }
-            Thread.sleep(200);
-            writer.close();
-            assertEquals(List.of(), writer.errors());
-            assertTrue(writer.ops() > 50, "writes happened: " + writer.ops());
+            writer.finishAfter(50);
         }
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
         assertEquals(ConvertTest.fingerprint(db, "chat_ref"), ConvertTest.fingerprint(db, "chat_history"));

@@ -1,5 +1,8 @@
 package io.github.partitionmaven.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -143,6 +146,14 @@ public final class ChatWriter implements AutoCloseable {
 
     public void resetStall() {
         maxNanos.set(0);
+    }
+
+    /** Lets the writer go on a moment after the run, stops it, and checks it wrote more than {@code minOps} times without an error. */
+    public void finishAfter(long minOps) throws InterruptedException {
+        Thread.sleep(200);
+        close();
+        assertEquals(List.of(), errors());
+        assertTrue(ops() > minOps, "the writer kept writing: " + ops());
     }
 
     @Override
