@@ -1,6 +1,6 @@
 package io.github.partitionmaven.catalog;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import java.util.List;
 
 /** The state of all configured tables, read in one pass. */

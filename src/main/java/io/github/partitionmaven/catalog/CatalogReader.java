@@ -1,9 +1,9 @@
 package io.github.partitionmaven.catalog;
 
-import io.github.partitionmaven.engine.PartitionException;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.catalog;
 
 import io.github.partitionmaven.policy.Interval;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

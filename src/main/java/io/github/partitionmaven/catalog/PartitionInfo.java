@@ -1,6 +1,6 @@
 package io.github.partitionmaven.catalog;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 
 /**
  * One partition as the catalog describes it. {@code lower} and {@code upper} are in

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;

@@ -2,7 +2,7 @@ package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.PartitionInfo;
-import io.github.partitionmaven.report.Json;
+import io.github.partitionmaven.core.Json;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.policy.PolicyReader;
 import java.time.Duration;
 import java.util.Collection;

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 
 /** Rows sit in the default partition: they block creating partitions for their range and are never pruned. */
 public record DefaultPartitionRows(TableName table, TableName partition, long rows, long allowedRows) implements HealthFinding {

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 
 /** A partition left detach-pending by an interrupted DETACH CONCURRENTLY: inserts into its range fail. */
 public record DetachPendingPartition(TableName table, TableName partition) implements HealthFinding {

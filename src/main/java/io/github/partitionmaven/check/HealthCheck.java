@@ -2,8 +2,6 @@ package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.CatalogReader;
-import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.engine.PartitionException;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TablePolicy;
 import java.sql.Connection;
@@ -23,14 +21,6 @@ public final class HealthCheck {
 
     public HealthCheck(CheckThresholds thresholds) {
         this.thresholds = thresholds;
-    }
-
-    public CheckReport run(PartitionEngine engine) {
-        try (Connection c = engine.open()) {
-            return run(c, engine.tables(), engine.settings());
-        } catch (SQLException e) {
-            throw PartitionException.environment("Could not read the catalog for partition:check: " + e.getMessage(), e);
-        }
     }
 
     public CheckReport run(Connection c, List<TablePolicy> policies, RunSettings settings) throws SQLException {

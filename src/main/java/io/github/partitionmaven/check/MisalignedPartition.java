@@ -1,7 +1,7 @@
 package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.policy.Interval;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import java.time.ZoneId;
 
 /**

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.policy.RetentionPeriod;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import java.util.List;
 
 /** Partitions entirely older than the table's retention that are still attached. */

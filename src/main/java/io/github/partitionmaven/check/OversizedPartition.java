@@ -1,7 +1,7 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.report.Durations;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Durations;
 
 /** A partition larger on disk (with indexes and TOAST) than the configured limit. */
 public record OversizedPartition(TableName table, TableName partition, long bytes, long limitBytes) implements HealthFinding {

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.report.Durations;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Durations;
 
 /** A plain table that has grown past the row count at which the seed makes partitioning mandatory. */
 public record PartitioningRecommended(TableName table, long estimatedRows, long bytes, long thresholdRows) implements HealthFinding {

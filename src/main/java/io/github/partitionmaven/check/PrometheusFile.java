@@ -1,7 +1,7 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.report.AtomicFiles;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 
 /** A range between two existing partitions that no partition covers. */
 public record RangeGap(TableName table, String from, String to, TableName before, TableName after) implements HealthFinding {

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.policy.Interval;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 
 /** Fewer intervals of partitions exist ahead of now than required. */
 public record ShortCoverage(TableName table, Coverage coverage, Interval interval, int requiredIntervals) implements HealthFinding {

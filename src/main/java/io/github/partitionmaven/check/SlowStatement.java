@@ -1,6 +1,6 @@
 package io.github.partitionmaven.check;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import java.time.Duration;
 import java.util.Locale;
 

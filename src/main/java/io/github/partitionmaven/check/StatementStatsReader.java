@@ -1,8 +1,8 @@
 package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.catalog.TableState;
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

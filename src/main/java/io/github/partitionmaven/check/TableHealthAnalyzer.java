@@ -8,7 +8,7 @@ import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.policy.Interval;
 import io.github.partitionmaven.policy.RetentionPolicy;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import java.time.ZoneId;
 import java.util.ArrayList;

@@ -2,17 +2,17 @@ package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.plan.TablePlan;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -124,7 +124,7 @@ final class AttachRollback {
             sql.add("DROP INDEX CONCURRENTLY " + new TableName(oldName.schema(), index).sql());
         }
         sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(index) + " ON " + oldName.sql() + " (" + Sql.identList(key) + ")");
-        return Step.autocommit(Goal.CONVERT, state.name(), "build unique index " + Sql.ident(index) + " (" + String.join(", ", key) + ") on "
+        return Step.autocommit(Goal.ROLLBACK, state.name(), "build unique index " + Sql.ident(index) + " (" + String.join(", ", key) + ") on "
                         + oldName, "becomes the primary key (" + String.join(", ", key) + ") again, as before the attach extended it with "
                         + policy.column() + "; built CONCURRENTLY, reads and writes continue", sql,
                 List.of(new Lock(oldName, LockMode.SHARE_UPDATE_EXCLUSIVE)), old.estimatedRows());
@@ -219,7 +219,7 @@ final class AttachRollback {
                 log.info("      rolled back: " + moved + " row(s) moved into " + old + ", now " + t + " again; " + held.describe());
             }
         };
-        return Step.transactional(Goal.CONVERT, t, "roll back the attach: move the rows of " + newer.size() + " newer partition(s) into "
+        return Step.transactional(Goal.ROLLBACK, t, "roll back the attach: move the rows of " + newer.size() + " newer partition(s) into "
                         + old + ", detach it, drop the partitioned " + t + ", " + old + " becomes " + t + " again",
                 "one short transaction under lock_timeout, retried if busy: the rows written since the swap into the newer partitions"
                         + " are counted, copied and counted again (a difference undoes everything); sequences, identity, index and"

@@ -2,7 +2,7 @@ package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

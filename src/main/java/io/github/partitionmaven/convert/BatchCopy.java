@@ -1,11 +1,11 @@
 package io.github.partitionmaven.convert;
 
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.execute.Connections;
-import io.github.partitionmaven.plan.Sessions;
-import io.github.partitionmaven.plan.SideBySide;
+import io.github.partitionmaven.core.Sessions;
+import io.github.partitionmaven.execute.SideBySide;
 import io.github.partitionmaven.plan.StepWork;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

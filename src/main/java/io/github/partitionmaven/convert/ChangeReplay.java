@@ -1,7 +1,7 @@
 package io.github.partitionmaven.convert;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

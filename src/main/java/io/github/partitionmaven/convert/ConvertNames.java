@@ -1,8 +1,8 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.policy.NamePattern;
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Sql;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.convert;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import java.util.Locale;
 
 /**
@@ -11,11 +11,10 @@ import java.util.Locale;
  * @param oldTableName  what the old table is renamed to; {@code {table}} is the table's name
  * @param batchSize     rows per copy batch (each batch is its own short transaction)
  * @param copySessions  database sessions copying batches at once
- * @param rollback      swap a converted table back instead (goal {@code partition:rollback})
  * @param rollbackMaxRows the most rows the rollback of an attach moves under its exclusive lock (rows written to the
  *                      partitions after the old one); more are refused
  */
-public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, int copySessions, boolean rollback,
+public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, int copySessions,
                              long rollbackMaxRows) {
 
     public static final String DEFAULT_OLD_TABLE_NAME = "{table}_old";
@@ -25,7 +24,7 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     public static final long DEFAULT_ROLLBACK_MAX_ROWS = 100_000;
 
     public static final ConvertOptions DEFAULTS = new ConvertOptions(Strategy.COPY, false, DEFAULT_OLD_TABLE_NAME, DEFAULT_BATCH_SIZE,
-            DEFAULT_COPY_SESSIONS, false, DEFAULT_ROLLBACK_MAX_ROWS);
+            DEFAULT_COPY_SESSIONS, DEFAULT_ROLLBACK_MAX_ROWS);
 
     /** How the rows get into the partitioned table. */
     public enum Strategy {
@@ -61,36 +60,31 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     }
 
     /** Reads the configuration as written: {@code strategy} is copy or attach (default copy). */
-    public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, Integer copySessions,
-                                    boolean rollback) {
+    public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, Integer copySessions) {
         return new ConvertOptions(parseStrategy(strategy), offline, oldTableName, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
-                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, rollback, DEFAULT_ROLLBACK_MAX_ROWS);
-    }
-
-    public ConvertOptions withRollback(boolean value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, value, rollbackMaxRows);
+                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, DEFAULT_ROLLBACK_MAX_ROWS);
     }
 
     /** {@code value} null keeps the default. */
     public ConvertOptions withRollbackMaxRows(Long value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollback,
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions,
                 value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value);
     }
 
     public ConvertOptions withStrategy(Strategy value) {
-        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollback, rollbackMaxRows);
+        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollbackMaxRows);
     }
 
     public ConvertOptions withOffline(boolean value) {
-        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollback, rollbackMaxRows);
+        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollbackMaxRows);
     }
 
     public ConvertOptions withCopySessions(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollback, rollbackMaxRows);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows);
     }
 
     public ConvertOptions withBatchSize(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollback, rollbackMaxRows);
+        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollbackMaxRows);
     }
 
     private static Strategy parseStrategy(String value) {

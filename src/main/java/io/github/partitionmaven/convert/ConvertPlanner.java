@@ -4,29 +4,27 @@ import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.ServerInfo;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.TableState;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * Plans turning a plain table into a range-partitioned one ({@link ConvertOptions.Strategy#COPY} or
  * {@link ConvertOptions.Strategy#ATTACH}), resuming an interrupted conversion from what the catalog
- * shows, or, with {@link ConvertOptions#rollback()}, swapping a converted table back. Everything
- * that would make the conversion lose rows or break other objects is refused before any change.
+ * shows. Everything that would make the conversion lose rows or break other objects is refused
+ * before any change. {@link RollbackPlanner} is its inverse.
  */
 public final class ConvertPlanner implements Planner {
 
@@ -35,22 +33,15 @@ public final class ConvertPlanner implements Planner {
 
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
-    private final Map<TableName, AttachRollbackFacts> attachRollbacks;
     private final ServerInfo server;
 
-    public ConvertPlanner() {
-        this(ConvertOptions.DEFAULTS);
-    }
-
     public ConvertPlanner(ConvertOptions options) {
-        this(options, Map.of(), Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
+        this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
     }
 
-    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, Map<TableName, AttachRollbackFacts> attachRollbacks,
-                           ServerInfo server) {
+    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, ServerInfo server) {
         this.options = options;
         this.facts = facts;
-        this.attachRollbacks = attachRollbacks;
         this.server = server;
     }
 
@@ -61,39 +52,19 @@ public final class ConvertPlanner implements Planner {
 
     @Override
     public boolean appliesTo(TableState state) {
-        return options.rollback() ? state.kind() == TableState.Kind.PARTITIONED : state.kind() == TableState.Kind.PLAIN;
+        return state.kind() == TableState.Kind.PLAIN;
     }
 
     @Override
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
-        Map<TableName, ConvertFacts> read = ConvertCatalogReader.read(connection, policies, catalog, settings, options);
-        Map<TableName, TableState> attached = new HashMap<>();
-        Map<TableName, TableName> olds = new HashMap<>();
-        if (options.rollback()) {
-            read.forEach((table, f) -> {
-                TableName old = new ConvertNames(f.table(), options).old();
-                if (f.isPartition(old) && catalog.table(table).kind() == TableState.Kind.PARTITIONED) {
-                    attached.put(table, catalog.table(table));
-                    olds.put(table, old);
-                }
-            });
-        }
-        return new ConvertPlanner(options, read, AttachRollbackReader.read(connection, attached, olds, options.rollbackMaxRows()),
-                catalog.server());
+        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options), catalog.server());
     }
 
     @Override
     public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
         TableRequirements.requireKeyColumn(policy, state);
-        ConvertFacts f = facts.get(policy.table());
-        if (f == null) {
-            throw new IllegalStateException("convert facts were not read for " + policy.table());
-        }
+        ConvertFacts f = facts(facts, policy);
         ConvertNames names = new ConvertNames(state.name(), options);
-        if (options.rollback()) {
-            return new RollbackConversion(policy, state, f, Optional.ofNullable(attachRollbacks.get(policy.table())), names, settings,
-                    options.rollbackMaxRows()).plan();
-        }
         if (state.kind() == TableState.Kind.PARTITIONED) {
             TableRequirements.requirePartitioned(policy, state);
             if (f.exists(names.old())) {
@@ -117,6 +88,14 @@ public final class ConvertPlanner implements Planner {
                 + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
                 + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = "
                 + Sql.literal(state.name().sql()) + "::regclass)."))));
+    }
+
+    static <T> T facts(Map<TableName, T> read, TablePolicy policy) {
+        T f = read.get(policy.table());
+        if (f == null) {
+            throw new IllegalStateException("convert facts were not read for " + policy.table());
+        }
+        return f;
     }
 
     private void refuse(TablePolicy policy, TableState state, ConvertFacts f, RunSettings settings, ConvertOptions.Strategy strategy) {

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.convert;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.report.Durations;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.Durations;
 import java.time.Duration;
 import java.util.Locale;
 

@@ -1,8 +1,8 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.TableState;
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
@@ -10,9 +10,9 @@ import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -73,13 +73,13 @@ final class RollbackConversion {
         if (!prepared) {
             List<String> sql = new ArrayList<>(names.createProgress("rollback", false));
             sql.addAll(transfer.captureDdl());
-            steps.add(Step.transactional(Goal.CONVERT, t, "capture changes to " + t + " for the rollback",
+            steps.add(Step.transactional(Goal.ROLLBACK, t, "capture changes to " + t + " for the rollback",
                     "a trigger logs every key written from now on, so nothing written during the rollback is lost", sql,
                     List.of(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE)), 0).withCreates(List.of(names.progress(), names.changeLog())));
         }
         if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
             List<String> sql = List.of(transfer.captureDifferences(), "UPDATE " + names.progress().sql() + " SET copy_done = true");
-            steps.add(Step.transactional(Goal.CONVERT, t, "find the rows written, changed or deleted in " + t + " since the conversion",
+            steps.add(Step.transactional(Goal.ROLLBACK, t, "find the rows written, changed or deleted in " + t + " since the conversion",
                     "compares every row of " + t + " with " + old + " by " + transfer.key() + " and logs the keys that differ;"
                             + " reads and writes continue", sql,
                     List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), facts.stats().rows()));
@@ -87,7 +87,7 @@ final class RollbackConversion {
         steps.add(replay(transfer));
         Verification verification = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), settings.zone(), true,
                 facts.rowHash(), String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";");
-        steps.add(Step.autocommit(Goal.CONVERT, t, "verify " + old + " against " + t, "row count and checksum per "
+        steps.add(Step.autocommit(Goal.ROLLBACK, t, "verify " + old + " against " + t, "row count and checksum per "
                         + policy.interval().unit() + "; a difference stops here with nothing swapped", verification.statements(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), 0)
                 .withWork(verification));
@@ -97,7 +97,7 @@ final class RollbackConversion {
     }
 
     private Step replay(Transfer transfer) {
-        return Step.autocommit(Goal.CONVERT, state.name(), "replay captured changes into " + names.old(),
+        return Step.autocommit(Goal.ROLLBACK, state.name(), "replay captured changes into " + names.old(),
                 "makes each logged key's row in " + names.old() + " equal the one in " + state.name(),
                 ChangeReplay.statements(transfer),
                 List.of(new Lock(names.old(), LockMode.ROW_EXCLUSIVE)), 0)
@@ -134,7 +134,7 @@ final class RollbackConversion {
                 log.info("      swapped back; " + replayed + " last change(s) replayed under the lock");
             }
         };
-        return Step.transactional(Goal.CONVERT, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
+        return Step.transactional(Goal.ROLLBACK, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
                 "one short transaction under lock_timeout: last changes replayed, sequences handed back, names restored",
                 sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work);
     }

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.convert;
 
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.convert;
 
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Sql;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.KeyType;
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.policy.Interval;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

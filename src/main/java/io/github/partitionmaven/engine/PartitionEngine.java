@@ -1,5 +1,7 @@
 package io.github.partitionmaven.engine;
 
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.CatalogReader;
 import io.github.partitionmaven.catalog.TableState;
@@ -7,14 +9,18 @@ import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.execute.Connections;
 import io.github.partitionmaven.execute.StepExecutor;
 import io.github.partitionmaven.execute.TableLock;
+import io.github.partitionmaven.check.CheckReport;
+import io.github.partitionmaven.check.CheckThresholds;
+import io.github.partitionmaven.check.HealthCheck;
 import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -91,23 +97,70 @@ public final class PartitionEngine {
                     executed.add(first);
                     continue;
                 }
-                try (TableLock ignored = TableLock.acquire(c, first.state().name(), TABLE_LOCK_WAIT, log)) {
-                    TablePlan fresh = plan(c, Set.of(goal), List.of(first.policy())).tables().get(0);
-                    int n = 0;
-                    for (Step step : fresh.steps()) {
-                        n++;
-                        log.info("[" + n + "/" + fresh.steps().size() + "] " + step.table() + ": " + step.action());
-                        long started = System.nanoTime();
-                        executor.run(step);
-                        log.info("      done in " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
-                    }
-                    executed.add(fresh);
-                }
+                TablePlan[] fresh = new TablePlan[1];
+                runLocked(c, executor, first.state().name(), () -> {
+                    fresh[0] = plan(c, Set.of(goal), List.of(first.policy())).tables().get(0);
+                    return fresh[0].steps();
+                });
+                executed.add(fresh[0]);
             }
             return new PartitionPlan(whole.server(), settings, executed);
         } catch (SQLException e) {
             throw failure("apply " + goal.goalName(), e);
         }
+    }
+
+    /** The steps of a goal driven by its own input; changes nothing. */
+    public List<Step> plan(InputPlanner planner) {
+        try (Connection c = open()) {
+            return planner.plan(c);
+        } catch (SQLException e) {
+            throw failure("plan " + planner.goal().goalName(), e);
+        }
+    }
+
+    /** Runs a goal driven by its own input: planned once (bad input fails before any change), then again under each table's lock. */
+    public List<Step> apply(InputPlanner planner) {
+        try (Connection c = open()) {
+            List<Step> executed = new ArrayList<>();
+            StepExecutor executor = new StepExecutor(c, this::open, settings, log);
+            for (TableName table : planner.plan(c).stream().map(Step::table).distinct().toList()) {
+                executed.addAll(runLocked(c, executor, table, () -> planner.plan(c).stream().filter(s -> s.table().equals(table)).toList()));
+            }
+            return executed;
+        } catch (SQLException e) {
+            throw failure("apply " + planner.goal().goalName(), e);
+        }
+    }
+
+    /** The report of {@code partition:check} for every configured table; changes nothing. */
+    public CheckReport check(CheckThresholds thresholds) {
+        try (Connection c = open()) {
+            return new HealthCheck(thresholds).run(c, tables, settings);
+        } catch (SQLException e) {
+            throw failure("read the catalog for partition:check", e);
+        }
+    }
+
+    /** Under the table's advisory lock (one run of the plugin per table at a time), plans afresh and runs those steps. */
+    private List<Step> runLocked(Connection c, StepExecutor executor, TableName table, FreshSteps fresh) throws SQLException {
+        try (TableLock ignored = TableLock.acquire(c, table, TABLE_LOCK_WAIT, log)) {
+            List<Step> steps = fresh.plan();
+            int n = 0;
+            for (Step step : steps) {
+                n++;
+                log.info("[" + n + "/" + steps.size() + "] " + step.table() + ": " + step.action());
+                long started = System.nanoTime();
+                executor.run(step);
+                log.info("      done in " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+            }
+            return steps;
+        }
+    }
+
+    @FunctionalInterface
+    private interface FreshSteps {
+        List<Step> plan() throws SQLException;
     }
 
     private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {

@@ -1,8 +1,8 @@
 package io.github.partitionmaven.execute;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

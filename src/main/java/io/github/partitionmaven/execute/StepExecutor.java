@@ -1,12 +1,12 @@
 package io.github.partitionmaven.execute;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Lock;
-import io.github.partitionmaven.plan.Sessions;
+import io.github.partitionmaven.core.Sessions;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

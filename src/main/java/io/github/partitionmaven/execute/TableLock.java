@@ -1,8 +1,8 @@
 package io.github.partitionmaven.execute;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

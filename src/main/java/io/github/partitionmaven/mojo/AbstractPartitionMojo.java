@@ -2,9 +2,9 @@ package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.convert.ConvertPlanner;
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.prune.PruneOptions;
@@ -166,7 +166,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     }
 
     protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, false);
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions);
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {

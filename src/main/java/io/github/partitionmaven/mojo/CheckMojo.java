@@ -4,10 +4,9 @@ import io.github.partitionmaven.check.CheckJson;
 import io.github.partitionmaven.check.CheckLogReport;
 import io.github.partitionmaven.check.CheckReport;
 import io.github.partitionmaven.check.CheckThresholds;
-import io.github.partitionmaven.check.HealthCheck;
 import io.github.partitionmaven.check.PrometheusFile;
 import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.report.AtomicFiles;
+import io.github.partitionmaven.core.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
 import java.util.List;
@@ -69,7 +68,7 @@ public class CheckMojo extends AbstractPartitionMojo {
     protected void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException {
         CheckThresholds thresholds = CheckThresholds.parse(maxPartitionSize, minCoverage, maxDefaultRows, partitioningThreshold,
                 slowStatementThreshold, slowStatementsPerTable, failOn);
-        CheckReport report = new HealthCheck(thresholds).run(engine);
+        CheckReport report = engine.check(thresholds);
         new CheckLogReport(report).print(getLog()::info, getLog()::warn);
         File json = new File(outputDirectory, "check.json");
         try {

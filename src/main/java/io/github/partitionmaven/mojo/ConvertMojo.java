@@ -23,9 +23,13 @@ public class ConvertMojo extends AbstractPartitionMojo {
     protected void run(PartitionEngine engine) {
         if (dryRun) {
             getLog().info("Dry run: printing the conversion steps without running them.");
-            print(engine.plan(Set.of(Goal.CONVERT)));
+            print(engine.plan(Set.of(goal())));
             return;
         }
-        print(engine.apply(Goal.CONVERT));
+        print(engine.apply(goal()));
+    }
+
+    protected Goal goal() {
+        return Goal.CONVERT;
     }
 }

@@ -3,7 +3,6 @@ package io.github.partitionmaven.mojo;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
-import java.util.EnumSet;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -28,7 +27,7 @@ public class PlanMojo extends AbstractPartitionMojo {
 
     @Override
     protected void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException {
-        PartitionPlan plan = engine.plan(EnumSet.allOf(Goal.class));
+        PartitionPlan plan = engine.plan(Goal.POLICY_GOALS);
         print(plan);
         writeReport(plan);
         if (failOnChanges && !plan.isEmpty()) {

@@ -3,7 +3,9 @@ package io.github.partitionmaven.mojo;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.plan.InputPlanner;
+import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.prune.ArchiveRestore;
 import java.io.File;
 import java.time.Clock;
@@ -44,9 +46,19 @@ public class RestoreMojo extends AbstractPartitionMojo {
     protected void run(PartitionEngine engine) {
         Optional<TableName> target = restoreTarget == null || restoreTarget.isBlank() ? Optional.empty()
                 : Optional.of(TableName.parse(restoreTarget));
-        if (dryRun) {
-            getLog().info("Dry run: printing the restore without running it.");
+        InputPlanner restore = ArchiveRestore.planner(manifest.toPath(), target);
+        for (Step step : engine.plan(restore)) {
+            getLog().info((dryRun ? "Would " : "Will ") + step.action());
+            getLog().info("  why:  " + step.reason());
+            step.locks().forEach(l -> getLog().info("  lock: " + l));
+            step.statements().forEach(s -> getLog().info("  runs: " + s));
         }
-        ArchiveRestore.restore(engine, manifest.toPath(), target, dryRun);
+        if (dryRun) {
+            getLog().info("Dry run: nothing was changed.");
+            return;
+        }
+        for (Step step : engine.apply(restore)) {
+            getLog().info("Restored " + step.rows() + " rows.");
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.convert.ConvertOptions;
+import io.github.partitionmaven.plan.Goal;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
@@ -24,7 +25,12 @@ public class RollbackMojo extends ConvertMojo {
     }
 
     @Override
+    protected Goal goal() {
+        return Goal.ROLLBACK;
+    }
+
+    @Override
     protected ConvertOptions convertOptions() {
-        return super.convertOptions().withRollback(true).withRollbackMaxRows(rollbackMaxRows);
+        return super.convertOptions().withRollbackMaxRows(rollbackMaxRows);
     }
 }

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.plan;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 
 /** A lock a step takes on a relation. */
 public record Lock(TableName relation, LockMode mode) {

@@ -16,7 +16,7 @@ public interface Planner {
     /** Whether this goal applies to a table in this state (premake and prune: partitioned; convert: plain). */
     boolean appliesTo(TableState state);
 
-    /** The steps; throws {@link io.github.partitionmaven.engine.PartitionException} when the state forbids the goal. */
+    /** The steps; throws {@link io.github.partitionmaven.core.PartitionException} when the state forbids the goal. */
     TablePlan plan(TablePolicy policy, TableState state, RunSettings settings);
 
     /**

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.plan;
 
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.Sessions;
+import io.github.partitionmaven.core.EngineLog;
 import java.sql.Connection;
 
 /**

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.plan;
 
 import io.github.partitionmaven.catalog.TableState;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.policy.TablePolicy;
 
 /** The refusals every goal shares: each names the problem and the fix, before anything changes. */

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.policy;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.PartitionException;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;

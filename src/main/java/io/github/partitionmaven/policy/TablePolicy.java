@@ -1,5 +1,6 @@
 package io.github.partitionmaven.policy;
 
+import io.github.partitionmaven.core.TableName;
 import java.util.Optional;
 
 /**

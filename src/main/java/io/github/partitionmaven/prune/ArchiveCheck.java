@@ -1,8 +1,8 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.TableName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

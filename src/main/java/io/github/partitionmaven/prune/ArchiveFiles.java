@@ -1,7 +1,7 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.PartitionException;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.TableName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

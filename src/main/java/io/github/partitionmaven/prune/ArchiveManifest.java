@@ -1,10 +1,10 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.PartitionException;
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.report.AtomicFiles;
-import io.github.partitionmaven.report.Json;
-import io.github.partitionmaven.report.JsonReader;
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.AtomicFiles;
+import io.github.partitionmaven.core.Json;
+import io.github.partitionmaven.core.JsonReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,17 +1,15 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.engine.PartitionException;
-import io.github.partitionmaven.execute.StepExecutor;
-import io.github.partitionmaven.execute.TableLock;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.StepWork;
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -41,29 +39,22 @@ public final class ArchiveRestore {
     private ArchiveRestore() {
     }
 
-    /** Plans the restore, prints it, and runs it unless {@code dryRun}; returns the step. */
-    public static Step restore(PartitionEngine engine, Path manifestPath, Optional<TableName> target, boolean dryRun) {
-        try (Connection c = engine.open()) {
-            Step step = plan(c, manifestPath, target);
-            EngineLog log = engine.log();
-            log.info((dryRun ? "Would " : "Will ") + step.action());
-            log.info("  why:  " + step.reason());
-            step.locks().forEach(l -> log.info("  lock: " + l));
-            step.statements().forEach(s -> log.info("  runs: " + s));
-            if (!dryRun) {
-                // the same per-table lock as premake and prune, so a restore never runs beside them on the table
-                try (TableLock ignored = TableLock.acquire(c, step.table(), PartitionEngine.TABLE_LOCK_WAIT, log)) {
-                    new StepExecutor(c, engine::open, engine.settings(), log).run(step);
-                }
-                log.info("Restored " + step.rows() + " rows.");
+    /** The restore of one archive as a goal the engine plans and applies. */
+    public static InputPlanner planner(Path manifestPath, Optional<TableName> target) {
+        return new InputPlanner() {
+            @Override
+            public Goal goal() {
+                return Goal.RESTORE;
             }
-            return step;
-        } catch (SQLException e) {
-            throw PartitionException.environment("Could not restore " + manifestPath + ": " + e.getMessage(), e);
-        }
+
+            @Override
+            public List<Step> plan(Connection c) throws SQLException {
+                return List.of(ArchiveRestore.plan(c, manifestPath, target));
+            }
+        };
     }
 
-    public static Step plan(Connection c, Path manifestPath, Optional<TableName> target) throws SQLException {
+    static Step plan(Connection c, Path manifestPath, Optional<TableName> target) throws SQLException {
         if (!Files.isRegularFile(manifestPath)) {
             throw PartitionException.configuration("The manifest " + manifestPath + " does not exist: set -Dpartition.manifest to the"
                     + " .manifest.json file prune wrote beside the archive.");
@@ -107,7 +98,7 @@ public final class ArchiveRestore {
         attachTo.ifPresent(p -> locks.add(new Lock(p, LockMode.SHARE_UPDATE_EXCLUSIVE)));
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
-        return new Step(Goal.PRUNE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
+        return new Step(Goal.RESTORE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
                 m.rows(), true, Optional.of(new Load(m, data, into, columns, create,
                 attachTo.map(p -> sql.get(sql.size() - 1)))), Optional.empty(), List.of());
     }

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Sql;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,9 +1,9 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,11 +1,11 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
-import io.github.partitionmaven.policy.TableName;
-import io.github.partitionmaven.report.Durations;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.core.Durations;
+import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.EngineLog;
-import io.github.partitionmaven.report.Durations;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.Durations;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import java.nio.file.Path;
 import java.util.Locale;
 

@@ -1,12 +1,15 @@
 package io.github.partitionmaven.report;
 
+import io.github.partitionmaven.core.AtomicFiles;
+import io.github.partitionmaven.core.Durations;
+import io.github.partitionmaven.core.Json;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -2,10 +2,10 @@ package io.github.partitionmaven.benchmark;
 
 import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.convert.ConvertPlanner;
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
-import io.github.partitionmaven.plan.PremakePlanner;
+import io.github.partitionmaven.premake.PremakePlanner;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.testing.ChatWriter;

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.benchmark;
 
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.plan.Goal;
@@ -8,7 +8,7 @@ import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TableSpec;
 import io.github.partitionmaven.prune.PruneOptions;
-import io.github.partitionmaven.report.Durations;
+import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.testing.ConcurrentWriter;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.Seed;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.report.PlanReport;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class AttachRollbackTest {
 
     private static final ConvertOptions ATTACH = ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH);
-    private static final ConvertOptions ROLLBACK = ATTACH.withRollback(true);
+    private static final ConvertOptions ROLLBACK = ATTACH;
 
     /** Everything of chat_history a rollback must give back: constraints, indexes, sequence, grants, comment. */
     private static List<String> definition(TestDb db) {
@@ -55,7 +55,7 @@ class AttachRollbackTest {
     private static Engines.RecordingLog rollback(TestDb db, ConvertOptions options) {
         Engines.RecordingLog log = new Engines.RecordingLog();
         try {
-            ConvertTest.engine(db, options, log).apply(Goal.CONVERT);
+            ConvertTest.engine(db, options, log).apply(Goal.ROLLBACK);
         } finally {
             System.out.println(log.text());
         }
@@ -144,7 +144,7 @@ class AttachRollbackTest {
                 "UPDATE " + table + " SET \"Day\" = '2026-12-24' WHERE \"Key\" = 7");
         String rows = db.queryStrings("SELECT count(*) || ' ' || sum(hashtextextended(r::text, 0)) FROM " + table + " r").get(0);
         Engines.RecordingLog log = new Engines.RecordingLog();
-        ConvertTest.engineFor(db, ROLLBACK, log, spec).apply(Goal.CONVERT);
+        ConvertTest.engineFor(db, ROLLBACK, log, spec).apply(Goal.ROLLBACK);
         System.out.println(log.text());
         assertEquals(rows, db.queryStrings("SELECT count(*) || ' ' || sum(hashtextextended(r::text, 0)) FROM " + table + " r").get(0));
         assertEquals(original, db.queryStrings(definition));
@@ -176,7 +176,7 @@ class AttachRollbackTest {
         String converted = db.snapshot();
         String expected = ConvertTest.fingerprint(db, "chat_history");
         ResumeTest.KillingLog kill = new ResumeTest.KillingLog("moved 100 row(s)", 1);
-        ResumeTest.assertKilled(() -> ConvertTest.engine(db, ROLLBACK, kill).apply(Goal.CONVERT), kill);
+        ResumeTest.assertKilled(() -> ConvertTest.engine(db, ROLLBACK, kill).apply(Goal.ROLLBACK), kill);
         assertEquals(converted.replaceAll("(?m)^.*chat_history_rollback_key.*\\n?", ""), db.snapshot().replaceAll(
                 "(?m)^.*chat_history_rollback_key.*\\n?", ""), "still converted; only the prepared index exists");
         rollback(db, ROLLBACK);
@@ -205,7 +205,7 @@ class AttachRollbackTest {
     void planShowsTheRollbackSteps() {
         TestDb db = convertedWithNewRows(1000, "2027-01-01", 42);
         String before = db.snapshot();
-        PartitionPlan plan = ConvertTest.engine(db, ROLLBACK, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT));
+        PartitionPlan plan = ConvertTest.engine(db, ROLLBACK, new Engines.RecordingLog()).plan(Set.of(Goal.ROLLBACK));
         assertEquals(before, db.snapshot(), "planning changes nothing");
         List<String> lines = new ArrayList<>();
         new PlanReport(plan, "test").print(lines::add, lines::add);

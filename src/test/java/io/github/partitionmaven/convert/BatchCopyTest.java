@@ -3,7 +3,7 @@ package io.github.partitionmaven.convert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.TestDb;

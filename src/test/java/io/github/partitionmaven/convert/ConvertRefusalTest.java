@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
@@ -105,10 +105,10 @@ class ConvertRefusalTest {
 
     @Test
     void badOptions() {
-        PartitionException e = assertThrows(PartitionException.class, () -> ConvertOptions.of("zero-copy", false, null, null, null, false));
+        PartitionException e = assertThrows(PartitionException.class, () -> ConvertOptions.of("zero-copy", false, null, null, null));
         assertTrue(e.getMessage().contains("Unknown <strategy> 'zero-copy'"), e.getMessage());
-        assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, 5, null, false)).getMessage()
+        assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, 5, null)).getMessage()
                 .contains("<batchSize>5</batchSize> is out of range"));
-        assertEquals(List.of(ConvertOptions.Strategy.ATTACH), List.of(ConvertOptions.of(" Attach ", false, null, null, null, false).strategy()));
+        assertEquals(List.of(ConvertOptions.Strategy.ATTACH), List.of(ConvertOptions.of(" Attach ", false, null, null, null).strategy()));
     }
 }

@@ -4,12 +4,12 @@ import static io.github.partitionmaven.testing.Engines.month;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Planner;
-import io.github.partitionmaven.plan.PremakePlanner;
+import io.github.partitionmaven.premake.PremakePlanner;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.Seed;
@@ -25,12 +25,12 @@ class ConvertTest {
     static final String NOW = "2026-11-24T10:00:00";
 
     static PartitionEngine engine(TestDb db, ConvertOptions options, EngineLog log) {
-        List<Planner> planners = List.of(new ConvertPlanner(options), new PremakePlanner());
+        List<Planner> planners = List.of(new ConvertPlanner(options), new RollbackPlanner(options), new PremakePlanner());
         return Engines.engine(db, NOW, "UTC", log, planners, month("chat_history"));
     }
 
     static PartitionEngine engineFor(TestDb db, ConvertOptions options, EngineLog log, io.github.partitionmaven.policy.TableSpec spec) {
-        return Engines.engine(db, NOW, "UTC", log, List.of(new ConvertPlanner(options), new PremakePlanner()), spec);
+        return Engines.engine(db, NOW, "UTC", log, List.of(new ConvertPlanner(options), new RollbackPlanner(options), new PremakePlanner()), spec);
     }
 
     static TestDb seeded(int rows) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
@@ -26,7 +26,7 @@ class RollbackTest {
             Thread.sleep(300);
             Engines.RecordingLog log = new Engines.RecordingLog();
             try {
-                ConvertTest.engine(db, options.withRollback(true), log).apply(Goal.CONVERT);
+                ConvertTest.engine(db, options, log).apply(Goal.ROLLBACK);
             } finally {
                 System.out.println(log.text());
             }
@@ -43,7 +43,7 @@ class RollbackTest {
 
         String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class,
-                () -> ConvertTest.engine(db, options.withRollback(true), new Engines.RecordingLog()).apply(Goal.CONVERT));
+                () -> ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.ROLLBACK));
         assertTrue(e.getMessage().contains("nothing to roll back"), e.getMessage());
         assertEquals(before, db.snapshot());
     }

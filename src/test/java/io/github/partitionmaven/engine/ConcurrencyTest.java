@@ -1,5 +1,6 @@
 package io.github.partitionmaven.engine;
 
+import io.github.partitionmaven.core.PartitionException;
 import static io.github.partitionmaven.testing.Engines.engine;
 import static io.github.partitionmaven.testing.Engines.month;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.engine;
 
+import io.github.partitionmaven.core.PartitionException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,10 +1,11 @@
 package io.github.partitionmaven.policy;
 
+import io.github.partitionmaven.core.TableName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;

@@ -1,6 +1,6 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 
 /** A log that stops the run, like a kill, when the engine announces step {@code killBefore}: the steps before it are done. */
 final class KillingLog implements EngineLog {

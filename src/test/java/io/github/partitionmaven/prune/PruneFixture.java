@@ -1,6 +1,6 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.policy.PolicyReader;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.testing.ConcurrentWriter;
 import io.github.partitionmaven.testing.DatabaseTest;

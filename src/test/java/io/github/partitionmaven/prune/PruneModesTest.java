@@ -121,8 +121,7 @@ class PruneModesTest {
 
         Path csv = archives.resolve("public.chat_history_2025_12.csv");
         assertTrue(Files.readString(csv).startsWith("id,user_id,role,content,created_at\n"));
-        ArchiveRestore.restore(engine(db, "2026-07-01", archives, spec), archives.resolve("public.chat_history_2025_12.manifest.json"),
-                Optional.empty(), false);
+        engine(db, "2026-07-01", archives, spec).apply(ArchiveRestore.planner(archives.resolve("public.chat_history_2025_12.manifest.json"), Optional.empty()));
         assertEquals(december, PruneFixture.checksum(db, "chat_history_2025_12"));
     }
 

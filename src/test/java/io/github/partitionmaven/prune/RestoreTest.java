@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.engine.PartitionException;
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.execute.TableLock;
 import io.github.partitionmaven.plan.Goal;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TableSpec;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
@@ -54,18 +54,18 @@ class RestoreTest {
         assertEquals(3, db.partitions(TABLE).size());
 
         for (String p : before.keySet()) {
-            ArchiveRestore.restore(restorer(db), manifest(p), Optional.empty(), false);
+            restorer(db).apply(ArchiveRestore.planner(manifest(p), Optional.empty()));
             assertEquals(before.get(p), PruneFixture.checksum(db, p), p);
         }
         assertEquals(partitions, db.partitions(TABLE));
         assertEquals(whole, PruneFixture.checksum(db, TABLE));
 
-        ArchiveRestore.restore(restorer(db), manifest("p_2026_02"), Optional.of(TableName.parse("\"Old Feb\"")), false);
+        restorer(db).apply(ArchiveRestore.planner(manifest("p_2026_02"), Optional.of(TableName.parse("\"Old Feb\""))));
         // The archive holds the stored columns; the generated one is computed again by a table that defines it.
         String stored = "\"Id\", \"created at\", payload, blob, tags, note, amount";
         assertEquals(PruneFixture.checksum(db, "(SELECT " + stored + " FROM p_2026_02)"),
                 PruneFixture.checksum(db, "(SELECT " + stored + " FROM \"Old Feb\")"), "loaded into a new table of the user's naming");
-        ArchiveRestore.restore(restorer(db), manifest(JANUARY), Optional.of(TableName.parse("\"Old Feb\"")), false);
+        restorer(db).apply(ArchiveRestore.planner(manifest(JANUARY), Optional.of(TableName.parse("\"Old Feb\""))));
         assertEquals(db.queryLong("SELECT count(*) FROM " + JANUARY) + db.queryLong("SELECT count(*) FROM p_2026_02"),
                 db.queryLong("SELECT count(*) FROM \"Old Feb\""), "appended to an existing table");
     }
@@ -77,7 +77,7 @@ class RestoreTest {
         try (Connection other = db.connect()) {
             TableLock held = TableLock.acquire(other, TableName.parse("public." + TABLE), Duration.ofSeconds(5), new Engines.RecordingLog());
             CompletableFuture<Void> restore = CompletableFuture.runAsync(
-                    () -> ArchiveRestore.restore(restorer(db), manifest("p_2026_02"), Optional.empty(), false));
+                    () -> restorer(db).apply(ArchiveRestore.planner(manifest("p_2026_02"), Optional.empty())));
             Thread.sleep(1000);
             assertFalse(restore.isDone(), "waits for the other run's lock on " + TABLE);
             assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'p_2026_02'"));
@@ -95,13 +95,12 @@ class RestoreTest {
         String before = db.snapshot();
 
         PartitionException exists = assertThrows(PartitionException.class,
-                () -> ArchiveRestore.restore(restorer(db), manifest("p_2026_03"), Optional.empty(), false));
+                () -> restorer(db).apply(ArchiveRestore.planner(manifest("p_2026_03"), Optional.empty())));
         assertTrue(exists.getMessage().contains("already exists") && exists.getMessage().contains("restoreTarget"), exists.getMessage());
 
         Path edited = manifest("p_2026_02");
         Files.writeString(edited, Files.readString(edited).replace("\"jsonb\"", "\"jsonb); DROP TABLE p_2026_03; --\""));
-        PartitionException injected = assertThrows(PartitionException.class, () -> ArchiveRestore.restore(restorer(db), edited,
-                Optional.of(TableName.parse("fresh")), false));
+        PartitionException injected = assertThrows(PartitionException.class, () -> restorer(db).apply(ArchiveRestore.planner(edited, Optional.of(TableName.parse("fresh")))));
         assertTrue(injected.getMessage().contains("does not know"), injected.getMessage());
 
         Path data = files(JANUARY).data();
@@ -110,7 +109,7 @@ class RestoreTest {
         bytes[bytes.length - 9] ^= 1; // inside the gzip trailer's CRC: the content reads, the checksum does not match
         Files.write(data, bytes);
         PartitionException tampered = assertThrows(PartitionException.class,
-                () -> ArchiveRestore.restore(restorer(db), manifest(JANUARY), Optional.empty(), false));
+                () -> restorer(db).apply(ArchiveRestore.planner(manifest(JANUARY), Optional.empty())));
         assertTrue(tampered.getMessage().contains("nothing was changed") || tampered.getMessage().contains("Nothing was changed"),
                 tampered.getMessage());
         assertEquals(before, db.snapshot());

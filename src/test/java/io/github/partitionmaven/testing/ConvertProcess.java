@@ -2,7 +2,7 @@ package io.github.partitionmaven.testing;
 
 import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.convert.ConvertPlanner;
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.plan.Goal;

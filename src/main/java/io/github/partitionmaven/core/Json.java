@@ -1,4 +1,4 @@
-package io.github.partitionmaven.report;
+package io.github.partitionmaven.core;
 
 import java.util.Collection;
 import java.util.Map;

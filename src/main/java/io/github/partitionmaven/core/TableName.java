@@ -1,7 +1,5 @@
-package io.github.partitionmaven.policy;
+package io.github.partitionmaven.core;
 
-import io.github.partitionmaven.engine.PartitionException;
-import io.github.partitionmaven.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,8 @@
-package io.github.partitionmaven.plan;
+package io.github.partitionmaven.execute;
 
-import io.github.partitionmaven.engine.EngineLog;
+import io.github.partitionmaven.core.Sessions;
+import io.github.partitionmaven.plan.StepWork;
+import io.github.partitionmaven.core.EngineLog;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.sql.SQLException;

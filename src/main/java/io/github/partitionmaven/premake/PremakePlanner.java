@@ -1,13 +1,21 @@
-package io.github.partitionmaven.plan;
+package io.github.partitionmaven.premake;
 
+import io.github.partitionmaven.plan.Finding;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.LockMode;
+import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.TablePlan;
+import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.policy.Interval;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TableName;
+import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
-import io.github.partitionmaven.sql.Sql;
+import io.github.partitionmaven.core.Sql;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;

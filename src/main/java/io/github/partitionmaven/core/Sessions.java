@@ -1,4 +1,4 @@
-package io.github.partitionmaven.plan;
+package io.github.partitionmaven.core;
 
 import java.sql.Connection;
 

@@ -1,4 +1,4 @@
-package io.github.partitionmaven.engine;
+package io.github.partitionmaven.core;
 
 /** Where the engine reports what it does; the Maven mojos adapt their Log to it. */
 public interface EngineLog {

@@ -1,4 +1,4 @@
-package io.github.partitionmaven.sql;
+package io.github.partitionmaven.core;
 
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,4 +1,4 @@
-package io.github.partitionmaven.engine;
+package io.github.partitionmaven.core;
 
 /**
  * A problem the engine reports to its caller. {@link #kind()} tells who can fix it: the user

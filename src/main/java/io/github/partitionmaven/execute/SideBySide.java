@@ -1,4 +1,4 @@
-package io.github.partitionmaven.plan;
+package io.github.partitionmaven.execute;
 
 import java.util.List;
 import java.util.concurrent.Callable;
