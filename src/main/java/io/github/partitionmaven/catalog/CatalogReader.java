@@ -1,10 +1,10 @@
 package io.github.partitionmaven.catalog;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -167,7 +166,7 @@ public final class CatalogReader {
                     if (relkind == null) {
                         out.add(new TableState(p.table(), null, 0, TableState.Kind.MISSING, null, List.of(), false, null,
                                 List.of(), List.of(), 0, 0, List.of(), Optional.empty(), TableState.DefaultContent.EMPTY,
-                                strings(rs.getArray("similar"))));
+                                Jdbc.strings(rs.getArray("similar"))));
                         continue;
                     }
                     TableState.Kind kind = rs.getBoolean("relispartition") ? TableState.Kind.PARTITION
@@ -183,8 +182,8 @@ public final class CatalogReader {
                                 rs.getBoolean("key_not_null"), KeyType.ofTypeOid(typeOid));
                     }
                     out.add(new TableState(p.table(), new TableName(rs.getString("nspname"), rs.getString("relname")),
-                            rs.getLong("oid"), kind, rs.getString("partstrat"), strings(rs.getArray("part_cols")),
-                            rs.getBoolean("part_exprs"), key, strings(rs.getArray("cols")), strings(rs.getArray("insert_cols")),
+                            rs.getLong("oid"), kind, rs.getString("partstrat"), Jdbc.strings(rs.getArray("part_cols")),
+                            rs.getBoolean("part_exprs"), key, Jdbc.strings(rs.getArray("cols")), Jdbc.strings(rs.getArray("insert_cols")),
                             rs.getLong("est_rows"), rs.getLong("bytes"), List.of(), Optional.empty(),
                             TableState.DefaultContent.EMPTY, List.of()));
                 }
@@ -270,7 +269,4 @@ public final class CatalogReader {
         return out;
     }
 
-    private static List<String> strings(Array array) throws SQLException {
-        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
-    }
 }

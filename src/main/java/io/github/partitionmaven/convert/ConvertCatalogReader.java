@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.TableState;
@@ -136,14 +137,14 @@ public final class ConvertCatalogReader {
             t.owner = rs.getString("owner");
             t.comment = Optional.ofNullable(rs.getString("comment"));
             t.pkName = Optional.ofNullable(rs.getString("pk_name"));
-            List<String> cols = strings(rs.getArray("pk_cols"));
-            List<String> types = strings(rs.getArray("pk_types"));
+            List<String> cols = Jdbc.strings(rs.getArray("pk_cols"));
+            List<String> types = Jdbc.strings(rs.getArray("pk_types"));
             for (int i = 0; i < cols.size(); i++) {
                 t.pk.add(new ConvertFacts.Column(cols.get(i), types.get(i)));
             }
         });
         query(c, INDEXES, oids, rs -> b.get(rs.getLong(1)).indexes.add(new ConvertFacts.IndexDef(rs.getString(2), rs.getBoolean(3),
-                rs.getBoolean(4), Optional.ofNullable(rs.getString(5)), rs.getString(6).substring(1), strings(rs.getArray(7)))));
+                rs.getBoolean(4), Optional.ofNullable(rs.getString(5)), rs.getString(6).substring(1), Jdbc.strings(rs.getArray(7)))));
         try (PreparedStatement ps = c.prepareStatement(FOREIGN_KEYS)) {
             ps.setArray(1, c.createArrayOf("oid", oids));
             ps.setArray(2, c.createArrayOf("oid", oids));
@@ -313,10 +314,6 @@ public final class ConvertCatalogReader {
                 }
             }
         }
-    }
-
-    private static List<String> strings(Array a) throws SQLException {
-        return a == null ? List.of() : Arrays.asList((String[]) a.getArray());
     }
 
     private static final class Builder {

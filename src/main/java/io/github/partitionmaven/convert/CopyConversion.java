@@ -315,21 +315,15 @@ final class CopyConversion {
         sql.addAll(after);
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
-                long lockStart = System.nanoTime();
-                for (String statement : lock) {
-                    st.execute(statement);
-                }
-                long locked = System.nanoTime();
+                SwapLock.Held held = SwapLock.take(st, lock);
                 long replayed = offline ? 0 : ChangeReplay.drain(c, transfer);
                 long drained = System.nanoTime();
                 log.debug("swap: last changes replayed under the lock");
                 for (String statement : after) {
                     st.execute(statement);
                 }
-                long done = System.nanoTime();
-                log.info("      swapped: lock obtained in " + (locked - lockStart) / 1_000_000 + " ms, " + replayed + " last change(s) replayed in "
-                        + (drained - locked) / 1_000_000 + " ms, names and sequences in " + (done - drained) / 1_000_000
-                        + " ms; ACCESS EXCLUSIVE held " + (done - locked) / 1_000_000 + " ms until commit");
+                log.info("      swapped: " + replayed + " last change(s) replayed in " + (drained - held.granted()) / 1_000_000
+                        + " ms, names and sequences in " + (System.nanoTime() - drained) / 1_000_000 + " ms; " + held.describe());
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),

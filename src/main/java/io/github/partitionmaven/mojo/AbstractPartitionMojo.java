@@ -1,21 +1,11 @@
 package io.github.partitionmaven.mojo;
 
-import io.github.partitionmaven.convert.ConvertOptions;
-import io.github.partitionmaven.convert.ConvertPlanner;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.core.PartitionException;
-import io.github.partitionmaven.engine.Planners;
-import io.github.partitionmaven.plan.Planner;
-import io.github.partitionmaven.prune.PruneOptions;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TablePolicy;
-import io.github.partitionmaven.report.PlanReport;
-import io.github.partitionmaven.plan.PartitionPlan;
-import java.io.File;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +22,13 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
 /**
- * What every goal shares: the connection, the run settings and the table policy, turned into an
- * engine; engine errors become Maven failures with their message and no stack trace wall.
+ * What every goal shares: the connection and the run settings, turned into an engine; engine errors
+ * become Maven failures with their message and no stack trace wall. The goals' own options live in
+ * families below it (as in maven-dependency-plugin), so each goal validates, and {@code help -Ddetail}
+ * lists, only what it reads: {@link AbstractTablesMojo} adds {@code <tables>} (every goal but
+ * restore), {@link AbstractApplyMojo} {@code dryRun} and the dry-run/apply pattern, {@link
+ * AbstractConvertMojo} the convert options (convert, rollback), {@link PruneMojo} the archive options;
+ * {@link PlanMojo} takes every goal's options because it shows every goal's steps.
  */
 public abstract class AbstractPartitionMojo extends AbstractMojo {
 
@@ -61,10 +56,6 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.skip", defaultValue = "false")
     protected boolean skip;
 
-    /** Prints the steps instead of executing them. */
-    @Parameter(property = "partition.dryRun", defaultValue = "false")
-    protected boolean dryRun;
-
     /** The zone every session is pinned to; interval boundaries are midnights in it. */
     @Parameter(property = "partition.timeZone", defaultValue = "UTC")
     protected String timeZone;
@@ -80,49 +71,6 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     /** How many times a step is tried when it cannot get its locks. */
     @Parameter(property = "partition.maxAttempts", defaultValue = "5")
     protected Integer maxAttempts;
-
-    /** The tables to manage. */
-    @Parameter
-    protected List<TableConfig> tables;
-
-    /** Where plan.sql, plan.json and other reports are written. */
-    @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
-    protected File outputDirectory;
-
-    /** Where prune writes archives (retentionMode archive): an existing, writable directory. */
-    @Parameter(property = "partition.archiveDirectory")
-    protected String archiveDirectory;
-
-    /** How archives are compressed: gzip or none. */
-    @Parameter(property = "partition.archiveCompression", defaultValue = "gzip")
-    protected String archiveCompression;
-
-    /** The gzip level of archives: 1 (fastest, the default) to 9 (smallest). */
-    @Parameter(property = "partition.archiveCompressionLevel", defaultValue = "1")
-    protected Integer archiveCompressionLevel;
-
-    /** How partition:convert moves the rows: copy (build beside, copy online, verify, swap) or attach (no copy). */
-    @Parameter(property = "partition.strategy", defaultValue = "copy")
-    protected String strategy;
-
-    /** partition:convert without change capture, for a maintenance window: fastest, but writes meanwhile stop it at verification. */
-    @Parameter(property = "partition.offline", defaultValue = "false")
-    protected boolean offline;
-
-    /** What partition:convert renames the old table to ({table} is its name); partition:rollback swaps it back. */
-    @Parameter(property = "partition.oldTableName", defaultValue = ConvertOptions.DEFAULT_OLD_TABLE_NAME)
-    protected String oldTableName;
-
-    /** Rows per batch of partition:convert's copy; each batch is one short transaction. */
-    @Parameter(property = "partition.batchSize", defaultValue = "50000")
-    protected Integer batchSize;
-
-    /**
-     * Database sessions (connections) partition:convert copies with at once, each taking the next batch, and then builds
-     * partitions' indexes with; 1 does one at a time. Up to the number of cores the server can spare: both are CPU-bound.
-     */
-    @Parameter(property = "partition.copySessions", defaultValue = "2")
-    protected Integer copySessions;
 
     @Parameter(defaultValue = "${settings}", readonly = true)
     protected Settings settings;
@@ -153,20 +101,13 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     protected abstract void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException;
 
+    /** The engine of a goal that reads no {@code <tables>}: the connection and the run settings. */
     protected PartitionEngine engine() throws MojoFailureException {
-        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
-        List<TablePolicy> policies = PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
-        return new PartitionEngine(connectionSettings(), run, policies, planners(), engineLog());
+        return new PartitionEngine(connectionSettings(), runSettings(), List.of(), engineLog());
     }
 
-    /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
-    protected List<Planner> planners() {
-        return Planners.standard(convertOptions(),
-                PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion));
-    }
-
-    protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions);
+    protected RunSettings runSettings() {
+        return PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {
@@ -210,22 +151,5 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
                 getLog().debug(message);
             }
         };
-    }
-
-    protected void print(PartitionPlan plan) {
-        new PlanReport(plan, pluginVersion).print(getLog()::info, getLog()::warn);
-    }
-
-    protected void printApplied(PartitionPlan executed) {
-        new PlanReport(executed, pluginVersion).printApplied(goalName(), getLog()::info, getLog()::warn);
-    }
-
-    protected void writeReport(PartitionPlan plan) throws MojoExecutionException {
-        try {
-            new PlanReport(plan, pluginVersion).writeTo(outputDirectory.toPath());
-            getLog().info("Plan written to " + new File(outputDirectory, "plan.sql") + " and plan.json");
-        } catch (IOException e) {
-            throw new MojoExecutionException("Cannot write the plan to " + outputDirectory + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -22,7 +22,11 @@ import org.apache.maven.plugins.annotations.Parameter;
  * and a Prometheus textfile; fails the build on the checks listed in {@code failOn}.
  */
 @Mojo(name = "check", threadSafe = true, requiresProject = false)
-public class CheckMojo extends AbstractPartitionMojo {
+public class CheckMojo extends AbstractTablesMojo {
+
+    /** Where check.json is written. */
+    @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
+    protected File outputDirectory;
 
     /**
      * Checks that fail the build instead of warning, comma-separated: partitionSize, coverage, defaultRows, retention,

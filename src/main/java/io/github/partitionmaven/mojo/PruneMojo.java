@@ -1,9 +1,9 @@
 package io.github.partitionmaven.mojo;
 
-import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
-import java.util.Set;
+import io.github.partitionmaven.prune.PruneOptions;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Applies retention: partitions whose whole range ends at or before now minus {@code retention}
@@ -12,7 +12,19 @@ import org.apache.maven.plugins.annotations.Mojo;
  * steps {@code partition:plan} shows; a second run does nothing.
  */
 @Mojo(name = "prune", threadSafe = true, requiresProject = false)
-public class PruneMojo extends AbstractPartitionMojo {
+public class PruneMojo extends AbstractApplyMojo {
+
+    /** Where prune writes archives (retentionMode archive): an existing, writable directory. */
+    @Parameter(property = "partition.archiveDirectory")
+    protected String archiveDirectory;
+
+    /** How archives are compressed: gzip or none. */
+    @Parameter(property = "partition.archiveCompression", defaultValue = "gzip")
+    protected String archiveCompression;
+
+    /** The gzip level of archives: 1 (fastest, the default) to 9 (smallest). */
+    @Parameter(property = "partition.archiveCompressionLevel", defaultValue = "1")
+    protected Integer archiveCompressionLevel;
 
     @Override
     protected String goalName() {
@@ -20,12 +32,17 @@ public class PruneMojo extends AbstractPartitionMojo {
     }
 
     @Override
-    protected void run(PartitionEngine engine) {
-        if (dryRun) {
-            getLog().info("Dry run: printing the prune steps without running them.");
-            print(engine.plan(Set.of(Goal.PRUNE)));
-            return;
-        }
-        printApplied(engine.apply(Goal.PRUNE));
+    protected Goal goal() {
+        return Goal.PRUNE;
+    }
+
+    @Override
+    protected String stepsName() {
+        return "prune";
+    }
+
+    @Override
+    protected PruneOptions pruneOptions() {
+        return PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion);
     }
 }

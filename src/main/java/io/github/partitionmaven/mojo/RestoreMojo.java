@@ -1,17 +1,12 @@
 package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.policy.PolicyReader;
-import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.prune.ArchiveRestore;
 import java.io.File;
-import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
-import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
@@ -22,6 +17,10 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "restore", threadSafe = true, requiresProject = false)
 public class RestoreMojo extends AbstractPartitionMojo {
+
+    /** Prints the steps instead of executing them. */
+    @Parameter(property = "partition.dryRun", defaultValue = "false")
+    protected boolean dryRun;
 
     /** The {@code .manifest.json} written beside the archive. */
     @Parameter(property = "partition.manifest", required = true)
@@ -34,12 +33,6 @@ public class RestoreMojo extends AbstractPartitionMojo {
     @Override
     protected String goalName() {
         return "partition:restore";
-    }
-
-    @Override
-    protected PartitionEngine engine() throws MojoFailureException {
-        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
-        return new PartitionEngine(connectionSettings(), run, List.of(), planners(), engineLog());
     }
 
     @Override

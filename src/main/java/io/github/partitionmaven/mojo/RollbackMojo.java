@@ -13,7 +13,7 @@ import org.apache.maven.plugins.annotations.Parameter;
  * drops the partitioned table and renames it back.
  */
 @Mojo(name = "rollback", threadSafe = true, requiresProject = false)
-public class RollbackMojo extends ConvertMojo {
+public class RollbackMojo extends AbstractConvertMojo {
 
     /** The most rows a rollback of strategy attach moves while the table is locked (default 100000, about 0.7 s of lock for seed-shaped rows on 2 vCPU); more are refused. */
     @Parameter(property = "partition.rollbackMaxRows")

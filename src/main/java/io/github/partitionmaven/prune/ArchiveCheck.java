@@ -4,14 +4,8 @@ import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.core.TableName;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads an archive back from disk: its SHA-256 and its CSV record count, compared with the manifest
@@ -28,33 +22,20 @@ final class ArchiveCheck {
 
     /** Reads the file, reporting progress to {@code log} when it is not null. */
     static Content read(Path data, PruneOptions.Compression compression, EngineLog log) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         CsvRecordCounter counter = new CsvRecordCounter();
-        InputStream file = Files.newInputStream(data);
-        if (log != null) {
-            file = new ProgressInputStream(file, Files.size(data), "reading back " + data.getFileName(), log);
-        }
-        try (InputStream raw = new DigestInputStream(file, digest);
-             InputStream in = compression == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
+        String sha;
+        try (ArchiveInput archive = ArchiveInput.open(data, compression, "reading back", log)) {
             byte[] buf = new byte[1 << 20];
             int n;
-            while ((n = in.read(buf)) > 0) {
+            while ((n = archive.csv().read(buf)) > 0) {
                 counter.feed(buf, 0, n);
             }
-            // drain anything after the gzip trailer into the hash too
-            while (raw.read(buf) > 0) {
-                // counted by the digest
-            }
+            sha = archive.sha256();
         }
         if (!counter.balanced()) {
             throw new IOException(data + " ends inside a quoted CSV field: the file is truncated");
         }
-        return new Content(Math.max(0, counter.records() - 1), Files.size(data), HexFormat.of().formatHex(digest.digest()));
+        return new Content(Math.max(0, counter.records() - 1), Files.size(data), sha);
     }
 
     /** Checks the file against its manifest and the table's row count; throws, naming the difference, when they disagree. */

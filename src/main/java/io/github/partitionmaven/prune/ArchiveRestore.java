@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
@@ -11,21 +12,14 @@ import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 import org.postgresql.PGConnection;
 
 /**
@@ -113,34 +107,26 @@ public final class ArchiveRestore {
                 if (create.isPresent()) {
                     s.execute(create.get());
                 }
-                MessageDigest digest = MessageDigest.getInstance("SHA-256");
                 long loaded;
-                InputStream file = new ProgressInputStream(Files.newInputStream(data), Files.size(data), "loading " + data.getFileName(), log);
-                try (InputStream raw = new DigestInputStream(file, digest);
-                     InputStream in = manifest.compressionKind() == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
+                String sha;
+                try (ArchiveInput archive = ArchiveInput.open(data, manifest.compressionKind(), "loading", log)) {
                     loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
-                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", in, 1 << 16);
-                    byte[] rest = new byte[1 << 16];
-                    while (raw.read(rest) > 0) {
-                        // the hash covers the whole file
-                    }
+                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", archive.csv(), 1 << 16);
+                    sha = archive.sha256();
                 } catch (IOException e) {
                     throw PartitionException.environment("Cannot read the archive " + data + ": " + e.getMessage()
                             + ". The restore was rolled back; nothing was changed.", e);
                 }
-                String sha = HexFormat.of().formatHex(digest.digest());
                 if (!sha.equals(manifest.sha256()) || loaded != manifest.rows()) {
                     throw PartitionException.environment("The archive " + data + " does not match its manifest (SHA-256 " + sha + " vs "
                             + manifest.sha256() + ", " + loaded + " rows vs " + manifest.rows() + "). The restore was rolled back;"
                             + " nothing was changed.", null);
                 }
                 if (attach.isPresent()) {
-                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + into.sql())) {
-                        rs.next();
-                        if (rs.getLong(1) != manifest.rows()) {
-                            throw PartitionException.environment(into + " holds " + rs.getLong(1) + " rows after loading, not "
-                                    + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);
-                        }
+                    long held = Jdbc.queryLong(c, "SELECT count(*) FROM " + into.sql());
+                    if (held != manifest.rows()) {
+                        throw PartitionException.environment(into + " holds " + held + " rows after loading, not "
+                                + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);
                     }
                     s.execute(attach.get());
                 }
@@ -153,12 +139,8 @@ public final class ArchiveRestore {
     private static void requireTypes(Connection c, ArchiveManifest m, Path manifestPath) throws SQLException {
         for (ArchiveManifest.Column col : m.columns()) {
             boolean known;
-            try (PreparedStatement ps = c.prepareStatement("SELECT to_regtype(?) IS NOT NULL")) {
-                ps.setString(1, col.type());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    known = rs.getBoolean(1);
-                }
+            try {
+                known = Jdbc.queryBoolean(c, "SELECT to_regtype(?) IS NOT NULL", col.type());
             } catch (SQLException e) {
                 known = false;
             }
@@ -177,12 +159,6 @@ public final class ArchiveRestore {
     }
 
     private static boolean exists(Connection c, TableName name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, name.sql());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return Jdbc.queryBoolean(c, "SELECT to_regclass(?) IS NOT NULL", name.sql());
     }
 }
