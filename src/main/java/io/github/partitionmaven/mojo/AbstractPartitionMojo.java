@@ -124,6 +124,13 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.copySessions", defaultValue = "2")
     protected Integer copySessions;
 
+    /**
+     * What the applying goals (premake, prune, convert, rollback, restore) do on a standby: fail (the default) or skip,
+     * exiting 0, for schedules that run against every node. plan and check read standbys as they are.
+     */
+    @Parameter(property = "partition.onStandby", defaultValue = "fail")
+    protected String onStandby;
+
     @Parameter(defaultValue = "${settings}", readonly = true)
     protected Settings settings;
 
@@ -156,7 +163,12 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     protected PartitionEngine engine() throws MojoFailureException {
         RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
         List<TablePolicy> policies = PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
-        return new PartitionEngine(connectionSettings(), run, policies, planners(), engineLog());
+        PartitionEngine.OnStandby standby = switch (onStandby == null ? "fail" : onStandby.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "fail" -> PartitionEngine.OnStandby.FAIL;
+            case "skip" -> PartitionEngine.OnStandby.SKIP;
+            default -> throw new MojoFailureException("<onStandby>" + onStandby + "</onStandby> must be fail or skip. Nothing was changed.");
+        };
+        return new PartitionEngine(connectionSettings(), run, policies, planners(), engineLog()).onStandby(standby);
     }
 
     /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
