@@ -106,7 +106,7 @@ final class Preflight {
                 if (a != null) {
                     for (Object o : (Object[]) a.getArray()) {
                         String[] kv = ((String) o).split("=", 2);
-                        overridden.put(kv[0], kv[1]);
+                        overridden.put(kv[0], readable(kv[1]));
                     }
                 }
             }
@@ -116,6 +116,15 @@ final class Preflight {
             readMissing(c, steps, user, missing);
         }
         return new Preflight(recovery, user, readOnly, readOnlySetting, overridden, missing);
+    }
+
+    /** pg_settings gives both timeouts in its base unit, milliseconds: 2000ms reads better as 2s, as SHOW prints it. */
+    private static String readable(String value) {
+        if (value.endsWith("ms")) {
+            long ms = Long.parseLong(value.substring(0, value.length() - 2));
+            return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        }
+        return value;
     }
 
     private static void readMissing(Connection c, List<Step> steps, String user, Map<TableName, List<Missing>> out) throws SQLException {
@@ -203,12 +212,16 @@ final class Preflight {
 
     /** Throws the refusal an applying goal stops on, before any change; standbys are the caller's (onStandby). */
     void requireApplicable(String goal) {
+        List<String> problems = new ArrayList<>();
         if (readOnly) {
-            throw PartitionException.databaseState(readOnlyMessage(goal));
+            problems.add(readOnlyMessage(goal).replace(" " + PartitionException.NOTHING_CHANGED, ""));
         }
         List<Missing> all = missing.values().stream().flatMap(List::stream).distinct().toList();
         if (!all.isEmpty()) {
-            throw PartitionException.databaseState(privilegesMessage(goal, all));
+            problems.add(privilegesMessage(goal, all).replace(" " + PartitionException.NOTHING_CHANGED, ""));
+        }
+        if (!problems.isEmpty()) {
+            throw PartitionException.databaseState(String.join(" ", problems));
         }
     }
 

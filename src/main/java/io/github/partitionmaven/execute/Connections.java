@@ -20,11 +20,11 @@ public final class Connections {
     public static Connection open(ConnectionSettings settings, RunSettings run) {
         Connection c = connect(settings);
         try (Statement s = c.createStatement()) {
-            s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
-            s.execute("SET DateStyle = ISO");
-            // a role's or database's timeouts would cancel long steps by design (see engine.Preflight, which says so in the plan)
+            // first: a role's or database's timeouts would cancel long steps by design (engine.Preflight says so in the plan)
             s.execute("SET statement_timeout = 0");
             s.execute("SET idle_in_transaction_session_timeout = 0");
+            s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
+            s.execute("SET DateStyle = ISO");
             endWhenClientGone(s);
             return c;
         } catch (SQLException e) {
