@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Finds out, before the plugin sets anything in a session, whether its sessions are really sessions: behind PgBouncer
@@ -26,17 +28,17 @@ public final class PoolerProbe {
 
     /** Refuses, with the fix, when the sessions opened with {@code settings} share server backends. */
     public static void requireRealSessions(ConnectionSettings settings) {
-        try (Connection a = Connections.connect(settings); Connection b = Connections.connect(settings)) {
+        // no server-side prepared statements: under transaction pooling another client's may already sit on the server
+        Map<String, String> props = new HashMap<>(settings.properties());
+        props.putIfAbsent("prepareThreshold", "0");
+        ConnectionSettings unprepared = new ConnectionSettings(settings.url(), settings.user(), settings.password(), props);
+        try (Connection a = Connections.connect(unprepared); Connection b = Connections.connect(unprepared)) {
             for (int round = 0; round < ROUNDS; round++) {
                 int first = pid(a);
-                int other;
                 b.setAutoCommit(false);
-                try {
-                    other = pid(b);
-                } finally {
-                    b.rollback();
-                    b.setAutoCommit(true);
-                }
+                int other = pid(b); // statement pooling fails here and closes b: nothing to roll back then
+                b.rollback();
+                b.setAutoCommit(true);
                 int again = pid(a);
                 if (other == first || again != first) {
                     throw refusal(settings, "two of its sessions ran on " + (other == first ? "the same server backend (pid " + first
