@@ -104,8 +104,8 @@ public final class ArchiveRestore {
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
         return new Step(Goal.RESTORE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
-                m.rows(), true, Optional.of(new Load(m, data, into, columns, create, attach, access)), Optional.empty(), List.of(),
-                Optional.empty());
+                m.rows(), true, Optional.of(new Load(m, data, into, columns, create, attach, access)), Optional.empty(),
+                create.isPresent() ? List.of(into) : List.of(), Optional.empty());
     }
 
     /** The work of the restore step: create, load with the checksum on the way, count, attach. */

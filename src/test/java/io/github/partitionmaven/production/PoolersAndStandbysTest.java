@@ -242,8 +242,10 @@ class PoolersAndStandbysTest {
                         e.getMessage());
                 assertTrue(e.getMessage().contains("-Dpartition.onStandby=skip"), e.getMessage());
             }
-            System.out.println(assertThrows(PartitionException.class, () -> engine(cs, "2026-11-24", new Engines.RecordingLog(), chat)
-                    .apply(Goal.PREMAKE)).getMessage());
+            PartitionException restore = assertThrows(PartitionException.class, () -> engine(cs, "2026-11-24", new Engines.RecordingLog(), chat)
+                    .apply(ArchiveRestore.planner(archives.resolve("any.manifest.json"), Optional.empty())));
+            assertTrue(restore.getMessage().startsWith("The server is a standby (pg_is_in_recovery() is true): partition:restore"),
+                    restore.getMessage());
 
             Engines.RecordingLog log = new Engines.RecordingLog();
             PartitionPlan skipped = engine(cs, "2026-11-24", log, chat).onStandby(PartitionEngine.OnStandby.SKIP).apply(Goal.PREMAKE);
