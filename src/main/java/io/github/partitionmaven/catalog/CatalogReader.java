@@ -31,6 +31,7 @@ public final class CatalogReader {
                    greatest(c.reltuples, 0)::bigint AS est_rows,
                    CASE WHEN c.oid IS NULL THEN 0 ELSE {SIZE} END AS bytes,
                    pt.partstrat::text AS partstrat,
+                   {ACCESS},
                    (SELECT array_agg(a.attname::text ORDER BY k.ord)
                       FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS part_cols,
@@ -154,7 +155,7 @@ public final class CatalogReader {
             cols[i] = policies.get(i).column();
         }
         List<TableState> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes.expression))) {
+        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes.expression).replace("{ACCESS}", TableAccess.COLUMNS))) {
             ps.setArray(1, c.createArrayOf("int4", idx));
             ps.setArray(2, c.createArrayOf("text", schemas));
             ps.setArray(3, c.createArrayOf("text", names));
@@ -166,7 +167,7 @@ public final class CatalogReader {
                     if (relkind == null) {
                         out.add(new TableState(p.table(), null, 0, TableState.Kind.MISSING, null, List.of(), false, null,
                                 List.of(), List.of(), 0, 0, List.of(), Optional.empty(), TableState.DefaultContent.EMPTY,
-                                Jdbc.strings(rs.getArray("similar"))));
+                                Jdbc.strings(rs.getArray("similar")), TableAccess.UNKNOWN));
                         continue;
                     }
                     TableState.Kind kind = rs.getBoolean("relispartition") ? TableState.Kind.PARTITION
@@ -185,7 +186,7 @@ public final class CatalogReader {
                             rs.getLong("oid"), kind, rs.getString("partstrat"), Jdbc.strings(rs.getArray("part_cols")),
                             rs.getBoolean("part_exprs"), key, Jdbc.strings(rs.getArray("cols")), Jdbc.strings(rs.getArray("insert_cols")),
                             rs.getLong("est_rows"), rs.getLong("bytes"), List.of(), Optional.empty(),
-                            TableState.DefaultContent.EMPTY, List.of()));
+                            TableState.DefaultContent.EMPTY, List.of(), TableAccess.read(rs)));
                 }
             }
         }
@@ -227,13 +228,13 @@ public final class CatalogReader {
         Optional<PartitionInfo> def = all.stream().filter(PartitionInfo::isDefault).findFirst();
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                ranges, def, t.defaultContent(), t.similarNames());
+                ranges, def, t.defaultContent(), t.similarNames(), t.access());
     }
 
     private static TableState withDefaultContent(TableState t, TableState.DefaultContent d) {
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                t.partitions(), t.defaultPartition(), d, t.similarNames());
+                t.partitions(), t.defaultPartition(), d, t.similarNames(), t.access());
     }
 
     private record DefaultQuery(TableName partition, String column, KeyType keyType, TablePolicy policy) {

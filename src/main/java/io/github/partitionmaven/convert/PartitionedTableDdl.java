@@ -75,13 +75,22 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     /** Owner, grants and the table comment. */
     List<String> privileges(TableName target) {
+        List<String> sql = ownerAndGrants(target);
+        facts.comment().ifPresent(c -> sql.add("COMMENT ON TABLE " + target.sql() + " IS " + Sql.literal(c)));
+        return sql;
+    }
+
+    /**
+     * Owner and grants, for the partitioned table and each of its partitions: a partition made by the converting role
+     * would stay that role's, and a later prune by the owner fail with "must be owner of table".
+     */
+    List<String> ownerAndGrants(TableName target) {
         List<String> sql = new ArrayList<>();
         sql.add("ALTER TABLE " + target.sql() + " OWNER TO " + Sql.ident(facts.owner()));
         for (ConvertFacts.Grant g : facts.grants()) {
             sql.add("GRANT " + g.privilege() + " ON TABLE " + target.sql() + " TO " + g.grantee().map(Sql::ident).orElse("PUBLIC")
                     + (g.grantable() ? " WITH GRANT OPTION" : ""));
         }
-        facts.comment().ifPresent(c -> sql.add("COMMENT ON TABLE " + target.sql() + " IS " + Sql.literal(c)));
         return sql;
     }
 

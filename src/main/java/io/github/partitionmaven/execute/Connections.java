@@ -18,6 +18,28 @@ public final class Connections {
     }
 
     public static Connection open(ConnectionSettings settings, RunSettings run) {
+        Connection c = connect(settings);
+        try (Statement s = c.createStatement()) {
+            // first: a role's or database's timeouts would cancel long steps by design (engine.Preflight says so in the plan)
+            s.execute("SET statement_timeout = 0");
+            s.execute("SET idle_in_transaction_session_timeout = 0");
+            s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
+            s.execute("SET DateStyle = ISO");
+            endWhenClientGone(s);
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            if ("22023".equals(e.getSQLState())) {
+                throw PartitionException.configuration("The server does not know <timeZone>" + run.zone().getId()
+                        + "</timeZone>: use a zone from pg_timezone_names.");
+            }
+            throw PartitionException.environment("Cannot prepare the session on " + settings.safeUrl() + ": "
+                    + settings.redact(e.getMessage()), null);
+        }
+    }
+
+    /** A session as the server and pooler give it, nothing set yet (for probing what is in between, see PoolerProbe). */
+    public static Connection connect(ConnectionSettings settings) {
         if (settings.url() == null || settings.url().isBlank()) {
             throw PartitionException.configuration("No database configured: set <url> (or -Dpartition.url), e.g."
                     + " jdbc:postgresql://localhost:5432/app.");
@@ -36,25 +58,10 @@ public final class Connections {
         }
         props.putIfAbsent("ApplicationName", APPLICATION_NAME);
         props.putIfAbsent("connectTimeout", "10");
-        Connection c;
         try {
-            c = DriverManager.getConnection(settings.url(), props);
+            return DriverManager.getConnection(settings.url(), props);
         } catch (SQLException e) {
             throw connectFailure(settings, e);
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
-            s.execute("SET DateStyle = ISO");
-            endWhenClientGone(s);
-            return c;
-        } catch (SQLException e) {
-            closeQuietly(c);
-            if ("22023".equals(e.getSQLState())) {
-                throw PartitionException.configuration("The server does not know <timeZone>" + run.zone().getId()
-                        + "</timeZone>: use a zone from pg_timezone_names.");
-            }
-            throw PartitionException.environment("Cannot prepare the session on " + settings.safeUrl() + ": "
-                    + settings.redact(e.getMessage()), null);
         }
     }
 

@@ -5,6 +5,7 @@ import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.report.PlanReport;
 import java.util.Set;
+import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
@@ -17,6 +18,18 @@ public abstract class AbstractApplyMojo extends AbstractTablesMojo {
     /** Prints the steps instead of executing them. */
     @Parameter(property = "partition.dryRun", defaultValue = "false")
     protected boolean dryRun;
+
+    /**
+     * What this goal does on a standby: fail (the default) or skip, exiting 0, for schedules that run against every
+     * node. plan and check read standbys as they are.
+     */
+    @Parameter(property = "partition.onStandby", defaultValue = "fail")
+    protected String onStandby;
+
+    @Override
+    protected PartitionEngine engine() throws MojoFailureException {
+        return super.engine().onStandby(onStandby(onStandby));
+    }
 
     /** The goal whose steps this mojo runs. */
     protected abstract Goal goal();

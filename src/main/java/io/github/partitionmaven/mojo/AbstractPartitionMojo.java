@@ -106,6 +106,15 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         return new PartitionEngine(connectionSettings(), runSettings(), List.of(), engineLog());
     }
 
+    /** Parses {@code onStandby} of the goals that change the database: fail (the default) or skip. */
+    static PartitionEngine.OnStandby onStandby(String value) throws MojoFailureException {
+        return switch (value == null ? "fail" : value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "fail" -> PartitionEngine.OnStandby.FAIL;
+            case "skip" -> PartitionEngine.OnStandby.SKIP;
+            default -> throw new MojoFailureException("<onStandby>" + value + "</onStandby> must be fail or skip. Nothing was changed.");
+        };
+    }
+
     protected RunSettings runSettings() {
         return PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
     }

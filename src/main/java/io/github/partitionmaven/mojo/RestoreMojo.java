@@ -7,6 +7,7 @@ import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.prune.ArchiveRestore;
 import java.io.File;
 import java.util.Optional;
+import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
@@ -22,6 +23,13 @@ public class RestoreMojo extends AbstractPartitionMojo {
     @Parameter(property = "partition.dryRun", defaultValue = "false")
     protected boolean dryRun;
 
+    /**
+     * What this goal does on a standby: fail (the default) or skip, exiting 0, for schedules that run against every
+     * node. plan and check read standbys as they are.
+     */
+    @Parameter(property = "partition.onStandby", defaultValue = "fail")
+    protected String onStandby;
+
     /** The {@code .manifest.json} written beside the archive. */
     @Parameter(property = "partition.manifest", required = true)
     private File manifest;
@@ -33,6 +41,11 @@ public class RestoreMojo extends AbstractPartitionMojo {
     @Override
     protected String goalName() {
         return "partition:restore";
+    }
+
+    @Override
+    protected PartitionEngine engine() throws MojoFailureException {
+        return super.engine().onStandby(onStandby(onStandby));
     }
 
     @Override

@@ -148,6 +148,8 @@ public final class PremakePlanner implements Planner {
             }
         }
         sql.add("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")");
+        // the parent's grants and owner: made by another role, the partition would be that role's, and the owner's prune fail
+        sql.addAll(state.access().statements(partition));
         String action = "create partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
                 + keyType.display(keyType.micros(next, zone), zone) + ")";
         return Step.transactional(Goal.PREMAKE, parent, action, why, sql, locks, defaultRows).withCreates(List.of(partition));

@@ -10,6 +10,7 @@ import io.github.partitionmaven.plan.LockMode;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.catalog.TableAccess;
 import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,18 +89,22 @@ public final class ArchiveRestore {
         sql.add(copy.formatted(into.sql()));
         sql.add("SELECT count(*) FROM " + into.sql() + "  -- the rows loaded must equal the manifest's " + m.rows());
         attachTo.ifPresent(p -> sql.add("ALTER TABLE " + p.sql() + " ATTACH PARTITION " + into.sql() + " " + m.bound()));
+        Optional<String> attach = attachTo.map(p -> sql.get(sql.size() - 1));
+        // the restored partition gets the parent's grants and owner, as premade ones do, so the owner's later prune works
+        List<String> access = attachTo.isPresent() ? TableAccess.of(c, m.parent()).statements(into) : List.of();
+        sql.addAll(access);
         List<Lock> locks = new ArrayList<>(List.of(new Lock(into, LockMode.ACCESS_EXCLUSIVE)));
         attachTo.ifPresent(p -> locks.add(new Lock(p, LockMode.SHARE_UPDATE_EXCLUSIVE)));
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
         return new Step(Goal.RESTORE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
-                m.rows(), true, Optional.of(new Load(m, data, into, columns, create,
-                attachTo.map(p -> sql.get(sql.size() - 1)))), Optional.empty(), List.of());
+                m.rows(), true, Optional.of(new Load(m, data, into, columns, create, attach, access)), Optional.empty(),
+                create.isPresent() ? List.of(into) : List.of(), Optional.empty());
     }
 
     /** The work of the restore step: create, load with the checksum on the way, count, attach. */
     private record Load(ArchiveManifest manifest, Path data, TableName into, List<String> columns, Optional<String> create,
-                        Optional<String> attach) implements StepWork {
+                        Optional<String> attach, List<String> access) implements StepWork {
 
         @Override
         public void run(Connection c, EngineLog log) throws Exception {
@@ -129,6 +134,9 @@ public final class ArchiveRestore {
                                 + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);
                     }
                     s.execute(attach.get());
+                }
+                for (String sql : access) {
+                    s.execute(sql);
                 }
                 log.info("      loaded " + loaded + " rows into " + into + "; SHA-256 and row count match the manifest");
             }

@@ -205,10 +205,10 @@ public final class PrunePlanner implements Planner {
                 yield List.of(
                         new Step(Goal.PRUNE, state.name(), "archive " + what + " to " + files.data(), why, export.describe(),
                                 List.of(new Lock(t, LockMode.SHARE)), p.estimatedRows(), true, Optional.of(export),
-                                Optional.empty(), List.of()),
+                                Optional.empty(), List.of(), Optional.empty()),
                         new Step(Goal.PRUNE, state.name(), "verify the archive of " + t + " and drop it", why
                                 + "; dropped only when the file read back matches its manifest and the table", drop.describe(),
-                                exclusive, p.estimatedRows(), true, Optional.of(drop), Optional.empty(), List.of()));
+                                exclusive, p.estimatedRows(), true, Optional.of(drop), Optional.empty(), List.of(), Optional.empty()));
             }
         };
     }
