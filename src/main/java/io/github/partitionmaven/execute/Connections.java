@@ -43,6 +43,7 @@ public final class Connections {
             throw connectFailure(settings, e);
         }
         try (Statement s = c.createStatement()) {
+            pinSearchPath(s);
             s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
             s.execute("SET DateStyle = ISO");
             endWhenClientGone(s);
@@ -56,6 +57,21 @@ public final class Connections {
             throw PartitionException.environment("Cannot prepare the session on " + settings.safeUrl() + ": "
                     + settings.redact(e.getMessage()), null);
         }
+    }
+
+    /**
+     * Every session runs with {@code search_path = pg_catalog, pg_temp}, so no function, operator or type the plugin names
+     * without a schema can resolve to an object another role created in a schema on the user's path (CVE-2018-1058: a
+     * {@code public.hashtext(varchar)} beats {@code pg_catalog.hashtext(text)} on an exact type match for a varchar
+     * parameter, and runs with the plugin's privileges). A SET right after connecting rather than the startup option
+     * {@code options=-c search_path=...}: PgBouncer refuses unknown startup parameters unless told to ignore them.
+     * The schemas the user's own path named are kept in {@link Sql#USER_SCHEMAS_SETTING}, for the one thing the path is
+     * for here: finding a configured table given without a schema. These two statements name every function with its
+     * schema, as they run before the path is pinned.
+     */
+    static void pinSearchPath(Statement s) throws SQLException {
+        s.execute("SELECT pg_catalog.set_config('" + Sql.USER_SCHEMAS_SETTING + "', pg_catalog.current_schemas(false)::pg_catalog.text, false)");
+        s.execute("SET search_path = pg_catalog, pg_temp");
     }
 
     /**

@@ -158,7 +158,7 @@ public final class StepExecutor {
                        left(regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query, l.mode, l.relation::regclass::text AS rel
                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                  WHERE l.granted AND a.pid <> pg_backend_pid()
-                   AND l.relation IN (SELECT to_regclass(x) FROM unnest(?::text[]) AS x)
+                   AND l.relation IN (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest(?::pg_catalog.text[]) AS x)
                  ORDER BY since NULLS LAST""";
         List<String> found = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {

@@ -31,7 +31,7 @@ public final class TableLock implements AutoCloseable {
         long deadline = System.nanoTime() + maxWait.toNanos();
         long nextReport = 0;
         while (true) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_try_advisory_lock(?::pg_catalog.int4, pg_catalog.hashtext(?::pg_catalog.text))")) {
                 ps.setInt(1, NAMESPACE);
                 ps.setString(2, key);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -60,8 +60,8 @@ public final class TableLock implements AutoCloseable {
     }
 
     private static String holder(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT string_agg(pid::text, ', ') FROM pg_locks WHERE locktype = 'advisory'"
-                + " AND classid = ?::oid AND objid = hashtext(?)::oid AND objsubid = 2 AND granted")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.string_agg(pid::pg_catalog.text, ', ') FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND classid = ?::oid AND objid = pg_catalog.hashtext(?::pg_catalog.text)::pg_catalog.oid AND objsubid = 2 AND granted")) {
             ps.setInt(1, NAMESPACE);
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -73,7 +73,7 @@ public final class TableLock implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_catalog.pg_advisory_unlock(?::pg_catalog.int4, pg_catalog.hashtext(?::pg_catalog.text))")) {
             ps.setInt(1, NAMESPACE);
             ps.setString(2, key);
             ps.execute();

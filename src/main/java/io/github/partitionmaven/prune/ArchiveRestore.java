@@ -153,7 +153,7 @@ public final class ArchiveRestore {
     private static void requireTypes(Connection c, ArchiveManifest m, Path manifestPath) throws SQLException {
         for (ArchiveManifest.Column col : m.columns()) {
             boolean known;
-            try (PreparedStatement ps = c.prepareStatement("SELECT to_regtype(?) IS NOT NULL")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.to_regtype(?::pg_catalog.text) IS NOT NULL")) {
                 ps.setString(1, col.type());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -177,7 +177,7 @@ public final class ArchiveRestore {
     }
 
     private static boolean exists(Connection c, TableName name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.to_regclass(?::pg_catalog.text) IS NOT NULL")) {
             ps.setString(1, name.sql());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -45,7 +45,7 @@ record DetachWork(TableName parent, TableName partition, Optional<String> marker
     /** Empty when the partition is no longer attached; otherwise whether its detach is pending. */
     private Optional<Boolean> pending(Connection c) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("SELECT i.inhdetachpending FROM pg_inherits i"
-                + " WHERE i.inhrelid = to_regclass(?) AND i.inhparent = to_regclass(?)")) {
+                + " WHERE i.inhrelid = pg_catalog.to_regclass(?::pg_catalog.text) AND i.inhparent = pg_catalog.to_regclass(?::pg_catalog.text)")) {
             ps.setString(1, partition.sql());
             ps.setString(2, parent.sql());
             try (ResultSet rs = ps.executeQuery()) {
