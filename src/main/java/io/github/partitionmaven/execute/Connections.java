@@ -91,6 +91,12 @@ public final class Connections {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String who = settings.user() == null ? "" : " as user '" + settings.user() + "'";
         String detail = settings.redact(e.getMessage());
+        if (settings.password() == null && detail != null && detail.contains("no password was provided")) {
+            // pgjdbc's wording for a server asking for SCRAM/md5 when the client has none (SQL state 08004, like a refusal)
+            return PartitionException.configuration("Cannot log in to " + settings.safeUrl() + who + ": password required (the"
+                    + " server asks for password authentication and none was given). Set <password> (or -Dpartition.password),"
+                    + " or <serverId> naming a <server> with a <password> in settings.xml. " + PartitionException.NOTHING_CHANGED);
+        }
         if (state.startsWith("28")) {
             return PartitionException.configuration("Cannot log in to " + settings.safeUrl() + who + ": " + detail
                     + ". Check <user> and <password>, or the <server> in settings.xml named by <serverId>.");

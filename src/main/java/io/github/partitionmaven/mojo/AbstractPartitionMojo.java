@@ -101,6 +101,10 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.archiveCompressionLevel", defaultValue = "1")
     protected Integer archiveCompressionLevel;
 
+    /** POSIX mode of archive data files and manifests (octal): 0600 by default; 0640 or 0644 widen it. See docs/security.md. */
+    @Parameter(property = "partition.archiveFileMode", defaultValue = PruneOptions.DEFAULT_ARCHIVE_FILE_MODE)
+    protected String archiveFileMode;
+
     /** How partition:convert moves the rows: copy (build beside, copy online, verify, swap) or attach (no copy). */
     @Parameter(property = "partition.strategy", defaultValue = "copy")
     protected String strategy;
@@ -142,10 +146,22 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         try {
             run(engine());
         } catch (PartitionException e) {
+            // the cause goes along for -e (Maven prints the stack only then), as a copy with every secret masked
+            ConnectionSettings secrets = secrets();
+            String message = secrets.redact(e.getMessage());
             if (e.kind() == PartitionException.Kind.ENVIRONMENT) {
-                throw new MojoExecutionException(e.getMessage());
+                throw new MojoExecutionException(message, secrets.redact(e));
             }
-            throw new MojoFailureException(e.getMessage());
+            throw new MojoFailureException(message, secrets.redact(e));
+        }
+    }
+
+    /** What the masking of messages knows of the secrets; the configuration that names none masks nothing. */
+    private ConnectionSettings secrets() {
+        try {
+            return connectionSettings();
+        } catch (MojoFailureException unreadable) {
+            return new ConnectionSettings(url, user, password, jdbcProperties);
         }
     }
 
@@ -162,7 +178,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
     protected List<Planner> planners() {
         return Planners.standard(convertOptions(),
-                PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion));
+                PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion, archiveFileMode));
     }
 
     protected ConvertOptions convertOptions() {

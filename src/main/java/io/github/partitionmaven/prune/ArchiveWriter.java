@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.AtomicFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -42,7 +43,9 @@ final class ArchiveWriter extends OutputStream {
     private int used;
 
     ArchiveWriter(Path file, PruneOptions.Compression compression, int level) throws IOException {
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        // created 0600, so no other user can read the rows while they are written; the export sets the final mode
+        this.channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                AtomicFiles.createMode(file.toAbsolutePath().getParent(), AtomicFiles.PRIVATE));
         try {
             this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.AtomicFiles;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
@@ -86,12 +87,13 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             if (!result.balanced() || result.records() - 1 != copied) {
                 throw new IOException("the file holds " + (result.records() - 1) + " CSV records but COPY sent " + copied + " rows");
             }
+            AtomicFiles.setMode(tmp, options.archiveFileMode());
             Files.move(tmp, files.data(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(files.data().getParent());
             ArchiveManifest manifest = new ArchiveManifest(files.data().getFileName().toString(), c.getCatalog(), table, marker.parent(), marker.bound(),
                     lower, upper, types, copied, result.sha256(), result.bytes(), options.compression().name().toLowerCase(Locale.ROOT),
                     options.pluginVersion(), Instant.now().toString());
-            manifest.write(files.manifest());
+            manifest.write(files.manifest(), options.archiveFileMode());
             syncDirectory(files.manifest().getParent());
             long took = System.nanoTime() - started;
             log.info("      archived " + copied + " rows of " + table + " to " + files.data() + " (" + Durations.bytes(result.bytes())
