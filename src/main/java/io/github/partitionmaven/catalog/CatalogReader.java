@@ -196,6 +196,10 @@ public final class CatalogReader {
     private static Map<Long, List<PartitionInfo>> readPartitions(Connection c, List<TableState> tables, Sizes sizes) throws SQLException {
         List<TableState> parents = tables.stream()
                 .filter(t -> t.kind() == TableState.Kind.PARTITIONED && t.keyColumn() != null && t.keyColumn().keyType().isPresent())
+                // bounds are read as the configured column's type: those of a table partitioned by list, hash, an expression or
+                // another column (an integer id) are no such values, and the cast would fail the read of every table
+                .filter(t -> "r".equals(t.partitionStrategy()) && !t.partitionKeyIsExpression()
+                        && t.partitionColumns().equals(List.of(t.keyColumn().name())))
                 .toList();
         Map<Long, List<PartitionInfo>> out = new HashMap<>();
         if (parents.isEmpty()) {

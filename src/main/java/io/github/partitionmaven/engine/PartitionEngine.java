@@ -165,7 +165,9 @@ public final class PartitionEngine {
     }
 
     private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {
+        PlanSanity.refuseFarNow(c, settings);
         Catalog catalog = CatalogReader.read(c, policies, settings.zone(), CatalogReader.Sizes.ESTIMATED);
+        PlanSanity.refuseTwice(policies, catalog);
         List<Planner> prepared = new ArrayList<>();
         for (Planner planner : planners) {
             if (goals.contains(planner.goal())) {
@@ -176,6 +178,7 @@ public final class PartitionEngine {
         for (TablePolicy policy : policies) {
             plans.add(planTable(prepared, policy, catalog.table(policy.table()), goals));
         }
+        PlanSanity.refuseAbsurd(plans, settings);
         refuseTakenNames(c, plans);
         return new PartitionPlan(catalog.server(), settings, plans);
     }

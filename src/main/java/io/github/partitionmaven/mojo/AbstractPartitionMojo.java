@@ -73,6 +73,13 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.now")
     protected String now;
 
+    /**
+     * Plans with a {@code now} more than a year ahead of (or ten years behind) the server's clock, and lets premake create more
+     * than ten years of partitions in one run; refused otherwise, as such a {@code now} is nearly always a mistake.
+     */
+    @Parameter(property = "partition.allowFarNow", defaultValue = "false")
+    protected boolean allowFarNow;
+
     /** How long any DDL waits for its lock before giving up and retrying (e.g. 500ms, 2s). */
     @Parameter(property = "partition.lockTimeout", defaultValue = "500ms")
     protected String lockTimeout;
@@ -170,7 +177,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     protected abstract void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException;
 
     protected PartitionEngine engine() throws MojoFailureException {
-        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
+        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC(), allowFarNow);
         List<TablePolicy> policies = PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
         return new PartitionEngine(connectionSettings(), run, policies, planners(), engineLog());
     }
