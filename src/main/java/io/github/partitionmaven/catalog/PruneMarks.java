@@ -31,7 +31,7 @@ public final class PruneMarks {
     public static Map<TableName, List<Unfinished>> unfinished(Connection c) throws SQLException {
         Map<TableName, List<Unfinished>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, c.relname, d.description,"
-                + " pg_catalog.greatest(c.reltuples, 0)::pg_catalog.int8 AS est_rows FROM pg_catalog.pg_description d"
+                + " GREATEST(c.reltuples, 0)::pg_catalog.int8 AS est_rows FROM pg_catalog.pg_description d"
                 + " JOIN pg_catalog.pg_class c ON c.oid = d.objoid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 AND c.relkind = 'r'"
                 + " AND NOT c.relispartition AND pg_catalog.starts_with(d.description, ?::pg_catalog.text)")) {

@@ -61,6 +61,14 @@ public final class ArchiveRestore {
         }
         ArchiveManifest m = ArchiveManifest.read(manifestPath);
         Path data = m.dataFile(manifestPath);
+        Path dir = manifestPath.toAbsolutePath().normalize().getParent();
+        if (!java.util.Objects.equals(data.normalize().getParent(), dir)) {
+            // a manifest names its data file beside it; "../x" or "/etc/x" would load (and trust) a file it never wrote
+            throw PartitionException.configuration("The manifest " + manifestPath + " names the data file \"" + m.file() + "\", which is"
+                    + " not a file in the manifest's own directory " + dir + ": prune writes both side by side, so the manifest was"
+                    + " edited or is not prune's. Put the archive beside its manifest under its own name. "
+                    + PartitionException.NOTHING_CHANGED);
+        }
         if (!Files.isRegularFile(data)) {
             throw PartitionException.configuration("The archive " + data + " named by " + manifestPath + " is missing: put it back beside"
                     + " its manifest.");
