@@ -91,7 +91,7 @@ public final class ArchiveRestore {
             create = Optional.of("CREATE TABLE " + into.sql() + " (LIKE " + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
             attachTo = Optional.of(m.parent());
         } else {
-            into = target.get();
+            into = qualified(c, target.get());
             if (!exists(c, into)) {
                 requireTypes(c, m, manifestPath);
                 create = Optional.of("CREATE TABLE " + into.sql() + " (" + String.join(", ", m.columns().stream()
@@ -191,6 +191,24 @@ public final class ArchiveRestore {
                 rs.next();
                 return rs.getBoolean(1);
             }
+        }
+    }
+
+    /**
+     * A target given without a schema goes where an unqualified CREATE TABLE of the user's would: the first existing schema
+     * of the user's own path (sessions run with a pinned path, so the name is qualified here, never left to it).
+     */
+    private static TableName qualified(Connection c, TableName target) throws SQLException {
+        if (target.schema() != null) {
+            return target;
+        }
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT (" + Sql.USER_SCHEMAS + ")[1]")) {
+            rs.next();
+            if (rs.getString(1) == null) {
+                throw PartitionException.configuration("-Dpartition.restoreTarget=" + target + " names no schema and the user's"
+                        + " search_path has none that exists: write it as schema.table. " + PartitionException.NOTHING_CHANGED);
+            }
+            return target.inSchema(rs.getString(1));
         }
     }
 }
