@@ -82,7 +82,18 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
                     log.info("      " + progress(writer.recordsSoFar(), writer.bytesWritten(), now - started));
                 }
             });
-            long copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(), writer);
+            long copied;
+            try {
+                copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(), writer);
+            } catch (java.sql.SQLException cancelled) {
+                if (writer.writeFailure() == null) {
+                    throw cancelled;
+                }
+                // the file could not be written, so the driver cancelled the COPY: report the I/O error, not the cancel
+                IOException cause = writer.writeFailure();
+                cause.addSuppressed(cancelled);
+                throw cause;
+            }
             ArchiveWriter.Result result = writer.finish();
             if (!result.balanced() || result.records() - 1 != copied) {
                 throw new IOException("the file holds " + (result.records() - 1) + " CSV records but COPY sent " + copied + " rows");
@@ -100,7 +111,9 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
                     + ", " + Durations.format(Duration.ofNanos(took)) + ", " + rate(result.bytes() + 0.0, took) + "/s compressed)");
         } catch (IOException e) {
             writer.abort();
-            throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": " + e.getMessage()
+            throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + (e.getSuppressed().length > 0 ? " (so the COPY was cancelled: " + e.getSuppressed()[0].getMessage() + ")" : "")
                     + ". Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
                     + " (free space or fix permissions first).", e);
         } finally {

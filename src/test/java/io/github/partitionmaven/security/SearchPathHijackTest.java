@@ -76,6 +76,7 @@ class SearchPathHijackTest {
         int planted = plant(convertDb, called);
         plant(pruneDb, called);
         assertTrue(planted > called.size(), "planted " + planted + " copies of " + called.size() + " functions");
+        System.out.println("SearchPathHijackTest: planted " + planted + " hijack functions for " + called.size() + " names: " + called);
         assertEquals(0, calls(convertDb), "the plant itself calls nothing");
 
         ConvertOptions copy = ConvertOptions.DEFAULTS.withBatchSize(500);
