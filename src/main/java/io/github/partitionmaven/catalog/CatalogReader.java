@@ -51,8 +51,8 @@ public final class CatalogReader {
               LEFT JOIN LATERAL (
                      SELECT c0.oid FROM pg_class c0 JOIN pg_namespace n0 ON n0.oid = c0.relnamespace
                       WHERE c0.relname = w.tname
-                        AND (n0.nspname = w.sname OR (w.sname IS NULL AND n0.nspname = ANY (current_schemas(false))))
-                      ORDER BY array_position(current_schemas(false), n0.nspname::text) NULLS LAST
+                        AND (n0.nspname = w.sname OR (w.sname IS NULL AND n0.nspname = ANY ({USER_SCHEMAS})))
+                      ORDER BY pg_catalog.array_position({USER_SCHEMAS}, n0.nspname) NULLS LAST
                       LIMIT 1) r ON true
               LEFT JOIN pg_class c ON c.oid = r.oid
               LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -155,7 +155,7 @@ public final class CatalogReader {
             cols[i] = policies.get(i).column();
         }
         List<TableState> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes.expression).replace("{ACCESS}", TableAccess.COLUMNS))) {
+        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes.expression).replace("{ACCESS}", TableAccess.COLUMNS).replace("{USER_SCHEMAS}", Sql.USER_SCHEMAS))) {
             ps.setArray(1, c.createArrayOf("int4", idx));
             ps.setArray(2, c.createArrayOf("text", schemas));
             ps.setArray(3, c.createArrayOf("text", names));
@@ -196,6 +196,10 @@ public final class CatalogReader {
     private static Map<Long, List<PartitionInfo>> readPartitions(Connection c, List<TableState> tables, Sizes sizes) throws SQLException {
         List<TableState> parents = tables.stream()
                 .filter(t -> t.kind() == TableState.Kind.PARTITIONED && t.keyColumn() != null && t.keyColumn().keyType().isPresent())
+                // bounds are read as the configured column's type: those of a table partitioned by list, hash, an expression or
+                // another column (an integer id) are no such values, and the cast would fail the read of every table
+                .filter(t -> "r".equals(t.partitionStrategy()) && !t.partitionKeyIsExpression()
+                        && t.partitionColumns().equals(List.of(t.keyColumn().name())))
                 .toList();
         Map<Long, List<PartitionInfo>> out = new HashMap<>();
         if (parents.isEmpty()) {

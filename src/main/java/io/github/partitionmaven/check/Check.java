@@ -16,7 +16,9 @@ public enum Check {
     GAPS("gaps", "a range between two partitions that no partition covers"),
     ALIGNMENT("alignment", "a partition whose bounds are not interval starts"),
     PARTITIONING("partitioning", "a plain table past partitioningThreshold rows"),
-    SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold");
+    SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold"),
+    PARTITION_KEY("partitionKey", "a table partitioned otherwise than by range on the configured column"),
+    UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish (drop, archive or move)");
 
     private final String configName;
     private final String description;

@@ -1,5 +1,9 @@
 package io.github.partitionmaven.check;
 
+import io.github.partitionmaven.catalog.PruneMarks;
+import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.core.TableName;
+import java.util.Map;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.CatalogReader;
 import io.github.partitionmaven.policy.RunSettings;
@@ -29,9 +33,12 @@ public final class HealthCheck {
         Catalog catalog = CatalogReader.read(c, policies, settings.zone());
         TableHealthAnalyzer analyzer = new TableHealthAnalyzer(thresholds, settings);
         StatementStatistics statements = StatementStatsReader.read(c, catalog.tables(), thresholds.statementsPerTable());
+        Map<TableName, List<PruneMarks.Unfinished>> unfinished = PruneMarks.unfinished(c);
         List<TableHealth> tables = new ArrayList<>();
         for (TablePolicy policy : policies) {
-            tables.add(analyzer.analyze(policy, catalog.table(policy.table()), statements.forTable(policy.table())));
+            TableState state = catalog.table(policy.table());
+            tables.add(analyzer.analyze(policy, state, statements.forTable(policy.table()),
+                    state.name() == null ? List.of() : unfinished.getOrDefault(state.name(), List.of())));
         }
         return new CheckReport(catalog.server(), settings, thresholds, tables, statements, checkedAt,
                 Duration.ofNanos(System.nanoTime() - started));

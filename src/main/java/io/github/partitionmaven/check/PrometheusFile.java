@@ -30,7 +30,8 @@ public final class PrometheusFile {
     }
 
     public static void write(CheckReport report, Path file) throws IOException {
-        AtomicFiles.write(file, render(report));
+        // 0644: the node exporter's textfile collector usually runs as another user
+        AtomicFiles.write(file, render(report), AtomicFiles.READABLE);
     }
 
     private String render() {

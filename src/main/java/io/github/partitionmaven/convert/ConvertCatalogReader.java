@@ -94,19 +94,19 @@ public final class ConvertCatalogReader {
 
     private static final String EXISTING = """
             SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END
-              FROM unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = to_regclass(x.name)
+              FROM unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
               JOIN pg_namespace n ON n.oid = c.relnamespace
             """;
 
     private static final String OBJECTS = """
             SELECT n.nspname, c.relname, con.conname AS name, con.convalidated AS valid
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_constraint con ON con.conrelid = c.oid
-             WHERE c.oid IN (SELECT to_regclass(x) FROM unnest(?::text[]) x)
+             WHERE c.oid IN (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest(?::pg_catalog.text[]) x)
             UNION ALL
             SELECT n.nspname, c.relname, ci.relname, i.indisvalid
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indrelid = c.oid
               JOIN pg_class ci ON ci.oid = i.indexrelid
-             WHERE c.oid IN (SELECT to_regclass(x) FROM unnest(?::text[]) x)
+             WHERE c.oid IN (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest(?::pg_catalog.text[]) x)
             """;
 
     private ConvertCatalogReader() {

@@ -34,6 +34,7 @@ public final class ConvertPlanner implements Planner {
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
     private final ServerInfo server;
+    private final Set<Long> unlogged = new java.util.HashSet<>();
 
     public ConvertPlanner(ConvertOptions options) {
         this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
@@ -57,7 +58,29 @@ public final class ConvertPlanner implements Planner {
 
     @Override
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
-        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options), catalog.server());
+        ConvertPlanner prepared = new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options),
+                catalog.server());
+        prepared.unlogged.addAll(unlogged(connection, catalog));
+        return prepared;
+    }
+
+    /** Plain configured tables that are UNLOGGED: one query. */
+    private static Set<Long> unlogged(Connection c, Catalog catalog) throws SQLException {
+        Long[] oids = catalog.tables().stream().filter(t -> t.kind() == TableState.Kind.PLAIN).map(TableState::oid).toArray(Long[]::new);
+        Set<Long> out = new java.util.HashSet<>();
+        if (oids.length == 0) {
+            return out;
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT c.oid::pg_catalog.int8 FROM pg_catalog.pg_class c"
+                + " WHERE c.relpersistence = 'u' AND c.oid = ANY (?::pg_catalog.oid[])")) {
+            ps.setArray(1, c.createArrayOf("oid", oids));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
     }
 
     @Override
@@ -74,6 +97,14 @@ public final class ConvertPlanner implements Planner {
             }
             throw PartitionException.databaseState(state.name() + " is already partitioned by RANGE (" + policy.column()
                     + "): there is nothing to convert. Use `mvn partition:premake` to keep its partitions ahead.");
+        }
+        if (unlogged.contains(state.oid()) && f.progress().isEmpty()) {
+            // a partitioned table cannot be UNLOGGED, and its partitions (LIKE + ATTACH, premake's too) would be logged: the
+            // table would silently start writing WAL (and replicating) at several times the cost
+            throw PartitionException.configuration(state.name() + " is UNLOGGED; a conversion would make it a logged partitioned"
+                    + " table (partitioned tables cannot be unlogged, and new partitions are logged), changing its crash safety"
+                    + " and WAL volume. Run ALTER TABLE " + state.name().sql() + " SET LOGGED first if that is what you want, or"
+                    + " remove it from <tables>. " + PartitionException.NOTHING_CHANGED);
         }
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());

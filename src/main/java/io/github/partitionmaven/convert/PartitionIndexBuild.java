@@ -43,7 +43,7 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
               LEFT JOIN pg_index x ON x.indrelid = c.oid
               LEFT JOIN pg_inherits ii ON ii.inhrelid = x.indexrelid
               LEFT JOIN pg_class pi ON pi.oid = ii.inhparent
-             WHERE i.inhparent = to_regclass(?)
+             WHERE i.inhparent = pg_catalog.to_regclass(?::pg_catalog.text)
              GROUP BY n.nspname, c.relname, c.oid
              ORDER BY pg_relation_size(c.oid) DESC
             """;

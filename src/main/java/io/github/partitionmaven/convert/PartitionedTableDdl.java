@@ -68,9 +68,9 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     /** Gives every partition of {@code parent} back to autovacuum (whichever partitions exist by then). */
     static String resetAutovacuum(TableName parent) {
-        return "DO $reset$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
+        return "DO " + Sql.dollarQuoted(" DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
                 + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE format('ALTER TABLE %s RESET (autovacuum_enabled,"
-                + " toast.autovacuum_enabled)', p); END LOOP; END $reset$";
+                + " toast.autovacuum_enabled)', p); END LOOP; END ");
     }
 
     /** Owner, grants and the table comment. */

@@ -22,6 +22,7 @@ import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import java.sql.Connection;
@@ -252,7 +253,9 @@ public final class PartitionEngine {
     }
 
     private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {
+        PlanSanity.refuseFarNow(c, settings);
         Catalog catalog = CatalogReader.read(c, policies, settings.zone(), CatalogReader.Sizes.ESTIMATED);
+        PlanSanity.refuseTwice(policies, catalog);
         List<Planner> prepared = new ArrayList<>();
         for (Planner planner : planners) {
             if (goals.contains(planner.goal())) {
@@ -263,6 +266,7 @@ public final class PartitionEngine {
         for (TablePolicy policy : policies) {
             plans.add(planTable(prepared, policy, catalog.table(policy.table()), goals));
         }
+        PlanSanity.refuseAbsurd(plans, settings);
         refuseTakenNames(c, plans);
         return new PartitionPlan(catalog.server(), settings, plans);
     }
@@ -306,8 +310,8 @@ public final class PartitionEngine {
             return;
         }
         String sql = "SELECT x.i FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(s, n, p, i)"
-                + " JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, current_schema()) JOIN pg_class r ON r.relnamespace = ns.oid AND r.relname = x.n"
-                + " WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = r.oid AND i.inhparent = to_regclass(x.p))";
+                + " JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, (" + Sql.USER_SCHEMAS + ")[1]) JOIN pg_class r ON r.relnamespace = ns.oid AND r.relname = x.n"
+                + " WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = r.oid AND i.inhparent = pg_catalog.to_regclass(x.p::pg_catalog.text))";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
             ps.setArray(2, c.createArrayOf("text", names.toArray()));

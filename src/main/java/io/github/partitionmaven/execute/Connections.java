@@ -20,7 +20,8 @@ public final class Connections {
     public static Connection open(ConnectionSettings settings, RunSettings run) {
         Connection c = connect(settings);
         try (Statement s = c.createStatement()) {
-            // first: a role's or database's timeouts would cancel long steps by design (engine.Preflight says so in the plan)
+            pinSearchPath(s);
+            // then: a role's or database's timeouts would cancel long steps by design (engine.Preflight says so in the plan)
             s.execute("SET statement_timeout = 0");
             s.execute("SET idle_in_transaction_session_timeout = 0");
             s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
@@ -66,6 +67,21 @@ public final class Connections {
     }
 
     /**
+     * Every session runs with {@code search_path = pg_catalog, pg_temp}, so no function, operator or type the plugin names
+     * without a schema can resolve to an object another role created in a schema on the user's path (CVE-2018-1058: a
+     * {@code public.hashtext(varchar)} beats {@code pg_catalog.hashtext(text)} on an exact type match for a varchar
+     * parameter, and runs with the plugin's privileges). A SET right after connecting rather than the startup option
+     * {@code options=-c search_path=...}: PgBouncer refuses unknown startup parameters unless told to ignore them.
+     * The schemas the user's own path named are kept in {@link Sql#USER_SCHEMAS_SETTING}, for the one thing the path is
+     * for here: finding a configured table given without a schema. These two statements name every function with its
+     * schema, as they run before the path is pinned.
+     */
+    static void pinSearchPath(Statement s) throws SQLException {
+        s.execute("SELECT pg_catalog.set_config('" + Sql.USER_SCHEMAS_SETTING + "', pg_catalog.current_schemas(false)::pg_catalog.text, false)");
+        s.execute("SET search_path = pg_catalog, pg_temp");
+    }
+
+    /**
      * A killed run's statement would otherwise go on in the server until it next talks to the client (a copy batch, an
      * index build, the verification, a lock wait until lock_timeout), keeping the table's advisory lock, so the next run
      * waits for a run that is gone. The server refuses the setting where the kernel cannot report a closed socket.
@@ -82,6 +98,12 @@ public final class Connections {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String who = settings.user() == null ? "" : " as user '" + settings.user() + "'";
         String detail = settings.redact(e.getMessage());
+        if (settings.password() == null && detail != null && detail.contains("no password was provided")) {
+            // pgjdbc's wording for a server asking for SCRAM/md5 when the client has none (SQL state 08004, like a refusal)
+            return PartitionException.configuration("Cannot log in to " + settings.safeUrl() + who + ": password required (the"
+                    + " server asks for password authentication and none was given). Set <password> (or -Dpartition.password),"
+                    + " or <serverId> naming a <server> with a <password> in settings.xml. " + PartitionException.NOTHING_CHANGED);
+        }
         if (state.startsWith("28")) {
             return PartitionException.configuration("Cannot log in to " + settings.safeUrl() + who + ": " + detail
                     + ". Check <user> and <password>, or the <server> in settings.xml named by <serverId>.");

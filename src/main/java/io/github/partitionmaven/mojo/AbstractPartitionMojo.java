@@ -64,6 +64,13 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.now")
     protected String now;
 
+    /**
+     * Plans with a {@code now} more than a year ahead of (or ten years behind) the server's clock, and lets premake create more
+     * than ten years of partitions in one run; refused otherwise, as such a {@code now} is nearly always a mistake.
+     */
+    @Parameter(property = "partition.allowFarNow", defaultValue = "false")
+    protected boolean allowFarNow;
+
     /** How long any DDL waits for its lock before giving up and retrying (e.g. 500ms, 2s). */
     @Parameter(property = "partition.lockTimeout", defaultValue = "500ms")
     protected String lockTimeout;
@@ -90,10 +97,22 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         try {
             run(engine());
         } catch (PartitionException e) {
+            // the cause goes along for -e (Maven prints the stack only then), as a copy with every secret masked
+            ConnectionSettings secrets = secrets();
+            String message = secrets.redact(e.getMessage());
             if (e.kind() == PartitionException.Kind.ENVIRONMENT) {
-                throw new MojoExecutionException(e.getMessage());
+                throw new MojoExecutionException(message, secrets.redact(e));
             }
-            throw new MojoFailureException(e.getMessage());
+            throw new MojoFailureException(message, secrets.redact(e));
+        }
+    }
+
+    /** What the masking of messages knows of the secrets; the configuration that names none masks nothing. */
+    private ConnectionSettings secrets() {
+        try {
+            return connectionSettings();
+        } catch (MojoFailureException unreadable) {
+            return new ConnectionSettings(url, user, password, jdbcProperties);
         }
     }
 
@@ -116,7 +135,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     }
 
     protected RunSettings runSettings() {
-        return PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
+        return PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC(), allowFarNow);
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {

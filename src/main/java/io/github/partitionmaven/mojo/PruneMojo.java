@@ -26,6 +26,10 @@ public class PruneMojo extends AbstractApplyMojo {
     @Parameter(property = "partition.archiveCompressionLevel", defaultValue = "1")
     protected Integer archiveCompressionLevel;
 
+    /** POSIX mode of archive data files and manifests (octal): 0600 by default; 0640 or 0644 widen it. See docs/security.md. */
+    @Parameter(property = "partition.archiveFileMode", defaultValue = PruneOptions.DEFAULT_ARCHIVE_FILE_MODE)
+    protected String archiveFileMode;
+
     @Override
     protected String goalName() {
         return "partition:prune";
@@ -43,6 +47,6 @@ public class PruneMojo extends AbstractApplyMojo {
 
     @Override
     protected PruneOptions pruneOptions() {
-        return PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion);
+        return PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion, archiveFileMode);
     }
 }

@@ -19,6 +19,13 @@ public class RollbackMojo extends AbstractConvertMojo {
     @Parameter(property = "partition.rollbackMaxRows")
     Long rollbackMaxRows;
 
+    /**
+     * Whether the rollback (strategy copy) also deletes from the old table the rows retention removed from the partitioned one
+     * since the conversion. Default false: they stay in the old table, the backup the user rolls back to; the plan says so.
+     */
+    @Parameter(property = "partition.rollbackDeletesPruned", defaultValue = "false")
+    boolean rollbackDeletesPruned;
+
     @Override
     protected String goalName() {
         return "partition:rollback";
@@ -31,6 +38,6 @@ public class RollbackMojo extends AbstractConvertMojo {
 
     @Override
     protected ConvertOptions convertOptions() {
-        return super.convertOptions().withRollbackMaxRows(rollbackMaxRows);
+        return super.convertOptions().withRollbackMaxRows(rollbackMaxRows).withRollbackDeletesPruned(rollbackDeletesPruned);
     }
 }

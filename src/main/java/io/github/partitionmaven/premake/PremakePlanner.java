@@ -1,5 +1,6 @@
 package io.github.partitionmaven.premake;
 
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
@@ -31,6 +32,38 @@ import java.util.TreeMap;
  */
 public final class PremakePlanner implements Planner {
 
+    /** Configured parents some of whose partitions are themselves partitioned (read by {@link #prepare}). */
+    private final java.util.Set<Long> subPartitioned;
+
+    public PremakePlanner() {
+        this(java.util.Set.of());
+    }
+
+    private PremakePlanner(java.util.Set<Long> subPartitioned) {
+        this.subPartitioned = subPartitioned;
+    }
+
+    /** One query: which configured parents have a partitioned partition. */
+    @Override
+    public Planner prepare(java.sql.Connection c, io.github.partitionmaven.catalog.Catalog catalog, List<TablePolicy> policies,
+                           RunSettings settings) throws java.sql.SQLException {
+        Long[] oids = catalog.tables().stream().filter(t -> t.kind() == TableState.Kind.PARTITIONED).map(TableState::oid).toArray(Long[]::new);
+        if (oids.length == 0) {
+            return this;
+        }
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT DISTINCT i.inhparent::pg_catalog.int8 FROM pg_catalog.pg_inherits i"
+                + " JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE c.relkind = 'p' AND i.inhparent = ANY (?::pg_catalog.oid[])")) {
+            ps.setArray(1, c.createArrayOf("oid", oids));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return new PremakePlanner(java.util.Set.copyOf(out));
+    }
+
     @Override
     public Goal goal() {
         return Goal.PREMAKE;
@@ -44,6 +77,12 @@ public final class PremakePlanner implements Planner {
     @Override
     public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
         TableRequirements.requirePartitioned(policy, state);
+        if (subPartitioned.contains(state.oid())) {
+            throw PartitionException.databaseState(state.name() + " is sub-partitioned (some of its partitions are partitioned"
+                    + " tables themselves): premake would add plain partitions beside them, with another layout. The plugin does"
+                    + " not manage sub-partitioned tables: create its partitions with their sub-partitions yourself, or remove it"
+                    + " from <tables>. " + PartitionException.NOTHING_CHANGED);
+        }
         ZoneId zone = settings.zone();
         KeyType keyType = state.keyType();
         Interval interval = policy.interval();

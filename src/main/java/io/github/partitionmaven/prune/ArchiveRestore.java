@@ -56,6 +56,14 @@ public final class ArchiveRestore {
         }
         ArchiveManifest m = ArchiveManifest.read(manifestPath);
         Path data = m.dataFile(manifestPath);
+        Path dir = manifestPath.toAbsolutePath().normalize().getParent();
+        if (!java.util.Objects.equals(data.normalize().getParent(), dir)) {
+            // a manifest names its data file beside it; "../x" or "/etc/x" would load (and trust) a file it never wrote
+            throw PartitionException.configuration("The manifest " + manifestPath + " names the data file \"" + m.file() + "\", which is"
+                    + " not a file in the manifest's own directory " + dir + ": prune writes both side by side, so the manifest was"
+                    + " edited or is not prune's. Put the archive beside its manifest under its own name. "
+                    + PartitionException.NOTHING_CHANGED);
+        }
         if (!Files.isRegularFile(data)) {
             throw PartitionException.configuration("The archive " + data + " named by " + manifestPath + " is missing: put it back beside"
                     + " its manifest.");
@@ -78,7 +86,7 @@ public final class ArchiveRestore {
             create = Optional.of("CREATE TABLE " + into.sql() + " (LIKE " + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
             attachTo = Optional.of(m.parent());
         } else {
-            into = target.get();
+            into = qualified(c, target.get());
             if (!exists(c, into)) {
                 requireTypes(c, m, manifestPath);
                 create = Optional.of("CREATE TABLE " + into.sql() + " (" + String.join(", ", m.columns().stream()
@@ -148,7 +156,7 @@ public final class ArchiveRestore {
         for (ArchiveManifest.Column col : m.columns()) {
             boolean known;
             try {
-                known = Jdbc.queryBoolean(c, "SELECT to_regtype(?) IS NOT NULL", col.type());
+                known = Jdbc.queryBoolean(c, "SELECT pg_catalog.to_regtype(?::pg_catalog.text) IS NOT NULL", col.type());
             } catch (SQLException e) {
                 known = false;
             }
@@ -167,6 +175,24 @@ public final class ArchiveRestore {
     }
 
     private static boolean exists(Connection c, TableName name) throws SQLException {
-        return Jdbc.queryBoolean(c, "SELECT to_regclass(?) IS NOT NULL", name.sql());
+        return Jdbc.queryBoolean(c, "SELECT pg_catalog.to_regclass(?::pg_catalog.text) IS NOT NULL", name.sql());
+    }
+
+    /**
+     * A target given without a schema goes where an unqualified CREATE TABLE of the user's would: the first existing schema
+     * of the user's own path (sessions run with a pinned path, so the name is qualified here, never left to it).
+     */
+    private static TableName qualified(Connection c, TableName target) throws SQLException {
+        if (target.schema() != null) {
+            return target;
+        }
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT (" + Sql.USER_SCHEMAS + ")[1]")) {
+            rs.next();
+            if (rs.getString(1) == null) {
+                throw PartitionException.configuration("-Dpartition.restoreTarget=" + target + " names no schema and the user's"
+                        + " search_path has none that exists: write it as schema.table. " + PartitionException.NOTHING_CHANGED);
+            }
+            return target.inSchema(rs.getString(1));
+        }
     }
 }

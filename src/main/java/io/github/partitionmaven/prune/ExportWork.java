@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.AtomicFiles;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
@@ -81,24 +82,38 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
                     log.info("      " + progress(writer.recordsSoFar(), writer.bytesWritten(), now - started));
                 }
             });
-            long copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(), writer);
+            long copied;
+            try {
+                copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(), writer);
+            } catch (java.sql.SQLException cancelled) {
+                if (writer.writeFailure() == null) {
+                    throw cancelled;
+                }
+                // the file could not be written, so the driver cancelled the COPY: report the I/O error, not the cancel
+                IOException cause = writer.writeFailure();
+                cause.addSuppressed(cancelled);
+                throw cause;
+            }
             ArchiveWriter.Result result = writer.finish();
             if (!result.balanced() || result.records() - 1 != copied) {
                 throw new IOException("the file holds " + (result.records() - 1) + " CSV records but COPY sent " + copied + " rows");
             }
+            AtomicFiles.setMode(tmp, options.archiveFileMode());
             Files.move(tmp, files.data(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(files.data().getParent());
             ArchiveManifest manifest = new ArchiveManifest(files.data().getFileName().toString(), c.getCatalog(), table, marker.parent(), marker.bound(),
                     lower, upper, types, copied, result.sha256(), result.bytes(), options.compression().name().toLowerCase(Locale.ROOT),
                     options.pluginVersion(), Instant.now().toString());
-            manifest.write(files.manifest());
+            manifest.write(files.manifest(), options.archiveFileMode());
             syncDirectory(files.manifest().getParent());
             long took = System.nanoTime() - started;
             log.info("      archived " + copied + " rows of " + table + " to " + files.data() + " (" + Durations.bytes(result.bytes())
                     + ", " + Durations.format(Duration.ofNanos(took)) + ", " + rate(result.bytes() + 0.0, took) + "/s compressed)");
         } catch (IOException e) {
             writer.abort();
-            throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": " + e.getMessage()
+            throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + (e.getSuppressed().length > 0 ? " (so the COPY was cancelled: " + e.getSuppressed()[0].getMessage() + ")" : "")
                     + ". Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
                     + " (free space or fix permissions first).", e);
         } finally {
@@ -131,7 +146,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
     private List<ArchiveManifest.Column> columnTypes(Connection c) throws Exception {
         Map<String, String> types = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute"
-                + " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped")) {
+                + " WHERE attrelid = pg_catalog.to_regclass(?::pg_catalog.text) AND attnum > 0 AND NOT attisdropped")) {
             ps.setString(1, table.sql());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

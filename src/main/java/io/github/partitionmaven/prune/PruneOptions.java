@@ -1,7 +1,11 @@
 package io.github.partitionmaven.prune;
 
 import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.AtomicFiles;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.Locale;
 
 /**
@@ -11,8 +15,13 @@ import java.util.Locale;
  * @param compression gzip (default) or none
  * @param compressionLevel deflate level 1 (fastest) to 9 (smallest) for gzip
  * @param pluginVersion written into every manifest
+ * @param archiveFileMode the POSIX mode of archive data files and manifests: 0600 unless widened (archiveFileMode)
  */
-public record PruneOptions(Path archiveDirectory, Compression compression, int compressionLevel, String pluginVersion) {
+public record PruneOptions(Path archiveDirectory, Compression compression, int compressionLevel, String pluginVersion,
+                           Set<PosixFilePermission> archiveFileMode) {
+
+    /** Archives hold the table's rows: readable by the plugin's user only, unless {@code <archiveFileMode>} widens it. */
+    public static final String DEFAULT_ARCHIVE_FILE_MODE = "0600";
 
     public static final int DEFAULT_COMPRESSION_LEVEL = 1;
 
@@ -42,7 +51,12 @@ public record PruneOptions(Path archiveDirectory, Compression compression, int c
         }
     }
 
+    public PruneOptions(Path archiveDirectory, Compression compression, int compressionLevel, String pluginVersion) {
+        this(archiveDirectory, compression, compressionLevel, pluginVersion, AtomicFiles.PRIVATE);
+    }
+
     public PruneOptions {
+        archiveFileMode = archiveFileMode == null ? AtomicFiles.PRIVATE : Set.copyOf(archiveFileMode);
         if (compressionLevel < 1 || compressionLevel > 9) {
             throw PartitionException.configuration("<archiveCompressionLevel>" + compressionLevel
                     + "</archiveCompressionLevel> is out of range: use 1 (fastest) to 9 (smallest).");
@@ -55,8 +69,37 @@ public record PruneOptions(Path archiveDirectory, Compression compression, int c
     }
 
     public static PruneOptions of(String archiveDirectory, String compression, Integer level, String pluginVersion) {
+        return of(archiveDirectory, compression, level, pluginVersion, null);
+    }
+
+    public static PruneOptions of(String archiveDirectory, String compression, Integer level, String pluginVersion, String fileMode) {
         return new PruneOptions(archiveDirectory == null || archiveDirectory.isBlank() ? null : Path.of(archiveDirectory.trim()),
                 Compression.parse(compression), level == null ? DEFAULT_COMPRESSION_LEVEL : level,
-                pluginVersion == null ? "unknown" : pluginVersion);
+                pluginVersion == null ? "unknown" : pluginVersion, fileMode(fileMode));
+    }
+
+    /**
+     * An octal mode (0600, 640, 0644) for archive files. The owner must be able to read and write (the drop step reads the
+     * file back, a rerun replaces a partial one); nobody else may write or execute: an archive others can change is no
+     * backup.
+     */
+    static Set<PosixFilePermission> fileMode(String text) {
+        String t = text == null || text.isBlank() ? DEFAULT_ARCHIVE_FILE_MODE : text.trim();
+        if (!t.matches("0?[0-7]{3}")) {
+            throw PartitionException.configuration("<archiveFileMode>" + text + "</archiveFileMode> is not an octal file mode: use"
+                    + " e.g. 0600 (the default, owner only) or 0640 (owner and group may read). Nothing was changed.");
+        }
+        int mode = Integer.parseInt(t, 8);
+        if ((mode & 0600) != 0600 || (mode & 0133) != 0) {
+            throw PartitionException.configuration("<archiveFileMode>" + text + "</archiveFileMode> is refused: the owner must"
+                    + " read and write archives and nobody may execute them or write them but the owner; use 0600, 0640 or 0644."
+                    + " Nothing was changed.");
+        }
+        String rwx = "rwxrwxrwx";
+        StringBuilder sb = new StringBuilder();
+        for (int bit = 8; bit >= 0; bit--) {
+            sb.append((mode & (1 << bit)) != 0 ? rwx.charAt(8 - bit) : '-');
+        }
+        return PosixFilePermissions.fromString(sb.toString());
     }
 }

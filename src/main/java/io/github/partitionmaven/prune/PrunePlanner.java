@@ -71,7 +71,7 @@ public final class PrunePlanner implements Planner {
         List<Finding> findings = new ArrayList<>();
         List<PartitionInfo> expired = policy.retention().map(r -> RetentionRule.expired(state, r.period(), settings)).orElse(List.of());
         refuseReferenced(expired);
-        List<Step> steps = new ArrayList<>(finalizeSteps(state, expired, findings));
+        List<Step> steps = new ArrayList<>(finalizeSteps(state, expired, findings, settings));
         if (policy.retention().isEmpty()) {
             if (!facts.unfinished(state.name()).isEmpty()) {
                 findings.add(Finding.warning(names(facts.unfinished(state.name()).stream().map(PruneFacts.DetachedTable::name).toList())
@@ -109,14 +109,14 @@ public final class PrunePlanner implements Planner {
     }
 
     /** Detaches left pending come first: a parent allows only one, and inserts into its range fail until it is finalized. */
-    private List<Step> finalizeSteps(TableState state, List<PartitionInfo> expired, List<Finding> findings) {
+    private List<Step> finalizeSteps(TableState state, List<PartitionInfo> expired, List<Finding> findings, RunSettings settings) {
         List<Step> steps = new ArrayList<>();
         for (PartitionInfo p : state.partitions()) {
             if (!p.detachPending()) {
                 continue;
             }
             boolean isExpired = expired.contains(p);
-            steps.add(finalizeStep(state, p, isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty()));
+            steps.add(finalizeStep(state, p, isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty(), settings));
             if (!isExpired) {
                 findings.add(Finding.warning("Partition " + p.name() + " was left detach-pending by an interrupted DETACH"
                         + " CONCURRENTLY; prune finalizes the detach and keeps it as a standalone table (it is not past retention)."));
@@ -147,7 +147,7 @@ public final class PrunePlanner implements Planner {
                 + rows + ", ~" + Durations.bytes(p.bytes());
     }
 
-    private Step finalizeStep(TableState state, PartitionInfo p, Optional<String> marker) {
+    private Step finalizeStep(TableState state, PartitionInfo p, Optional<String> marker, RunSettings settings) {
         List<String> sql = new ArrayList<>();
         marker.ifPresent(sql::add);
         sql.add(DetachWork.finalizeDetach(state.name(), p.name()));
@@ -156,7 +156,7 @@ public final class PrunePlanner implements Planner {
                                 + " inserts into it fail until the detach is finalized; a parent allows only one pending detach",
                         sql, List.of(new Lock(state.name(), LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)),
                         p.estimatedRows())
-                .withWork(new DetachWork(state.name(), p.name(), marker));
+                .withWork(new DetachWork(state.name(), p.name(), marker, DetachWork.finishWait(settings)));
     }
 
     private Step detachStep(TablePolicy policy, TableState state, PartitionInfo p, DetachMarker marker, String why,
@@ -167,11 +167,13 @@ public final class PrunePlanner implements Planner {
         TableName parent = state.name();
         String action = "detach partition " + describe(state, p, settings);
         if (state.defaultPartition().isEmpty()) {
-            return Step.autocommit(Goal.PRUNE, parent, action + ", CONCURRENTLY", why + "; CONCURRENTLY: reads and writes continue",
+            return Step.autocommit(Goal.PRUNE, parent, action + ", CONCURRENTLY", why + "; CONCURRENTLY: reads and writes continue;"
+                            + " a detach left pending behind an older transaction is finalized before the run ends (waiting up to "
+                            + Durations.format(DetachWork.finishWait(settings)) + ")",
                             List.of(comment, DetachWork.detachConcurrently(parent, p.name())),
                             List.of(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)),
                             p.estimatedRows())
-                    .withWork(new DetachWork(parent, p.name(), Optional.of(comment)));
+                    .withWork(new DetachWork(parent, p.name(), Optional.of(comment), DetachWork.finishWait(settings)));
         }
         PartitionInfo def = state.defaultPartition().get();
         return Step.transactional(Goal.PRUNE, parent, action, why + "; a plain DETACH (under lock_timeout) because the default"
