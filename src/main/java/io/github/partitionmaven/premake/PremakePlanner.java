@@ -8,6 +8,7 @@ import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
+import io.github.partitionmaven.catalog.CitusTable;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
@@ -88,7 +89,17 @@ public final class PremakePlanner implements Planner {
                 "Partition " + p.name() + " is left detach-pending by an interrupted DETACH CONCURRENTLY; inserts into its range fail"
                         + " until `mvn partition:prune` finalizes it (or ALTER TABLE " + state.name().sql() + " DETACH PARTITION "
                         + p.name().sql() + " FINALIZE).")));
+        if (!state.citus().strayPartitions().isEmpty()) {
+            findings.add(Finding.warning(names(state.citus().strayPartitions()) + " of the distributed table " + state.name()
+                    + " are not distributed co-located with it (Citus): their rows sit apart from the rest and queries pull them through"
+                    + " the coordinator. Distribute them with create_distributed_table(<partition>, <distribution column>, colocate_with := "
+                    + Sql.literal(state.name().sql()) + ")."));
+        }
         return new TablePlan(policy, state, steps, findings);
+    }
+
+    private static String names(java.util.Collection<TableName> tables) {
+        return String.join(", ", tables.stream().map(TableName::sql).toList());
     }
 
     private static LocalDate ceilToInterval(long micros, KeyType keyType, Interval interval, ZoneId zone) {
@@ -148,9 +159,30 @@ public final class PremakePlanner implements Planner {
             }
         }
         sql.add("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")");
+        if (state.citus().kind() == CitusTable.Kind.DISTRIBUTED) {
+            sql.add(requireColocated(parent, partition));
+            why += "; the ATTACH distributes the new table co-located with " + parent + " (Citus), which is checked before commit";
+        }
         String action = "create partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
                 + keyType.display(keyType.micros(next, zone), zone) + ")";
         return Step.transactional(Goal.PREMAKE, parent, action, why, sql, locks, defaultRows).withCreates(List.of(partition));
+    }
+
+    /**
+     * On Citus, ATTACH of a local table to a distributed parent distributes it into the parent's co-location group. Should
+     * it not (a Citus setting, an extension hook, a future release), the parent would hold a partition whose rows sit on
+     * the coordinator alone and every query would pull them through it: fail the step, so the transaction rolls back.
+     */
+    public static String requireColocated(TableName parent, TableName partition) {
+        String child = Sql.literal(partition.sql()) + "::regclass";
+        String message = Sql.literal("Citus did not distribute " + partition + " co-located with " + parent + " when attaching it."
+                + " Check citus.* settings on the coordinator, or create it with create_distributed_table("
+                + partition.sql().replace("%", "%%") + ", <distribution column>, colocate_with := " + parent.sql().replace("%", "%%")
+                + ") first.");
+        return "DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition c JOIN pg_dist_partition p ON p.logicalrelid = "
+                + Sql.literal(parent.sql()) + "::regclass WHERE c.logicalrelid = " + child + " AND c.partmethod = 'h' AND p.partmethod = 'h'"
+                + " AND c.colocationid = p.colocationid AND c.colocationid <> 0) THEN RAISE EXCEPTION " + message
+                + "; END IF; END $citus$";
     }
 
     private static List<Finding> alignmentFindings(TablePolicy policy, TableState state, ZoneId zone) {
