@@ -3,6 +3,7 @@ package io.github.partitionmaven.mojo;
 import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.convert.ConvertPlanner;
 import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.engine.FleetEngine;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.engine.Planners;
@@ -40,6 +41,22 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     /** JDBC URL of the database, e.g. {@code jdbc:postgresql://localhost:5432/app}. */
     @Parameter(property = "partition.url")
     protected String url;
+
+    /**
+     * More databases with the same tables (one per tenant or region): the goal runs on each, {@code parallel} at a time,
+     * with one combined report; the build fails naming every database that failed. {@code url}, when set, is one of them.
+     * The same user and password ({@code serverId}) apply to all.
+     */
+    @Parameter
+    protected List<String> urls;
+
+    /** A file listing the fleet's JDBC URLs, one per line ({@code #} comments); adds to {@code urls}. */
+    @Parameter(property = "partition.fleet")
+    protected File fleet;
+
+    /** How many databases of a fleet are worked on at once. */
+    @Parameter(property = "partition.parallel", defaultValue = "" + FleetEngine.DEFAULT_PARALLEL)
+    protected Integer parallel;
 
     /** Database user. */
     @Parameter(property = "partition.user")
@@ -140,7 +157,12 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
             return;
         }
         try {
-            run(engine());
+            List<String> fleetUrls = fleetUrls();
+            if (fleetUrls.isEmpty()) {
+                run(engine());
+            } else {
+                runFleet(fleetEngine(fleetUrls));
+            }
         } catch (PartitionException e) {
             if (e.kind() == PartitionException.Kind.ENVIRONMENT) {
                 throw new MojoExecutionException(e.getMessage());
@@ -150,6 +172,80 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     }
 
     protected abstract String goalName();
+
+    /** The database the current thread works on in a fleet run; null otherwise. */
+    private final ThreadLocal<String> database = new ThreadLocal<>();
+
+    /** In a fleet run, every line carries the database it is about. */
+    @Override
+    public org.apache.maven.plugin.logging.Log getLog() {
+        String db = database.get();
+        return db == null ? super.getLog() : new PrefixedLog(super.getLog(), db);
+    }
+
+    /** Where reports go: {@code outputDirectory}, or in a fleet run its subdirectory named after the database. */
+    protected File outputDirectory() {
+        String db = database.get();
+        return db == null ? outputDirectory : new File(outputDirectory, db.replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    private List<String> fleetUrls() {
+        if ((urls == null || urls.isEmpty()) && fleet == null) {
+            return List.of();
+        }
+        List<String> listed = new java.util.ArrayList<>();
+        if (url != null && !url.isBlank()) {
+            listed.add(url);
+        }
+        if (urls != null) {
+            listed.addAll(urls);
+        }
+        return FleetEngine.urls(listed, fleet == null ? null : fleet.toPath());
+    }
+
+    protected FleetEngine fleetEngine(List<String> fleetUrls) throws MojoFailureException {
+        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
+        List<TablePolicy> policies = PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
+        return FleetEngine.of(fleetUrls, connectionSettings(), run, policies, planners(), parallel == null ? FleetEngine.DEFAULT_PARALLEL
+                : parallel, engineLog());
+    }
+
+    /**
+     * The goal on every database of the fleet, each exactly as a single-database run (its lines prefixed with the database,
+     * its reports in a subdirectory of outputDirectory), then one line per database and a summary.
+     */
+    protected void runFleet(FleetEngine fleet) throws MojoExecutionException, MojoFailureException {
+        FleetEngine.Results<Boolean> results = fleet.run(goalName(), m -> inDatabase(m.database(), () -> {
+            run(m.engine());
+            return true;
+        }));
+        finishFleet(results);
+    }
+
+    /** Prints the per-database lines and the summary; fails when any database failed, naming each. */
+    protected void finishFleet(FleetEngine.Results<?> results) {
+        results.report().forEach(line -> getLog().info(line));
+        results.requireAllSucceeded();
+    }
+
+    @FunctionalInterface
+    protected interface DatabaseWork<T> {
+        T run() throws MojoExecutionException, MojoFailureException;
+    }
+
+    /** Runs {@code work} as the given database of the fleet; Maven failures become the engine's, keeping their kind. */
+    protected <T> T inDatabase(String db, DatabaseWork<T> work) {
+        database.set(db);
+        try {
+            return work.run();
+        } catch (MojoFailureException e) {
+            throw PartitionException.databaseState(e.getMessage());
+        } catch (MojoExecutionException e) {
+            throw PartitionException.environment(e.getMessage(), e);
+        } finally {
+            database.remove();
+        }
+    }
 
     protected abstract void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException;
 
@@ -222,10 +318,10 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     protected void writeReport(PartitionPlan plan) throws MojoExecutionException {
         try {
-            new PlanReport(plan, pluginVersion).writeTo(outputDirectory.toPath());
-            getLog().info("Plan written to " + new File(outputDirectory, "plan.sql") + " and plan.json");
+            new PlanReport(plan, pluginVersion).writeTo(outputDirectory().toPath());
+            getLog().info("Plan written to " + new File(outputDirectory(), "plan.sql") + " and plan.json");
         } catch (IOException e) {
-            throw new MojoExecutionException("Cannot write the plan to " + outputDirectory + ": " + e.getMessage(), e);
+            throw new MojoExecutionException("Cannot write the plan to " + outputDirectory() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -32,7 +32,7 @@ public class PlanMojo extends AbstractPartitionMojo {
         writeReport(plan);
         if (failOnChanges && !plan.isEmpty()) {
             throw new MojoFailureException("The database differs from the policy: " + plan.steps().size() + " step(s) pending"
-                    + " (failOnChanges is set). See " + outputDirectory + "/plan.sql; run the goals to apply them.");
+                    + " (failOnChanges is set). See " + outputDirectory() + "/plan.sql; run the goals to apply them.");
         }
     }
 }
