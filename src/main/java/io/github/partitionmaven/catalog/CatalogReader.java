@@ -110,7 +110,8 @@ public final class CatalogReader {
      */
     private static final String CITUS = """
             SELECT co.coordinator, x.oid::bigint AS oid, d.partmethod::text AS partmethod, d.repmodel::text AS repmodel,
-                   coalesce(d.colocationid, 0) AS colocationid
+                   coalesce(d.colocationid, 0) AS colocationid,
+                   CASE WHEN d.partmethod = 'h' THEN column_to_column_name(d.logicalrelid, d.partkey) END AS distcol
               FROM (SELECT citus_is_coordinator() AS coordinator) co
               LEFT JOIN unnest(?::oid[]) AS x(oid) ON true
               LEFT JOIN pg_dist_partition d ON d.logicalrelid = x.oid
@@ -191,7 +192,7 @@ public final class CatalogReader {
                 CitusTable k = kinds.getOrDefault(p.oid(), CitusTable.NONE);
                 return k.kind() != CitusTable.Kind.DISTRIBUTED || k.colocationId() != own.colocationId();
             }).map(PartitionInfo::name).toList();
-            return new CitusTable(own.kind(), own.colocationId(), stray);
+            return new CitusTable(own.kind(), own.colocationId(), own.distributionColumn(), stray);
         }
     }
 
@@ -211,7 +212,7 @@ public final class CatalogReader {
                     if (method != null) {
                         int colocation = rs.getInt("colocationid");
                         kinds.put(rs.getLong("oid"), new CitusTable(CitusTable.Kind.of(method, rs.getString("repmodel"), colocation),
-                                colocation, List.of()));
+                                colocation, rs.getString("distcol"), List.of()));
                     }
                 }
             }

@@ -10,12 +10,13 @@ import java.util.List;
  * coordinator, and an ATTACH that left one local is a broken table).
  *
  * @param colocationId Citus' co-location group, 0 for tables in none
+ * @param distributionColumn the column a hash-distributed table is distributed by; null for other kinds
  * @param strayPartitions partitions of a distributed parent that are not hash-distributed with it
  */
-public record CitusTable(Kind kind, int colocationId, List<TableName> strayPartitions) {
+public record CitusTable(Kind kind, int colocationId, String distributionColumn, List<TableName> strayPartitions) {
 
     /** Not known to Citus: a plain PostgreSQL table, or a database without the citus extension. */
-    public static final CitusTable NONE = new CitusTable(Kind.NONE, 0, List.of());
+    public static final CitusTable NONE = new CitusTable(Kind.NONE, 0, null, List.of());
 
     /** How Citus stores the table. */
     public enum Kind {

@@ -117,13 +117,25 @@ class CitusGoalsTest {
         TablePlan table = plan.tables().get(0);
         assertEquals(CitusTable.Kind.DISTRIBUTED, table.state().citus().kind());
         assertEquals(List.of(), table.state().citus().strayPartitions());
-        assertEquals(3, table.steps().size(), table.steps().toString());
-        Step first = table.steps().get(0);
-        assertTrue(first.reason().contains("co-located with") && first.statements().get(first.statements().size() - 1).startsWith("DO $citus$"),
-                first.toString());
+        // per partition: create and distribute it alone, then attach it and check co-location
+        assertEquals(6, table.steps().size(), table.steps().toString());
+        Step create = table.steps().get(0);
+        assertTrue(create.action().startsWith("create and distribute \"public\".\"chat_history_2024_01\"")
+                && create.statements().get(2).contains("create_distributed_table"), create.toString());
+        Step attach = table.steps().get(1);
+        assertTrue(attach.statements().get(0).startsWith("ALTER TABLE \"public\".\"chat_history\" ATTACH PARTITION")
+                && attach.statements().get(1).startsWith("DO $citus$"), attach.toString());
 
+        // a run killed between the two steps of the first partition: the marked table is reused, not refused
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            for (String sql : create.statements()) {
+                s.execute(sql);
+            }
+        }
         PartitionPlan applied = engine.apply(Goal.PREMAKE);
-        assertEquals(3, applied.tables().get(0).steps().size());
+        assertEquals(6, applied.tables().get(0).steps().size());
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname LIKE 'chat_history_2024%'"
+                + " AND obj_description(oid, 'pg_class') IS NOT NULL"), "the marks are cleared on attach");
         for (String p : List.of("chat_history_2024_01", "chat_history_2024_02", "chat_history_2024_03")) {
             assertTrue(colocated(p), p + " is distributed co-located with chat_history");
         }
