@@ -27,7 +27,8 @@ public record TableState(
         Optional<PartitionInfo> defaultPartition,
         DefaultContent defaultContent,
         List<String> similarNames,
-        TableAccess access) {
+        TableAccess access,
+        CitusTable citus) {
 
     /** What kind of relation the configured name is. */
     public enum Kind { MISSING, PLAIN, PARTITIONED, PARTITION, OTHER }

@@ -119,7 +119,10 @@ public final class ConvertCatalogReader {
         Map<Long, TablePolicy> policyByOid = new HashMap<>();
         for (TablePolicy p : policies) {
             TableState s = catalog.table(p.table());
-            if (s.kind() == TableState.Kind.PLAIN || s.kind() == TableState.Kind.PARTITIONED) {
+            // a plain table Citus manages is refused before its facts are needed (ConvertPlanner); reading them would not
+            // work either: Citus fetches some of them from the workers in binary and fails on aclitem
+            boolean citusPlain = s.kind() == TableState.Kind.PLAIN && s.citus().managed();
+            if ((s.kind() == TableState.Kind.PLAIN || s.kind() == TableState.Kind.PARTITIONED) && !citusPlain) {
                 byOid.put(s.oid(), s);
                 policyByOid.put(s.oid(), p);
             }

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.CitusTable;
 import io.github.partitionmaven.catalog.ServerInfo;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.TableState;
@@ -86,6 +87,9 @@ public final class ConvertPlanner implements Planner {
     @Override
     public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
         TableRequirements.requireKeyColumn(policy, state);
+        if (state.kind() == TableState.Kind.PLAIN) {
+            refuseCitus(state);
+        }
         ConvertFacts f = facts(facts, policy);
         ConvertNames names = new ConvertNames(state.name(), options);
         if (state.kind() == TableState.Kind.PARTITIONED) {
@@ -119,6 +123,25 @@ public final class ConvertPlanner implements Planner {
                 + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
                 + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = "
                 + Sql.literal(state.name().sql()) + "::regclass)."))));
+    }
+
+    /**
+     * A table Citus manages cannot be converted in place: both strategies build a new partitioned table on the coordinator,
+     * which would be a plain local table, and swap it in, so the application would read and write the coordinator alone.
+     * Citus does distribute a partitioned table with all its partitions in one call, which gives the way round.
+     */
+    private static void refuseCitus(TableState state) {
+        if (!state.citus().managed()) {
+            return;
+        }
+        String t = Sql.literal(state.name().sql());
+        String redistribute = state.citus().kind() == CitusTable.Kind.REFERENCE
+                ? "SELECT create_reference_table(" + t + ")" : state.citus().kind() == CitusTable.Kind.LOCAL
+                ? "SELECT citus_add_local_table_to_metadata(" + t + ")" : "SELECT create_distributed_table(" + t + ", '<distribution column>')";
+        throw PartitionException.databaseState(state.name() + " is " + state.citus().kind().description() + " (Citus): partition:convert"
+                + " would build the partitioned table beside it as a plain table on the coordinator and swap it in, taking the rows"
+                + " off the workers. Convert it outside Citus instead: SELECT undistribute_table(" + t + "), then `mvn partition:convert`,"
+                + " then " + redistribute + " (Citus distributes every partition with it). Nothing was changed.");
     }
 
     static <T> T facts(Map<TableName, T> read, TablePolicy policy) {

@@ -21,6 +21,7 @@ import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
+import io.github.partitionmaven.premake.PremakePlanner;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
@@ -290,7 +291,8 @@ public final class PartitionEngine {
 
     /**
      * One query for every relation the plan would create: a name already taken is refused before anything runs.
-     * A name that meanwhile became a partition of the same table (a concurrent run made it) is no conflict.
+     * A name that meanwhile became a partition of the same table (a concurrent run made it) is no conflict, nor is a table
+     * a premake on Citus created and marked but did not attach yet (a run killed between its two steps).
      * The names are looked up by joining pg_class rather than with to_regclass: to_regclass reads the latest catalog,
      * pg_inherits the statement's snapshot, and a concurrent run committing between the two made a fresh partition
      * look like a stranger.
@@ -299,23 +301,27 @@ public final class PartitionEngine {
         List<String> schemas = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<String> parents = new ArrayList<>();
+        List<String> markers = new ArrayList<>();
         for (Step step : plans.stream().flatMap(p -> p.steps().stream()).toList()) {
             for (TableName created : step.creates()) {
                 schemas.add(created.schema());
                 names.add(created.name());
                 parents.add(step.table().sql());
+                markers.add(PremakePlanner.pendingMarker(step.table()));
             }
         }
         if (names.isEmpty()) {
             return;
         }
-        String sql = "SELECT x.i FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(s, n, p, i)"
+        String sql = "SELECT x.i FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(s, n, p, m, i)"
                 + " JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, (" + Sql.USER_SCHEMAS + ")[1]) JOIN pg_class r ON r.relnamespace = ns.oid AND r.relname = x.n"
-                + " WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = r.oid AND i.inhparent = pg_catalog.to_regclass(x.p::pg_catalog.text))";
+                + " WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = r.oid AND i.inhparent = pg_catalog.to_regclass(x.p::pg_catalog.text))"
+                + " AND coalesce(pg_catalog.obj_description(r.oid, 'pg_class'), '') <> x.m";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
             ps.setArray(2, c.createArrayOf("text", names.toArray()));
             ps.setArray(3, c.createArrayOf("text", parents.toArray()));
+            ps.setArray(4, c.createArrayOf("text", markers.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> taken = new ArrayList<>();
                 while (rs.next()) {

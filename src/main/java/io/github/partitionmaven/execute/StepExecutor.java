@@ -20,7 +20,9 @@ import java.util.function.Supplier;
 /**
  * Runs steps guarded: every statement under {@code lock_timeout}, so the application never queues
  * behind the plugin for longer than that; a step that cannot get its locks is rolled back and retried
- * with backoff a bounded number of times, then reported with the sessions that blocked it.
+ * with backoff a bounded number of times, then reported with the sessions that blocked it. On a Citus
+ * coordinator every session is set up by {@link CitusSession}, so that the {@code SET LOCAL lock_timeout}
+ * each transaction starts with binds on the workers' shards as well.
  */
 public final class StepExecutor {
 
@@ -32,15 +34,22 @@ public final class StepExecutor {
     private final Sessions sessions;
     private final RunSettings settings;
     private final EngineLog log;
+    private final CitusSession citus;
 
     /** @param opener opens another session like {@code connection}, for steps whose work spreads over several */
     public StepExecutor(Connection connection, Supplier<Connection> opener, RunSettings settings, EngineLog log) {
         this.connection = connection;
         this.settings = settings;
         this.log = log;
+        try {
+            this.citus = CitusSession.prepare(connection);
+        } catch (SQLException e) {
+            throw PartitionException.environment("Could not prepare the session for running steps: " + e.getMessage(), e);
+        }
         this.sessions = () -> {
             Connection extra = opener.get();
             try (Statement s = extra.createStatement()) {
+                citus.prepareAnother(extra);
                 s.execute(lockTimeout());
                 return extra;
             } catch (SQLException e) {
@@ -199,6 +208,10 @@ public final class StepExecutor {
             }
         } catch (SQLException e) {
             return "The blocking sessions could not be listed: " + e.getMessage() + ".";
+        }
+        if (found.isEmpty() && citus.citus()) {
+            return "No session on the coordinator holds those locks: on Citus the blocker may hold the table's shards on a worker"
+                    + " (SELECT * FROM citus_lock_waits, or citus_stat_activity, on the coordinator lists such sessions).";
         }
         return found.isEmpty() ? "No session holds those locks now; the blocker has finished." : "Blocking sessions: " + String.join("; ", found) + ".";
     }

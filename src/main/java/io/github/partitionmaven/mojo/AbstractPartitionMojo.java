@@ -95,7 +95,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
             return;
         }
         try {
-            run(engine());
+            launch();
         } catch (PartitionException e) {
             // the cause goes along for -e (Maven prints the stack only then), as a copy with every secret masked
             ConnectionSettings secrets = secrets();
@@ -117,6 +117,11 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     }
 
     protected abstract String goalName();
+
+    /** Runs the goal: on the configured database; the goals on {@code <tables>} also on a fleet of them. */
+    protected void launch() throws MojoExecutionException, MojoFailureException {
+        run(engine());
+    }
 
     protected abstract void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException;
 

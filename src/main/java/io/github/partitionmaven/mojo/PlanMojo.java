@@ -86,14 +86,14 @@ public class PlanMojo extends AbstractTablesMojo {
         PartitionPlan plan = engine.plan(Goal.POLICY_GOALS);
         print(plan);
         try {
-            new PlanReport(plan, pluginVersion).writeTo(outputDirectory.toPath());
-            getLog().info("Plan written to " + new File(outputDirectory, "plan.sql") + " and plan.json");
+            new PlanReport(plan, pluginVersion).writeTo(perDatabase(outputDirectory).toPath());
+            getLog().info("Plan written to " + new File(perDatabase(outputDirectory), "plan.sql") + " and plan.json");
         } catch (IOException e) {
-            throw new MojoExecutionException("Cannot write the plan to " + outputDirectory + ": " + e.getMessage(), e);
+            throw new MojoExecutionException("Cannot write the plan to " + perDatabase(outputDirectory) + ": " + e.getMessage(), e);
         }
         if (failOnChanges && !plan.isEmpty()) {
             throw new MojoFailureException("The database differs from the policy: " + plan.steps().size() + " step(s) pending"
-                    + " (failOnChanges is set). See " + outputDirectory + "/plan.sql; run the goals to apply them.");
+                    + " (failOnChanges is set). See " + perDatabase(outputDirectory) + "/plan.sql; run the goals to apply them.");
         }
     }
 }

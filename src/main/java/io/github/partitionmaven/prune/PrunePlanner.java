@@ -31,7 +31,8 @@ import java.util.Optional;
 /**
  * Plans retention: every partition whose whole range ends at or before {@code now - retention}
  * (judged by {@link RetentionRule} from catalog bounds) is detached, CONCURRENTLY when the parent
- * has no default partition, and then dropped, kept (optionally in another schema) or archived to a
+ * has no default partition and is not a Citus table (Citus refuses CONCURRENTLY and FINALIZE: there it is a
+ * plain DETACH under lock_timeout), and then dropped, kept (optionally in another schema) or archived to a
  * verified file and dropped. Work an interrupted run left behind comes first: a detach-pending
  * partition is finalized, and tables carrying prune's {@link DetachMarker} are finished.
  */
@@ -115,6 +116,12 @@ public final class PrunePlanner implements Planner {
             if (!p.detachPending()) {
                 continue;
             }
+            if (state.citus().managed()) {
+                throw PartitionException.databaseState("Partition " + p.name() + " of " + state.name() + " is left detach-pending, but "
+                        + state.name() + " is " + state.citus().kind().description() + " and Citus refuses DETACH ... FINALIZE. Finish"
+                        + " it outside Citus (undistribute_table, then ALTER TABLE " + state.name().sql() + " DETACH PARTITION "
+                        + p.name().sql() + " FINALIZE), then run prune again. Nothing was changed.");
+            }
             boolean isExpired = expired.contains(p);
             steps.add(finalizeStep(state, p, isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty(), settings));
             if (!isExpired) {
@@ -166,6 +173,9 @@ public final class PrunePlanner implements Planner {
         String comment = keptInPlace ? marker.commentKept(p.name()) : marker.commentPending(p.name());
         TableName parent = state.name();
         String action = "detach partition " + describe(state, p, settings);
+        if (state.citus().managed()) {
+            return citusDetach(state, p, comment, why, action);
+        }
         if (state.defaultPartition().isEmpty()) {
             return Step.autocommit(Goal.PRUNE, parent, action + ", CONCURRENTLY", why + "; CONCURRENTLY: reads and writes continue;"
                             + " a detach left pending behind an older transaction is finalized before the run ends (waiting up to "
@@ -181,6 +191,22 @@ public final class PrunePlanner implements Planner {
                 List.of(comment, "ALTER TABLE " + parent.sql() + " DETACH PARTITION " + p.name().sql()),
                 List.of(new Lock(parent, LockMode.ACCESS_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE),
                         new Lock(def.name(), LockMode.ACCESS_EXCLUSIVE)), p.estimatedRows());
+    }
+
+    /**
+     * Citus refuses {@code DETACH ... CONCURRENTLY} and {@code FINALIZE} on its tables ("... commands are currently
+     * unsupported", SQLSTATE XX000), so the detach is a plain one: ACCESS EXCLUSIVE on the parent for as long as the
+     * coordinator and every worker take to detach the shards (tens of milliseconds on an idle cluster), bounded by
+     * lock_timeout, which the executor makes bind on the workers' shards too, then retried with backoff.
+     */
+    private static Step citusDetach(TableState state, PartitionInfo p, String comment, String why, String action) {
+        TableName parent = state.name();
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(parent, LockMode.ACCESS_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)));
+        state.defaultPartition().ifPresent(d -> locks.add(new Lock(d.name(), LockMode.ACCESS_EXCLUSIVE)));
+        return Step.transactional(Goal.PRUNE, parent, action, why + "; a plain DETACH (under lock_timeout, on the coordinator and"
+                        + " the workers' shards) because " + parent + " is " + state.citus().kind().description()
+                        + " and Citus refuses DETACH ... CONCURRENTLY",
+                List.of(comment, "ALTER TABLE " + parent.sql() + " DETACH PARTITION " + p.name().sql()), locks, p.estimatedRows());
     }
 
     /**
