@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.engine.Planners;
+import io.github.partitionmaven.prune.PruneOptions;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
@@ -28,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The applying goals run as the roles production has: the owner, a role without CREATE, a read-only role with timeouts. */
 @DatabaseTest
@@ -92,8 +97,9 @@ class RestrictedRolesTest {
                 + " ORDER BY 1"), "January and February, premade by the superuser, dropped by the owner");
     }
 
-    @Test
-    void tableConvertedBySuperuserIsTheOwnersWithItsPartitionsAndTheOwnerPrunesIt() throws SQLException {
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void tableConvertedBySuperuserIsTheOwnersWithItsPartitionsAndTheOwnerPrunesIt(ConvertOptions.Strategy strategy) throws SQLException {
         TestDb db = TestDb.fresh(getClass());
         Roles roles = Roles.create(db);
         String owner = roles.owner().user();
@@ -103,7 +109,10 @@ class RestrictedRolesTest {
                         + " FROM generate_series(1, 3000) g; RESET ROLE");
         TableSpec chat = new TableSpec("app.chat", "created_at", "month", 1, null, "2 months", "drop", null);
 
-        engineAs(db, null, "2026-05-10", new Engines.RecordingLog(), chat).apply(Goal.CONVERT);
+        RunSettings run = PolicyReader.settings("UTC", "2026-05-10", "300ms", 3, Clock.systemUTC());
+        new PartitionEngine(db.settings(), run, PolicyReader.tables(List.of(chat), run),
+                Planners.standard(ConvertOptions.DEFAULTS.withStrategy(strategy), PruneOptions.defaults()), new Engines.RecordingLog())
+                .apply(Goal.CONVERT);
         List<String> owners = db.queryStrings("SELECT DISTINCT pg_get_userbyid(c.relowner)::text FROM pg_class c"
                 + " WHERE c.oid = 'app.chat'::regclass OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'app.chat'::regclass)");
         assertEquals(List.of(owner), owners, "the converted table and every partition belong to the table's owner");
