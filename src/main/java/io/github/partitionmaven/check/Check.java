@@ -16,7 +16,8 @@ public enum Check {
     GAPS("gaps", "a range between two partitions that no partition covers"),
     ALIGNMENT("alignment", "a partition whose bounds are not interval starts"),
     PARTITIONING("partitioning", "a plain table past partitioningThreshold rows"),
-    SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold");
+    SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold"),
+    CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place");
 
     private final String configName;
     private final String description;

@@ -30,8 +30,16 @@ public final class HealthCheck {
         TableHealthAnalyzer analyzer = new TableHealthAnalyzer(thresholds, settings);
         StatementStatistics statements = StatementStatsReader.read(c, catalog.tables(), thresholds.statementsPerTable());
         List<TableHealth> tables = new ArrayList<>();
+        java.util.Map<io.github.partitionmaven.core.TableName, UnfinishedConversion> unfinished = UnfinishedConversion.read(c, catalog);
         for (TablePolicy policy : policies) {
-            tables.add(analyzer.analyze(policy, catalog.table(policy.table()), statements.forTable(policy.table())));
+            TableHealth h = analyzer.analyze(policy, catalog.table(policy.table()), statements.forTable(policy.table()));
+            UnfinishedConversion u = unfinished.get(catalog.table(policy.table()).name());
+            if (u != null) {
+                List<HealthFinding> findings = new ArrayList<>(h.findings());
+                findings.add(u);
+                h = new TableHealth(h.policy(), h.state(), h.coverage(), h.overdue(), h.statements(), findings);
+            }
+            tables.add(h);
         }
         return new CheckReport(catalog.server(), settings, thresholds, tables, statements, checkedAt,
                 Duration.ofNanos(System.nanoTime() - started));

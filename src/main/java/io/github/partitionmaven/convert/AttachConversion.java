@@ -95,6 +95,15 @@ final class AttachConversion {
                     List.of(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows()));
         }
         steps.add(swap(upper, hi));
+        String bound2 = Sql.ident(bound);
+        Step.Failure failure = new Step.Failure("The attach is unfinished; left in place on " + t + " by the steps before: CHECK " + bound2
+                + " (it refuses rows at or after " + upper + " until the swap)" + (facts.object(t, keyIndex).isPresent() || steps.size() > 2
+                ? " and possibly the unique index " + Sql.ident(keyIndex) : "") + ". Fix the cause and run `mvn partition:convert` again to"
+                + " continue, or `mvn partition:convert -Dpartition.abandon` to remove them.", java.util.Optional.empty());
+        boolean first = facts.object(t, bound).isEmpty();
+        for (int i = first ? 1 : 0; i < steps.size(); i++) {
+            steps.set(i, steps.get(i).withFailure(failure));
+        }
         List<Finding> findings = List.of(Finding.info(names.old() + " will hold every existing row as the partition [MINVALUE, " + upper
                 + "); retention ages it out as a whole once " + upper + " is past the retention period."));
         return new TablePlan(policy, state, steps, findings);

@@ -75,7 +75,15 @@ public record ConvertFacts(
     }
 
     /** The progress record of an interrupted conversion. */
-    public record Progress(String strategy, boolean offline, int copiedBatches, long copiedRows, boolean copyDone) {
+    public record Progress(String strategy, boolean offline, int copiedBatches, long copiedRows, boolean copyDone, String startedAt,
+                           Optional<String> lastError, Optional<Long> capturedChanges) {
+
+        /** What the plan says of the conversion left unfinished: when it started, what it has done, its last error. */
+        public String describe() {
+            return "started " + startedAt + ", " + copiedRows + " row(s) copied in " + copiedBatches + " batch(es)" + (copyDone ? " (copy complete)" : "")
+                    + capturedChanges.map(n -> ", " + n + " captured change(s) waiting to be replayed").orElse("")
+                    + lastError.map(e -> "; last error: " + e).orElse("");
+        }
     }
 
     public boolean exists(TableName relation) {

@@ -34,15 +34,22 @@ public final class ConvertPlanner implements Planner {
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
     private final ServerInfo server;
+    private final boolean abandon;
 
     public ConvertPlanner(ConvertOptions options) {
-        this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
+        this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"), false);
     }
 
-    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, ServerInfo server) {
+    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, ServerInfo server, boolean abandon) {
         this.options = options;
         this.facts = facts;
         this.server = server;
+        this.abandon = abandon;
+    }
+
+    /** {@code partition:convert -Dpartition.abandon}: plans removing what an unfinished conversion created, instead of continuing it. */
+    public static ConvertPlanner abandoning(ConvertOptions options) {
+        return new ConvertPlanner(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"), true);
     }
 
     @Override
@@ -57,7 +64,8 @@ public final class ConvertPlanner implements Planner {
 
     @Override
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
-        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options), catalog.server());
+        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options), catalog.server(),
+                abandon);
     }
 
     @Override
@@ -65,6 +73,13 @@ public final class ConvertPlanner implements Planner {
         TableRequirements.requireKeyColumn(policy, state);
         ConvertFacts f = facts(facts, policy);
         ConvertNames names = new ConvertNames(state.name(), options);
+        if (abandon) {
+            if (state.kind() == TableState.Kind.PARTITIONED) {
+                return new TablePlan(policy, state, List.of(), List.of(Finding.info(state.name() + " is already partitioned: there is no"
+                        + " unfinished conversion to abandon (`mvn partition:rollback` turns a converted table back into a plain one).")));
+            }
+            return Abandon.plan(policy, state, f, names);
+        }
         if (state.kind() == TableState.Kind.PARTITIONED) {
             TableRequirements.requirePartitioned(policy, state);
             if (f.exists(names.old())) {
@@ -77,7 +92,16 @@ public final class ConvertPlanner implements Planner {
         }
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());
-        refuse(policy, state, f, settings, strategy);
+        try {
+            refuse(policy, state, f, settings, strategy);
+        } catch (PartitionException e) {
+            if (!unfinished(f, names)) {
+                throw e;
+            }
+            throw new PartitionException(e.kind(), e.getMessage() + " An unfinished conversion of " + state.name() + " is in place"
+                    + f.progress().map(p -> " (" + p.describe() + ")").orElse("") + ": fix the above and run `mvn partition:convert`"
+                    + " to continue it, or remove it with `mvn partition:convert -Dpartition.abandon`.", e);
+        }
         TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
                 ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
                 : new CopyConversion(policy, state, f, names, settings, options, server).plan();
@@ -88,6 +112,12 @@ public final class ConvertPlanner implements Planner {
                 + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
                 + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = "
                 + Sql.literal(state.name().sql()) + "::regclass)."))));
+    }
+
+    /** Whether a conversion of the table started and did not finish: its helpers are in the catalog. */
+    static boolean unfinished(ConvertFacts f, ConvertNames names) {
+        return f.exists(names.shadow()) || f.exists(names.changeLog()) || f.exists(names.progress())
+                || f.object(f.table(), names.boundConstraint()).isPresent() || f.object(f.table(), names.attachKeyIndex()).isPresent();
     }
 
     static <T> T facts(Map<TableName, T> read, TablePolicy policy) {

@@ -67,11 +67,7 @@ final class CopyConversion {
         TableName t = state.name();
         TableName s = names.shadow();
         boolean prepared = facts.exists(s) && facts.exists(names.progress());
-        if (prepared) {
-            findings.add(Finding.info("Resuming the conversion of " + t + " (" + facts.progress().map(p -> p.copiedRows() + " row(s) copied in "
-                    + p.copiedBatches() + " batch(es)"
-                    + (p.copyDone() ? ", copy complete" : "")).orElse("") + ")."));
-        } else {
+        if (!prepared) {
             steps.add(prepare());
         }
         if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
@@ -103,11 +99,30 @@ final class CopyConversion {
                 "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background",
                 List.of(PartitionedTableDdl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
         steps.add(swap());
+        if (prepared) {
+            findings.add(Finding.warning("Unfinished conversion of " + t + ": " + facts.progress().map(ConvertFacts.Progress::describe).orElse("")
+                    + "; next step: " + steps.get(0).action() + (offline ? "" : ". Until it completes, the capture trigger on " + t
+                    + " logs every write of the application") + ". `mvn partition:convert` continues it; `mvn partition:convert"
+                    + " -Dpartition.abandon` removes it."));
+        }
+        Step.Failure failure = new Step.Failure(leftBehind(), java.util.Optional.of(names.progress()));
+        steps.replaceAll(step -> step.action().startsWith("create " + s.sql()) ? step : step.withFailure(failure));
         if (offline) {
             findings.add(Finding.warning("Offline conversion: changes to " + t + " while it runs are not captured; the verification"
                     + " stops the swap if any happened. Run it in a maintenance window."));
         }
         return new TablePlan(policy, state, steps, findings);
+    }
+
+    /** What a failed step leaves in place once the first step has run, and how to go on. */
+    private String leftBehind() {
+        TableName t = state.name();
+        return "The conversion is unfinished; left in place by the steps before: " + names.shadow().sql() + " with its partitions and"
+                + " the progress record " + names.progress().sql() + (offline ? "" : ", and on " + t + " the capture triggers "
+                + Sql.ident(ConvertNames.CAPTURE_TRIGGER) + " and " + Sql.ident(ConvertNames.TRUNCATE_GUARD) + ", which log every write of"
+                + " the application into " + names.changeLog().sql() + " until the conversion completes or is abandoned") + "; " + t
+                + " and its rows are unchanged. Fix the cause and run `mvn partition:convert` again to continue from here, or run"
+                + " `mvn partition:convert -Dpartition.abandon` to remove all of it.";
     }
 
     private Step prepare() {
