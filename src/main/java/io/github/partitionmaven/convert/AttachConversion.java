@@ -141,6 +141,10 @@ final class AttachConversion {
             sql.add(ddl.addForeignKey(t, fk));
         }
         sql.addAll(ddl.privileges(t));
+        sql.addAll(facts.carried().onCreate(t));
+        // the parent's row triggers are cloned onto every partition it attaches: the old table's own would fire twice
+        facts.carried().triggers().forEach(tr -> sql.add("DROP TRIGGER " + Sql.ident(tr.name()) + " ON " + old.sql()));
+        sql.addAll(facts.carried().onSwap(t, old));
         sql.addAll(ddl.sequenceHandoff(t, old));
         for (ConvertFacts.SequenceColumn s : facts.sequences()) {
             if (s.identity()) {
@@ -150,6 +154,7 @@ final class AttachConversion {
         sql.add("ALTER TABLE " + t.sql() + " ATTACH PARTITION " + old.sql() + " FOR VALUES FROM (MINVALUE) TO (" + hi + ")");
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(upper);
         partitions.forEach(p -> sql.add(ddl.createPartition(t, p)));
+        sql.addAll(facts.carried().replicaIdentity(t));
         List<TableName> creates = new ArrayList<>(List.of(old));
         partitions.forEach(p -> creates.add(p.name()));
         StepWork work = (Connection c, EngineLog log) -> {
@@ -168,7 +173,8 @@ final class AttachConversion {
                 "one short transaction under lock_timeout, retried if busy: ATTACH finds the validated CHECK and skips its scan,"
                         + " the unique index becomes the partition's primary key; milliseconds at any size"
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
-                        + " (a partitioned table's keys include it): the validated CHECK proves it without a scan"), sql,
+                        + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
+                        + facts.carried().describe(t), sql,
                 List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work).withCreates(creates);
     }
 }

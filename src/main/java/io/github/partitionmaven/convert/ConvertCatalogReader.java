@@ -206,6 +206,7 @@ public final class ConvertCatalogReader {
         Map<TableName, ConvertFacts.Progress> progress = readProgress(c, names.values().stream().filter(n -> existing.containsKey(n.progress()))
                 .toList(), existing);
         Map<Long, ConvertFacts.KeyStats> stats = readStats(c, byOid, policyByOid, b, settings);
+        Map<Long, Carried> carried = Carried.read(c, oids);
 
         byOid.forEach((oid, s) -> {
             Builder t = b.get(oid);
@@ -213,7 +214,7 @@ public final class ConvertCatalogReader {
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
                     List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
-                    objects, existing, Optional.ofNullable(progress.get(n.progress()))));
+                    objects, existing, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE)));
         });
         return out;
     }

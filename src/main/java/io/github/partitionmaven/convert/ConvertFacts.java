@@ -40,7 +40,8 @@ public record ConvertFacts(
         KeyStats stats,
         Map<TableName, Map<String, Boolean>> objects,
         Map<TableName, String> existing,
-        Optional<Progress> progress) {
+        Optional<Progress> progress,
+        Carried carried) {
 
     public record Column(String name, String type) {
     }
@@ -97,7 +98,7 @@ public record ConvertFacts(
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress);
+                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress, carried);
     }
 
     /** Constraint or index {@code name} on {@code relation}: empty when absent, else whether it is valid. */

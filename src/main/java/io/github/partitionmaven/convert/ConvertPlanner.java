@@ -105,13 +105,17 @@ public final class ConvertPlanner implements Planner {
         TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
                 ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
                 : new CopyConversion(policy, state, f, names, settings, options, server).plan();
-        if (f.triggers().isEmpty()) {
+        Carried carried = f.carried();
+        if (carried.replicaIdentity() != 'i' || carried.replicaIndex().equals(f.primaryKeyName())) {
             return plan;
         }
-        return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has trigger(s) "
-                + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
-                + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = "
-                + Sql.literal(state.name().sql()) + "::regclass)."))));
+        return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has REPLICA IDENTITY USING INDEX "
+                + carried.replicaIndex().map(Sql::ident).orElse("?") + "; the partitioned table uses its primary key (REPLICA IDENTITY DEFAULT)"
+                + " instead, as an index of a partitioned table cannot serve as replica identity across its partitions."))));
+    }
+
+    private ConvertNames names(TableName t) {
+        return new ConvertNames(t, options);
     }
 
     /** Whether a conversion of the table started and did not finish: its helpers are in the catalog. */
@@ -142,6 +146,23 @@ public final class ConvertPlanner implements Planner {
             throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
                     + " would keep reading the old table. Save their definitions (SELECT pg_get_viewdef('<view>'::regclass)), drop them,"
                     + " convert, then create them again.");
+        }
+        if (!f.carried().children().isEmpty()) {
+            throw PartitionException.databaseState(t + " is an inheritance parent of " + String.join(", ", f.carried().children())
+                    + ": after the swap they would keep inheriting from " + names(t).old() + " (their rows read twice or lost to readers of "
+                    + t + "). Detach them first (ALTER TABLE <child> NO INHERIT " + t.sql() + "), or move their rows into " + t
+                    + ", then convert.");
+        }
+        for (ConvertFacts.ForeignKey fk : f.foreignKeys()) {
+            if (fk.references().equals(t)) {
+                throw PartitionException.databaseState("Foreign key " + Sql.ident(fk.name()) + " of " + t + " references " + t + " itself ("
+                        + fk.definition() + "). After the conversion the key of " + t + " is (" + String.join(", ", f.primaryKey().stream()
+                        .map(ConvertFacts.Column::name).toList()) + ", " + k + "), which the referencing column(s) cannot match without the"
+                        + " referenced row's " + Sql.ident(k) + "; kept as it is it would reference " + names(t).old() + ". Drop it first"
+                        + " (ALTER TABLE " + t.sql() + " DROP CONSTRAINT " + Sql.ident(fk.name()) + ") and enforce it in the application, or add"
+                        + " a column holding the referenced row's " + Sql.ident(k) + " and reference (" + String.join(", ", f.primaryKey().stream()
+                        .map(ConvertFacts.Column::name).toList()) + ", " + k + ") after the conversion. Nothing was changed.");
+            }
         }
         ConvertFacts.KeyStats stats = f.stats();
         if (stats.nullRows() > 0) {

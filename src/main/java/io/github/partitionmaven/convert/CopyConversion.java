@@ -134,6 +134,7 @@ final class CopyConversion {
         sql.addAll(ddl.keyNotNull(s));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
+        sql.addAll(facts.carried().onCreate(s));
         sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
@@ -305,7 +306,7 @@ final class CopyConversion {
             sql.addAll(transfer.dropCapture());
         }
         sql.add("DROP TABLE " + names.shadow().sql() + ", " + names.progress().sql());
-        return String.join("; ", sql) + ";";
+        return "`mvn partition:convert -Dpartition.abandon`, which runs " + String.join("; ", sql) + ";";
     }
 
     private Step swap() {
@@ -325,6 +326,8 @@ final class CopyConversion {
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
         after.addAll(ddl.sequenceHandoff(t, old));
+        after.addAll(facts.carried().onSwap(t, old));
+        after.addAll(facts.carried().replicaIdentity(t));
         if (!offline) {
             sql.add("-- replay every change still in " + names.changeLog().sql() + ": " + String.join("; ", ChangeReplay.statements(transfer)));
         }
@@ -351,7 +354,7 @@ final class CopyConversion {
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),
                         "one short transaction under lock_timeout, retried if the lock is busy: the last captured changes are replayed,"
                                 + " names (tables and indexes) are exchanged and sequences continue past the largest id; " + old.sql()
-                                + " is kept for rollback",
+                                + " is kept for rollback" + facts.carried().describe(t),
                         sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0)
                 .withWork(work).withCreates(List.of(old));
     }
