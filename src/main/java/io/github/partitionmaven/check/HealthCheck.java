@@ -33,7 +33,7 @@ public final class HealthCheck {
         java.util.Map<io.github.partitionmaven.core.TableName, UnfinishedConversion> unfinished = UnfinishedConversion.read(c, catalog);
         for (TablePolicy policy : policies) {
             TableHealth h = analyzer.analyze(policy, catalog.table(policy.table()), statements.forTable(policy.table()));
-            UnfinishedConversion u = unfinished.get(catalog.table(policy.table()).name());
+            UnfinishedConversion u = h.state().name() == null ? null : unfinished.get(h.state().name());
             if (u != null) {
                 List<HealthFinding> findings = new ArrayList<>(h.findings());
                 findings.add(u);

@@ -54,7 +54,9 @@ public record UnfinishedConversion(TableName table, String strategy, String star
     static Map<TableName, UnfinishedConversion> read(Connection c, Catalog catalog) throws SQLException {
         Map<String, TableName> bySql = new HashMap<>();
         for (TableState t : catalog.tables()) {
-            bySql.put(t.name().sql(), t.name());
+            if (t.name() != null) {
+                bySql.put(t.name().sql(), t.name());
+            }
         }
         List<String> records = new ArrayList<>();
         List<TableName> tables = new ArrayList<>();

@@ -74,8 +74,8 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             """;
 
     private static final String TRIGGERS = """
-            SELECT t.tgrelid::bigint, t.tgname, pg_get_triggerdef(t.oid), t.tgrelid::regclass::text
-              FROM pg_trigger t
+            SELECT t.tgrelid::bigint, t.tgname, pg_get_triggerdef(t.oid), quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+              FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE t.tgrelid = ANY (?::oid[]) AND NOT t.tgisinternal AND t.tgname NOT IN ('partition_convert_capture', 'partition_convert_no_truncate')
              ORDER BY t.tgname
             """;
