@@ -18,7 +18,8 @@ public enum Check {
     PARTITIONING("partitioning", "a plain table past partitioningThreshold rows"),
     SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold"),
     PARTITION_KEY("partitionKey", "a table partitioned otherwise than by range on the configured column"),
-    UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish (drop, archive or move)");
+    UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish (drop, archive or move)"),
+    CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place");
 
     private final String configName;
     private final String description;

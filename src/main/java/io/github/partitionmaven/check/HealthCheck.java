@@ -35,10 +35,18 @@ public final class HealthCheck {
         StatementStatistics statements = StatementStatsReader.read(c, catalog.tables(), thresholds.statementsPerTable());
         Map<TableName, List<PruneMarks.Unfinished>> unfinished = PruneMarks.unfinished(c);
         List<TableHealth> tables = new ArrayList<>();
+        Map<TableName, UnfinishedConversion> conversions = UnfinishedConversion.read(c, catalog);
         for (TablePolicy policy : policies) {
             TableState state = catalog.table(policy.table());
-            tables.add(analyzer.analyze(policy, state, statements.forTable(policy.table()),
-                    state.name() == null ? List.of() : unfinished.getOrDefault(state.name(), List.of())));
+            TableHealth h = analyzer.analyze(policy, state, statements.forTable(policy.table()),
+                    state.name() == null ? List.of() : unfinished.getOrDefault(state.name(), List.of()));
+            UnfinishedConversion u = state.name() == null ? null : conversions.get(state.name());
+            if (u != null) {
+                List<HealthFinding> findings = new ArrayList<>(h.findings());
+                findings.add(u);
+                h = new TableHealth(h.policy(), h.state(), h.coverage(), h.overdue(), h.statements(), findings);
+            }
+            tables.add(h);
         }
         return new CheckReport(catalog.server(), settings, thresholds, tables, statements, checkedAt,
                 Duration.ofNanos(System.nanoTime() - started));

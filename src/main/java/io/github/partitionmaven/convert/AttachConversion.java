@@ -95,6 +95,15 @@ final class AttachConversion {
                     List.of(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows()));
         }
         steps.add(swap(upper, hi));
+        String bound2 = Sql.ident(bound);
+        Step.Failure failure = new Step.Failure("The attach is unfinished; left in place on " + t + " by the steps before: CHECK " + bound2
+                + " (it refuses rows at or after " + upper + " until the swap)" + (facts.object(t, keyIndex).isPresent() || steps.size() > 2
+                ? " and possibly the unique index " + Sql.ident(keyIndex) : "") + ". Fix the cause and run `mvn partition:convert` again to"
+                + " continue, or `mvn partition:convert -Dpartition.abandon` to remove them.", java.util.Optional.empty());
+        boolean first = facts.object(t, bound).isEmpty();
+        for (int i = first ? 1 : 0; i < steps.size(); i++) {
+            steps.set(i, steps.get(i).withFailure(failure));
+        }
         List<Finding> findings = List.of(Finding.info(names.old() + " will hold every existing row as the partition [MINVALUE, " + upper
                 + "); retention ages it out as a whole once " + upper + " is past the retention period."));
         return new TablePlan(policy, state, steps, findings);
@@ -132,6 +141,10 @@ final class AttachConversion {
             sql.add(ddl.addForeignKey(t, fk));
         }
         sql.addAll(ddl.privileges(t));
+        sql.addAll(facts.carried().onCreate(t));
+        // the parent's row triggers are cloned onto every partition it attaches: the old table's own would fire twice
+        facts.carried().triggers().forEach(tr -> sql.add("DROP TRIGGER " + Sql.ident(tr.name()) + " ON " + old.sql()));
+        sql.addAll(facts.carried().onSwap(t, old));
         sql.addAll(ddl.sequenceHandoff(t, old));
         for (ConvertFacts.SequenceColumn s : facts.sequences()) {
             if (s.identity()) {
@@ -144,6 +157,7 @@ final class AttachConversion {
             sql.add(ddl.createPartition(t, p));
             sql.addAll(ddl.ownerAndGrants(p.name()));
         }
+        sql.addAll(facts.carried().replicaIdentity(t));
         List<TableName> creates = new ArrayList<>(List.of(old));
         partitions.forEach(p -> creates.add(p.name()));
         StepWork work = (Connection c, EngineLog log) -> {
@@ -160,7 +174,10 @@ final class AttachConversion {
                         + ") of a new partitioned " + t.sql() + ", plus " + partitions.size() + " partition(s) up to "
                         + ConvertCatalogReader.futureLimit(policy, settings),
                 "one short transaction under lock_timeout, retried if busy: ATTACH finds the validated CHECK and skips its scan,"
-                        + " the unique index becomes the partition's primary key; milliseconds at any size", sql,
+                        + " the unique index becomes the partition's primary key; milliseconds at any size"
+                        + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
+                        + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
+                        + facts.carried().describe(t), sql,
                 List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work).withCreates(creates);
     }
 }

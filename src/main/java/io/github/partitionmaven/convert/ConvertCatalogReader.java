@@ -207,9 +207,10 @@ public final class ConvertCatalogReader {
                 }
             }
         }
-        Map<TableName, ConvertFacts.Progress> progress = readProgress(c, names.values().stream().map(ConvertNames::progress)
-                .filter(existing::containsKey).toList());
+        Map<TableName, ConvertFacts.Progress> progress = readProgress(c, names.values().stream().filter(n -> existing.containsKey(n.progress()))
+                .toList(), existing);
         Map<Long, ConvertFacts.KeyStats> stats = readStats(c, byOid, policyByOid, b, settings);
+        Map<Long, Carried> carried = Carried.read(c, oids);
 
         byOid.forEach((oid, s) -> {
             Builder t = b.get(oid);
@@ -217,7 +218,7 @@ public final class ConvertCatalogReader {
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
                     List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
-                    objects, existing, Optional.ofNullable(progress.get(n.progress()))));
+                    objects, existing, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE)));
         });
         return out;
     }
@@ -232,20 +233,31 @@ public final class ConvertCatalogReader {
         return "(extract(epoch FROM " + instant + ") * 1000000)::bigint";
     }
 
-    private static Map<TableName, ConvertFacts.Progress> readProgress(Connection c, List<TableName> tables) throws SQLException {
+    /**
+     * The progress records in one UNION ALL; columns added by later versions (started_at, last_error) are read through
+     * to_jsonb, so a record left by an older run still reads.
+     */
+    private static Map<TableName, ConvertFacts.Progress> readProgress(Connection c, List<ConvertNames> tables, Map<TableName, String> existing)
+            throws SQLException {
         Map<TableName, ConvertFacts.Progress> out = new HashMap<>();
         if (tables.isEmpty()) {
             return out;
         }
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
-            parts.add("SELECT " + i + " AS idx, strategy, offline, cardinality(copied_to) AS batches, copied_rows, copy_done FROM "
-                    + tables.get(i).sql());
+            ConvertNames n = tables.get(i);
+            parts.add("SELECT " + i + " AS idx, strategy, offline, cardinality(copied_to) AS batches, copied_rows, copy_done,"
+                    + " coalesce(to_jsonb(p)->>'started_at', '?') AS started_at, to_jsonb(p)->>'last_error' AS last_error, "
+                    + (existing.containsKey(n.changeLog()) ? "(SELECT count(*) FROM " + n.changeLog().sql() + ")" : "NULL::bigint") + " AS changes"
+                    + " FROM " + n.progress().sql() + " p");
         }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join("\nUNION ALL\n", parts))) {
             while (rs.next()) {
-                out.put(tables.get(rs.getInt("idx")), new ConvertFacts.Progress(rs.getString("strategy"), rs.getBoolean("offline"),
-                        rs.getInt("batches"), rs.getLong("copied_rows"), rs.getBoolean("copy_done")));
+                long changes = rs.getLong("changes");
+                Optional<Long> captured = rs.wasNull() ? Optional.empty() : Optional.of(changes);
+                out.put(tables.get(rs.getInt("idx")).progress(), new ConvertFacts.Progress(rs.getString("strategy"), rs.getBoolean("offline"),
+                        rs.getInt("batches"), rs.getLong("copied_rows"), rs.getBoolean("copy_done"), rs.getString("started_at"),
+                        Optional.ofNullable(rs.getString("last_error")), captured));
             }
         }
         return out;

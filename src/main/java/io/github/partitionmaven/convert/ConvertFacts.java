@@ -40,7 +40,8 @@ public record ConvertFacts(
         KeyStats stats,
         Map<TableName, Map<String, Boolean>> objects,
         Map<TableName, String> existing,
-        Optional<Progress> progress) {
+        Optional<Progress> progress,
+        Carried carried) {
 
     public record Column(String name, String type) {
     }
@@ -75,7 +76,15 @@ public record ConvertFacts(
     }
 
     /** The progress record of an interrupted conversion. */
-    public record Progress(String strategy, boolean offline, int copiedBatches, long copiedRows, boolean copyDone) {
+    public record Progress(String strategy, boolean offline, int copiedBatches, long copiedRows, boolean copyDone, String startedAt,
+                           Optional<String> lastError, Optional<Long> capturedChanges) {
+
+        /** What the plan says of the conversion left unfinished: when it started, what it has done, its last error. */
+        public String describe() {
+            return "started " + startedAt + ", " + copiedRows + " row(s) copied in " + copiedBatches + " batch(es)" + (copyDone ? " (copy complete)" : "")
+                    + capturedChanges.map(n -> ", " + n + " captured change(s) waiting to be replayed").orElse("")
+                    + lastError.map(e -> "; last error: " + e).orElse("");
+        }
     }
 
     public boolean exists(TableName relation) {
@@ -89,7 +98,7 @@ public record ConvertFacts(
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress);
+                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress, carried);
     }
 
     /** Constraint or index {@code name} on {@code relation}: empty when absent, else whether it is valid. */

@@ -39,14 +39,15 @@ public record ConvertNames(TableName table, String oldTableName) {
     /** Creates the progress record: which strategy runs, which key ranges (lower, upper] the copy has done. */
     public List<String> createProgress(String strategy, boolean offline) {
         return List.of("CREATE TABLE " + progress().sql() + " (strategy text NOT NULL, offline boolean NOT NULL,"
-                        + " copied_from text[] NOT NULL DEFAULT '{}', copied_to text[] NOT NULL DEFAULT '{}', copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT now())",
+                        + " copied_from text[] NOT NULL DEFAULT '{}', copied_to text[] NOT NULL DEFAULT '{}', copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT now(),"
+                        + " last_error text, last_error_at timestamptz)",
                 "COMMENT ON TABLE " + progress().sql() + " IS " + Sql.literal("partition-maven-plugin: progress of the " + strategy + " of "
                         + table.sql() + "; dropped when it completes"),
                 "INSERT INTO " + progress().sql() + " (strategy, offline) VALUES (" + Sql.literal(strategy) + ", " + offline + ")");
     }
 
     public TableName old() {
-        return new TableName(table.schema(), fit(oldTableName, ""));
+        return new TableName(table.schema(), unique(oldTableName, ""));
     }
 
     /** The CHECK constraint proving the old table's rows fit its partition (attach). */
@@ -56,12 +57,12 @@ public record ConvertNames(TableName table, String oldTableName) {
 
     /** The unique index on (primary key, partition column) built on the old table before it is attached. */
     public String attachKeyIndex() {
-        return fit(table.name(), "_partition_key");
+        return unique(table.name(), "_partition_key");
     }
 
     /** The unique index on the original primary key built on the old partition before an attach is rolled back. */
     public String rollbackKeyIndex() {
-        return fit(table.name(), "_rollback_key");
+        return unique(table.name(), "_rollback_key");
     }
 
     /** The name an index of the new table carries until the swap gives it the old index's name. */
@@ -74,8 +75,22 @@ public record ConvertNames(TableName table, String oldTableName) {
         return fit(index, "_old");
     }
 
+    /**
+     * {@code table + suffix} in the table's schema; see {@link #unique}.
+     */
     private TableName sibling(String suffix) {
-        return new TableName(table.schema(), fit(table.name(), suffix));
+        return new TableName(table.schema(), unique(table.name(), suffix));
+    }
+
+    /**
+     * {@code base + suffix}; a name too long for that is cut and made unique with a hash of the whole base, so two long
+     * tables differing only past the cut never share (and "resume" or abandon) each other's helpers.
+     */
+    static String unique(String base, String suffix) {
+        if ((base + suffix).getBytes(StandardCharsets.UTF_8).length <= NamePattern.MAX_IDENTIFIER_BYTES) {
+            return base + suffix;
+        }
+        return fit(base, String.format("_%08x", base.hashCode()) + suffix);
     }
 
     /**

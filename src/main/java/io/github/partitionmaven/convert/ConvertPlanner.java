@@ -36,15 +36,22 @@ public final class ConvertPlanner implements Planner {
     private final Map<TableName, ConvertFacts> facts;
     private final ServerInfo server;
     private final Set<Long> unlogged = new java.util.HashSet<>();
+    private final boolean abandon;
 
     public ConvertPlanner(ConvertOptions options) {
-        this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
+        this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"), false);
     }
 
-    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, ServerInfo server) {
+    private ConvertPlanner(ConvertOptions options, Map<TableName, ConvertFacts> facts, ServerInfo server, boolean abandon) {
         this.options = options;
         this.facts = facts;
         this.server = server;
+        this.abandon = abandon;
+    }
+
+    /** {@code partition:convert -Dpartition.abandon}: plans removing what an unfinished conversion created, instead of continuing it. */
+    public static ConvertPlanner abandoning(ConvertOptions options) {
+        return new ConvertPlanner(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"), true);
     }
 
     @Override
@@ -60,7 +67,7 @@ public final class ConvertPlanner implements Planner {
     @Override
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
         ConvertPlanner prepared = new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options),
-                catalog.server());
+                catalog.server(), abandon);
         prepared.unlogged.addAll(unlogged(connection, catalog));
         return prepared;
     }
@@ -92,6 +99,13 @@ public final class ConvertPlanner implements Planner {
         }
         ConvertFacts f = facts(facts, policy);
         ConvertNames names = new ConvertNames(state.name(), options);
+        if (abandon) {
+            if (state.kind() == TableState.Kind.PARTITIONED) {
+                return new TablePlan(policy, state, List.of(), List.of(Finding.info(state.name() + " is already partitioned: there is no"
+                        + " unfinished conversion to abandon (`mvn partition:rollback` turns a converted table back into a plain one).")));
+            }
+            return Abandon.plan(policy, state, f, names);
+        }
         if (state.kind() == TableState.Kind.PARTITIONED) {
             TableRequirements.requirePartitioned(policy, state);
             if (f.exists(names.old())) {
@@ -112,17 +126,36 @@ public final class ConvertPlanner implements Planner {
         }
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());
-        refuse(policy, state, f, settings, strategy);
+        try {
+            refuse(policy, state, f, settings, strategy);
+        } catch (PartitionException e) {
+            if (!unfinished(f, names)) {
+                throw e;
+            }
+            throw new PartitionException(e.kind(), e.getMessage() + " An unfinished conversion of " + state.name() + " is in place"
+                    + f.progress().map(p -> " (" + p.describe() + ")").orElse("") + ": fix the above and run `mvn partition:convert`"
+                    + " to continue it, or remove it with `mvn partition:convert -Dpartition.abandon`.", e);
+        }
         TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
                 ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
                 : new CopyConversion(policy, state, f, names, settings, options, server).plan();
-        if (f.triggers().isEmpty()) {
+        Carried carried = f.carried();
+        if (carried.replicaIdentity() != 'i' || carried.replicaIndex().equals(f.primaryKeyName())) {
             return plan;
         }
-        return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has trigger(s) "
-                + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
-                + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = "
-                + Sql.literal(state.name().sql()) + "::regclass)."))));
+        return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has REPLICA IDENTITY USING INDEX "
+                + carried.replicaIndex().map(Sql::ident).orElse("?") + "; the partitioned table uses its primary key (REPLICA IDENTITY DEFAULT)"
+                + " instead, as an index of a partitioned table cannot serve as replica identity across its partitions."))));
+    }
+
+    private ConvertNames names(TableName t) {
+        return new ConvertNames(t, options);
+    }
+
+    /** Whether a conversion of the table started and did not finish: its helpers are in the catalog. */
+    static boolean unfinished(ConvertFacts f, ConvertNames names) {
+        return f.exists(names.shadow()) || f.exists(names.changeLog()) || f.exists(names.progress())
+                || f.object(f.table(), names.boundConstraint()).isPresent() || f.object(f.table(), names.attachKeyIndex()).isPresent();
     }
 
     /**
@@ -166,6 +199,23 @@ public final class ConvertPlanner implements Planner {
             throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
                     + " would keep reading the old table. Save their definitions (SELECT pg_get_viewdef('<view>'::regclass)), drop them,"
                     + " convert, then create them again.");
+        }
+        if (!f.carried().children().isEmpty()) {
+            throw PartitionException.databaseState(t + " is an inheritance parent of " + String.join(", ", f.carried().children())
+                    + ": after the swap they would keep inheriting from " + names(t).old() + " (their rows read twice or lost to readers of "
+                    + t + "). Detach them first (ALTER TABLE <child> NO INHERIT " + t.sql() + "), or move their rows into " + t
+                    + ", then convert.");
+        }
+        for (ConvertFacts.ForeignKey fk : f.foreignKeys()) {
+            if (fk.references().equals(t)) {
+                throw PartitionException.databaseState("Foreign key " + Sql.ident(fk.name()) + " of " + t + " references " + t + " itself ("
+                        + fk.definition() + "). After the conversion the key of " + t + " is (" + String.join(", ", f.primaryKey().stream()
+                        .map(ConvertFacts.Column::name).toList()) + ", " + k + "), which the referencing column(s) cannot match without the"
+                        + " referenced row's " + Sql.ident(k) + "; kept as it is it would reference " + names(t).old() + ". Drop it first"
+                        + " (ALTER TABLE " + t.sql() + " DROP CONSTRAINT " + Sql.ident(fk.name()) + ") and enforce it in the application, or add"
+                        + " a column holding the referenced row's " + Sql.ident(k) + " and reference (" + String.join(", ", f.primaryKey().stream()
+                        .map(ConvertFacts.Column::name).toList()) + ", " + k + ") after the conversion. Nothing was changed.");
+            }
         }
         ConvertFacts.KeyStats stats = f.stats();
         if (stats.nullRows() > 0) {

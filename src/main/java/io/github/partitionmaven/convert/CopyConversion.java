@@ -68,11 +68,7 @@ final class CopyConversion {
         TableName t = state.name();
         TableName s = names.shadow();
         boolean prepared = facts.exists(s) && facts.exists(names.progress());
-        if (prepared) {
-            findings.add(Finding.info("Resuming the conversion of " + t + " (" + facts.progress().map(p -> p.copiedRows() + " row(s) copied in "
-                    + p.copiedBatches() + " batch(es)"
-                    + (p.copyDone() ? ", copy complete" : "")).orElse("") + ")."));
-        } else {
+        if (!prepared) {
             steps.add(prepare());
         }
         if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
@@ -106,11 +102,30 @@ final class CopyConversion {
                 "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background",
                 List.of(PartitionedTableDdl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
         steps.add(swap());
+        if (prepared) {
+            findings.add(Finding.warning("Unfinished conversion of " + t + ": " + facts.progress().map(ConvertFacts.Progress::describe).orElse("")
+                    + "; next step: " + steps.get(0).action() + (offline ? "" : ". Until it completes, the capture trigger on " + t
+                    + " logs every write of the application") + ". `mvn partition:convert` continues it; `mvn partition:convert"
+                    + " -Dpartition.abandon` removes it."));
+        }
+        Step.Failure failure = new Step.Failure(leftBehind(), java.util.Optional.of(names.progress()));
+        steps.replaceAll(step -> step.action().startsWith("create " + s.sql()) ? step : step.withFailure(failure));
         if (offline) {
             findings.add(Finding.warning("Offline conversion: changes to " + t + " while it runs are not captured; the verification"
                     + " stops the swap if any happened. Run it in a maintenance window."));
         }
         return new TablePlan(policy, state, steps, findings);
+    }
+
+    /** What a failed step leaves in place once the first step has run, and how to go on. */
+    private String leftBehind() {
+        TableName t = state.name();
+        return "The conversion is unfinished; left in place by the steps before: " + names.shadow().sql() + " with its partitions and"
+                + " the progress record " + names.progress().sql() + (offline ? "" : ", and on " + t + " the capture triggers "
+                + Sql.ident(ConvertNames.CAPTURE_TRIGGER) + " and " + Sql.ident(ConvertNames.TRUNCATE_GUARD) + ", which log every write of"
+                + " the application into " + names.changeLog().sql() + " until the conversion completes or is abandoned") + "; " + t
+                + " and its rows are unchanged. Fix the cause and run `mvn partition:convert` again to continue from here, or run"
+                + " `mvn partition:convert -Dpartition.abandon` to remove all of it.";
     }
 
     private Step prepare() {
@@ -119,15 +134,17 @@ final class CopyConversion {
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(ddl.oldestDay());
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
+        sql.addAll(ddl.keyNotNull(s));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
         partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));
+        sql.addAll(facts.carried().onCreate(s));
         sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));
         String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
-                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList());
+                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason();
         if (!options.offline()) {
             sql.addAll(transfer.captureDdl());
             locks.add(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE));
@@ -293,7 +310,7 @@ final class CopyConversion {
             sql.addAll(transfer.dropCapture());
         }
         sql.add("DROP TABLE " + names.shadow().sql() + ", " + names.progress().sql());
-        return String.join("; ", sql) + ";";
+        return "`mvn partition:convert -Dpartition.abandon`, which runs " + String.join("; ", sql) + ";";
     }
 
     private Step swap() {
@@ -313,6 +330,8 @@ final class CopyConversion {
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
         after.addAll(ddl.sequenceHandoff(t, old));
+        after.addAll(facts.carried().onSwap(t, old));
+        after.addAll(facts.carried().replicaIdentity(t));
         if (!offline) {
             sql.add("-- replay every change still in " + names.changeLog().sql() + ": " + String.join("; ", ChangeReplay.statements(transfer)));
         }
@@ -333,7 +352,7 @@ final class CopyConversion {
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),
                         "one short transaction under lock_timeout, retried if the lock is busy: the last captured changes are replayed,"
                                 + " names (tables and indexes) are exchanged and sequences continue past the largest id; " + old.sql()
-                                + " is kept for rollback",
+                                + " is kept for rollback" + facts.carried().describe(t),
                         sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0)
                 .withWork(work).withCreates(List.of(old));
     }

@@ -57,6 +57,14 @@ public record Transfer(TableName source, TableName target, String key, String ke
                 "DROP TABLE " + changeLog.sql());
     }
 
+    /** {@link #dropCapture()} for whatever of it a killed run left. */
+    public List<String> dropCaptureIfExists() {
+        return List.of("DROP TRIGGER IF EXISTS " + Sql.ident(ConvertNames.CAPTURE_TRIGGER) + " ON " + source.sql(),
+                "DROP TRIGGER IF EXISTS " + Sql.ident(ConvertNames.TRUNCATE_GUARD) + " ON " + source.sql(),
+                "DROP FUNCTION IF EXISTS " + captureFunction.sql() + "()",
+                "DROP TABLE IF EXISTS " + changeLog.sql());
+    }
+
     /** Takes up to {@code ?} captured keys off the log; they are replayed in the same transaction. */
     public String takeKeys() {
         return "DELETE FROM " + changeLog.sql() + " WHERE seq IN (SELECT seq FROM " + changeLog.sql() + " ORDER BY seq LIMIT ?) RETURNING "

@@ -76,10 +76,10 @@ public final class StepExecutor {
             } catch (SQLException e) {
                 boolean retryable = LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || DEADLOCK_DETECTED.equals(e.getSQLState());
                 if (!retryable) {
-                    throw PartitionException.environment("Step '" + step.action() + "' failed: " + cause(e) + ". " + leftBehind(step), e);
+                    throw failed(step, "Step '" + step.action() + "' failed: " + cause(e) + ". " + leftBehind(step), e);
                 }
                 if (attempt >= settings.maxAttempts()) {
-                    throw new PartitionException(PartitionException.Kind.ENVIRONMENT, "Gave up on step '" + step.action() + "' after "
+                    throw failed(step, "Gave up on step '" + step.action() + "' after "
                             + attempt + " attempt(s): could not get its locks (" + describe(step.locks()) + ") within <lockTimeout>"
                             + settings.lockTimeout().toMillis() + "ms</lockTimeout>. " + blockers(step)
                             + (step.transactional() ? " The step was rolled back; nothing of it was applied." : "")
@@ -91,10 +91,45 @@ public final class StepExecutor {
                         + pause.toMillis() + " ms");
                 sleep(pause);
             } catch (PartitionException e) {
-                throw e;
+                if (step.failure().isEmpty()) {
+                    throw e;
+                }
+                step.failure().get().record().ifPresent(table -> record(table, e.getMessage()));
+                throw new PartitionException(e.kind(), e.getMessage() + " " + step.failure().get().leftBehind(), e);
             } catch (Exception e) {
-                throw PartitionException.environment("Step '" + step.action() + "' failed: " + cause(e) + ". " + leftBehind(step), e);
+                throw failed(step, "Step '" + step.action() + "' failed: " + cause(e) + ". " + leftBehind(step), e);
             }
+        }
+    }
+
+    /**
+     * The error of a failed step, with what the steps before it left behind and how to go on; the error is also
+     * recorded (best effort: the session may be the one that was killed) where the next plan shows it.
+     */
+    private PartitionException failed(Step step, String message, Exception cause) {
+        if (step.failure().isEmpty()) {
+            return PartitionException.environment(message, cause);
+        }
+        Step.Failure f = step.failure().get();
+        f.record().ifPresent(table -> record(table, message));
+        return PartitionException.environment(message + " " + f.leftBehind(), cause);
+    }
+
+    private void record(io.github.partitionmaven.core.TableName table, String message) {
+        try {
+            if (!connection.getAutoCommit()) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+            try (Statement s = connection.createStatement()) {
+                s.execute("ALTER TABLE " + table.sql() + " ADD COLUMN IF NOT EXISTS last_error text, ADD COLUMN IF NOT EXISTS last_error_at timestamptz");
+            }
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table.sql() + " SET last_error = ?, last_error_at = now()")) {
+                ps.setString(1, message);
+                ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            log.debug("could not record the error in " + table + ": " + e.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import io.github.partitionmaven.engine.FleetEngine;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TablePolicy;
@@ -86,7 +87,7 @@ public abstract class AbstractTablesMojo extends AbstractPartitionMojo {
 
     protected FleetEngine fleetEngine(List<String> fleetUrls) throws MojoFailureException {
         RunSettings run = runSettings();
-        return FleetEngine.of(fleetUrls, connectionSettings(), run, policies(run), Planners.standard(convertOptions(), pruneOptions()),
+        return FleetEngine.of(fleetUrls, connectionSettings(), run, policies(run), planners(),
                 parallel == null ? FleetEngine.DEFAULT_PARALLEL : parallel, engineLog());
     }
 
@@ -130,11 +131,16 @@ public abstract class AbstractTablesMojo extends AbstractPartitionMojo {
     @Override
     protected PartitionEngine engine() throws MojoFailureException {
         RunSettings run = runSettings();
-        return new PartitionEngine(connectionSettings(), run, policies(run), Planners.standard(convertOptions(), pruneOptions()), engineLog());
+        return new PartitionEngine(connectionSettings(), run, policies(run), planners(), engineLog());
     }
 
     private List<TablePolicy> policies(RunSettings run) {
         return PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
+    }
+
+    /** The planners of every goal with this goal's options; {@code plan} shows them all. */
+    protected List<Planner> planners() {
+        return Planners.standard(convertOptions(), pruneOptions());
     }
 
     /** The convert options of this goal; the defaults for a goal that does not read them. */

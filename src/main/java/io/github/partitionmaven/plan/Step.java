@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param estimate expected duration, when it is worth saying
  * @param creates relations the step creates
  * @param requires the privileges the step needs, when they differ from what {@link #requirements()} derives
+ * @param failure what a failure of this step leaves behind, and where the error is recorded for the next plan
  */
 public record Step(
         Goal goal,
@@ -28,7 +29,26 @@ public record Step(
         Optional<StepWork> work,
         Optional<Duration> estimate,
         List<TableName> creates,
-        Optional<List<Requirement>> requires) {
+        Optional<List<Requirement>> requires,
+        Optional<Failure> failure) {
+
+    /**
+     * What is left if the step fails (the steps before it stay applied) and how to continue or abandon; the error is
+     * written to {@code record} (a table with columns last_error, last_error_at, added if missing) when it exists.
+     */
+    public record Failure(String leftBehind, Optional<TableName> record) {
+    }
+
+    public Step(Goal goal, TableName table, String action, String reason, List<String> statements, List<Lock> locks, long rows,
+                boolean transactional, Optional<StepWork> work, Optional<Duration> estimate, List<TableName> creates) {
+        this(goal, table, action, reason, statements, locks, rows, transactional, work, estimate, creates, Optional.empty(), Optional.empty());
+    }
+
+    public Step(Goal goal, TableName table, String action, String reason, List<String> statements, List<Lock> locks, long rows,
+                boolean transactional, Optional<StepWork> work, Optional<Duration> estimate, List<TableName> creates,
+                Optional<List<Requirement>> requires) {
+        this(goal, table, action, reason, statements, locks, rows, transactional, work, estimate, creates, requires, Optional.empty());
+    }
 
     public static Step transactional(Goal goal, TableName table, String action, String reason, List<String> statements,
                                      List<Lock> locks, long rows) {
@@ -43,22 +63,22 @@ public record Step(
     }
 
     public Step withWork(StepWork w) {
-        return new Step(goal, table, action, reason, statements, locks, rows, transactional, Optional.of(w), estimate, creates, requires);
+        return new Step(goal, table, action, reason, statements, locks, rows, transactional, Optional.of(w), estimate, creates, requires, failure);
     }
 
     public Step withEstimate(Duration d) {
-        return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, Optional.of(d), creates, requires);
+        return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, Optional.of(d), creates, requires, failure);
     }
 
     /** Declares the relations this step creates, so the engine can refuse names already taken before anything runs. */
     public Step withCreates(List<TableName> names) {
-        return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, estimate, List.copyOf(names), requires);
+        return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, estimate, List.copyOf(names), requires, failure);
     }
 
     /** Declares the privileges the step needs, replacing what {@link #requirements()} would derive from its locks. */
     public Step withRequires(List<Requirement> needed) {
         return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, estimate, creates,
-                Optional.of(List.copyOf(needed)));
+                Optional.of(List.copyOf(needed)), failure);
     }
 
     /**
@@ -79,5 +99,10 @@ public record Step(
             }
         }
         return List.copyOf(out);
+    }
+
+    /** Declares what a failure of this step leaves behind (see {@link Failure}). */
+    public Step withFailure(Failure f) {
+        return new Step(goal, table, action, reason, statements, locks, rows, transactional, work, estimate, creates, requires, Optional.of(f));
     }
 }

@@ -121,6 +121,11 @@ public final class TestDb {
                   UNION ALL
                   SELECT format('%s con %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) FROM pg_constraint
                    WHERE connamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+                  UNION ALL
+                  SELECT format('%s trigger %s', tgrelid::regclass, pg_get_triggerdef(oid)) FROM pg_trigger WHERE NOT tgisinternal
+                  UNION ALL
+                  SELECT format('function %s', p.oid::regprocedure) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
                 ) x""";
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("SET TIME ZONE 'UTC'");

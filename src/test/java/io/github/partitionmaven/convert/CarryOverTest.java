@@ -1,0 +1,141 @@
+package io.github.partitionmaven.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Seed;
+import io.github.partitionmaven.testing.TestDb;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/** Security and replication properties of the seed's literal chat_history survive the swap, with either strategy. */
+@DatabaseTest
+class CarryOverTest {
+
+    private static TestDb seeded(String... extra) {
+        TestDb db = TestDb.fresh(CarryOverTest.class);
+        db.exec(Seed.plainTables().toArray(String[]::new));
+        db.exec(Seed.rows(20, 1000, LocalDate.of(2026, 6, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
+        db.exec("DO $$ BEGIN CREATE ROLE carry_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                "DO $$ BEGIN CREATE ROLE carry_admin; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+        db.exec(extra);
+        db.exec("ANALYZE");
+        return db;
+    }
+
+    private static String convert(TestDb db, ConvertOptions.Strategy strategy) {
+        String plan = new io.github.partitionmaven.report.PlanReport(ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy),
+                EngineLog.STDOUT).plan(Set.of(Goal.CONVERT)), "test").json();
+        ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy).withBatchSize(300), EngineLog.STDOUT).apply(Goal.CONVERT);
+        assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        return plan.replace("\\\"", "\"");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void rowLevelSecurityForcedAndEveryPolicyApplyToTheNewTable(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("ALTER TABLE chat_history ENABLE ROW LEVEL SECURITY", "ALTER TABLE chat_history FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY \"Public read of user 1\" ON chat_history FOR SELECT TO carry_reader USING (user_id = 1)",
+                "CREATE POLICY only_own_role ON chat_history AS RESTRICTIVE FOR INSERT TO PUBLIC WITH CHECK (role IN ('user', 'assistant'))");
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("row-level security (enabled and forced) with 2 polic(ies)"), plan);
+        assertEquals("true true", db.queryStrings("SELECT relrowsecurity || ' ' || relforcerowsecurity FROM pg_class WHERE oid = 'chat_history'::regclass").get(0));
+        List<String> policies = db.queryStrings("SELECT policyname || ' ' || permissive || ' ' || roles::text || ' ' || cmd || ' ' || coalesce(qual, 'null') || ' '"
+                + " || coalesce(with_check, 'null') FROM pg_policies WHERE tablename = 'chat_history' ORDER BY policyname COLLATE \"C\"");
+        assertEquals(2, policies.size(), policies.toString());
+        assertEquals("Public read of user 1 PERMISSIVE {carry_reader} SELECT (user_id = 1) null", policies.get(0));
+        assertTrue(policies.get(1).startsWith("only_own_role RESTRICTIVE {public} INSERT null ((role)::text = ANY ")
+                && policies.get(1).contains("'assistant'"), policies.get(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void grantsKeepTheirGrantOptionAndColumnGrantsFollow(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("GRANT SELECT, INSERT ON chat_history TO carry_admin WITH GRANT OPTION", "GRANT UPDATE ON chat_history TO carry_admin",
+                "GRANT SELECT (id, created_at) ON chat_history TO carry_reader", "GRANT UPDATE (content) ON chat_history TO carry_reader WITH GRANT OPTION");
+        String before = db.queryStrings("SELECT array_to_string(relacl, ',') FROM pg_class WHERE oid = 'chat_history'::regclass").get(0);
+        String columnsBefore = String.join(";", db.queryStrings("SELECT attname || ' ' || array_to_string(attacl, ',') FROM pg_attribute"
+                + " WHERE attrelid = 'chat_history'::regclass AND attacl IS NOT NULL ORDER BY attnum"));
+        assertTrue(before.contains("carry_admin=a*r*w/"), before);
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("3 column-level grant(s)") || strategy == ConvertOptions.Strategy.ATTACH || plan.contains("column-level"), plan);
+        assertEquals(before, db.queryStrings("SELECT array_to_string(relacl, ',') FROM pg_class WHERE oid = 'chat_history'::regclass").get(0));
+        assertEquals(columnsBefore, String.join(";", db.queryStrings("SELECT attname || ' ' || array_to_string(attacl, ',') FROM pg_attribute"
+                + " WHERE attrelid = 'chat_history'::regclass AND attacl IS NOT NULL ORDER BY attnum")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void replicaIdentityFullReachesTheParentAndEveryPartition(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("ALTER TABLE chat_history REPLICA IDENTITY FULL");
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("replica identity FULL"), plan);
+        assertEquals(List.of("f"), db.queryStrings("SELECT DISTINCT relreplident::text FROM pg_class WHERE oid = 'chat_history'::regclass"
+                + " OR oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'chat_history'::regclass)"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void publicationMembershipMovesToTheNewTable(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("CREATE PUBLICATION chat_pub FOR TABLE chat_history, users");
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("membership of publication(s) chat_pub"), plan);
+        List<String> published = db.queryStrings("SELECT prrelid::regclass::text FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid"
+                + " WHERE p.pubname = 'chat_pub' ORDER BY 1");
+        assertEquals(List.of("chat_history", "users"), published);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void theTablesOwnRowTriggersFireOnTheNewTable(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("ALTER TABLE chat_history ADD COLUMN updated_at timestamptz",
+                "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := '2001-01-01'; RETURN NEW; END $$",
+                "CREATE TRIGGER chat_touch BEFORE UPDATE ON chat_history FOR EACH ROW EXECUTE FUNCTION touch()");
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("trigger(s) \"chat_touch\" (recreated on the new table"), plan);
+        assertEquals(0, db.queryLong("SELECT count(*) FROM chat_history WHERE updated_at IS NOT NULL"), "the copy did not fire it");
+        db.exec("UPDATE chat_history SET content = 'x' WHERE id = 5");
+        assertEquals(1, db.queryLong("SELECT count(*) FROM chat_history WHERE updated_at = '2001-01-01'"), "it fires after the swap");
+    }
+
+    @Test
+    void aSelfReferencingForeignKeyIsRefusedNamingTheConstraintAndTheFixBeforeAnyChange() {
+        TestDb db = seeded("ALTER TABLE chat_history ADD COLUMN reply_to integer",
+                "ALTER TABLE chat_history ADD CONSTRAINT fk_reply FOREIGN KEY (reply_to) REFERENCES chat_history(id)");
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engine(db, ConvertOptions.DEFAULTS, EngineLog.STDOUT).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().startsWith("Foreign key \"fk_reply\" of \"public\".\"chat_history\" references \"public\".\"chat_history\" itself"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("ALTER TABLE \"public\".\"chat_history\" DROP CONSTRAINT \"fk_reply\""), e.getMessage());
+        assertEquals(before, db.snapshot());
+    }
+
+    @Test
+    void anInheritanceParentIsRefusedBeforeAnyChange() {
+        TestDb db = seeded("CREATE TABLE chat_history_archive () INHERITS (chat_history)");
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engine(db, ConvertOptions.DEFAULTS, EngineLog.STDOUT).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().contains("is an inheritance parent of public.chat_history_archive"), e.getMessage());
+        assertTrue(e.getMessage().contains("NO INHERIT"), e.getMessage());
+        assertEquals(before, db.snapshot());
+    }
+
+    @Test
+    void securityLabelsAreCarriedWhereAProviderIsLoaded() {
+        TestDb db = seeded();
+        Assumptions.assumeTrue(db.queryStrings("SHOW shared_preload_libraries").get(0).contains("sepgsql"),
+                "no security label provider (sepgsql) is loaded in the test server, so SECURITY LABEL cannot run");
+    }
+}
