@@ -113,7 +113,8 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             writer.abort();
             throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-                    + (e.getSuppressed().length > 0 ? " (so the COPY was cancelled: " + e.getSuppressed()[0].getMessage() + ")" : "")
+                    + (e.getSuppressed().length > 0 ? " (the driver then cancelled the COPY"
+                    + (e.getSuppressed()[0] instanceof java.sql.SQLException sql ? ", SQL state " + sql.getSQLState() : "") + ")" : "")
                     + ". Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
                     + " (free space or fix permissions first).", e);
         } finally {
