@@ -16,6 +16,7 @@ import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.ReviewedPlan;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
@@ -88,8 +89,20 @@ public final class PartitionEngine {
 
     /** Runs the steps of one goal; returns the plan that was executed (steps of other goals left out). */
     public PartitionPlan apply(Goal goal) {
+        return apply(goal, ReviewedPlan.NONE);
+    }
+
+    /**
+     * Runs the steps of one goal, refusing when they differ from the {@code reviewed} plan: compared for every table
+     * before anything runs, and again for each table under its lock, on the plan that then runs.
+     */
+    public PartitionPlan apply(Goal goal, ReviewedPlan reviewed) {
         try (Connection c = open()) {
             PartitionPlan whole = plan(c, Set.of(goal), tables);
+            reviewed.requireSame(goal, whole.tables(), true, "");
+            if (reviewed.isPresent()) {
+                log.info("The " + goal.goalName() + " plan matches the reviewed plan: " + whole.steps().size() + " step(s).");
+            }
             List<TablePlan> executed = new ArrayList<>();
             StepExecutor executor = new StepExecutor(c, this::open, settings, log);
             for (TablePlan first : whole.tables()) {
@@ -98,8 +111,11 @@ public final class PartitionEngine {
                     continue;
                 }
                 TablePlan[] fresh = new TablePlan[1];
+                String appliedBefore = String.join(", ", executed.stream().filter(t -> !t.steps().isEmpty())
+                        .map(t -> t.state().name() + " (" + t.steps().size() + " step(s))").toList());
                 runLocked(c, executor, first.state().name(), () -> {
                     fresh[0] = plan(c, Set.of(goal), List.of(first.policy())).tables().get(0);
+                    reviewed.requireSame(goal, List.of(fresh[0]), false, appliedBefore);
                     return fresh[0].steps();
                 });
                 executed.add(fresh[0]);

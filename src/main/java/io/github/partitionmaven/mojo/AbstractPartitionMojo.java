@@ -14,6 +14,7 @@ import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.report.PlanReport;
 import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.plan.ReviewedPlan;
 import java.io.File;
 import java.io.IOException;
 import java.time.Clock;
@@ -212,6 +213,11 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         };
     }
 
+    /** The reviewed plan an applying goal must match, read and validated before anything runs; none when not given. */
+    protected static ReviewedPlan reviewedPlan(File planFile) {
+        return planFile == null ? ReviewedPlan.NONE : ReviewedPlan.read(planFile.toPath());
+    }
+
     protected void print(PartitionPlan plan) {
         new PlanReport(plan, pluginVersion).print(getLog()::info, getLog()::warn);
     }
@@ -223,7 +229,7 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     protected void writeReport(PartitionPlan plan) throws MojoExecutionException {
         try {
             new PlanReport(plan, pluginVersion).writeTo(outputDirectory.toPath());
-            getLog().info("Plan written to " + new File(outputDirectory, "plan.sql") + " and plan.json");
+            getLog().info("Plan written to " + new File(outputDirectory, "plan.sql") + ", plan.json and plan.md");
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot write the plan to " + outputDirectory + ": " + e.getMessage(), e);
         }

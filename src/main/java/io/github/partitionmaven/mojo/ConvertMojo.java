@@ -2,8 +2,11 @@ package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.ReviewedPlan;
+import java.io.File;
 import java.util.Set;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Turns each configured plain table into a table partitioned by range on its time column, online:
@@ -13,6 +16,13 @@ import org.apache.maven.plugins.annotations.Mojo;
  */
 @Mojo(name = "convert", threadSafe = true, requiresProject = false)
 public class ConvertMojo extends AbstractPartitionMojo {
+
+    /**
+     * The {@code plan.json} written by {@code partition:plan} and reviewed: the goal replans under each table's lock and
+     * refuses, changing nothing, when its steps differ from the file's (see docs/pipelines.md).
+     */
+    @Parameter(property = "partition.planFile")
+    private File planFile;
 
     @Override
     protected String goalName() {
@@ -26,7 +36,8 @@ public class ConvertMojo extends AbstractPartitionMojo {
             print(engine.plan(Set.of(goal())));
             return;
         }
-        print(engine.apply(goal()));
+        // Rollback shares this mojo; a reviewed plan holds convert steps only.
+        print(engine.apply(goal(), goal() == Goal.CONVERT ? reviewedPlan(planFile) : ReviewedPlan.NONE));
     }
 
     protected Goal goal() {

@@ -2,8 +2,10 @@ package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
+import java.io.File;
 import java.util.Set;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Creates the partitions for the current and the next {@code premake} intervals and fills gaps,
@@ -12,6 +14,13 @@ import org.apache.maven.plugins.annotations.Mojo;
  */
 @Mojo(name = "premake", threadSafe = true, requiresProject = false)
 public class PremakeMojo extends AbstractPartitionMojo {
+
+    /**
+     * The {@code plan.json} written by {@code partition:plan} and reviewed: the goal replans under each table's lock and
+     * refuses, changing nothing, when its steps differ from the file's (see docs/pipelines.md).
+     */
+    @Parameter(property = "partition.planFile")
+    private File planFile;
 
     @Override
     protected String goalName() {
@@ -25,6 +34,6 @@ public class PremakeMojo extends AbstractPartitionMojo {
             print(engine.plan(Set.of(Goal.PREMAKE)));
             return;
         }
-        printApplied(engine.apply(Goal.PREMAKE));
+        printApplied(engine.apply(Goal.PREMAKE, reviewedPlan(planFile)));
     }
 }

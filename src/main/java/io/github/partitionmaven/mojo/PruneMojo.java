@@ -2,8 +2,10 @@ package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
+import java.io.File;
 import java.util.Set;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Applies retention: partitions whose whole range ends at or before now minus {@code retention}
@@ -13,6 +15,13 @@ import org.apache.maven.plugins.annotations.Mojo;
  */
 @Mojo(name = "prune", threadSafe = true, requiresProject = false)
 public class PruneMojo extends AbstractPartitionMojo {
+
+    /**
+     * The {@code plan.json} written by {@code partition:plan} and reviewed: the goal replans under each table's lock and
+     * refuses, changing nothing, when its steps differ from the file's (see docs/pipelines.md).
+     */
+    @Parameter(property = "partition.planFile")
+    private File planFile;
 
     @Override
     protected String goalName() {
@@ -26,6 +35,6 @@ public class PruneMojo extends AbstractPartitionMojo {
             print(engine.plan(Set.of(Goal.PRUNE)));
             return;
         }
-        printApplied(engine.apply(Goal.PRUNE));
+        printApplied(engine.apply(Goal.PRUNE, reviewedPlan(planFile)));
     }
 }
