@@ -161,6 +161,12 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     }
 
     /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
+    /** An engine for a goal driven by its own input (restore, import-partman): no {@code <tables>} needed. */
+    protected PartitionEngine engineWithoutTables() throws MojoFailureException {
+        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
+        return new PartitionEngine(connectionSettings(), run, List.of(), planners(), engineLog());
+    }
+
     protected List<Planner> planners() {
         return Planners.standard(convertOptions(),
                 PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion));

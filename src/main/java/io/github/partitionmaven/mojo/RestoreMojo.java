@@ -1,15 +1,11 @@
 package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.engine.PartitionEngine;
-import io.github.partitionmaven.policy.PolicyReader;
-import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.prune.ArchiveRestore;
 import java.io.File;
-import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -38,8 +34,7 @@ public class RestoreMojo extends AbstractPartitionMojo {
 
     @Override
     protected PartitionEngine engine() throws MojoFailureException {
-        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
-        return new PartitionEngine(connectionSettings(), run, List.of(), planners(), engineLog());
+        return engineWithoutTables();
     }
 
     @Override
