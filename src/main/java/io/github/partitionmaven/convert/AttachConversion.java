@@ -157,7 +157,9 @@ final class AttachConversion {
                         + ") of a new partitioned " + t.sql() + ", plus " + partitions.size() + " partition(s) up to "
                         + ConvertCatalogReader.futureLimit(policy, settings),
                 "one short transaction under lock_timeout, retried if busy: ATTACH finds the validated CHECK and skips its scan,"
-                        + " the unique index becomes the partition's primary key; milliseconds at any size", sql,
+                        + " the unique index becomes the partition's primary key; milliseconds at any size"
+                        + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
+                        + " (a partitioned table's keys include it): the validated CHECK proves it without a scan"), sql,
                 List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work).withCreates(creates);
     }
 }

@@ -116,6 +116,7 @@ final class CopyConversion {
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(ddl.oldestDay());
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
+        sql.addAll(ddl.keyNotNull(s));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
         sql.addAll(names.createProgress("copy", options.offline()));
@@ -123,7 +124,7 @@ final class CopyConversion {
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));
         String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
-                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList());
+                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason();
         if (!options.offline()) {
             sql.addAll(transfer.captureDdl());
             locks.add(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE));

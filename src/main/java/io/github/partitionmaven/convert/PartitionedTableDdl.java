@@ -34,6 +34,21 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return "CREATE TABLE " + target.sql() + " (LIKE " + source.sql() + " INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (" + key() + ")";
     }
 
+    /**
+     * Marks the partition column NOT NULL on the new (still empty) parent when the old table allows NULL but holds none
+     * (the planner refuses NULLs before this): every key of a partitioned table includes it, and a key defined on the
+     * parent alone (ONLY) cannot mark the partitions' columns itself, so they must inherit it from the parent.
+     */
+    List<String> keyNotNull(TableName target) {
+        return state.keyColumn().notNull() ? List.of() : List.of("ALTER TABLE " + target.sql() + " ALTER COLUMN " + key() + " SET NOT NULL");
+    }
+
+    /** What {@link #keyNotNull} changes, for the plan; empty when the column already is NOT NULL. */
+    String keyNotNullReason() {
+        return state.keyColumn().notNull() ? "" : "; " + key() + " allows NULL on " + state.name() + " but holds none, so it becomes NOT NULL"
+                + " on the new table (a partitioned table's keys include it); a NULL written meanwhile stops the copy with nothing swapped";
+    }
+
     /** Partitions for every interval from the one holding {@code from} to the end of the premake window. */
     List<Partition> partitions(LocalDate from) {
         KeyType type = state.keyType();

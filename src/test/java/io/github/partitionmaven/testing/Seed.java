@@ -6,18 +6,49 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The seed's schema: {@code users}, {@code chat_history} and {@code cost_tracking} with
- * {@code timestamp} created_at, as plain tables (the state before conversion) or partitioned by
- * month the way the seed's migration creates them.
+ * The seed's schema. {@link #plainTables()} is the seed's "current structure" verbatim (from
+ * ../shared/seed/000_7e097a5cb1cad6b7.txt: {@code SERIAL} keys, every other column nullable, the FK to
+ * {@code users}, the indexes its migration names), the state before conversion. {@link #friendlyPlainTables()}
+ * is a friendlier variant (BIGSERIAL, NOT NULL everywhere) for tests that are not about the seed's
+ * own definition; {@link #partitionedTables} is the seed's target, partitioned by month, plus a key.
  */
 public final class Seed {
 
     private Seed() {
     }
 
+    /** The seed does not show {@code users}; its tables reference users(id), so this is the least it needs. */
     public static final String USERS = "CREATE TABLE users (id SERIAL PRIMARY KEY, email TEXT NOT NULL)";
 
+    /** The seed's "current structure" of chat_history and cost_tracking, with the indexes its migration creates, as written there. */
     public static List<String> plainTables() {
+        return List.of(USERS,
+                """
+                CREATE TABLE chat_history (
+                    id SERIAL PRIMARY KEY,
+                    user_id INTEGER REFERENCES users(id),
+                    role VARCHAR(20),
+                    content TEXT,
+                    created_at TIMESTAMP DEFAULT NOW()
+                )""",
+                "CREATE INDEX idx_chat_history_user_created ON chat_history (user_id, created_at DESC)",
+                "CREATE INDEX idx_chat_history_created ON chat_history (created_at DESC)",
+                """
+                CREATE TABLE cost_tracking (
+                    id SERIAL PRIMARY KEY,
+                    user_id INTEGER REFERENCES users(id),
+                    model VARCHAR(50),
+                    input_tokens INTEGER,
+                    output_tokens INTEGER,
+                    cost_usd NUMERIC(10, 6),
+                    created_at TIMESTAMP DEFAULT NOW()
+                )""",
+                "CREATE INDEX idx_cost_tracking_user_created ON cost_tracking (user_id, created_at DESC)",
+                "CREATE INDEX idx_cost_tracking_created ON cost_tracking (created_at DESC)");
+    }
+
+    /** Not the seed's definition: BIGSERIAL keys and NOT NULL on every column, for tests about something else. */
+    public static List<String> friendlyPlainTables() {
         return List.of(USERS,
                 """
                 CREATE TABLE chat_history (
