@@ -29,12 +29,12 @@ long chatBefore = ItDatabases.queryLong(port, db, 'SELECT chat FROM demo_before'
 long costBefore = ItDatabases.queryLong(port, db, 'SELECT cost FROM demo_before')
 long costNow = ItDatabases.queryLong(port, db, 'SELECT count(*) FROM cost_tracking')
 long archivedCost = manifests.findAll { (it.table ?: it.parent ?: '').toString().contains('cost_tracking') }.sum(0L) { rowsOf(it) }
-long cutoffMatches = ItDatabases.queryLong(port, db, '''SELECT count(*) FROM
+// Prune kept the partitions from the month six months back on (retention 6 months): those rows must be identical.
+long cutoffMatches = ItDatabases.queryLong(port, db, """SELECT count(*) FROM
         (SELECT count(*) AS n, sum(hashtextextended(c::text, 0)) AS h FROM chat_history c) a,
         (SELECT count(*) AS n, sum(hashtextextended(r::text, 0)) AS h FROM chat_ref r
-          WHERE r.created_at >= (SELECT min(lower_bound) FROM (SELECT substring(pg_get_expr(c.relpartbound, c.oid) FROM 'FROM \\(''([^'']+)''')::timestamp AS lower_bound
-                FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'chat_history'::regclass) b)) b
-        WHERE a.n = b.n AND a.h = b.h''')
+          WHERE r.created_at >= date_trunc('month', localtimestamp - interval '6 months')) b
+        WHERE a.n = b.n AND a.h = b.h""")
 def partitions = { t -> ItDatabases.queryLong(port, db, "SELECT count(*) FROM pg_inherits WHERE inhparent = '${t}'::regclass") }
 def started = new File(basedir, 'target/demo.started').text as long
 def files = []
