@@ -1,5 +1,6 @@
 package io.github.partitionmaven.catalog;
 
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import java.sql.Connection;
@@ -53,12 +54,20 @@ public record ExternalManagers(Optional<String> partmanSchema, Optional<String> 
         String partmanVersion = null;
         boolean timescale = false;
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT e.extname, n.nspname, e.extversion FROM pg_extension e"
-                     + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname IN ('pg_partman', 'timescaledb')")) {
+             ResultSet rs = s.executeQuery("SELECT e.extname, n.nspname, e.extversion, has_schema_privilege(n.oid, 'USAGE')"
+                     + " AND coalesce(has_table_privilege(to_regclass(quote_ident(n.nspname) || '.part_config'), 'SELECT'), false)"
+                     + " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname IN ('pg_partman', 'timescaledb')")) {
             while (rs.next()) {
                 if (rs.getString(1).equals("pg_partman")) {
                     partmanSchema = rs.getString(2);
                     partmanVersion = rs.getString(3);
+                    if (!rs.getBoolean(4)) {
+                        // Without it the plugin cannot tell which tables pg_partman manages, and would fight it unknowingly.
+                        throw PartitionException.configuration("pg_partman " + partmanVersion + " is installed in schema " + partmanSchema
+                                + ", but this user cannot read " + Sql.qualified(partmanSchema, "part_config") + ", so the plugin cannot"
+                                + " tell which tables pg_partman manages: GRANT USAGE ON SCHEMA " + Sql.ident(partmanSchema)
+                                + " and SELECT ON " + Sql.qualified(partmanSchema, "part_config") + " to the plugin's user.");
+                    }
                 } else {
                     timescale = true;
                 }

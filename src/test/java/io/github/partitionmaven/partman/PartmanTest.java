@@ -172,4 +172,19 @@ class PartmanTest {
                 && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
         assertEquals(before, state(url));
     }
+
+    @Test
+    void aUserWhoCannotReadPartConfigIsToldWhatToGrant() throws Exception {
+        String url = managed();
+        try (Connection c = connect(url); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN CREATE ROLE app_migrator LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            s.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO app_migrator");
+        }
+        RunSettings settings = PolicyReader.settings("UTC", null, "300ms", 3, Clock.systemUTC());
+        PartitionEngine engine = new PartitionEngine(new ConnectionSettings(url, "app_migrator", null, null), settings,
+                PolicyReader.tables(List.of(measurements()), settings), new RecordingLog());
+        PartitionException e = assertThrows(PartitionException.class, () -> engine.plan(Goal.POLICY_GOALS));
+        assertTrue(e.getMessage().startsWith("pg_partman 4.7.2 is installed in schema tools, but this user cannot read \"tools\".\"part_config\"")
+                && e.getMessage().contains("GRANT USAGE ON SCHEMA \"tools\"") && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
+    }
 }
