@@ -3,6 +3,7 @@ package io.github.partitionmaven.check;
 import io.github.partitionmaven.core.PartitionException;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -21,6 +22,16 @@ public enum Check {
     UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish (drop, archive or move)"),
     CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place");
 
+    /**
+     * What fails the build when {@code failOn} is not set: the findings that break inserts or hide data. No partition
+     * for the coming rows makes inserts fail (coverage); a detach-pending partition blocks every later DETACH and
+     * pg_dump of the parent until someone finishes it; rows in the default partition are rows the retention and the
+     * partition-wise plans do not see, and they block creating the partition they belong in. The rest (size, retention
+     * overdue, gaps, alignment, slow statements) are worth a warning, not a red pipeline.
+     * Hook: an unfinished conversion (the convert goal's finding) belongs here as soon as its Check exists.
+     */
+    public static final Set<Check> DEFAULT_GATE = Collections.unmodifiableSet(EnumSet.of(COVERAGE, DEFAULT_ROWS, DETACH_PENDING));
+
     private final String configName;
     private final String description;
 
@@ -37,11 +48,14 @@ public enum Check {
         return description;
     }
 
-    /** Reads {@code failOn}: check names, {@code all} or {@code none}, case-insensitive; empty means none. */
+    /**
+     * Reads {@code failOn}: check names, {@code all} or {@code none}, case-insensitive; not set (or blank) means
+     * {@link #DEFAULT_GATE}, {@code none} means report only.
+     */
     public static Set<Check> parseList(Collection<String> values) {
         EnumSet<Check> out = EnumSet.noneOf(Check.class);
-        if (values == null) {
-            return out;
+        if (values == null || values.stream().allMatch(v -> v == null || v.isBlank())) {
+            return EnumSet.copyOf(DEFAULT_GATE);
         }
         for (String raw : values) {
             for (String part : raw == null ? new String[0] : raw.split(",")) {

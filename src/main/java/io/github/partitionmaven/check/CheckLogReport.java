@@ -167,7 +167,7 @@ public final class CheckLogReport {
             return checked + ": all healthy.";
         }
         return checked + ": " + failures.size() + " failure(s)" + (failures.isEmpty() ? "" : " (" + failedCheckNames(report) + ")")
-                + ", " + warnings + " warning(s)" + (report.thresholds().failOn().isEmpty() ? " (failOn is empty: nothing fails the build)" : "")
+                + ", " + warnings + " warning(s)" + (report.thresholds().failOn().isEmpty() ? " (failOn=none: report only, nothing fails the build)" : "")
                 + ".";
     }
 }

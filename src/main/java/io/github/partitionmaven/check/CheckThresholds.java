@@ -25,7 +25,7 @@ public record CheckThresholds(
 
     public static final long GIGABYTE = 1024L * 1024 * 1024;
     public static final CheckThresholds DEFAULTS = new CheckThresholds(10 * GIGABYTE, 2, 0, 10_000_000, Duration.ofMillis(500), 5,
-            EnumSet.noneOf(Check.class));
+            Check.DEFAULT_GATE);
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb|tb)?");
 

@@ -4,6 +4,7 @@ import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.CatalogReader;
+import io.github.partitionmaven.catalog.ExternalManagers;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.execute.Connections;
@@ -18,6 +19,7 @@ import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.ReviewedPlan;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
@@ -33,6 +35,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -169,12 +172,24 @@ public final class PartitionEngine {
 
     /** Runs the steps of one goal; returns the plan that was executed (steps of other goals left out). */
     public PartitionPlan apply(Goal goal) {
+        return apply(goal, ReviewedPlan.NONE);
+    }
+
+    /**
+     * Runs the steps of one goal, refusing when they differ from the {@code reviewed} plan: compared for every table
+     * before anything runs, and again for each table under its lock, on the plan that then runs.
+     */
+    public PartitionPlan apply(Goal goal, ReviewedPlan reviewed) {
         try (Connection c = open()) {
             if (!primaryOrSkip(c, goal)) {
                 return new PartitionPlan(CatalogReader.server(c), settings, List.of());
             }
             PartitionPlan whole = plan(c, Set.of(goal), tables);
             preflight(c, goal, whole.steps());
+            reviewed.requireSame(goal, whole.tables(), true, "");
+            if (reviewed.isPresent()) {
+                log.info("The " + goal.goalName() + " plan matches the reviewed plan: " + whole.steps().size() + " step(s).");
+            }
             List<TablePlan> executed = new ArrayList<>();
             StepExecutor executor = new StepExecutor(c, this::open, settings, log);
             for (TablePlan first : whole.tables()) {
@@ -183,8 +198,11 @@ public final class PartitionEngine {
                     continue;
                 }
                 TablePlan[] fresh = new TablePlan[1];
+                String appliedBefore = String.join(", ", executed.stream().filter(t -> !t.steps().isEmpty())
+                        .map(t -> t.state().name() + " (" + t.steps().size() + " step(s))").toList());
                 runLocked(c, executor, first.state().name(), () -> {
                     fresh[0] = plan(c, Set.of(goal), List.of(first.policy())).tables().get(0);
+                    reviewed.requireSame(goal, List.of(fresh[0]), false, appliedBefore);
                     return fresh[0].steps();
                 });
                 executed.add(fresh[0]);
@@ -223,10 +241,29 @@ public final class PartitionEngine {
         }
     }
 
+    /** The tables other partition managers (pg_partman, TimescaleDB) manage in this database; changes nothing. */
+    public ExternalManagers externalManagers() {
+        try (Connection c = open()) {
+            return ExternalManagers.read(c);
+        } catch (SQLException e) {
+            throw failure("read pg_partman's and TimescaleDB's catalogs", e);
+        }
+    }
+
     /** The report of {@code partition:check} for every configured table; changes nothing. */
     public CheckReport check(CheckThresholds thresholds) {
         try (Connection c = open()) {
-            return new HealthCheck(thresholds).run(c, tables, settings);
+            CheckReport report = new HealthCheck(thresholds).run(c, tables, settings);
+            ExternalManagers managers = ExternalManagers.read(c);
+            for (var t : report.tables()) {
+                // Reported like any table: a pg_partman table that runs out of partitions needs attention all the same.
+                managers.partman(t.state().oid()).ifPresent(p -> log.info(t.state().name() + " is managed by pg_partman ("
+                        + managers.partConfig() + ", premake " + p.premake() + ", retention " + p.retention().orElse("none")
+                        + "): checked here; partition:premake and partition:prune leave it to pg_partman."));
+                managers.hypertable(t.state().oid()).ifPresent(h -> log.warn(t.state().name() + " is a TimescaleDB hypertable: its"
+                        + " chunks are not declarative partitions, the findings above do not apply to it."));
+            }
+            return report;
         } catch (SQLException e) {
             throw failure("read the catalog for partition:check", e);
         }
@@ -257,6 +294,19 @@ public final class PartitionEngine {
         PlanSanity.refuseFarNow(c, settings);
         Catalog catalog = CatalogReader.read(c, policies, settings.zone(), CatalogReader.Sizes.ESTIMATED);
         PlanSanity.refuseTwice(policies, catalog);
+        ExternalManagerGuard guard = new ExternalManagerGuard(ExternalManagers.read(c));
+        for (TablePolicy policy : policies) {
+            TableState state = catalog.table(policy.table());
+            guard.refuseHypertable(state);
+            if (goals.size() == 1) {
+                Goal goal = goals.iterator().next();
+                if (ExternalManagerGuard.partmanOwns(goal)) {
+                    guard.partman(state).ifPresent(config -> {
+                        throw guard.partmanRefusal(state, config, goal);
+                    });
+                }
+            }
+        }
         List<Planner> prepared = new ArrayList<>();
         for (Planner planner : planners) {
             if (goals.contains(planner.goal())) {
@@ -265,16 +315,24 @@ public final class PartitionEngine {
         }
         List<TablePlan> plans = new ArrayList<>();
         for (TablePolicy policy : policies) {
-            plans.add(planTable(prepared, policy, catalog.table(policy.table()), goals));
+            plans.add(planTable(prepared, policy, catalog.table(policy.table()), goals, guard));
         }
         PlanSanity.refuseAbsurd(plans, settings);
         refuseTakenNames(c, plans);
         return new PartitionPlan(catalog.server(), settings, plans);
     }
 
-    private TablePlan planTable(List<Planner> prepared, TablePolicy policy, TableState state, Set<Goal> goals) {
+    private TablePlan planTable(List<Planner> prepared, TablePolicy policy, TableState state, Set<Goal> goals, ExternalManagerGuard guard) {
         TablePlan result = null;
+        Optional<ExternalManagers.PartmanConfig> partman = guard.partman(state);
+        if (partman.isPresent()) {
+            // The whole plan (partition:plan) shows why there are no premake/prune steps instead of refusing every table.
+            result = new TablePlan(policy, state, List.of(), List.of(guard.partmanFinding(state, partman.get())));
+        }
         for (Planner planner : prepared) {
+            if (partman.isPresent() && ExternalManagerGuard.partmanOwns(planner.goal())) {
+                continue;
+            }
             // A single goal always validates the table for itself; the whole plan skips goals that do not apply.
             if (goals.size() > 1 && !planner.appliesTo(state)) {
                 continue;

@@ -3,6 +3,8 @@ package io.github.partitionmaven.mojo;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.plan.ReviewedPlan;
+import java.io.File;
 import io.github.partitionmaven.report.PlanReport;
 import java.util.Set;
 import org.apache.maven.plugin.MojoFailureException;
@@ -26,6 +28,13 @@ public abstract class AbstractApplyMojo extends AbstractTablesMojo {
     @Parameter(property = "partition.onStandby", defaultValue = "fail")
     protected String onStandby;
 
+    /**
+     * The {@code plan.json} written by {@code partition:plan} and reviewed: the goal replans under each table's lock and
+     * refuses, changing nothing, when its steps differ from the file's (see docs/pipelines.md).
+     */
+    @Parameter(property = "partition.planFile")
+    protected File planFile;
+
     @Override
     protected PartitionEngine engine() throws MojoFailureException {
         return super.engine().onStandby(onStandby(onStandby));
@@ -44,7 +53,9 @@ public abstract class AbstractApplyMojo extends AbstractTablesMojo {
             print(engine.plan(Set.of(goal())));
             return;
         }
-        printExecuted(engine.apply(goal()));
+        // read and validated before anything runs; a reviewed plan holds the policy goals' steps, so rollback has none
+        ReviewedPlan reviewed = planFile == null || !Goal.POLICY_GOALS.contains(goal()) ? ReviewedPlan.NONE : ReviewedPlan.read(planFile.toPath());
+        printExecuted(engine.apply(goal(), reviewed));
     }
 
     /** Prints the plan that was executed. */

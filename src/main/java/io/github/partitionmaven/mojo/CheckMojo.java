@@ -33,7 +33,8 @@ public class CheckMojo extends AbstractTablesMojo {
 
     /**
      * Checks that fail the build instead of warning, comma-separated: partitionSize, coverage, defaultRows, retention,
-     * detachPending, gaps, alignment, partitioning, slowStatements, or all / none.
+     * detachPending, gaps, alignment, partitioning, slowStatements, or all / none. Not set: coverage, defaultRows and
+     * detachPending fail (what breaks inserts or hides data), the rest warn; {@code none} makes the goal report only.
      */
     @Parameter(property = "partition.failOn")
     private List<String> failOn;

@@ -87,7 +87,7 @@ public class PlanMojo extends AbstractTablesMojo {
         print(plan);
         try {
             new PlanReport(plan, pluginVersion).writeTo(perDatabase(outputDirectory).toPath());
-            getLog().info("Plan written to " + new File(perDatabase(outputDirectory), "plan.sql") + " and plan.json");
+            getLog().info("Plan written to " + new File(perDatabase(outputDirectory), "plan.sql") + ", plan.json and plan.md");
         } catch (IOException e) {
             throw new MojoExecutionException("Cannot write the plan to " + perDatabase(outputDirectory) + ": " + e.getMessage(), e);
         }

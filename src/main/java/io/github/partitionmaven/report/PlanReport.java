@@ -5,8 +5,10 @@ import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.core.Json;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.plan.Finding;
+import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.PartitionPlan;
+import io.github.partitionmaven.plan.PlanFingerprint;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.core.Sql;
@@ -19,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Renders a plan three ways: lines for the build log, a psql-runnable SQL script, and JSON. */
+/**
+ * Renders a plan four ways: lines for the build log, a psql-runnable SQL script, JSON with the fingerprints an applying
+ * goal checks ({@code -Dpartition.planFile}), and Markdown for a merge-request comment or a CI job summary.
+ */
 public final class PlanReport {
 
     private final PartitionPlan plan;
@@ -127,6 +132,7 @@ public final class PlanReport {
         root.put("zone", plan.settings().zone().getId());
         root.put("server", plan.server().version());
         root.put("upToDate", plan.isEmpty());
+        root.put("fingerprint", fingerprint());
         List<Object> tables = new ArrayList<>();
         for (TablePlan t : plan.tables()) {
             Map<String, Object> tm = new LinkedHashMap<>();
@@ -144,9 +150,13 @@ public final class PlanReport {
                 sm.put("performedByPlugin", s.work().isPresent());
                 s.estimate().ifPresent(d -> sm.put("estimatedMillis", d.toMillis()));
                 sm.put("sql", s.statements());
+                sm.put("dependsOn", PlanFingerprint.facts(s, t.state()).reads());
                 steps.add(sm);
             }
             tm.put("steps", steps);
+            Map<String, Object> fingerprints = new LinkedHashMap<>();
+            Goal.POLICY_GOALS.forEach(g -> fingerprints.put(g.goalName(), PlanFingerprint.of(t, g)));
+            tm.put("fingerprints", fingerprints);
             tm.put("findings", t.findings().stream().map(f -> Map.of("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT),
                     "message", f.message())).toList());
             tables.add(tm);
@@ -155,10 +165,58 @@ public final class PlanReport {
         return Json.write(root);
     }
 
-    /** Writes {@code plan.sql} and {@code plan.json} into {@code directory}. */
+    /** One SHA-256 over the per-table, per-goal fingerprints, in plan order: what a reviewer quotes. */
+    public String fingerprint() {
+        List<String> parts = new ArrayList<>();
+        for (TablePlan t : plan.tables()) {
+            Goal.POLICY_GOALS.forEach(g -> parts.add(t.state().name().sql() + " " + g.goalName() + " " + PlanFingerprint.of(t, g)));
+        }
+        return PlanFingerprint.sha256(parts);
+    }
+
+    /** The plan as GitHub/GitLab Markdown: a summary table of the steps, the findings, and the SQL folded away. */
+    public String markdown() {
+        StringBuilder sb = new StringBuilder();
+        long steps = plan.steps().size();
+        sb.append("### Partition plan: ").append(steps == 0 ? "everything is up to date" : steps + " step(s)").append("\n\n");
+        sb.append("now = `").append(now()).append("` (").append(plan.settings().zone()).append("), PostgreSQL ")
+                .append(plan.server().version()).append(", fingerprint `").append(fingerprint(), 0, 16)
+                .append("`. Apply exactly this plan with `-Dpartition.planFile=target/partition/plan.json`.\n\n");
+        if (steps > 0) {
+            sb.append("| # | table | goal | step | locks | rows |\n|---:|---|---|---|---|---:|\n");
+            int n = 0;
+            for (Step s : plan.steps()) {
+                sb.append("| ").append(++n).append(" | `").append(cell(s.table().toString())).append("` | ").append(s.goal().goalName())
+                        .append(" | ").append(cell(s.action())).append(" | ")
+                        .append(cell(String.join(", ", s.locks().stream().map(l -> l.mode().sqlName() + " on " + l.relation()).toList())))
+                        .append(" | ").append(s.rows()).append(" |\n");
+            }
+            sb.append('\n');
+        }
+        List<String> findings = new ArrayList<>();
+        for (TablePlan t : plan.tables()) {
+            t.findings().forEach(f -> findings.add("- " + (f.severity() == Finding.Severity.WARNING ? "**warning** " : "note ")
+                    + "`" + t.state().name() + "`: " + f.message().replace('\n', ' ')));
+        }
+        if (!findings.isEmpty()) {
+            sb.append(String.join("\n", findings)).append("\n\n");
+        }
+        if (steps > 0) {
+            sb.append("<details><summary>SQL of every step</summary>\n\n```sql\n").append(sql().replace("```", "` ` `"))
+                    .append("```\n\n</details>\n");
+        }
+        return sb.toString();
+    }
+
+    private static String cell(String text) {
+        return text.replace("|", "\\|").replace('\n', ' ');
+    }
+
+    /** Writes {@code plan.sql}, {@code plan.json} and {@code plan.md} into {@code directory}. */
     public void writeTo(Path directory) throws IOException {
         AtomicFiles.write(directory.resolve("plan.sql"), sql());
         AtomicFiles.write(directory.resolve("plan.json"), json());
+        AtomicFiles.write(directory.resolve("plan.md"), markdown());
     }
 
     private static String oneLine(String s) {

@@ -31,7 +31,7 @@ class LayeringTest {
             List.of("catalog"),
             List.of("plan"),
             List.of("execute"),
-            List.of("premake", "convert", "prune", "check"),
+            List.of("premake", "convert", "prune", "check", "partman"),
             List.of("report"),
             List.of("engine"),
             List.of("mojo"));

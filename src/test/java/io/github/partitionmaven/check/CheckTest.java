@@ -78,7 +78,7 @@ class CheckTest {
     void coverageUnderTwoIntervalsTripsAndFailsOnlyWhenListedInFailOn() {
         TestDb db = seeded(YearMonth.of(2026, 10), YearMonth.of(2026, 12));
 
-        CheckReport warned = check(db, month("chat_history"));
+        CheckReport warned = check(db, CheckThresholds.DEFAULTS.withFailOn(Set.of()), month("chat_history"));
         ShortCoverage f = findings(warned, ShortCoverage.class).get(0);
         assertEquals(1, f.coverage().intervalsAhead());
         assertEquals(CheckStatus.WARNING, warned.status());
@@ -90,6 +90,9 @@ class CheckTest {
 
         CheckReport other = check(db, CheckThresholds.DEFAULTS.withFailOn(EnumSet.of(Check.DEFAULT_ROWS)), month("chat_history"));
         assertEquals(List.of(), other.failures(), "coverage is not in failOn: it only warns");
+
+        CheckReport byDefault = check(db, month("chat_history"));
+        assertEquals(List.of(Check.COVERAGE), byDefault.failedChecks(), "coverage gates by default");
     }
 
     @Test

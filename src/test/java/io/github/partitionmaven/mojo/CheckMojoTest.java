@@ -42,19 +42,36 @@ class CheckMojoTest {
 
     @Test
     @InjectMojo(goal = "check", pom = POM)
-    void defaultsWarnAndFailOnFailsTheBuildAfterWritingTheReports(CheckMojo mojo) throws Exception {
+    void byDefaultShortCoverageFailsTheBuildAfterWritingTheReports(CheckMojo mojo) throws Exception {
         TestDb db = configure(mojo);
         String before = db.snapshot();
 
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("partition:check failed on coverage (failOn):"), e.getMessage());
+        assertTrue(e.getMessage().contains("mvn partition:premake"), e.getMessage());
+        assertTrue(Files.readString(out.resolve("check.json")).contains("\"status\": \"failing\""));
+        assertEquals("pg_partition_check_status{table=\"public.chat_history\"} 2", status(), "the metrics show the failure too");
+        assertEquals(before, db.snapshot());
+    }
+
+    @Test
+    @InjectMojo(goal = "check", pom = POM)
+    void failOnNoneOnlyReportsAndAnExplicitListGatesOnItsChecksOnly(CheckMojo mojo) throws Exception {
+        TestDb db = configure(mojo);
+        String before = db.snapshot();
+
+        MojoExtension.setVariableValueToObject(mojo, "failOn", List.of("none"));
         mojo.execute();
         assertTrue(Files.readString(out.resolve("check.json")).contains("\"status\": \"warning\""));
         assertEquals("pg_partition_check_status{table=\"public.chat_history\"} 1", status(), "coverage under 2 months only warns");
 
+        MojoExtension.setVariableValueToObject(mojo, "failOn", List.of("defaultRows,detachPending"));
+        mojo.execute();
+        assertEquals("pg_partition_check_status{table=\"public.chat_history\"} 1", status(), "coverage is not in the list");
+
         MojoExtension.setVariableValueToObject(mojo, "failOn", List.of("defaultRows,coverage"));
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().startsWith("partition:check failed on coverage (failOn):"), e.getMessage());
-        assertTrue(e.getMessage().contains("mvn partition:premake"), e.getMessage());
-        assertEquals("pg_partition_check_status{table=\"public.chat_history\"} 2", status(), "the metrics show the failure too");
         assertEquals(before, db.snapshot());
     }
 

@@ -102,4 +102,26 @@ class PlanAndPremakeMojoTest {
         assertTrue(e.getMessage().contains("names no <server> in settings.xml") && e.getMessage().endsWith("Nothing was changed."));
         assertTrue(new File(POM).exists());
     }
+
+    @Test
+    void premakeWithThePlanFileAppliesTheReviewedPlanAndRefusesADriftedOne(
+            @InjectMojo(goal = "plan", pom = POM) PlanMojo plan, @InjectMojo(goal = "premake", pom = POM) PremakeMojo premake) throws Exception {
+        TestDb db = configure(plan);
+        MojoFixture.connect(premake, db, out);
+        plan.execute();
+        assertTrue(Files.readString(out.resolve("plan.md")).startsWith("### Partition plan: 3 step(s)"));
+        MojoExtension.setVariableValueToObject(premake, "planFile", out.resolve("plan.json").toFile());
+
+        // Drift: someone created December by hand after the review.
+        db.exec("CREATE TABLE chat_history_2026_12 PARTITION OF chat_history FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')");
+        String before = db.snapshot();
+        MojoFailureException e = assertThrows(MojoFailureException.class, premake::execute);
+        assertTrue(e.getMessage().startsWith("The fresh premake plan differs from the reviewed plan"), e.getMessage());
+        assertTrue(e.getMessage().contains("-   sql   CREATE TABLE \"public\".\"chat_history_2026_12\""), e.getMessage());
+        assertEquals(before, db.snapshot(), "refused: nothing changed");
+
+        plan.execute();
+        premake.execute();
+        assertEquals(4, db.partitions("chat_history").size(), "the re-reviewed plan applies: October, November, December, January");
+    }
 }

@@ -84,7 +84,7 @@ public final class ItDatabases {
         }
     }
 
-    private static Connection connect(int port, String database) throws SQLException {
+    public static Connection connect(int port, String database) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + database, p);
