@@ -26,6 +26,10 @@ public final class Connections {
             s.execute("SET idle_in_transaction_session_timeout = 0");
             s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
             s.execute("SET DateStyle = ISO");
+            // JIT compiles any statement planned above jit_above_cost (100,000): on a big table the swap's replay and
+            // max(id) statements were compiled inside the ACCESS EXCLUSIVE lock, which then held 252-787 ms instead of
+            // 27 ms (PostgreSQL 15, jit = on); the plugin's statements are simple enough that JIT never pays off
+            s.execute("SET jit = off");
             endWhenClientGone(s);
             return c;
         } catch (SQLException e) {
