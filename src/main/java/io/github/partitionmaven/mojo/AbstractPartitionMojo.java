@@ -60,16 +60,6 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.timeZone", defaultValue = "UTC")
     protected String timeZone;
 
-    /** Plan as if this were the current time: an ISO date or date-time. Default: the real clock. */
-    @Parameter(property = "partition.now")
-    protected String now;
-
-    /**
-     * Plans with a {@code now} more than a year ahead of (or ten years behind) the server's clock, and lets premake create more
-     * than ten years of partitions in one run; refused otherwise, as such a {@code now} is nearly always a mistake.
-     */
-    @Parameter(property = "partition.allowFarNow", defaultValue = "false")
-    protected boolean allowFarNow;
 
     /** How long any DDL waits for its lock before giving up and retrying (e.g. 500ms, 2s). */
     @Parameter(property = "partition.lockTimeout", defaultValue = "500ms")
@@ -139,7 +129,12 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         };
     }
 
+    /** The run settings; a goal on {@code <tables>} also reads {@code now} (see AbstractTablesMojo). */
     protected RunSettings runSettings() {
+        return runSettings(null, false);
+    }
+
+    protected RunSettings runSettings(String now, boolean allowFarNow) {
         return PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC(), allowFarNow);
     }
 

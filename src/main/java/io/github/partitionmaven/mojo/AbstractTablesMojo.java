@@ -29,6 +29,17 @@ public abstract class AbstractTablesMojo extends AbstractPartitionMojo {
     @Parameter
     protected List<TableConfig> tables;
 
+    /** Plan as if this were the current time: an ISO date or date-time. Default: the real clock. */
+    @Parameter(property = "partition.now")
+    protected String now;
+
+    /**
+     * Plans with a {@code now} more than a year ahead of (or ten years behind) the server's clock, and lets premake create more
+     * than ten years of partitions in one run; refused otherwise, as such a {@code now} is nearly always a mistake.
+     */
+    @Parameter(property = "partition.allowFarNow", defaultValue = "false")
+    protected boolean allowFarNow;
+
     /**
      * More databases with the same tables (one per tenant or region): the goal runs on each, {@code parallel} at a time,
      * with one combined report; the build fails naming every database that failed. {@code url}, when set, is one of them.
@@ -132,6 +143,11 @@ public abstract class AbstractTablesMojo extends AbstractPartitionMojo {
     protected PartitionEngine engine() throws MojoFailureException {
         RunSettings run = runSettings();
         return new PartitionEngine(connectionSettings(), run, policies(run), planners(), engineLog());
+    }
+
+    @Override
+    protected RunSettings runSettings() {
+        return runSettings(now, allowFarNow);
     }
 
     private List<TablePolicy> policies(RunSettings run) {

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.mojo;
 
+import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.convert.ConvertPlanner;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Planner;
@@ -17,6 +18,25 @@ import org.apache.maven.plugins.annotations.Parameter;
 @Mojo(name = "convert", threadSafe = true, requiresProject = false)
 public class ConvertMojo extends AbstractConvertMojo {
 
+    /** How partition:convert moves the rows: copy (build beside, copy online, verify, swap) or attach (no copy). */
+    @Parameter(property = "partition.strategy", defaultValue = "copy")
+    protected String strategy;
+
+    /** partition:convert without change capture, for a maintenance window: fastest, but writes meanwhile stop it at verification. */
+    @Parameter(property = "partition.offline", defaultValue = "false")
+    protected boolean offline;
+
+    /** Rows per batch of partition:convert's copy; each batch is one short transaction. */
+    @Parameter(property = "partition.batchSize", defaultValue = "50000")
+    protected Integer batchSize;
+
+    /**
+     * Database sessions (connections) partition:convert copies with at once, each taking the next batch, and then builds
+     * partitions' indexes with; 1 does one at a time. Up to the number of cores the server can spare: both are CPU-bound.
+     */
+    @Parameter(property = "partition.copySessions", defaultValue = "2")
+    protected Integer copySessions;
+
     /** Remove what an unfinished conversion created (capture trigger, change log, new table, progress record) instead of continuing it. */
     @Parameter(property = "partition.abandon", defaultValue = "false")
     boolean abandon;
@@ -24,6 +44,11 @@ public class ConvertMojo extends AbstractConvertMojo {
     @Override
     protected List<Planner> planners() {
         return abandon && goal() == Goal.CONVERT ? List.of(ConvertPlanner.abandoning(convertOptions())) : super.planners();
+    }
+
+    @Override
+    protected ConvertOptions convertOptions() {
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions);
     }
 
     @Override

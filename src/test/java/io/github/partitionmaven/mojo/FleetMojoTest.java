@@ -71,6 +71,7 @@ class FleetMojoTest {
         MojoExtension.setVariableValueToObject(mojo, "fleet", fleetFile.toFile());
         File prom = out.resolve("partition.prom").toFile();
         MojoExtension.setVariableValueToObject(mojo, "prometheusFile", prom);
+        MojoFixture.reportOnly(mojo);
         mojo.execute();
         String text = Files.readString(prom.toPath());
         for (TestDb db : dbs.subList(0, 2)) {

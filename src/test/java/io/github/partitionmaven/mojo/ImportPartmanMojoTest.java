@@ -45,7 +45,6 @@ class ImportPartmanMojoTest {
 
                 MojoExtension.setVariableValueToObject(mojo, "url", url);
                 MojoExtension.setVariableValueToObject(mojo, "user", DebianPostgres.SUPERUSER);
-                MojoExtension.setVariableValueToObject(mojo, "outputDirectory", out.toFile());
                 MojoExtension.setVariableValueToObject(mojo, "pluginVersion", "test");
                 mojo.execute();
                 assertEquals(1, one(c, "SELECT count(*) FROM partman.part_config"), "printing changes nothing");

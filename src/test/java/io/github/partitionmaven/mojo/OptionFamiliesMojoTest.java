@@ -40,6 +40,7 @@ class OptionFamiliesMojoTest {
     @InjectMojo(goal = "check", pom = POM)
     void checkIgnoresTheConvertAndArchiveOptionsItDoesNotRead(CheckMojo mojo) throws Exception {
         TestDb db = configure(mojo);
+        MojoFixture.reportOnly(mojo);
         org.apache.maven.api.plugin.testing.MojoExtension.setVariableValueToObject(mojo, "prometheusFile",
                 out.resolve("partition.prom").toFile());
         String before = db.snapshot();

@@ -72,7 +72,9 @@ class PruneMojoTest {
         mojo.user = db.settings().user();
         mojo.password = db.settings().password();
         mojo.timeZone = "UTC";
-        mojo.now = "2026-07-01";
+        if (mojo instanceof AbstractTablesMojo tables) {
+            tables.now = "2026-07-01";
+        }
         mojo.lockTimeout = "500ms";
         mojo.maxAttempts = 3;
         if (mojo instanceof PruneMojo prune) {

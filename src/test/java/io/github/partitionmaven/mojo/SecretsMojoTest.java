@@ -58,6 +58,7 @@ class SecretsMojoTest {
         MojoExtension.setVariableValueToObject(mojo, "outputDirectory", out.toFile());
         MojoExtension.setVariableValueToObject(mojo, "pluginVersion", "test");
         if (mojo instanceof CheckMojo) {
+            MojoFixture.reportOnly((CheckMojo) mojo);
             MojoExtension.setVariableValueToObject(mojo, "prometheusFile", out.resolve("partition.prom").toFile());
         }
         mojo.setLog(new SystemStreamLog() {
