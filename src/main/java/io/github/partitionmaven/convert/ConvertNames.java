@@ -47,7 +47,7 @@ public record ConvertNames(TableName table, String oldTableName) {
     }
 
     public TableName old() {
-        return new TableName(table.schema(), unique(oldTableName, ""));
+        return new TableName(table.schema(), oldTableName);
     }
 
     /** The CHECK constraint proving the old table's rows fit its partition (attach). */
@@ -108,15 +108,21 @@ public record ConvertNames(TableName table, String oldTableName) {
     }
 
     /**
-     * {@code <oldTableName>} for {@code table}: the table's part is cut, not the pattern's, so that a 63-byte table name
-     * does not lose its "_old" and come out as the table's own name.
+     * {@code <oldTableName>} for {@code table}: when too long, the table's part is cut, not the pattern's, so that a 63-byte
+     * table name does not lose its "_old" and come out as the table's own name, and a hash of the whole name goes in its
+     * place, so two long tables differing only past the cut never share an old table.
      */
     static String oldName(String pattern, String table) {
+        String whole = pattern.replace("{table}", table);
+        if (whole.getBytes(StandardCharsets.UTF_8).length <= NamePattern.MAX_IDENTIFIER_BYTES) {
+            return whole;
+        }
+        String hash = String.format("_%08x", table.hashCode());
         String b = table;
-        while (!b.isEmpty() && pattern.replace("{table}", b).getBytes(StandardCharsets.UTF_8).length > NamePattern.MAX_IDENTIFIER_BYTES) {
+        while (!b.isEmpty() && pattern.replace("{table}", b + hash).getBytes(StandardCharsets.UTF_8).length > NamePattern.MAX_IDENTIFIER_BYTES) {
             b = b.substring(0, b.length() - 1);
         }
-        return pattern.replace("{table}", b);
+        return pattern.replace("{table}", b + hash);
     }
 
     /** {@code base + suffix}, cutting {@code base} so the whole stays within 63 bytes. */
