@@ -8,6 +8,7 @@ import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.engine.Planners;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.prune.PruneOptions;
+import io.github.partitionmaven.prune.S3Settings;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
@@ -89,9 +90,40 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
     protected File outputDirectory;
 
-    /** Where prune writes archives (retentionMode archive): an existing, writable directory. */
+    /** Where prune writes archives (retentionMode archive): an existing, writable directory, or {@code s3://bucket/prefix/}. */
     @Parameter(property = "partition.archiveDirectory")
     protected String archiveDirectory;
+
+    /**
+     * Id of a {@code <server>} in settings.xml with the S3 access key as username and the secret as (possibly encrypted) password;
+     * unset: the AWS SDK's default provider chain (environment, profile, web identity, container or instance role).
+     */
+    @Parameter(property = "partition.archiveServerId")
+    protected String archiveServerId;
+
+    /** The archive bucket's region, e.g. eu-central-1; unset: the SDK's region chain (AWS_REGION, profile). */
+    @Parameter(property = "partition.archiveRegion")
+    protected String archiveRegion;
+
+    /** Endpoint of an S3-compatible store (MinIO, Ceph, R2), e.g. https://minio.example:9000; implies path-style access. */
+    @Parameter(property = "partition.archiveEndpoint")
+    protected String archiveEndpoint;
+
+    /** Path-style S3 URLs (host/bucket/key); default: on with archiveEndpoint, off for AWS. */
+    @Parameter(property = "partition.archivePathStyle")
+    protected Boolean archivePathStyle;
+
+    /** Server-side encryption of archive objects: none, AES256 (SSE-S3) or aws:kms (SSE-KMS). */
+    @Parameter(property = "partition.archiveServerSideEncryption")
+    protected String archiveServerSideEncryption;
+
+    /** The KMS key id (or ARN) for aws:kms; unset: the bucket's default key. */
+    @Parameter(property = "partition.archiveKmsKeyId")
+    protected String archiveKmsKeyId;
+
+    /** The S3 storage class of archive objects, e.g. STANDARD_IA or GLACIER_IR; unset: STANDARD. */
+    @Parameter(property = "partition.archiveStorageClass")
+    protected String archiveStorageClass;
 
     /** How archives are compressed: gzip or none. */
     @Parameter(property = "partition.archiveCompression", defaultValue = "gzip")
@@ -161,8 +193,30 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
 
     /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
     protected List<Planner> planners() {
-        return Planners.standard(convertOptions(),
-                PruneOptions.of(archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion));
+        return Planners.standard(convertOptions(), pruneOptions());
+    }
+
+    /** Archive options; for an {@code s3://} location with the bucket options and the archiveServerId credentials. */
+    protected PruneOptions pruneOptions() {
+        boolean s3 = S3Settings.isS3(archiveDirectory);
+        PruneOptions options = PruneOptions.of(s3 ? null : archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion);
+        return s3 ? options.withS3(s3Settings(archiveDirectory)) : options;
+    }
+
+    /** The bucket options of {@code s3://bucket/prefix/} from the archive parameters; secrets only from settings.xml or the SDK. */
+    protected S3Settings s3Settings(String location) {
+        S3Settings.Credentials credentials = null;
+        if (archiveServerId != null && !archiveServerId.isBlank()) {
+            Server server = decryptedServer(archiveServerId, "archiveServerId");
+            if (server.getUsername() == null || server.getPassword() == null) {
+                throw PartitionException.configuration("<server> '" + archiveServerId + "' in settings.xml needs the S3 access key as"
+                        + " <username> and the secret as <password>. Nothing was changed.");
+            }
+            credentials = new S3Settings.Credentials(server.getUsername(), server.getPassword(),
+                    "<server> '" + archiveServerId + "' in settings.xml");
+        }
+        return S3Settings.of(location, archiveRegion, archiveEndpoint, archivePathStyle, archiveServerSideEncryption, archiveKmsKeyId,
+                archiveStorageClass, credentials);
     }
 
     protected ConvertOptions convertOptions() {
@@ -173,24 +227,34 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         String u = user;
         String p = password;
         if (serverId != null && !serverId.isBlank()) {
-            Server server = settings == null ? null : settings.getServer(serverId);
-            if (server == null) {
-                throw new MojoFailureException("<serverId>" + serverId + "</serverId> names no <server> in settings.xml: add"
-                        + " <server><id>" + serverId + "</id><username>...</username><password>...</password></server> to"
-                        + " ~/.m2/settings.xml, or fix <serverId>. Nothing was changed.");
+            Server decrypted;
+            try {
+                decrypted = decryptedServer(serverId, "serverId");
+            } catch (PartitionException e) {
+                throw new MojoFailureException(e.getMessage());
             }
-            SettingsDecryptionResult result = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
-            for (SettingsProblem problem : result.getProblems()) {
-                if (problem.getSeverity() != SettingsProblem.Severity.WARNING) {
-                    throw new MojoFailureException("Cannot decrypt the password of <server> '" + serverId + "' in settings.xml: "
-                            + problem.getMessage() + ". Check ~/.m2/settings-security.xml. Nothing was changed.");
-                }
-            }
-            Server decrypted = result.getServer();
             u = u == null ? decrypted.getUsername() : u;
             p = p == null ? decrypted.getPassword() : p;
         }
         return new ConnectionSettings(url, u, p, jdbcProperties);
+    }
+
+    /** The {@code <server>} named by {@code <parameter>id</parameter>}, its password decrypted; refuses, naming the fix, when it cannot. */
+    Server decryptedServer(String id, String parameter) {
+        Server server = settings == null ? null : settings.getServer(id);
+        if (server == null) {
+            throw PartitionException.configuration("<" + parameter + ">" + id + "</" + parameter + "> names no <server> in settings.xml:"
+                    + " add <server><id>" + id + "</id><username>...</username><password>...</password></server> to"
+                    + " ~/.m2/settings.xml, or fix <" + parameter + ">. Nothing was changed.");
+        }
+        SettingsDecryptionResult result = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+        for (SettingsProblem problem : result.getProblems()) {
+            if (problem.getSeverity() != SettingsProblem.Severity.WARNING) {
+                throw PartitionException.configuration("Cannot decrypt the password of <server> '" + id + "' in settings.xml: "
+                        + problem.getMessage() + ". Check ~/.m2/settings-security.xml. Nothing was changed.");
+            }
+        }
+        return result.getServer();
     }
 
     protected EngineLog engineLog() {

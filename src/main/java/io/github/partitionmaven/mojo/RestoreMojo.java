@@ -7,7 +7,9 @@ import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.prune.ArchiveRestore;
+import io.github.partitionmaven.prune.S3Settings;
 import java.io.File;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -23,9 +25,12 @@ import org.apache.maven.plugins.annotations.Parameter;
 @Mojo(name = "restore", threadSafe = true, requiresProject = false)
 public class RestoreMojo extends AbstractPartitionMojo {
 
-    /** The {@code .manifest.json} written beside the archive. */
+    /** The {@code .manifest.json} written beside the archive: a path, or {@code s3://bucket/key} of one in a bucket. */
     @Parameter(property = "partition.manifest", required = true)
-    private File manifest;
+    private String manifest;
+
+    @Parameter(defaultValue = "${basedir}", readonly = true)
+    private File basedir;
 
     /** Load into this table (schema.table; created from the manifest's columns if missing) instead of re-creating the partition. */
     @Parameter(property = "partition.restoreTarget")
@@ -46,7 +51,16 @@ public class RestoreMojo extends AbstractPartitionMojo {
     protected void run(PartitionEngine engine) {
         Optional<TableName> target = restoreTarget == null || restoreTarget.isBlank() ? Optional.empty()
                 : Optional.of(TableName.parse(restoreTarget));
-        InputPlanner restore = ArchiveRestore.planner(manifest.toPath(), target);
+        InputPlanner restore;
+        if (S3Settings.isS3(manifest)) {
+            restore = ArchiveRestore.planner(manifest.trim(), target, pruneOptions().withS3(s3Settings(manifest.trim())));
+        } else {
+            Path path = Path.of(manifest.trim());
+            if (!path.isAbsolute() && basedir != null) {
+                path = basedir.toPath().resolve(path);
+            }
+            restore = ArchiveRestore.planner(path.toString(), target, pruneOptions());
+        }
         for (Step step : engine.plan(restore)) {
             getLog().info((dryRun ? "Would " : "Will ") + step.action());
             getLog().info("  why:  " + step.reason());

@@ -12,7 +12,6 @@ import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -31,16 +30,40 @@ import org.postgresql.PGConnection;
 /**
  * Brings an archive back, in one transaction: either re-creates the partition (a table like the
  * parent, loaded, counted, attached with its original bound) or loads the rows into a table the
- * user names (created from the manifest's columns when it does not exist). The file's SHA-256 and
- * the loaded row count must equal the manifest, or nothing is committed.
+ * user names (created from the manifest's columns when it does not exist). The file's size and
+ * SHA-256 and the loaded row count must equal the manifest, or nothing is committed. The manifest
+ * is a path or an {@code s3://bucket/key} URL; the data file is the one it names beside it.
  */
 public final class ArchiveRestore {
 
     private ArchiveRestore() {
     }
 
-    /** The restore of one archive as a goal the engine plans and applies. */
+    /** The restore of one archive in a local directory. */
     public static InputPlanner planner(Path manifestPath, Optional<TableName> target) {
+        return planner(manifestPath.toString(), target, PruneOptions.defaults());
+    }
+
+    /**
+     * The restore of one archive as a goal the engine plans and applies: {@code manifest} is a path or an
+     * {@code s3://bucket/key} URL, read with the bucket options (region, endpoint, credentials) of {@code options}.
+     */
+    public static InputPlanner planner(String manifest, Optional<TableName> target, PruneOptions options) {
+        PruneOptions at;
+        String name;
+        if (S3Settings.isS3(manifest)) {
+            String[] bucketAndKey = S3Settings.split(manifest);
+            String key = bucketAndKey[1];
+            int slash = key.lastIndexOf('/');
+            S3Settings base = options.s3() != null ? options.s3()
+                    : S3Settings.of("s3://" + bucketAndKey[0] + "/", null, null, null, null, null, null, null);
+            at = options.withS3(base.at(bucketAndKey[0], slash < 0 ? "" : key.substring(0, slash + 1)));
+            name = key.substring(slash + 1);
+        } else {
+            Path path = Path.of(manifest).toAbsolutePath();
+            at = new PruneOptions(path.getParent(), options.compression(), options.compressionLevel(), options.pluginVersion());
+            name = path.getFileName().toString();
+        }
         return new InputPlanner() {
             @Override
             public Goal goal() {
@@ -49,19 +72,26 @@ public final class ArchiveRestore {
 
             @Override
             public List<Step> plan(Connection c) throws SQLException {
-                return List.of(ArchiveRestore.plan(c, manifestPath, target));
+                try (ArchiveStore store = at.store()) {
+                    return List.of(ArchiveRestore.plan(c, at, store, name, target));
+                }
             }
         };
     }
 
-    static Step plan(Connection c, Path manifestPath, Optional<TableName> target) throws SQLException {
-        if (!Files.isRegularFile(manifestPath)) {
+    static Step plan(Connection c, PruneOptions at, ArchiveStore store, String manifestName, Optional<TableName> target) throws SQLException {
+        String manifestPath = store.where(manifestName);
+        if (!present(store, manifestName)) {
             throw PartitionException.configuration("The manifest " + manifestPath + " does not exist: set -Dpartition.manifest to the"
-                    + " .manifest.json file prune wrote beside the archive.");
+                    + " .manifest.json file (or s3://bucket/key of it) prune wrote beside the archive.");
         }
-        ArchiveManifest m = ArchiveManifest.read(manifestPath);
-        Path data = m.dataFile(manifestPath);
-        if (!Files.isRegularFile(data)) {
+        ArchiveManifest m = ArchiveManifest.read(store, manifestName);
+        if (m.file() == null || m.file().contains("/") || m.file().contains("\\")) {
+            throw PartitionException.configuration("The manifest " + manifestPath + " names the data file '" + m.file() + "', which is not"
+                    + " a file name beside it: it was edited. Name the .manifest.json file prune wrote.");
+        }
+        String data = store.where(m.file());
+        if (!present(store, m.file())) {
             throw PartitionException.configuration("The archive " + data + " named by " + manifestPath + " is missing: put it back beside"
                     + " its manifest.");
         }
@@ -99,13 +129,13 @@ public final class ArchiveRestore {
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
         return new Step(Goal.RESTORE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
-                m.rows(), true, Optional.of(new Load(m, data, into, columns, create,
+                m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create,
                 attachTo.map(p -> sql.get(sql.size() - 1)))), Optional.empty(), List.of());
     }
 
     /** The work of the restore step: create, load with the checksum on the way, count, attach. */
-    private record Load(ArchiveManifest manifest, Path data, TableName into, List<String> columns, Optional<String> create,
-                        Optional<String> attach) implements StepWork {
+    private record Load(ArchiveManifest manifest, PruneOptions at, String name, TableName into, List<String> columns,
+                        Optional<String> create, Optional<String> attach) implements StepWork {
 
         @Override
         public void run(Connection c, EngineLog log) throws Exception {
@@ -113,26 +143,9 @@ public final class ArchiveRestore {
                 if (create.isPresent()) {
                     s.execute(create.get());
                 }
-                MessageDigest digest = MessageDigest.getInstance("SHA-256");
                 long loaded;
-                InputStream file = new ProgressInputStream(Files.newInputStream(data), Files.size(data), "loading " + data.getFileName(), log);
-                try (InputStream raw = new DigestInputStream(file, digest);
-                     InputStream in = manifest.compressionKind() == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
-                    loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
-                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", in, 1 << 16);
-                    byte[] rest = new byte[1 << 16];
-                    while (raw.read(rest) > 0) {
-                        // the hash covers the whole file
-                    }
-                } catch (IOException e) {
-                    throw PartitionException.environment("Cannot read the archive " + data + ": " + e.getMessage()
-                            + ". The restore was rolled back; nothing was changed.", e);
-                }
-                String sha = HexFormat.of().formatHex(digest.digest());
-                if (!sha.equals(manifest.sha256()) || loaded != manifest.rows()) {
-                    throw PartitionException.environment("The archive " + data + " does not match its manifest (SHA-256 " + sha + " vs "
-                            + manifest.sha256() + ", " + loaded + " rows vs " + manifest.rows() + "). The restore was rolled back;"
-                            + " nothing was changed.", null);
+                try (ArchiveStore store = at.store()) {
+                    loaded = load(c, store, log);
                 }
                 if (attach.isPresent()) {
                     try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + into.sql())) {
@@ -147,10 +160,40 @@ public final class ArchiveRestore {
                 log.info("      loaded " + loaded + " rows into " + into + "; SHA-256 and row count match the manifest");
             }
         }
+
+        /** COPY FROM the stored file, hashing it on the way; its size, SHA-256 and rows must equal the manifest's. */
+        private long load(Connection c, ArchiveStore store, EngineLog log) throws Exception {
+            String data = store.where(name);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            long loaded;
+            long size;
+            try {
+                size = store.size(name);
+                try (InputStream raw = new DigestInputStream(new ProgressInputStream(store.open(name), size, "loading " + name, log), digest);
+                     InputStream in = manifest.compressionKind() == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
+                    loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
+                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", in, 1 << 16);
+                    byte[] rest = new byte[1 << 16];
+                    while (raw.read(rest) > 0) {
+                        // the hash covers the whole file
+                    }
+                }
+            } catch (IOException e) {
+                throw PartitionException.environment("Cannot read the archive " + data + ": " + e.getMessage()
+                        + ". The restore was rolled back; nothing was changed.", e);
+            }
+            String sha = HexFormat.of().formatHex(digest.digest());
+            if (!sha.equals(manifest.sha256()) || loaded != manifest.rows() || size != manifest.bytes()) {
+                throw PartitionException.environment("The archive " + data + " does not match its manifest (SHA-256 " + sha + " vs "
+                        + manifest.sha256() + ", " + loaded + " rows vs " + manifest.rows() + ", " + size + " bytes vs "
+                        + manifest.bytes() + "). The restore was rolled back; nothing was changed.", null);
+            }
+            return loaded;
+        }
     }
 
     /** The manifest's type names go into CREATE TABLE as written, so each must parse as a type this database knows. */
-    private static void requireTypes(Connection c, ArchiveManifest m, Path manifestPath) throws SQLException {
+    private static void requireTypes(Connection c, ArchiveManifest m, String manifestPath) throws SQLException {
         for (ArchiveManifest.Column col : m.columns()) {
             boolean known;
             try (PreparedStatement ps = c.prepareStatement("SELECT to_regtype(?) IS NOT NULL")) {
@@ -167,6 +210,14 @@ public final class ArchiveRestore {
                         + " the type '" + col.type() + "', which this database does not know: create the table named by"
                         + " -Dpartition.restoreTarget yourself, then restore into it.");
             }
+        }
+    }
+
+    private static boolean present(ArchiveStore store, String name) {
+        try {
+            return store.exists(name);
+        } catch (IOException e) {
+            throw PartitionException.environment(e.getMessage() + " Nothing was changed.", e);
         }
     }
 

@@ -103,7 +103,7 @@ class RestoreTest {
         PartitionException injected = assertThrows(PartitionException.class, () -> restorer(db).apply(ArchiveRestore.planner(edited, Optional.of(TableName.parse("fresh")))));
         assertTrue(injected.getMessage().contains("does not know"), injected.getMessage());
 
-        Path data = files(JANUARY).data();
+        Path data = archives.resolve(files(JANUARY).data());
         assertTrue(data.getFileName().toString().matches("public\\.P_2026_01-[0-9a-f]{8}\\.csv\\.gz"), data.toString());
         byte[] bytes = Files.readAllBytes(data);
         bytes[bytes.length - 9] ^= 1; // inside the gzip trailer's CRC: the content reads, the checksum does not match
@@ -140,7 +140,7 @@ class RestoreTest {
     }
 
     private Path manifest(String partition) {
-        return files(partition).manifest();
+        return archives.resolve(files(partition).manifest());
     }
 
     /** The archive files of a partition given as it is written in SQL. */
