@@ -48,7 +48,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
         String into = options.s3() == null
                 ? " temporary file, fsync, rename to " + files.dataLocation()
                 : " multipart upload (aborted on any failure) to " + files.dataLocation() + " (" + String.join(", ", options.storeOptions())
-                        + "; parts of " + Durations.bytes(options.s3().partSizeFor(tableBytes)) + " here)";
+                        + ", parts of " + Durations.bytes(options.s3().partSizeFor(tableBytes)) + ")";
         return List.of(lockSql(),
                 copySql() + "  -- " + how + ", SHA-256 and CSV record count (must equal the rows COPY sent) on the way, into a" + into,
                 "write manifest " + files.manifestLocation() + "  (an existing manifest for this table and range is reused, not overwritten)");

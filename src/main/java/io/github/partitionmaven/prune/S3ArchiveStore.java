@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -258,7 +257,6 @@ final class S3ArchiveStore implements ArchiveStore {
         private final ExecutorService uploaders;
         private final Semaphore slots = new Semaphore(S3Settings.PARTS_IN_FLIGHT);
         private final List<CompletedPart> done = new ArrayList<>();
-        private final ConcurrentHashMap<Integer, Boolean> running = new ConcurrentHashMap<>();
         private final AtomicLong uploaded = new AtomicLong();
         private volatile Throwable failure;
         private byte[] part;
@@ -316,7 +314,6 @@ final class S3ArchiveStore implements ArchiveStore {
             int number = ++parts;
             part = new byte[partSize];
             used = 0;
-            running.put(number, true);
             uploaders.execute(() -> {
                 try {
                     UploadPartResponse r = client().uploadPart(p -> p.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
@@ -334,7 +331,6 @@ final class S3ArchiveStore implements ArchiveStore {
                         failure = t;
                     }
                 } finally {
-                    running.remove(number);
                     slots.release();
                 }
             });

@@ -1,6 +1,5 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.core.PartitionException;
 import java.net.URI;
 import java.time.Duration;
@@ -170,7 +169,7 @@ public record S3Settings(String bucket, String prefix, String region, URI endpoi
                 ? "SSE-KMS" + (kmsKeyId == null ? " with the bucket's default key" : " key " + kmsKeyId) : "SSE-S3 (AES256)");
         out.add("storage class " + (storageClass == null ? "STANDARD" : storageClass));
         out.add(credentials == null ? "credentials from the SDK's default provider chain" : credentials.toString());
-        out.add("parts of " + Durations.bytes(partSize) + " or more, at most " + PARTS_IN_FLIGHT + " in flight");
+        out.add("at most " + PARTS_IN_FLIGHT + " parts in flight");
         return out;
     }
 

@@ -50,7 +50,7 @@ class PruneMojoTest {
         for (String month : List.of("2025_10", "2025_11", "2025_12")) {
             RestoreMojo restore = configure(new RestoreMojo(), db);
             restore.tables = null;
-            setField(restore, "manifest", dir.resolve("public.chat_history_" + month + ".manifest.json").toFile());
+            setField(restore, "manifest", dir.resolve("public.chat_history_" + month + ".manifest.json").toString());
             restore.execute();
         }
         assertEquals(12, db.partitions("chat_history").size());
