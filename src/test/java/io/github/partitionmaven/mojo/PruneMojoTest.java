@@ -68,6 +68,22 @@ class PruneMojoTest {
         assertTrue(e.getMessage().contains("does not exist") && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
     }
 
+    @Test
+    void anArchiveServerIdNamingNoServerFailsTheBuildWithTheFix() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec(Seed.partitionedTables(YearMonth.of(2025, 10), YearMonth.of(2026, 9)).toArray(String[]::new));
+        String before = db.snapshot();
+        PruneMojo mojo = configure(new PruneMojo(), db);
+        mojo.archiveDirectory = "s3://archive-test/prefix/";
+        mojo.archiveServerId = "no-such-server";
+        mojo.settings = new org.apache.maven.settings.Settings();
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("<archiveServerId>no-such-server</archiveServerId> names no <server> in settings.xml")
+                && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
+        assertEquals(before, db.snapshot());
+    }
+
     private <T extends AbstractPartitionMojo> T configure(T mojo, TestDb db) {
         mojo.url = db.url();
         mojo.user = db.settings().user();

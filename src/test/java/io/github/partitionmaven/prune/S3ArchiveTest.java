@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.partitionmaven.check.CheckReport;
+import io.github.partitionmaven.check.CheckThresholds;
+import io.github.partitionmaven.check.UnfinishedPrune;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
@@ -194,6 +197,12 @@ class S3ArchiveTest {
         assertNoObject(prefix + "public.chat_history_2025_10.csv.gz");
         assertEquals(1, openUploads().size(), "the abort could not reach the store either: " + log.lines);
         assertTrue(log.lines.stream().anyMatch(l -> l.startsWith("WARN Could not abort the incomplete upload")), log.lines.toString());
+        // partition:check reports the stuck archive step, and nothing else new.
+        CheckReport check = engine(db, "2026-05-01", options(server.endpoint()), new Engines.RecordingLog()).check(CheckThresholds.DEFAULTS);
+        List<UnfinishedPrune> stuck = check.findings().stream().filter(UnfinishedPrune.class::isInstance).map(UnfinishedPrune.class::cast).toList();
+        assertEquals(1, stuck.size(), check.findings().toString());
+        assertEquals("\"public\".\"chat_history_2025_10\"", stuck.get(0).detached().toString());
+        assertTrue(stuck.get(0).message().contains("its archive step is stuck"), stuck.get(0).message());
 
         Engines.RecordingLog rerun = new Engines.RecordingLog();
         engine(db, "2026-05-01", options(server.endpoint()), rerun).apply(Goal.PRUNE);
@@ -205,6 +214,8 @@ class S3ArchiveTest {
                     .asByteArray()));
         }
         assertNoSecret(String.join("\n", log.lines) + String.join("\n", rerun.lines));
+        assertTrue(engine(db, "2026-05-01", options(server.endpoint()), new Engines.RecordingLog()).check(CheckThresholds.DEFAULTS)
+                .findings().stream().noneMatch(UnfinishedPrune.class::isInstance), "nothing stuck after the rerun");
     }
 
     @Test
