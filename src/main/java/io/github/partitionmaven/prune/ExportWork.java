@@ -66,6 +66,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
 
     private void export(Connection c, ArchiveStore store, EngineLog log) throws Exception {
         String data = files.dataLocation();
+        List<ArchiveManifest.Column> types = columnTypes(c);
         ArchiveStore.Sink sink;
         try {
             if (store.exists(files.manifest())) {
@@ -80,7 +81,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
         } catch (IOException e) {
             throw failed(data, e);
         }
-        List<ArchiveManifest.Column> types = columnTypes(c);
+        // from here on every way out commits or aborts the sink: no temporary file, no open multipart upload stays behind
         ArchiveWriter writer = new ArchiveWriter(sink.stream(), options.compression(), options.compressionLevel());
         try {
             long started = System.nanoTime();
