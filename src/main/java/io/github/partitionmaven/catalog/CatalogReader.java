@@ -1,10 +1,10 @@
 package io.github.partitionmaven.catalog;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +22,8 @@ import java.util.Optional;
 /**
  * Reads the state of every configured table in a fixed number of queries, whatever the number of
  * tables and partitions: server version, the tables, all their partitions with bounds computed by
- * PostgreSQL, and the content of default partitions.
+ * PostgreSQL, the content of default partitions, and, in a database with the citus extension, one
+ * more: what Citus makes of the tables and their partitions.
  */
 public final class CatalogReader {
 
@@ -32,6 +32,7 @@ public final class CatalogReader {
                    greatest(c.reltuples, 0)::bigint AS est_rows,
                    CASE WHEN c.oid IS NULL THEN 0 ELSE {SIZE} END AS bytes,
                    pt.partstrat::text AS partstrat,
+                   {ACCESS},
                    (SELECT array_agg(a.attname::text ORDER BY k.ord)
                       FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS part_cols,
@@ -51,8 +52,8 @@ public final class CatalogReader {
               LEFT JOIN LATERAL (
                      SELECT c0.oid FROM pg_class c0 JOIN pg_namespace n0 ON n0.oid = c0.relnamespace
                       WHERE c0.relname = w.tname
-                        AND (n0.nspname = w.sname OR (w.sname IS NULL AND n0.nspname = ANY (current_schemas(false))))
-                      ORDER BY array_position(current_schemas(false), n0.nspname::text) NULLS LAST
+                        AND (n0.nspname = w.sname OR (w.sname IS NULL AND n0.nspname = ANY ({USER_SCHEMAS})))
+                      ORDER BY pg_catalog.array_position({USER_SCHEMAS}, n0.nspname) NULLS LAST
                       LIMIT 1) r ON true
               LEFT JOIN pg_class c ON c.oid = r.oid
               LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -103,11 +104,43 @@ public final class CatalogReader {
     private CatalogReader() {
     }
 
+    /**
+     * Is the relation known to Citus, and how: from the coordinator's metadata only. {@code citus_is_coordinator()} rides
+     * along so a worker is told from the coordinator in the same query; the LEFT JOIN keeps that row when no oid is given.
+     */
+    private static final String CITUS = """
+            SELECT co.coordinator, x.oid::bigint AS oid, d.partmethod::text AS partmethod, d.repmodel::text AS repmodel,
+                   coalesce(d.colocationid, 0) AS colocationid,
+                   CASE WHEN d.partmethod = 'h' THEN column_to_column_name(d.logicalrelid, d.partkey) END AS distcol
+              FROM (SELECT citus_is_coordinator() AS coordinator) co
+              LEFT JOIN unnest(?::oid[]) AS x(oid) ON true
+              LEFT JOIN pg_dist_partition d ON d.logicalrelid = x.oid
+            """;
+
+    /**
+     * The sizes of distributed tables live on the workers: the coordinator's own relation is an empty shell (0 bytes), so
+     * check asks Citus for them. citus_total_relation_size refuses a relation Citus does not know, hence the guard.
+     */
+    private static final String CITUS_EXACT_SIZE = "CASE WHEN EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)"
+            + " THEN citus_total_relation_size(c.oid) ELSE pg_total_relation_size(c.oid) END";
+
     public static ServerInfo server(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('server_version')")) {
+        ServerInfo server = version(c);
+        if (!server.citus()) {
+            return server;
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT citus_is_coordinator()")) {
             rs.next();
-            ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2));
+            return new ServerInfo(server.versionNum(), server.version(), server.citusVersion(), rs.getBoolean(1));
+        }
+    }
+
+    private static ServerInfo version(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('server_version'),"
+                     + " (SELECT extversion FROM pg_extension WHERE extname = 'citus')")) {
+            rs.next();
+            ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), false);
             if (server.versionNum() < ServerInfo.MIN_VERSION_NUM) {
                 throw PartitionException.databaseState("The server runs PostgreSQL " + server.version()
                         + "; partition-maven-plugin needs PostgreSQL 14 or newer (DETACH CONCURRENTLY, detach-pending state)."
@@ -122,9 +155,16 @@ public final class CatalogReader {
     }
 
     public static Catalog read(Connection c, List<TablePolicy> policies, ZoneId zone, Sizes sizes) throws SQLException {
-        ServerInfo server = server(c);
-        List<TableState> tables = readTables(c, policies, sizes);
-        Map<Long, List<PartitionInfo>> partitions = readPartitions(c, tables, sizes);
+        ServerInfo server = version(c);
+        String size = server.citus() && sizes == Sizes.EXACT ? CITUS_EXACT_SIZE : sizes.expression;
+        List<TableState> tables = readTables(c, policies, size);
+        Map<Long, List<PartitionInfo>> partitions = readPartitions(c, tables, size);
+        if (server.citus()) {
+            Citus citus = readCitus(c, tables, partitions);
+            server = new ServerInfo(server.versionNum(), server.version(), server.citusVersion(), citus.coordinator());
+            refuseWorker(server, tables, citus);
+            tables = tables.stream().map(t -> withCitus(t, citus.of(t, partitions.getOrDefault(t.oid(), List.of())))).toList();
+        }
         List<TableState> complete = new ArrayList<>();
         Map<Integer, DefaultQuery> defaults = new HashMap<>();
         for (int i = 0; i < tables.size(); i++) {
@@ -142,7 +182,64 @@ public final class CatalogReader {
         return new Catalog(server, List.copyOf(complete));
     }
 
-    private static List<TableState> readTables(Connection c, List<TablePolicy> policies, Sizes sizes) throws SQLException {
+    private record Citus(boolean coordinator, Map<Long, CitusTable> kinds) {
+        CitusTable of(TableState t, List<PartitionInfo> partitions) {
+            CitusTable own = kinds.getOrDefault(t.oid(), CitusTable.NONE);
+            if (own.kind() != CitusTable.Kind.DISTRIBUTED) {
+                return own;
+            }
+            List<TableName> stray = partitions.stream().filter(p -> {
+                CitusTable k = kinds.getOrDefault(p.oid(), CitusTable.NONE);
+                return k.kind() != CitusTable.Kind.DISTRIBUTED || k.colocationId() != own.colocationId();
+            }).map(PartitionInfo::name).toList();
+            return new CitusTable(own.kind(), own.colocationId(), own.distributionColumn(), stray);
+        }
+    }
+
+    /** One query for the tables and all their partitions. */
+    private static Citus readCitus(Connection c, List<TableState> tables, Map<Long, List<PartitionInfo>> partitions) throws SQLException {
+        List<Long> oids = new ArrayList<>();
+        tables.stream().filter(TableState::exists).forEach(t -> oids.add(t.oid()));
+        partitions.values().forEach(ps -> ps.forEach(p -> oids.add(p.oid())));
+        boolean coordinator = false;
+        Map<Long, CitusTable> kinds = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(CITUS)) {
+            ps.setArray(1, c.createArrayOf("oid", oids.toArray(Long[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    coordinator = rs.getBoolean("coordinator");
+                    String method = rs.getString("partmethod");
+                    if (method != null) {
+                        int colocation = rs.getInt("colocationid");
+                        kinds.put(rs.getLong("oid"), new CitusTable(CitusTable.Kind.of(method, rs.getString("repmodel"), colocation),
+                                colocation, rs.getString("distcol"), List.of()));
+                    }
+                }
+            }
+        }
+        return new Citus(coordinator, kinds);
+    }
+
+    /** A worker holds shards; DDL on a distributed table runs on the coordinator, which sends it to every shard. */
+    private static void refuseWorker(ServerInfo server, List<TableState> tables, Citus citus) {
+        if (citus.coordinator()) {
+            return;
+        }
+        List<String> managed = tables.stream().filter(t -> t.exists() && citus.kinds().containsKey(t.oid())).map(t -> t.name().sql()).toList();
+        if (!managed.isEmpty()) {
+            throw PartitionException.configuration("<url> points at a Citus worker node (Citus " + server.citusVersion().orElseThrow()
+                    + "), not the coordinator, and " + String.join(", ", managed) + " are Citus tables: their partitions can only be"
+                    + " created, detached and dropped through the coordinator. Point <url> at the coordinator. Nothing was changed.");
+        }
+    }
+
+    private static TableState withCitus(TableState t, CitusTable citus) {
+        return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
+                t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
+                t.partitions(), t.defaultPartition(), t.defaultContent(), t.similarNames(), t.access(), citus);
+    }
+
+    private static List<TableState> readTables(Connection c, List<TablePolicy> policies, String sizes) throws SQLException {
         int n = policies.size();
         Integer[] idx = new Integer[n];
         String[] schemas = new String[n];
@@ -155,7 +252,7 @@ public final class CatalogReader {
             cols[i] = policies.get(i).column();
         }
         List<TableState> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes.expression))) {
+        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes).replace("{ACCESS}", TableAccess.COLUMNS).replace("{USER_SCHEMAS}", Sql.USER_SCHEMAS))) {
             ps.setArray(1, c.createArrayOf("int4", idx));
             ps.setArray(2, c.createArrayOf("text", schemas));
             ps.setArray(3, c.createArrayOf("text", names));
@@ -167,7 +264,7 @@ public final class CatalogReader {
                     if (relkind == null) {
                         out.add(new TableState(p.table(), null, 0, TableState.Kind.MISSING, null, List.of(), false, null,
                                 List.of(), List.of(), 0, 0, List.of(), Optional.empty(), TableState.DefaultContent.EMPTY,
-                                strings(rs.getArray("similar"))));
+                                Jdbc.strings(rs.getArray("similar")), TableAccess.UNKNOWN, CitusTable.NONE));
                         continue;
                     }
                     TableState.Kind kind = rs.getBoolean("relispartition") ? TableState.Kind.PARTITION
@@ -183,25 +280,29 @@ public final class CatalogReader {
                                 rs.getBoolean("key_not_null"), KeyType.ofTypeOid(typeOid));
                     }
                     out.add(new TableState(p.table(), new TableName(rs.getString("nspname"), rs.getString("relname")),
-                            rs.getLong("oid"), kind, rs.getString("partstrat"), strings(rs.getArray("part_cols")),
-                            rs.getBoolean("part_exprs"), key, strings(rs.getArray("cols")), strings(rs.getArray("insert_cols")),
+                            rs.getLong("oid"), kind, rs.getString("partstrat"), Jdbc.strings(rs.getArray("part_cols")),
+                            rs.getBoolean("part_exprs"), key, Jdbc.strings(rs.getArray("cols")), Jdbc.strings(rs.getArray("insert_cols")),
                             rs.getLong("est_rows"), rs.getLong("bytes"), List.of(), Optional.empty(),
-                            TableState.DefaultContent.EMPTY, List.of()));
+                            TableState.DefaultContent.EMPTY, List.of(), TableAccess.read(rs), CitusTable.NONE));
                 }
             }
         }
         return out;
     }
 
-    private static Map<Long, List<PartitionInfo>> readPartitions(Connection c, List<TableState> tables, Sizes sizes) throws SQLException {
+    private static Map<Long, List<PartitionInfo>> readPartitions(Connection c, List<TableState> tables, String sizes) throws SQLException {
         List<TableState> parents = tables.stream()
                 .filter(t -> t.kind() == TableState.Kind.PARTITIONED && t.keyColumn() != null && t.keyColumn().keyType().isPresent())
+                // bounds are read as the configured column's type: those of a table partitioned by list, hash, an expression or
+                // another column (an integer id) are no such values, and the cast would fail the read of every table
+                .filter(t -> "r".equals(t.partitionStrategy()) && !t.partitionKeyIsExpression()
+                        && t.partitionColumns().equals(List.of(t.keyColumn().name())))
                 .toList();
         Map<Long, List<PartitionInfo>> out = new HashMap<>();
         if (parents.isEmpty()) {
             return out;
         }
-        try (PreparedStatement ps = c.prepareStatement(PARTITIONS.replace("{SIZE}", sizes.expression))) {
+        try (PreparedStatement ps = c.prepareStatement(PARTITIONS.replace("{SIZE}", sizes))) {
             ps.setArray(1, c.createArrayOf("oid", parents.stream().map(TableState::oid).toArray(Long[]::new)));
             ps.setArray(2, c.createArrayOf("int4", parents.stream().map(t -> t.keyType().typeOid()).toArray(Integer[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
@@ -228,13 +329,13 @@ public final class CatalogReader {
         Optional<PartitionInfo> def = all.stream().filter(PartitionInfo::isDefault).findFirst();
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                ranges, def, t.defaultContent(), t.similarNames());
+                ranges, def, t.defaultContent(), t.similarNames(), t.access(), t.citus());
     }
 
     private static TableState withDefaultContent(TableState t, TableState.DefaultContent d) {
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                t.partitions(), t.defaultPartition(), d, t.similarNames());
+                t.partitions(), t.defaultPartition(), d, t.similarNames(), t.access(), t.citus());
     }
 
     private record DefaultQuery(TableName partition, String column, KeyType keyType, TablePolicy policy) {
@@ -270,7 +371,4 @@ public final class CatalogReader {
         return out;
     }
 
-    private static List<String> strings(Array array) throws SQLException {
-        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
-    }
 }

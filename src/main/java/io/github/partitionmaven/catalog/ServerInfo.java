@@ -1,7 +1,22 @@
 package io.github.partitionmaven.catalog;
 
-/** The server the plugin talks to. */
-public record ServerInfo(int versionNum, String version) {
+import java.util.Optional;
+
+/**
+ * The server the plugin talks to.
+ *
+ * @param citusVersion the citus extension's version when it is created in this database
+ * @param citusCoordinator whether this node is the Citus coordinator (false without Citus)
+ */
+public record ServerInfo(int versionNum, String version, Optional<String> citusVersion, boolean citusCoordinator) {
+
+    public ServerInfo(int versionNum, String version) {
+        this(versionNum, version, Optional.empty(), false);
+    }
+
+    public boolean citus() {
+        return citusVersion.isPresent();
+    }
 
     public static final int MIN_VERSION_NUM = 140000;
 

@@ -26,7 +26,9 @@ public record TableState(
         List<PartitionInfo> partitions,
         Optional<PartitionInfo> defaultPartition,
         DefaultContent defaultContent,
-        List<String> similarNames) {
+        List<String> similarNames,
+        TableAccess access,
+        CitusTable citus) {
 
     /** What kind of relation the configured name is. */
     public enum Kind { MISSING, PLAIN, PARTITIONED, PARTITION, OTHER }

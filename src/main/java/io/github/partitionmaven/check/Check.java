@@ -13,12 +13,13 @@ public enum Check {
     DEFAULT_ROWS("defaultRows", "more than maxDefaultRows rows in the default partition"),
     RETENTION("retention", "partitions past their retention and not yet pruned"),
     DETACH_PENDING("detachPending", "a partition left detach-pending by an interrupted DETACH CONCURRENTLY"),
-    UNFINISHED_PRUNE("unfinishedPrune", "a table prune detached and marked but did not finish: an archive not uploaded or verified, or"
-            + " a drop not done"),
     GAPS("gaps", "a range between two partitions that no partition covers"),
     ALIGNMENT("alignment", "a partition whose bounds are not interval starts"),
     PARTITIONING("partitioning", "a plain table past partitioningThreshold rows"),
-    SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold");
+    SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold"),
+    PARTITION_KEY("partitionKey", "a table partitioned otherwise than by range on the configured column"),
+    UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish: a drop or move"
+            + " not done, or an archive not uploaded or verified");
 
     private final String configName;
     private final String description;

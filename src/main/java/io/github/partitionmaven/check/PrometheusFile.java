@@ -11,45 +11,65 @@ import java.util.function.Function;
 
 /**
  * The check in the Prometheus text exposition format, for the node exporter's textfile collector:
- * one gauge family per fact, labelled by table ({@code schema.table}). Written atomically, so the
- * collector never reads half a file.
+ * one gauge family per fact, labelled by table ({@code schema.table}) and, for a fleet of databases, by
+ * {@code database} too: one file for all of them, each family's HELP and TYPE once (the format allows a
+ * family only once per file). Written atomically, so the collector never reads half a file.
  */
 public final class PrometheusFile {
 
     public static final String PREFIX = "pg_partition_";
 
-    private final CheckReport report;
+    /** The report of one database; {@code database} is null for a single-database run (no label). */
+    private record Labelled(String database, CheckReport report, TableHealth table) {
+    }
+
+    private final Map<String, CheckReport> reports;
     private final StringBuilder out = new StringBuilder();
 
-    private PrometheusFile(CheckReport report) {
-        this.report = report;
+    private PrometheusFile(Map<String, CheckReport> reports) {
+        this.reports = reports;
     }
 
     public static String render(CheckReport report) {
-        return new PrometheusFile(report).render();
+        Map<String, CheckReport> one = new LinkedHashMap<>();
+        one.put(null, report);
+        return new PrometheusFile(one).render();
+    }
+
+    /** One file for the reports of several databases, keyed by the label each metric carries as {@code database}. */
+    public static String render(Map<String, CheckReport> byDatabase) {
+        return new PrometheusFile(new LinkedHashMap<>(byDatabase)).render();
     }
 
     public static void write(CheckReport report, Path file) throws IOException {
-        AtomicFiles.write(file, render(report));
+        // 0644: the node exporter's textfile collector usually runs as another user
+        AtomicFiles.write(file, render(report), AtomicFiles.READABLE);
+    }
+
+    public static void write(Map<String, CheckReport> byDatabase, Path file) throws IOException {
+        AtomicFiles.write(file, render(byDatabase));
     }
 
     private String render() {
-        List<TableHealth> all = report.tables();
-        List<TableHealth> partitioned = all.stream().filter(TableHealth::partitioned).toList();
-        family("check_status", "Verdict of partition:check per table: 0 ok, 1 warnings only, 2 a failOn check tripped.", all,
-                t -> (double) t.status(report.thresholds()).metricValue());
+        List<Labelled> all = new java.util.ArrayList<>();
+        reports.forEach((db, r) -> r.tables().forEach(t -> all.add(new Labelled(db, r, t))));
+        List<Labelled> partitioned = all.stream().filter(l -> l.table().partitioned()).toList();
+        header("check_status", "Verdict of partition:check per table: 0 ok, 1 warnings only, 2 a failOn check tripped.");
+        for (Labelled l : all) {
+            sample("check_status", labels(l), l.table().status(l.report().thresholds()).metricValue());
+        }
         header("check_findings", "Findings per table and check (the check label is a failOn name).");
-        for (TableHealth t : all) {
+        for (Labelled t : all) {
             for (Check c : Check.values()) {
                 Map<String, String> labels = new LinkedHashMap<>(labels(t));
                 labels.put("check", c.configName());
-                sample("check_findings", labels, t.count(c));
+                sample("check_findings", labels, t.table().count(c));
             }
         }
         family("coverage_ahead_seconds", "Seconds from now until the first instant no partition covers (+Inf past a MAXVALUE bound).",
                 partitioned, t -> t.coverage().orElseThrow().secondsAhead());
         family("coverage_ahead_intervals", "Whole intervals of partitions past the current one.",
-                partitioned.stream().filter(t -> !t.coverage().orElseThrow().unbounded()).toList(),
+                partitioned.stream().filter(t -> !t.table().coverage().orElseThrow().unbounded()).toList(),
                 t -> (double) t.coverage().orElseThrow().intervalsAhead());
         family("default_rows", "Rows in the default partition (0 without one).", partitioned, t -> (double) t.defaultRows());
         family("count", "Range partitions, the default partition not counted.", partitioned, t -> (double) t.partitionCount());
@@ -66,14 +86,15 @@ public final class PrometheusFile {
         family("slow_statements", "Statements on the table whose mean time is over slowStatementThreshold.", all,
                 t -> (double) t.count(Check.SLOW_STATEMENTS));
         header("check_timestamp_seconds", "When partition:check last ran, in Unix seconds.");
-        sample("check_timestamp_seconds", Map.of(), report.checkedAt().getEpochSecond());
+        reports.forEach((db, r) -> sample("check_timestamp_seconds", db == null ? Map.of() : Map.of("database", db),
+                r.checkedAt().getEpochSecond()));
         return out.toString();
     }
 
-    private void family(String name, String help, List<TableHealth> tables, Function<TableHealth, Double> value) {
+    private void family(String name, String help, List<Labelled> tables, Function<TableHealth, Double> value) {
         header(name, help);
-        for (TableHealth t : tables) {
-            sample(name, labels(t), value.apply(t));
+        for (Labelled t : tables) {
+            sample(name, labels(t), value.apply(t.table()));
         }
     }
 
@@ -96,9 +117,14 @@ public final class PrometheusFile {
         out.append(' ').append(number(value)).append('\n');
     }
 
-    private static Map<String, String> labels(TableHealth t) {
-        TableName n = t.state().name();
-        return Map.of("table", n.schema() + "." + n.name());
+    private static Map<String, String> labels(Labelled t) {
+        TableName n = t.table().state().name();
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (t.database() != null) {
+            labels.put("database", t.database());
+        }
+        labels.put("table", n.schema() + "." + n.name());
+        return labels;
     }
 
     static String number(double v) {

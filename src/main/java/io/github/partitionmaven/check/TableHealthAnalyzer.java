@@ -1,5 +1,6 @@
 package io.github.partitionmaven.check;
 
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
@@ -28,7 +29,15 @@ public final class TableHealthAnalyzer {
 
     /** Refuses, like every goal, a table that is missing, not a table, or partitioned other than by range on the column. */
     public TableHealth analyze(TablePolicy policy, TableState state, List<StatementStats> statements) {
+        return analyze(policy, state, statements, List.of());
+    }
+
+    /** {@code unfinished}: the tables prune detached from this one and marked but did not finish with. */
+    public TableHealth analyze(TablePolicy policy, TableState state, List<StatementStats> statements,
+                               List<io.github.partitionmaven.catalog.PruneMarks.Unfinished> unfinished) {
         List<HealthFinding> findings = new ArrayList<>();
+        unfinished.forEach(u -> findings.add(new UnfinishedPrune(u.parent(), u.table(), u.estimatedRows(),
+                policy.retention().map(r -> r.mode().name().toLowerCase(java.util.Locale.ROOT)).orElse("none"))));
         if (state.kind() == TableState.Kind.PLAIN) {
             TableRequirements.requireKeyColumn(policy, state);
             if (state.estimatedRows() >= thresholds.partitioningRowThreshold()) {
@@ -38,7 +47,13 @@ public final class TableHealthAnalyzer {
             findings.addAll(slow(policy, state, statements));
             return new TableHealth(policy, state, Optional.empty(), List.of(), statements, findings);
         }
-        TableRequirements.requirePartitioned(policy, state);
+        TableRequirements.requireKeyColumn(policy, state);
+        try {
+            TableRequirements.requirePartitioned(policy, state);
+        } catch (PartitionException otherKey) {
+            findings.add(new OtherPartitionKey(state.name(), otherKey.getMessage()));
+            return new TableHealth(policy, state, Optional.empty(), List.of(), statements, findings);
+        }
         TableName table = state.name();
         Coverage coverage = Coverage.of(state, policy.interval(), settings);
         if (coverage.intervalsAhead() < thresholds.minCoverageIntervals() || !coverage.coversNow()) {

@@ -140,7 +140,10 @@ final class AttachConversion {
         }
         sql.add("ALTER TABLE " + t.sql() + " ATTACH PARTITION " + old.sql() + " FOR VALUES FROM (MINVALUE) TO (" + hi + ")");
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(upper);
-        partitions.forEach(p -> sql.add(ddl.createPartition(t, p)));
+        for (PartitionedTableDdl.Partition p : partitions) {
+            sql.add(ddl.createPartition(t, p));
+            sql.addAll(ddl.ownerAndGrants(p.name()));
+        }
         List<TableName> creates = new ArrayList<>(List.of(old));
         partitions.forEach(p -> creates.add(p.name()));
         StepWork work = (Connection c, EngineLog log) -> {

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.core.EngineLog;
@@ -14,7 +15,6 @@ import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -246,9 +246,6 @@ final class AttachRollback {
     }
 
     private static long count(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Jdbc.queryLong(st.getConnection(), sql);
     }
 }

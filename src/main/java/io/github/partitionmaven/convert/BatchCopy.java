@@ -1,5 +1,7 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.core.Progress;
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.execute.Connections;
 import io.github.partitionmaven.core.Sessions;
@@ -56,7 +58,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
     @Override
     public void run(Connection c, Sessions more, EngineLog log) throws Exception {
         Ranges ranges = Ranges.resume(c, transfer, progress, batchSize, total, sessions);
-        ProgressMeter meter = new ProgressMeter(log, "copied", ranges.copiedRows, total);
+        Progress meter = Progress.counting(log, "copied", ranges.copiedRows, total, "rows");
         List<Connection> opened = new ArrayList<>();
         try {
             for (int i = 1; more != null && i < sessions; i++) {
@@ -79,7 +81,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
     }
 
     /** Copies batches until none is left; the first session to fail stops the others after their current batch. */
-    private Void copyBatches(Connection c, Ranges ranges, ProgressMeter meter, EngineLog log) throws SQLException {
+    private Void copyBatches(Connection c, Ranges ranges, Progress meter, EngineLog log) throws SQLException {
         String record = String.format(RECORD_RANGE_SQL, progress.sql());
         c.setAutoCommit(false);
         try {
@@ -208,11 +210,7 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                     first = false;
                 }
             }
-            long copied;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT copied_rows FROM " + progress.sql())) {
-                rs.next();
-                copied = rs.getLong(1);
-            }
+            long copied = Jdbc.queryLong(c, "SELECT copied_rows FROM " + progress.sql());
             Optional<long[]> span = integerSpan(c, transfer, batchSize, rows);
             Deque<Range> planned = new ArrayDeque<>();
             if (span.isPresent()) {

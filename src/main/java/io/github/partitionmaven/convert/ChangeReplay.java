@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import java.sql.Connection;
@@ -84,10 +85,7 @@ final class ChangeReplay {
     }
 
     static long pending(Connection c, Transfer transfer) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + transfer.changeLog().sql()); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Jdbc.queryLong(c, "SELECT count(*) FROM " + transfer.changeLog().sql());
     }
 
     private static int replayBatch(Connection c, Transfer transfer, int limit) throws SQLException {

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.TableState;
@@ -93,19 +94,19 @@ public final class ConvertCatalogReader {
 
     private static final String EXISTING = """
             SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END
-              FROM unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = to_regclass(x.name)
+              FROM unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
               JOIN pg_namespace n ON n.oid = c.relnamespace
             """;
 
     private static final String OBJECTS = """
             SELECT n.nspname, c.relname, con.conname AS name, con.convalidated AS valid
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_constraint con ON con.conrelid = c.oid
-             WHERE c.oid IN (SELECT to_regclass(x) FROM unnest(?::text[]) x)
+             WHERE c.oid IN (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest(?::pg_catalog.text[]) x)
             UNION ALL
             SELECT n.nspname, c.relname, ci.relname, i.indisvalid
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_index i ON i.indrelid = c.oid
               JOIN pg_class ci ON ci.oid = i.indexrelid
-             WHERE c.oid IN (SELECT to_regclass(x) FROM unnest(?::text[]) x)
+             WHERE c.oid IN (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest(?::pg_catalog.text[]) x)
             """;
 
     private ConvertCatalogReader() {
@@ -118,7 +119,10 @@ public final class ConvertCatalogReader {
         Map<Long, TablePolicy> policyByOid = new HashMap<>();
         for (TablePolicy p : policies) {
             TableState s = catalog.table(p.table());
-            if (s.kind() == TableState.Kind.PLAIN || s.kind() == TableState.Kind.PARTITIONED) {
+            // a plain table Citus manages is refused before its facts are needed (ConvertPlanner); reading them would not
+            // work either: Citus fetches some of them from the workers in binary and fails on aclitem
+            boolean citusPlain = s.kind() == TableState.Kind.PLAIN && s.citus().managed();
+            if ((s.kind() == TableState.Kind.PLAIN || s.kind() == TableState.Kind.PARTITIONED) && !citusPlain) {
                 byOid.put(s.oid(), s);
                 policyByOid.put(s.oid(), p);
             }
@@ -136,14 +140,14 @@ public final class ConvertCatalogReader {
             t.owner = rs.getString("owner");
             t.comment = Optional.ofNullable(rs.getString("comment"));
             t.pkName = Optional.ofNullable(rs.getString("pk_name"));
-            List<String> cols = strings(rs.getArray("pk_cols"));
-            List<String> types = strings(rs.getArray("pk_types"));
+            List<String> cols = Jdbc.strings(rs.getArray("pk_cols"));
+            List<String> types = Jdbc.strings(rs.getArray("pk_types"));
             for (int i = 0; i < cols.size(); i++) {
                 t.pk.add(new ConvertFacts.Column(cols.get(i), types.get(i)));
             }
         });
         query(c, INDEXES, oids, rs -> b.get(rs.getLong(1)).indexes.add(new ConvertFacts.IndexDef(rs.getString(2), rs.getBoolean(3),
-                rs.getBoolean(4), Optional.ofNullable(rs.getString(5)), rs.getString(6).substring(1), strings(rs.getArray(7)))));
+                rs.getBoolean(4), Optional.ofNullable(rs.getString(5)), rs.getString(6).substring(1), Jdbc.strings(rs.getArray(7)))));
         try (PreparedStatement ps = c.prepareStatement(FOREIGN_KEYS)) {
             ps.setArray(1, c.createArrayOf("oid", oids));
             ps.setArray(2, c.createArrayOf("oid", oids));
@@ -313,10 +317,6 @@ public final class ConvertCatalogReader {
                 }
             }
         }
-    }
-
-    private static List<String> strings(Array a) throws SQLException {
-        return a == null ? List.of() : Arrays.asList((String[]) a.getArray());
     }
 
     private static final class Builder {

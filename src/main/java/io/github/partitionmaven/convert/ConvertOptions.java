@@ -13,9 +13,11 @@ import java.util.Locale;
  * @param copySessions  database sessions copying batches at once
  * @param rollbackMaxRows the most rows the rollback of an attach moves under its exclusive lock (rows written to the
  *                      partitions after the old one); more are refused
+ * @param rollbackDeletesPruned whether rollback also deletes from the old table the rows retention removed from the
+ *                      partitioned one (partitions prune dropped since the conversion); by default it keeps them
  */
 public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, int copySessions,
-                             long rollbackMaxRows) {
+                             long rollbackMaxRows, boolean rollbackDeletesPruned) {
 
     public static final String DEFAULT_OLD_TABLE_NAME = "{table}_old";
     public static final int DEFAULT_BATCH_SIZE = 50_000;
@@ -24,7 +26,7 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     public static final long DEFAULT_ROLLBACK_MAX_ROWS = 100_000;
 
     public static final ConvertOptions DEFAULTS = new ConvertOptions(Strategy.COPY, false, DEFAULT_OLD_TABLE_NAME, DEFAULT_BATCH_SIZE,
-            DEFAULT_COPY_SESSIONS, DEFAULT_ROLLBACK_MAX_ROWS);
+            DEFAULT_COPY_SESSIONS, DEFAULT_ROLLBACK_MAX_ROWS, false);
 
     /** How the rows get into the partitioned table. */
     public enum Strategy {
@@ -62,29 +64,33 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     /** Reads the configuration as written: {@code strategy} is copy or attach (default copy). */
     public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, Integer copySessions) {
         return new ConvertOptions(parseStrategy(strategy), offline, oldTableName, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
-                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, DEFAULT_ROLLBACK_MAX_ROWS);
+                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, DEFAULT_ROLLBACK_MAX_ROWS, false);
     }
 
     /** {@code value} null keeps the default. */
     public ConvertOptions withRollbackMaxRows(Long value) {
         return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions,
-                value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value);
+                value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value, rollbackDeletesPruned);
+    }
+
+    public ConvertOptions withRollbackDeletesPruned(boolean value) {
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, value);
     }
 
     public ConvertOptions withStrategy(Strategy value) {
-        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollbackMaxRows);
+        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned);
     }
 
     public ConvertOptions withOffline(boolean value) {
-        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollbackMaxRows);
+        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned);
     }
 
     public ConvertOptions withCopySessions(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows, rollbackDeletesPruned);
     }
 
     public ConvertOptions withBatchSize(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollbackMaxRows);
+        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollbackMaxRows, rollbackDeletesPruned);
     }
 
     private static Strategy parseStrategy(String value) {

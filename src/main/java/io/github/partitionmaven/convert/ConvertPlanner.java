@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.CitusTable;
 import io.github.partitionmaven.catalog.ServerInfo;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.TableState;
@@ -34,6 +35,7 @@ public final class ConvertPlanner implements Planner {
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
     private final ServerInfo server;
+    private final Set<Long> unlogged = new java.util.HashSet<>();
 
     public ConvertPlanner(ConvertOptions options) {
         this(options, Map.of(), new ServerInfo(ServerInfo.MIN_VERSION_NUM, "unknown"));
@@ -57,12 +59,37 @@ public final class ConvertPlanner implements Planner {
 
     @Override
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
-        return new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options), catalog.server());
+        ConvertPlanner prepared = new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options),
+                catalog.server());
+        prepared.unlogged.addAll(unlogged(connection, catalog));
+        return prepared;
+    }
+
+    /** Plain configured tables that are UNLOGGED: one query. */
+    private static Set<Long> unlogged(Connection c, Catalog catalog) throws SQLException {
+        Long[] oids = catalog.tables().stream().filter(t -> t.kind() == TableState.Kind.PLAIN).map(TableState::oid).toArray(Long[]::new);
+        Set<Long> out = new java.util.HashSet<>();
+        if (oids.length == 0) {
+            return out;
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT c.oid::pg_catalog.int8 FROM pg_catalog.pg_class c"
+                + " WHERE c.relpersistence = 'u' AND c.oid = ANY (?::pg_catalog.oid[])")) {
+            ps.setArray(1, c.createArrayOf("oid", oids));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
     }
 
     @Override
     public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
         TableRequirements.requireKeyColumn(policy, state);
+        if (state.kind() == TableState.Kind.PLAIN) {
+            refuseCitus(state);
+        }
         ConvertFacts f = facts(facts, policy);
         ConvertNames names = new ConvertNames(state.name(), options);
         if (state.kind() == TableState.Kind.PARTITIONED) {
@@ -74,6 +101,14 @@ public final class ConvertPlanner implements Planner {
             }
             throw PartitionException.databaseState(state.name() + " is already partitioned by RANGE (" + policy.column()
                     + "): there is nothing to convert. Use `mvn partition:premake` to keep its partitions ahead.");
+        }
+        if (unlogged.contains(state.oid()) && f.progress().isEmpty()) {
+            // a partitioned table cannot be UNLOGGED, and its partitions (LIKE + ATTACH, premake's too) would be logged: the
+            // table would silently start writing WAL (and replicating) at several times the cost
+            throw PartitionException.configuration(state.name() + " is UNLOGGED; a conversion would make it a logged partitioned"
+                    + " table (partitioned tables cannot be unlogged, and new partitions are logged), changing its crash safety"
+                    + " and WAL volume. Run ALTER TABLE " + state.name().sql() + " SET LOGGED first if that is what you want, or"
+                    + " remove it from <tables>. " + PartitionException.NOTHING_CHANGED);
         }
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());
@@ -88,6 +123,25 @@ public final class ConvertPlanner implements Planner {
                 + String.join(", ", f.triggers()) + " that the partitioned table does not get: recreate them on it after the conversion"
                 + " (their definitions: SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = "
                 + Sql.literal(state.name().sql()) + "::regclass)."))));
+    }
+
+    /**
+     * A table Citus manages cannot be converted in place: both strategies build a new partitioned table on the coordinator,
+     * which would be a plain local table, and swap it in, so the application would read and write the coordinator alone.
+     * Citus does distribute a partitioned table with all its partitions in one call, which gives the way round.
+     */
+    private static void refuseCitus(TableState state) {
+        if (!state.citus().managed()) {
+            return;
+        }
+        String t = Sql.literal(state.name().sql());
+        String redistribute = state.citus().kind() == CitusTable.Kind.REFERENCE
+                ? "SELECT create_reference_table(" + t + ")" : state.citus().kind() == CitusTable.Kind.LOCAL
+                ? "SELECT citus_add_local_table_to_metadata(" + t + ")" : "SELECT create_distributed_table(" + t + ", '<distribution column>')";
+        throw PartitionException.databaseState(state.name() + " is " + state.citus().kind().description() + " (Citus): partition:convert"
+                + " would build the partitioned table beside it as a plain table on the coordinator and swap it in, taking the rows"
+                + " off the workers. Convert it outside Citus instead: SELECT undistribute_table(" + t + "), then `mvn partition:convert`,"
+                + " then " + redistribute + " (Citus distributes every partition with it). Nothing was changed.");
     }
 
     static <T> T facts(Map<TableName, T> read, TablePolicy policy) {

@@ -8,6 +8,7 @@ import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
+import io.github.partitionmaven.plan.Requirement;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.plan.TablePlan;
@@ -81,7 +82,7 @@ final class CopyConversion {
         for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
             if (facts.object(s, fk.name()).isEmpty()) {
                 List<Lock> locks = List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE), new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE));
-                steps.add(laterForeignKeyValidation()
+                steps.add((laterForeignKeyValidation()
                         ? Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + " (NOT VALID)",
                                 "same as on " + t + "; added without checking the rows, so " + fk.references().sql() + " is held for an"
                                         + " instant only; the check comes with the verification, under locks that let writes continue",
@@ -89,7 +90,9 @@ final class CopyConversion {
                         : Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql(),
                                 "same as on " + t + "; checking the copied rows reads " + fk.references().sql() + ", whose writes wait"
                                         + " meanwhile (before PostgreSQL 18 a partitioned table cannot take a NOT VALID foreign key)",
-                                List.of(ddl.addForeignKey(s, fk)), locks, facts.stats().rows()));
+                                List.of(ddl.addForeignKey(s, fk)), locks, facts.stats().rows()))
+                        // SHARE ROW EXCLUSIVE on the referenced table, but a foreign key needs REFERENCES on it, not ownership
+                        .withRequires(List.of(Requirement.owner(s), Requirement.references(fk.references()))));
             }
         }
         if (!offline) {
@@ -118,6 +121,7 @@ final class CopyConversion {
         sql.add(ddl.createLike(s, t));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
+        partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));
         sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
@@ -315,21 +319,15 @@ final class CopyConversion {
         sql.addAll(after);
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
-                long lockStart = System.nanoTime();
-                for (String statement : lock) {
-                    st.execute(statement);
-                }
-                long locked = System.nanoTime();
+                SwapLock.Held held = SwapLock.take(st, lock);
                 long replayed = offline ? 0 : ChangeReplay.drain(c, transfer);
                 long drained = System.nanoTime();
                 log.debug("swap: last changes replayed under the lock");
                 for (String statement : after) {
                     st.execute(statement);
                 }
-                long done = System.nanoTime();
-                log.info("      swapped: lock obtained in " + (locked - lockStart) / 1_000_000 + " ms, " + replayed + " last change(s) replayed in "
-                        + (drained - locked) / 1_000_000 + " ms, names and sequences in " + (done - drained) / 1_000_000
-                        + " ms; ACCESS EXCLUSIVE held " + (done - locked) / 1_000_000 + " ms until commit");
+                log.info("      swapped: " + replayed + " last change(s) replayed in " + (drained - held.granted()) / 1_000_000
+                        + " ms, names and sequences in " + (System.nanoTime() - drained) / 1_000_000 + " ms; " + held.describe());
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),

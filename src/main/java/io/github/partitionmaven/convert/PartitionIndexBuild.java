@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.core.Progress;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.execute.Connections;
 import io.github.partitionmaven.core.Sessions;
@@ -42,7 +43,7 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
               LEFT JOIN pg_index x ON x.indrelid = c.oid
               LEFT JOIN pg_inherits ii ON ii.inhrelid = x.indexrelid
               LEFT JOIN pg_class pi ON pi.oid = ii.inhparent
-             WHERE i.inhparent = to_regclass(?)
+             WHERE i.inhparent = pg_catalog.to_regclass(?::pg_catalog.text)
              GROUP BY n.nspname, c.relname, c.oid
              ORDER BY pg_relation_size(c.oid) DESC
             """;
@@ -82,7 +83,7 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
                 }
             }
         }
-        ProgressMeter meter = new ProgressMeter(log, "indexed", 0, todo.size(), "partitions");
+        Progress meter = Progress.counting(log, "indexed", 0, todo.size(), "partitions");
         List<Connection> opened = new ArrayList<>();
         try {
             for (int i = 1; more != null && i < Math.min(sessions, todo.size()); i++) {
@@ -101,7 +102,7 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
         meter.finish();
     }
 
-    private Void build(Connection c, Deque<Partition> todo, boolean sideBySide, ProgressMeter meter, EngineLog log) throws SQLException {
+    private Void build(Connection c, Deque<Partition> todo, boolean sideBySide, Progress meter, EngineLog log) throws SQLException {
         while (true) {
             Partition p;
             synchronized (todo) {

@@ -68,20 +68,29 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     /** Gives every partition of {@code parent} back to autovacuum (whichever partitions exist by then). */
     static String resetAutovacuum(TableName parent) {
-        return "DO $reset$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
+        return "DO " + Sql.dollarQuoted(" DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
                 + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE format('ALTER TABLE %s RESET (autovacuum_enabled,"
-                + " toast.autovacuum_enabled)', p); END LOOP; END $reset$";
+                + " toast.autovacuum_enabled)', p); END LOOP; END ");
     }
 
     /** Owner, grants and the table comment. */
     List<String> privileges(TableName target) {
+        List<String> sql = ownerAndGrants(target);
+        facts.comment().ifPresent(c -> sql.add("COMMENT ON TABLE " + target.sql() + " IS " + Sql.literal(c)));
+        return sql;
+    }
+
+    /**
+     * Owner and grants, for the partitioned table and each of its partitions: a partition made by the converting role
+     * would stay that role's, and a later prune by the owner fail with "must be owner of table".
+     */
+    List<String> ownerAndGrants(TableName target) {
         List<String> sql = new ArrayList<>();
         sql.add("ALTER TABLE " + target.sql() + " OWNER TO " + Sql.ident(facts.owner()));
         for (ConvertFacts.Grant g : facts.grants()) {
             sql.add("GRANT " + g.privilege() + " ON TABLE " + target.sql() + " TO " + g.grantee().map(Sql::ident).orElse("PUBLIC")
                     + (g.grantable() ? " WITH GRANT OPTION" : ""));
         }
-        facts.comment().ifPresent(c -> sql.add("COMMENT ON TABLE " + target.sql() + " IS " + Sql.literal(c)));
         return sql;
     }
 

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
@@ -15,6 +16,7 @@ import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,9 +38,11 @@ final class RollbackConversion {
     private final ConvertNames names;
     private final RunSettings settings;
     private final long attachMaxRows;
+    private final boolean deletesPruned;
 
     RollbackConversion(TablePolicy policy, TableState state, ConvertFacts facts, Optional<AttachRollbackFacts> attached, ConvertNames names,
-                       RunSettings settings, long attachMaxRows) {
+                       RunSettings settings, long attachMaxRows, boolean deletesPruned) {
+        this.deletesPruned = deletesPruned;
         this.policy = policy;
         this.state = state;
         this.facts = facts;
@@ -69,6 +73,18 @@ final class RollbackConversion {
         Transfer transfer = new Transfer(t, old, key.get(0).name(), key.get(0).type(), state.insertableColumns(), names.changeLog(),
                 names.captureFunction());
         List<Step> steps = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        Optional<LocalDate> pruned = prunedBefore();
+        String keptLiteral = null;
+        if (pruned.isPresent() && !deletesPruned) {
+            keptLiteral = state.keyType().literal(pruned.get(), settings.zone()) + "::" + state.keyType().sqlName();
+            findings.add(Finding.info("Rows of " + old + " before " + pruned.get() + " are kept: " + t + " has no partition before"
+                    + " then (retention removed them since the conversion, or they were never converted), so rollback does not"
+                    + " replay their absence as deletes. Set <rollbackDeletesPruned>true</rollbackDeletesPruned> to delete them."));
+        } else if (pruned.isPresent()) {
+            findings.add(Finding.warning("Rows of " + old + " before " + pruned.get() + " are DELETED by the rollback"
+                    + " (<rollbackDeletesPruned>true</rollbackDeletesPruned>): " + t + " no longer holds them."));
+        }
         boolean prepared = facts.exists(names.progress());
         if (!prepared) {
             List<String> sql = new ArrayList<>(names.createProgress("rollback", false));
@@ -78,7 +94,8 @@ final class RollbackConversion {
                     List.of(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE)), 0).withCreates(List.of(names.progress(), names.changeLog())));
         }
         if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
-            List<String> sql = List.of(transfer.captureDifferences(), "UPDATE " + names.progress().sql() + " SET copy_done = true");
+            List<String> sql = List.of(transfer.captureDifferences(policy.column(), keptLiteral),
+                    "UPDATE " + names.progress().sql() + " SET copy_done = true");
             steps.add(Step.transactional(Goal.ROLLBACK, t, "find the rows written, changed or deleted in " + t + " since the conversion",
                     "compares every row of " + t + " with " + old + " by " + transfer.key() + " and logs the keys that differ;"
                             + " reads and writes continue", sql,
@@ -86,14 +103,26 @@ final class RollbackConversion {
         }
         steps.add(replay(transfer));
         Verification verification = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), settings.zone(), true,
-                facts.rowHash(), String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";");
+                facts.rowHash(), String.join("; ", transfer.dropCapture()) + "; DROP TABLE " + names.progress().sql() + ";",
+                deletesPruned ? Optional.empty() : pruned);
         steps.add(Step.autocommit(Goal.ROLLBACK, t, "verify " + old + " against " + t, "row count and checksum per "
                         + policy.interval().unit() + "; a difference stops here with nothing swapped", verification.statements(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), 0)
                 .withWork(verification));
         steps.add(replay(transfer));
         steps.add(swapBack(transfer));
-        return new TablePlan(policy, state, steps, List.of());
+        return new TablePlan(policy, state, steps, findings);
+    }
+
+    /**
+     * The start of the partitioned table's first partition: everything before it was converted into partitions that are
+     * gone (dropped, detached or archived by prune). None with a default partition, which would have taken such rows.
+     */
+    private Optional<LocalDate> prunedBefore() {
+        if (state.defaultPartition().isPresent() || state.partitions().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(state.keyType().dayOf(state.partitions().get(0).lower(), settings.zone()));
     }
 
     private Step replay(Transfer transfer) {

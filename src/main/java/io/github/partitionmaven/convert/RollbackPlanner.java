@@ -66,6 +66,6 @@ public final class RollbackPlanner implements Planner {
     public TablePlan plan(TablePolicy policy, TableState state, RunSettings settings) {
         TableRequirements.requireKeyColumn(policy, state);
         return new RollbackConversion(policy, state, ConvertPlanner.facts(facts, policy), Optional.ofNullable(attachRollbacks.get(policy.table())),
-                new ConvertNames(state.name(), options), settings, options.rollbackMaxRows()).plan();
+                new ConvertNames(state.name(), options), settings, options.rollbackMaxRows(), options.rollbackDeletesPruned()).plan();
     }
 }

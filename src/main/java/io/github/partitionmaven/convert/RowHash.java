@@ -68,7 +68,7 @@ public record RowHash(List<Column> columns) {
             String seed = Integer.toString(i + 1);
             String hash = col.function().isPresent()
                     ? col.function().get() + "(" + value + col.cast().map(c -> "::" + c).orElse("") + ", " + seed + ")"
-                    : "hashtextextended(" + value + "::text, " + seed + ")";
+                    : "pg_catalog.hashtextextended(" + value + "::text, " + seed + ")";
             terms.add(col.notNull() ? hash : "coalesce(" + hash + ", " + seed + ")");
         }
         return String.join(" # ", terms);
@@ -76,6 +76,6 @@ public record RowHash(List<Column> columns) {
 
     /** The fallback when an array or composite holds a type without a hash function: the hash of the whole row's text. */
     public static String wholeRowText(String alias) {
-        return "hashtextextended(" + alias + "::text, 0)";
+        return "pg_catalog.hashtextextended(" + alias + "::text, 0)";
     }
 }

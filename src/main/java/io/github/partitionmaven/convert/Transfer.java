@@ -36,14 +36,14 @@ public record Transfer(TableName source, TableName target, String key, String ke
         String log = changeLog.sql();
         return List.of(
                 "CREATE TABLE " + log + " (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, " + k + " " + keyType + " NOT NULL)",
-                "CREATE FUNCTION " + captureFunction.sql() + "() RETURNS trigger LANGUAGE plpgsql AS $capture$\nBEGIN\n"
+                "CREATE FUNCTION " + captureFunction.sql() + "() RETURNS trigger LANGUAGE plpgsql AS " + Sql.dollarQuoted("\nBEGIN\n"
                         + "  IF TG_OP = 'TRUNCATE' THEN\n"
                         + "    RAISE EXCEPTION 'partition-maven-plugin is converting %: TRUNCATE would be lost; wait for the conversion to finish', TG_TABLE_NAME;\n"
                         + "  END IF;\n"
                         + "  IF TG_OP <> 'INSERT' THEN INSERT INTO " + log + " (" + k + ") VALUES (OLD." + k + "); END IF;\n"
                         + "  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW." + k + " IS DISTINCT FROM OLD." + k + ") THEN\n"
                         + "    INSERT INTO " + log + " (" + k + ") VALUES (NEW." + k + ");\n"
-                        + "  END IF;\n  RETURN NULL;\nEND\n$capture$",
+                        + "  END IF;\n  RETURN NULL;\nEND\n"),
                 "CREATE TRIGGER " + Sql.ident(ConvertNames.CAPTURE_TRIGGER) + " AFTER INSERT OR UPDATE OR DELETE ON " + source.sql()
                         + " FOR EACH ROW EXECUTE FUNCTION " + captureFunction.sql() + "()",
                 "CREATE TRIGGER " + Sql.ident(ConvertNames.TRUNCATE_GUARD) + " BEFORE TRUNCATE ON " + source.sql()
@@ -129,8 +129,18 @@ public record Transfer(TableName source, TableName target, String key, String ke
 
     /** Captures, as changed keys, every row that differs between target and source (rollback's resync). */
     public String captureDifferences() {
+        return captureDifferences(null, null);
+    }
+
+    /**
+     * Logs the keys whose rows differ; with {@code keptBefore} (a literal of the key type), a row only the target has whose
+     * {@code timeColumn} is before it is left alone: its partition is gone from the source (retention), not a deletion.
+     */
+    public String captureDifferences(String timeColumn, String keptBefore) {
         String k = keyIdent();
+        String onlyInTarget = keptBefore == null ? "s." + k + " IS NULL"
+                : "(s." + k + " IS NULL AND NOT t." + Sql.ident(timeColumn) + " < " + keptBefore + ")";
         return "INSERT INTO " + changeLog.sql() + " (" + k + ") SELECT coalesce(s." + k + ", t." + k + ") FROM " + source.sql() + " s FULL JOIN "
-                + target.sql() + " t ON s." + k + " = t." + k + " WHERE s." + k + " IS NULL OR t." + k + " IS NULL OR s::text <> t::text";
+                + target.sql() + " t ON s." + k + " = t." + k + " WHERE " + onlyInTarget + " OR t." + k + " IS NULL OR s::text <> t::text";
     }
 }

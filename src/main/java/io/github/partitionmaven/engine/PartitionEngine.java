@@ -7,6 +7,8 @@ import io.github.partitionmaven.catalog.CatalogReader;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.execute.Connections;
+import io.github.partitionmaven.execute.PoolerProbe;
+import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.execute.StepExecutor;
 import io.github.partitionmaven.execute.TableLock;
 import io.github.partitionmaven.check.CheckReport;
@@ -19,7 +21,9 @@ import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
+import io.github.partitionmaven.premake.PremakePlanner;
 import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import java.sql.Connection;
@@ -73,23 +77,104 @@ public final class PartitionEngine {
         return settings;
     }
 
+    /** What an applying goal does on a standby. */
+    public enum OnStandby {
+        /** Refuse, naming pg_is_in_recovery() (the default: a release pipeline that reached a standby must not pass). */
+        FAIL,
+        /** Do nothing and say so: for schedules that run against every node of a cluster. */
+        SKIP
+    }
+
+    /** The same engine with another choice for standbys. */
+    public PartitionEngine onStandby(OnStandby choice) {
+        PartitionEngine e = new PartitionEngine(connection, settings, tables, planners, log);
+        e.onStandby = choice;
+        return e;
+    }
+
+    private OnStandby onStandby = OnStandby.FAIL;
+    private volatile boolean sessionsChecked;
+
+    /**
+     * A session set up for the plugin. The first one of an engine is preceded by the pooler probe: under transaction pooling
+     * the SETs of the session would already leak into other clients' server connections.
+     */
     public Connection open() {
+        if (!sessionsChecked) {
+            synchronized (this) {
+                if (!sessionsChecked) {
+                    PoolerProbe.requireRealSessions(connection);
+                    sessionsChecked = true;
+                }
+            }
+        }
         return Connections.open(connection, settings);
     }
 
-    /** The plan of the given goals for every configured table. */
+    /** The plan of the given goals for every configured table, with what the pre-flight found as findings. */
     public PartitionPlan plan(Set<Goal> goals) {
         try (Connection c = open()) {
-            return plan(c, goals, tables);
+            PartitionPlan p = plan(c, goals, tables);
+            return withPreflight(p, Preflight.read(c, p.steps()), String.join("/", goals.stream().sorted().map(Goal::goalName).toList()));
         } catch (SQLException e) {
             throw failure("read the catalog", e);
         }
     }
 
+    /** The pre-flight's findings on the tables whose steps they concern; server-wide ones on the first table with steps. */
+    private static PartitionPlan withPreflight(PartitionPlan p, Preflight pre, String goals) {
+        List<TablePlan> out = new ArrayList<>();
+        boolean first = true;
+        for (TablePlan t : p.tables()) {
+            if (t.steps().isEmpty()) {
+                out.add(t);
+                continue;
+            }
+            List<Finding> f = new ArrayList<>(t.findings());
+            if (first) {
+                pre.overrideNotes().forEach(n -> f.add(Finding.info(n)));
+            }
+            f.addAll(pre.findings(t.state().name(), goals, first));
+            first = false;
+            out.add(new TablePlan(t.policy(), t.state(), t.steps(), f));
+        }
+        return new PartitionPlan(p.server(), p.settings(), out);
+    }
+
+    /**
+     * Before any change, after {@link #primaryOrSkip}: the plan's steps are checked against the
+     * role's privileges and the session's settings, and refused, all that is missing in one message.
+     */
+    private void preflight(Connection c, Goal goal, List<Step> steps) throws SQLException {
+        if (steps.isEmpty()) {
+            return;
+        }
+        Preflight pre = Preflight.read(c, steps);
+        pre.requireApplicable(goal.goalName());
+        pre.overrideNotes().forEach(log::info);
+    }
+
+    /** True when the goal may go on; false (said in the log) when this is a standby and {@link OnStandby#SKIP} was asked. */
+    private boolean primaryOrSkip(Connection c, Goal goal) throws SQLException {
+        if (!Preflight.standby(c)) {
+            return true;
+        }
+        if (onStandby == OnStandby.SKIP) {
+            log.info("The server is a standby (pg_is_in_recovery() is true): partition:" + goal.goalName() + " skipped, as"
+                    + " -Dpartition.onStandby=skip asks. " + PartitionException.NOTHING_CHANGED);
+            return false;
+        }
+        throw PartitionException.environment(Preflight.standbyMessage(goal.goalName()), null);
+    }
+
     /** Runs the steps of one goal; returns the plan that was executed (steps of other goals left out). */
     public PartitionPlan apply(Goal goal) {
         try (Connection c = open()) {
+            if (!primaryOrSkip(c, goal)) {
+                return new PartitionPlan(CatalogReader.server(c), settings, List.of());
+            }
             PartitionPlan whole = plan(c, Set.of(goal), tables);
+            preflight(c, goal, whole.steps());
             List<TablePlan> executed = new ArrayList<>();
             StepExecutor executor = new StepExecutor(c, this::open, settings, log);
             for (TablePlan first : whole.tables()) {
@@ -122,9 +207,14 @@ public final class PartitionEngine {
     /** Runs a goal driven by its own input: planned once (bad input fails before any change), then again under each table's lock. */
     public List<Step> apply(InputPlanner planner) {
         try (Connection c = open()) {
+            if (!primaryOrSkip(c, planner.goal())) {
+                return List.of();
+            }
+            List<Step> first = planner.plan(c);
+            preflight(c, planner.goal(), first);
             List<Step> executed = new ArrayList<>();
             StepExecutor executor = new StepExecutor(c, this::open, settings, log);
-            for (TableName table : planner.plan(c).stream().map(Step::table).distinct().toList()) {
+            for (TableName table : first.stream().map(Step::table).distinct().toList()) {
                 executed.addAll(runLocked(c, executor, table, () -> planner.plan(c).stream().filter(s -> s.table().equals(table)).toList()));
             }
             return executed;
@@ -164,7 +254,9 @@ public final class PartitionEngine {
     }
 
     private PartitionPlan plan(Connection c, Set<Goal> goals, List<TablePolicy> policies) throws SQLException {
+        PlanSanity.refuseFarNow(c, settings);
         Catalog catalog = CatalogReader.read(c, policies, settings.zone(), CatalogReader.Sizes.ESTIMATED);
+        PlanSanity.refuseTwice(policies, catalog);
         List<Planner> prepared = new ArrayList<>();
         for (Planner planner : planners) {
             if (goals.contains(planner.goal())) {
@@ -175,6 +267,7 @@ public final class PartitionEngine {
         for (TablePolicy policy : policies) {
             plans.add(planTable(prepared, policy, catalog.table(policy.table()), goals));
         }
+        PlanSanity.refuseAbsurd(plans, settings);
         refuseTakenNames(c, plans);
         return new PartitionPlan(catalog.server(), settings, plans);
     }
@@ -198,7 +291,8 @@ public final class PartitionEngine {
 
     /**
      * One query for every relation the plan would create: a name already taken is refused before anything runs.
-     * A name that meanwhile became a partition of the same table (a concurrent run made it) is no conflict.
+     * A name that meanwhile became a partition of the same table (a concurrent run made it) is no conflict, nor is a table
+     * a premake on Citus created and marked but did not attach yet (a run killed between its two steps).
      * The names are looked up by joining pg_class rather than with to_regclass: to_regclass reads the latest catalog,
      * pg_inherits the statement's snapshot, and a concurrent run committing between the two made a fresh partition
      * look like a stranger.
@@ -207,23 +301,27 @@ public final class PartitionEngine {
         List<String> schemas = new ArrayList<>();
         List<String> names = new ArrayList<>();
         List<String> parents = new ArrayList<>();
+        List<String> markers = new ArrayList<>();
         for (Step step : plans.stream().flatMap(p -> p.steps().stream()).toList()) {
             for (TableName created : step.creates()) {
                 schemas.add(created.schema());
                 names.add(created.name());
                 parents.add(step.table().sql());
+                markers.add(PremakePlanner.pendingMarker(step.table()));
             }
         }
         if (names.isEmpty()) {
             return;
         }
-        String sql = "SELECT x.i FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(s, n, p, i)"
-                + " JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, current_schema()) JOIN pg_class r ON r.relnamespace = ns.oid AND r.relname = x.n"
-                + " WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = r.oid AND i.inhparent = to_regclass(x.p))";
+        String sql = "SELECT x.i FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(s, n, p, m, i)"
+                + " JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, (" + Sql.USER_SCHEMAS + ")[1]) JOIN pg_class r ON r.relnamespace = ns.oid AND r.relname = x.n"
+                + " WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = r.oid AND i.inhparent = pg_catalog.to_regclass(x.p::pg_catalog.text))"
+                + " AND coalesce(pg_catalog.obj_description(r.oid, 'pg_class'), '') <> x.m";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", schemas.toArray()));
             ps.setArray(2, c.createArrayOf("text", names.toArray()));
             ps.setArray(3, c.createArrayOf("text", parents.toArray()));
+            ps.setArray(4, c.createArrayOf("text", markers.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> taken = new ArrayList<>();
                 while (rs.next()) {

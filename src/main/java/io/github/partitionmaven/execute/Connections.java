@@ -18,6 +18,29 @@ public final class Connections {
     }
 
     public static Connection open(ConnectionSettings settings, RunSettings run) {
+        Connection c = connect(settings);
+        try (Statement s = c.createStatement()) {
+            pinSearchPath(s);
+            // then: a role's or database's timeouts would cancel long steps by design (engine.Preflight says so in the plan)
+            s.execute("SET statement_timeout = 0");
+            s.execute("SET idle_in_transaction_session_timeout = 0");
+            s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
+            s.execute("SET DateStyle = ISO");
+            endWhenClientGone(s);
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            if ("22023".equals(e.getSQLState())) {
+                throw PartitionException.configuration("The server does not know <timeZone>" + run.zone().getId()
+                        + "</timeZone>: use a zone from pg_timezone_names.");
+            }
+            throw PartitionException.environment("Cannot prepare the session on " + settings.safeUrl() + ": "
+                    + settings.redact(e.getMessage()), null);
+        }
+    }
+
+    /** A session as the server and pooler give it, nothing set yet (for probing what is in between, see PoolerProbe). */
+    public static Connection connect(ConnectionSettings settings) {
         if (settings.url() == null || settings.url().isBlank()) {
             throw PartitionException.configuration("No database configured: set <url> (or -Dpartition.url), e.g."
                     + " jdbc:postgresql://localhost:5432/app.");
@@ -36,26 +59,26 @@ public final class Connections {
         }
         props.putIfAbsent("ApplicationName", APPLICATION_NAME);
         props.putIfAbsent("connectTimeout", "10");
-        Connection c;
         try {
-            c = DriverManager.getConnection(settings.url(), props);
+            return DriverManager.getConnection(settings.url(), props);
         } catch (SQLException e) {
             throw connectFailure(settings, e);
         }
-        try (Statement s = c.createStatement()) {
-            s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
-            s.execute("SET DateStyle = ISO");
-            endWhenClientGone(s);
-            return c;
-        } catch (SQLException e) {
-            closeQuietly(c);
-            if ("22023".equals(e.getSQLState())) {
-                throw PartitionException.configuration("The server does not know <timeZone>" + run.zone().getId()
-                        + "</timeZone>: use a zone from pg_timezone_names.");
-            }
-            throw PartitionException.environment("Cannot prepare the session on " + settings.safeUrl() + ": "
-                    + settings.redact(e.getMessage()), null);
-        }
+    }
+
+    /**
+     * Every session runs with {@code search_path = pg_catalog, pg_temp}, so no function, operator or type the plugin names
+     * without a schema can resolve to an object another role created in a schema on the user's path (CVE-2018-1058: a
+     * {@code public.hashtext(varchar)} beats {@code pg_catalog.hashtext(text)} on an exact type match for a varchar
+     * parameter, and runs with the plugin's privileges). A SET right after connecting rather than the startup option
+     * {@code options=-c search_path=...}: PgBouncer refuses unknown startup parameters unless told to ignore them.
+     * The schemas the user's own path named are kept in {@link Sql#USER_SCHEMAS_SETTING}, for the one thing the path is
+     * for here: finding a configured table given without a schema. These two statements name every function with its
+     * schema, as they run before the path is pinned.
+     */
+    static void pinSearchPath(Statement s) throws SQLException {
+        s.execute("SELECT pg_catalog.set_config('" + Sql.USER_SCHEMAS_SETTING + "', pg_catalog.current_schemas(false)::pg_catalog.text, false)");
+        s.execute("SET search_path = pg_catalog, pg_temp");
     }
 
     /**
@@ -75,6 +98,12 @@ public final class Connections {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String who = settings.user() == null ? "" : " as user '" + settings.user() + "'";
         String detail = settings.redact(e.getMessage());
+        if (settings.password() == null && detail != null && detail.contains("no password was provided")) {
+            // pgjdbc's wording for a server asking for SCRAM/md5 when the client has none (SQL state 08004, like a refusal)
+            return PartitionException.configuration("Cannot log in to " + settings.safeUrl() + who + ": password required (the"
+                    + " server asks for password authentication and none was given). Set <password> (or -Dpartition.password),"
+                    + " or <serverId> naming a <server> with a <password> in settings.xml. " + PartitionException.NOTHING_CHANGED);
+        }
         if (state.startsWith("28")) {
             return PartitionException.configuration("Cannot log in to " + settings.safeUrl() + who + ": " + detail
                     + ". Check <user> and <password>, or the <server> in settings.xml named by <serverId>.");

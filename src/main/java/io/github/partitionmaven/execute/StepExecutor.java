@@ -20,7 +20,9 @@ import java.util.function.Supplier;
 /**
  * Runs steps guarded: every statement under {@code lock_timeout}, so the application never queues
  * behind the plugin for longer than that; a step that cannot get its locks is rolled back and retried
- * with backoff a bounded number of times, then reported with the sessions that blocked it.
+ * with backoff a bounded number of times, then reported with the sessions that blocked it. On a Citus
+ * coordinator every session is set up by {@link CitusSession}, so that the {@code SET LOCAL lock_timeout}
+ * each transaction starts with binds on the workers' shards as well.
  */
 public final class StepExecutor {
 
@@ -32,15 +34,22 @@ public final class StepExecutor {
     private final Sessions sessions;
     private final RunSettings settings;
     private final EngineLog log;
+    private final CitusSession citus;
 
     /** @param opener opens another session like {@code connection}, for steps whose work spreads over several */
     public StepExecutor(Connection connection, Supplier<Connection> opener, RunSettings settings, EngineLog log) {
         this.connection = connection;
         this.settings = settings;
         this.log = log;
+        try {
+            this.citus = CitusSession.prepare(connection);
+        } catch (SQLException e) {
+            throw PartitionException.environment("Could not prepare the session for running steps: " + e.getMessage(), e);
+        }
         this.sessions = () -> {
             Connection extra = opener.get();
             try (Statement s = extra.createStatement()) {
+                citus.prepareAnother(extra);
                 s.execute(lockTimeout());
                 return extra;
             } catch (SQLException e) {
@@ -67,8 +76,7 @@ public final class StepExecutor {
             } catch (SQLException e) {
                 boolean retryable = LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || DEADLOCK_DETECTED.equals(e.getSQLState());
                 if (!retryable) {
-                    throw PartitionException.environment("Step '" + step.action() + "' failed: " + e.getMessage()
-                            + (step.transactional() ? ". It was rolled back; nothing of it was applied." : ""), e);
+                    throw PartitionException.environment("Step '" + step.action() + "' failed: " + cause(e) + ". " + leftBehind(step), e);
                 }
                 if (attempt >= settings.maxAttempts()) {
                     throw new PartitionException(PartitionException.Kind.ENVIRONMENT, "Gave up on step '" + step.action() + "' after "
@@ -85,7 +93,7 @@ public final class StepExecutor {
             } catch (PartitionException e) {
                 throw e;
             } catch (Exception e) {
-                throw PartitionException.environment("Step '" + step.action() + "' failed: " + e.getMessage(), e);
+                throw PartitionException.environment("Step '" + step.action() + "' failed: " + cause(e) + ". " + leftBehind(step), e);
             }
         }
     }
@@ -132,6 +140,34 @@ public final class StepExecutor {
         }
     }
 
+    /**
+     * What went wrong, down to the root: the SQL state of a database error, and the causes behind it (a COPY the server
+     * reports as "canceling statement due to user request" was cancelled by the client because its file could not be
+     * written: the I/O error is the cause worth reading). An exception without a message is named by its class.
+     */
+    static String cause(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 5; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (depth > 0) {
+                sb.append("; caused by ");
+            }
+            boolean named = t.getMessage() == null || t.getMessage().isBlank() || depth > 0 || !(t instanceof SQLException);
+            sb.append(named ? t.getClass().getSimpleName() + (t.getMessage() == null || t.getMessage().isBlank() ? "" : ": ") : "")
+                    .append(t.getMessage() == null ? "" : t.getMessage().strip());
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                sb.append(" (SQL state ").append(sql.getSQLState()).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** What a failed step leaves: a transactional one nothing, an autocommit one what it finished (the next run resumes). */
+    private static String leftBehind(Step step) {
+        return step.transactional() ? "It was rolled back; nothing of it was applied."
+                : "It runs outside a single transaction: what it finished stays, and the next run resumes from what the catalog shows.";
+    }
+
     private Duration backoff(int attempt) {
         long base = Math.max(100, settings.lockTimeout().toMillis()) << Math.min(attempt - 1, 10);
         long jitter = (long) (Math.random() * 100);
@@ -158,7 +194,7 @@ public final class StepExecutor {
                        left(regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query, l.mode, l.relation::regclass::text AS rel
                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                  WHERE l.granted AND a.pid <> pg_backend_pid()
-                   AND l.relation IN (SELECT to_regclass(x) FROM unnest(?::text[]) AS x)
+                   AND l.relation IN (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest(?::pg_catalog.text[]) AS x)
                  ORDER BY since NULLS LAST""";
         List<String> found = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
@@ -172,6 +208,10 @@ public final class StepExecutor {
             }
         } catch (SQLException e) {
             return "The blocking sessions could not be listed: " + e.getMessage() + ".";
+        }
+        if (found.isEmpty() && citus.citus()) {
+            return "No session on the coordinator holds those locks: on Citus the blocker may hold the table's shards on a worker"
+                    + " (SELECT * FROM citus_lock_waits, or citus_stat_activity, on the coordinator lists such sessions).";
         }
         return found.isEmpty() ? "No session holds those locks now; the blocker has finished." : "Blocking sessions: " + String.join("; ", found) + ".";
     }

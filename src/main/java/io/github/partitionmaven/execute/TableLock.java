@@ -1,11 +1,11 @@
 package io.github.partitionmaven.execute;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.core.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 
@@ -31,15 +31,8 @@ public final class TableLock implements AutoCloseable {
         long deadline = System.nanoTime() + maxWait.toNanos();
         long nextReport = 0;
         while (true) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
-                ps.setInt(1, NAMESPACE);
-                ps.setString(2, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        return new TableLock(c, key);
-                    }
-                }
+            if (Jdbc.queryBoolean(c, "SELECT pg_catalog.pg_try_advisory_lock(?::pg_catalog.int4, pg_catalog.hashtext(?::pg_catalog.text))", NAMESPACE, key)) {
+                return new TableLock(c, key);
             }
             long now = System.nanoTime();
             if (now > deadline) {
@@ -60,20 +53,14 @@ public final class TableLock implements AutoCloseable {
     }
 
     private static String holder(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT string_agg(pid::text, ', ') FROM pg_locks WHERE locktype = 'advisory'"
-                + " AND classid = ?::oid AND objid = hashtext(?)::oid AND objsubid = 2 AND granted")) {
-            ps.setInt(1, NAMESPACE);
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1) == null ? "unknown" : rs.getString(1);
-            }
-        }
+        String pids = Jdbc.queryString(c, "SELECT pg_catalog.string_agg(pid::pg_catalog.text, ', ') FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND classid = ?::oid AND objid = pg_catalog.hashtext(?::pg_catalog.text)::pg_catalog.oid AND objsubid = 2 AND granted", NAMESPACE, key);
+        return pids == null ? "unknown" : pids;
     }
 
     @Override
     public void close() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_catalog.pg_advisory_unlock(?::pg_catalog.int4, pg_catalog.hashtext(?::pg_catalog.text))")) {
             ps.setInt(1, NAMESPACE);
             ps.setString(2, key);
             ps.execute();

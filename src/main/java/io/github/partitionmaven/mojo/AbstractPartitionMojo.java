@@ -1,22 +1,11 @@
 package io.github.partitionmaven.mojo;
 
-import io.github.partitionmaven.convert.ConvertOptions;
-import io.github.partitionmaven.convert.ConvertPlanner;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.core.PartitionException;
-import io.github.partitionmaven.engine.Planners;
-import io.github.partitionmaven.plan.Planner;
-import io.github.partitionmaven.prune.PruneOptions;
-import io.github.partitionmaven.prune.S3Settings;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
-import io.github.partitionmaven.policy.TablePolicy;
-import io.github.partitionmaven.report.PlanReport;
-import io.github.partitionmaven.plan.PartitionPlan;
-import java.io.File;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +22,13 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
 /**
- * What every goal shares: the connection, the run settings and the table policy, turned into an
- * engine; engine errors become Maven failures with their message and no stack trace wall.
+ * What every goal shares: the connection and the run settings, turned into an engine; engine errors
+ * become Maven failures with their message and no stack trace wall. The goals' own options live in
+ * families below it (as in maven-dependency-plugin), so each goal validates, and {@code help -Ddetail}
+ * lists, only what it reads: {@link AbstractTablesMojo} adds {@code <tables>} (every goal but
+ * restore), {@link AbstractApplyMojo} {@code dryRun} and the dry-run/apply pattern, {@link
+ * AbstractConvertMojo} the convert options (convert, rollback), {@link PruneMojo} the archive options;
+ * {@link PlanMojo} takes every goal's options because it shows every goal's steps.
  */
 public abstract class AbstractPartitionMojo extends AbstractMojo {
 
@@ -62,10 +56,6 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.skip", defaultValue = "false")
     protected boolean skip;
 
-    /** Prints the steps instead of executing them. */
-    @Parameter(property = "partition.dryRun", defaultValue = "false")
-    protected boolean dryRun;
-
     /** The zone every session is pinned to; interval boundaries are midnights in it. */
     @Parameter(property = "partition.timeZone", defaultValue = "UTC")
     protected String timeZone;
@@ -74,6 +64,13 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     @Parameter(property = "partition.now")
     protected String now;
 
+    /**
+     * Plans with a {@code now} more than a year ahead of (or ten years behind) the server's clock, and lets premake create more
+     * than ten years of partitions in one run; refused otherwise, as such a {@code now} is nearly always a mistake.
+     */
+    @Parameter(property = "partition.allowFarNow", defaultValue = "false")
+    protected boolean allowFarNow;
+
     /** How long any DDL waits for its lock before giving up and retrying (e.g. 500ms, 2s). */
     @Parameter(property = "partition.lockTimeout", defaultValue = "500ms")
     protected String lockTimeout;
@@ -81,80 +78,6 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
     /** How many times a step is tried when it cannot get its locks. */
     @Parameter(property = "partition.maxAttempts", defaultValue = "5")
     protected Integer maxAttempts;
-
-    /** The tables to manage. */
-    @Parameter
-    protected List<TableConfig> tables;
-
-    /** Where plan.sql, plan.json and other reports are written. */
-    @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
-    protected File outputDirectory;
-
-    /** Where prune writes archives (retentionMode archive): an existing, writable directory, or {@code s3://bucket/prefix/}. */
-    @Parameter(property = "partition.archiveDirectory")
-    protected String archiveDirectory;
-
-    /**
-     * Id of a {@code <server>} in settings.xml with the S3 access key as username and the secret as (possibly encrypted) password;
-     * unset: the AWS SDK's default provider chain (environment, profile, web identity, container or instance role).
-     */
-    @Parameter(property = "partition.archiveServerId")
-    protected String archiveServerId;
-
-    /** The archive bucket's region, e.g. eu-central-1; unset: the SDK's region chain (AWS_REGION, profile). */
-    @Parameter(property = "partition.archiveRegion")
-    protected String archiveRegion;
-
-    /** Endpoint of an S3-compatible store (MinIO, Ceph, R2), e.g. https://minio.example:9000; implies path-style access. */
-    @Parameter(property = "partition.archiveEndpoint")
-    protected String archiveEndpoint;
-
-    /** Path-style S3 URLs (host/bucket/key); default: on with archiveEndpoint, off for AWS. */
-    @Parameter(property = "partition.archivePathStyle")
-    protected Boolean archivePathStyle;
-
-    /** Server-side encryption of archive objects: none, AES256 (SSE-S3) or aws:kms (SSE-KMS). */
-    @Parameter(property = "partition.archiveServerSideEncryption")
-    protected String archiveServerSideEncryption;
-
-    /** The KMS key id (or ARN) for aws:kms; unset: the bucket's default key. */
-    @Parameter(property = "partition.archiveKmsKeyId")
-    protected String archiveKmsKeyId;
-
-    /** The S3 storage class of archive objects, e.g. STANDARD_IA or GLACIER_IR; unset: STANDARD. */
-    @Parameter(property = "partition.archiveStorageClass")
-    protected String archiveStorageClass;
-
-    /** How archives are compressed: gzip or none. */
-    @Parameter(property = "partition.archiveCompression", defaultValue = "gzip")
-    protected String archiveCompression;
-
-    /** The gzip level of archives: 1 (fastest, the default) to 9 (smallest). */
-    @Parameter(property = "partition.archiveCompressionLevel", defaultValue = "1")
-    protected Integer archiveCompressionLevel;
-
-    /** How partition:convert moves the rows: copy (build beside, copy online, verify, swap) or attach (no copy). */
-    @Parameter(property = "partition.strategy", defaultValue = "copy")
-    protected String strategy;
-
-    /** partition:convert without change capture, for a maintenance window: fastest, but writes meanwhile stop it at verification. */
-    @Parameter(property = "partition.offline", defaultValue = "false")
-    protected boolean offline;
-
-    /** What partition:convert renames the old table to ({table} is its name); partition:rollback swaps it back. */
-    @Parameter(property = "partition.oldTableName", defaultValue = ConvertOptions.DEFAULT_OLD_TABLE_NAME)
-    protected String oldTableName;
-
-    /** Rows per batch of partition:convert's copy; each batch is one short transaction. */
-    @Parameter(property = "partition.batchSize", defaultValue = "50000")
-    protected Integer batchSize;
-
-    /**
-     * Database sessions (connections) partition:convert copies with at once, each taking the next batch, and then builds
-     * partitions' indexes with; 1 does one at a time. Up to the number of cores the server can spare: both are CPU-bound.
-     */
-    @Parameter(property = "partition.copySessions", defaultValue = "2")
-    protected Integer copySessions;
 
     @Parameter(defaultValue = "${settings}", readonly = true)
     protected Settings settings;
@@ -172,55 +95,52 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
             return;
         }
         try {
-            run(engine());
+            launch();
         } catch (PartitionException e) {
+            // the cause goes along for -e (Maven prints the stack only then), as a copy with every secret masked
+            ConnectionSettings secrets = secrets();
+            String message = secrets.redact(e.getMessage());
             if (e.kind() == PartitionException.Kind.ENVIRONMENT) {
-                throw new MojoExecutionException(e.getMessage());
+                throw new MojoExecutionException(message, secrets.redact(e));
             }
-            throw new MojoFailureException(e.getMessage());
+            throw new MojoFailureException(message, secrets.redact(e));
+        }
+    }
+
+    /** What the masking of messages knows of the secrets; the configuration that names none masks nothing. */
+    private ConnectionSettings secrets() {
+        try {
+            return connectionSettings();
+        } catch (MojoFailureException unreadable) {
+            return new ConnectionSettings(url, user, password, jdbcProperties);
         }
     }
 
     protected abstract String goalName();
 
+    /** Runs the goal: on the configured database; the goals on {@code <tables>} also on a fleet of them. */
+    protected void launch() throws MojoExecutionException, MojoFailureException {
+        run(engine());
+    }
+
     protected abstract void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException;
 
+    /** The engine of a goal that reads no {@code <tables>}: the connection and the run settings. */
     protected PartitionEngine engine() throws MojoFailureException {
-        RunSettings run = PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC());
-        List<TablePolicy> policies = PolicyReader.tables(tables == null ? List.of() : tables.stream().map(TableConfig::toSpec).toList(), run);
-        return new PartitionEngine(connectionSettings(), run, policies, planners(), engineLog());
+        return new PartitionEngine(connectionSettings(), runSettings(), List.of(), engineLog());
     }
 
-    /** The planners of all goals with this configuration's options; {@code plan} shows them all. */
-    protected List<Planner> planners() {
-        return Planners.standard(convertOptions(), pruneOptions());
+    /** Parses {@code onStandby} of the goals that change the database: fail (the default) or skip. */
+    static PartitionEngine.OnStandby onStandby(String value) throws MojoFailureException {
+        return switch (value == null ? "fail" : value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "fail" -> PartitionEngine.OnStandby.FAIL;
+            case "skip" -> PartitionEngine.OnStandby.SKIP;
+            default -> throw new MojoFailureException("<onStandby>" + value + "</onStandby> must be fail or skip. Nothing was changed.");
+        };
     }
 
-    /** Archive options; for an {@code s3://} location with the bucket options and the archiveServerId credentials. */
-    protected PruneOptions pruneOptions() {
-        boolean s3 = S3Settings.isS3(archiveDirectory);
-        PruneOptions options = PruneOptions.of(s3 ? null : archiveDirectory, archiveCompression, archiveCompressionLevel, pluginVersion);
-        return s3 ? options.withS3(s3Settings(archiveDirectory)) : options;
-    }
-
-    /** The bucket options of {@code s3://bucket/prefix/} from the archive parameters; secrets only from settings.xml or the SDK. */
-    protected S3Settings s3Settings(String location) {
-        S3Settings.Credentials credentials = null;
-        if (archiveServerId != null && !archiveServerId.isBlank()) {
-            Server server = decryptedServer(archiveServerId, "archiveServerId");
-            if (server.getUsername() == null || server.getPassword() == null) {
-                throw PartitionException.configuration("<server> '" + archiveServerId + "' in settings.xml needs the S3 access key as"
-                        + " <username> and the secret as <password>. Nothing was changed.");
-            }
-            credentials = new S3Settings.Credentials(server.getUsername(), server.getPassword(),
-                    "<server> '" + archiveServerId + "' in settings.xml");
-        }
-        return S3Settings.of(location, archiveRegion, archiveEndpoint, archivePathStyle, archiveServerSideEncryption, archiveKmsKeyId,
-                archiveStorageClass, credentials);
-    }
-
-    protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions);
+    protected RunSettings runSettings() {
+        return PolicyReader.settings(timeZone, now, lockTimeout, maxAttempts, Clock.systemUTC(), allowFarNow);
     }
 
     ConnectionSettings connectionSettings() throws MojoFailureException {
@@ -274,22 +194,5 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
                 getLog().debug(message);
             }
         };
-    }
-
-    protected void print(PartitionPlan plan) {
-        new PlanReport(plan, pluginVersion).print(getLog()::info, getLog()::warn);
-    }
-
-    protected void printApplied(PartitionPlan executed) {
-        new PlanReport(executed, pluginVersion).printApplied(goalName(), getLog()::info, getLog()::warn);
-    }
-
-    protected void writeReport(PartitionPlan plan) throws MojoExecutionException {
-        try {
-            new PlanReport(plan, pluginVersion).writeTo(outputDirectory.toPath());
-            getLog().info("Plan written to " + new File(outputDirectory, "plan.sql") + " and plan.json");
-        } catch (IOException e) {
-            throw new MojoExecutionException("Cannot write the plan to " + outputDirectory + ": " + e.getMessage(), e);
-        }
     }
 }

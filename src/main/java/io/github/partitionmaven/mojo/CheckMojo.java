@@ -5,11 +5,14 @@ import io.github.partitionmaven.check.CheckLogReport;
 import io.github.partitionmaven.check.CheckReport;
 import io.github.partitionmaven.check.CheckThresholds;
 import io.github.partitionmaven.check.PrometheusFile;
+import io.github.partitionmaven.engine.FleetEngine;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.core.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -22,7 +25,11 @@ import org.apache.maven.plugins.annotations.Parameter;
  * and a Prometheus textfile; fails the build on the checks listed in {@code failOn}.
  */
 @Mojo(name = "check", threadSafe = true, requiresProject = false)
-public class CheckMojo extends AbstractPartitionMojo {
+public class CheckMojo extends AbstractTablesMojo {
+
+    /** Where check.json is written. */
+    @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
+    protected File outputDirectory;
 
     /**
      * Checks that fail the build instead of warning, comma-separated: partitionSize, coverage, defaultRows, retention,
@@ -64,13 +71,51 @@ public class CheckMojo extends AbstractPartitionMojo {
         return "partition:check";
     }
 
+    private CheckThresholds thresholds() {
+        return CheckThresholds.parse(maxPartitionSize, minCoverage, maxDefaultRows, partitioningThreshold, slowStatementThreshold,
+                slowStatementsPerTable, failOn);
+    }
+
+    /** Each database's check.json in its subdirectory, and ONE Prometheus file with a {@code database} label on every metric. */
+    @Override
+    protected void runFleet(FleetEngine fleet) throws MojoExecutionException {
+        CheckThresholds thresholds = thresholds();
+        FleetEngine.Results<CheckReport> results = fleet.run(goalName(), m -> inDatabase(m.database(), () -> {
+            CheckReport report = m.engine().check(thresholds);
+            new CheckLogReport(report).print(getLog()::info, getLog()::warn);
+            writeJson(report);
+            if (!report.failures().isEmpty()) {
+                throw new MojoFailureException(CheckLogReport.failureMessage(report));
+            }
+            return report;
+        }));
+        Map<String, CheckReport> reports = new LinkedHashMap<>();
+        results.outcomes().forEach(o -> o.value().ifPresent(r -> reports.put(o.database(), r)));
+        try {
+            PrometheusFile.write(reports, prometheusFile.toPath());
+        } catch (IOException e) {
+            throw new MojoExecutionException("Cannot write the Prometheus file " + prometheusFile + ": " + e.getMessage(), e);
+        }
+        getLog().info("Metrics of " + reports.size() + " database(s) written to " + prometheusFile);
+        finishFleet(results);
+    }
+
+    private File writeJson(CheckReport report) throws MojoExecutionException {
+        File json = new File(perDatabase(outputDirectory), "check.json");
+        try {
+            AtomicFiles.write(json.toPath(), CheckJson.write(report, pluginVersion));
+        } catch (IOException e) {
+            throw new MojoExecutionException("Cannot write the check report " + json + ": " + e.getMessage(), e);
+        }
+        return json;
+    }
+
     @Override
     protected void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException {
-        CheckThresholds thresholds = CheckThresholds.parse(maxPartitionSize, minCoverage, maxDefaultRows, partitioningThreshold,
-                slowStatementThreshold, slowStatementsPerTable, failOn);
+        CheckThresholds thresholds = thresholds();
         CheckReport report = engine.check(thresholds);
         new CheckLogReport(report).print(getLog()::info, getLog()::warn);
-        File json = new File(outputDirectory, "check.json");
+        File json = new File(perDatabase(outputDirectory), "check.json");
         try {
             AtomicFiles.write(json.toPath(), CheckJson.write(report, pluginVersion));
             PrometheusFile.write(report, prometheusFile.toPath());

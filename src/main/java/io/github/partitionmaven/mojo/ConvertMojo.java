@@ -1,8 +1,6 @@
 package io.github.partitionmaven.mojo;
 
-import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
-import java.util.Set;
 import org.apache.maven.plugins.annotations.Mojo;
 
 /**
@@ -12,7 +10,7 @@ import org.apache.maven.plugins.annotations.Mojo;
  * A killed run is completed by the next; a converted table is left alone.
  */
 @Mojo(name = "convert", threadSafe = true, requiresProject = false)
-public class ConvertMojo extends AbstractPartitionMojo {
+public class ConvertMojo extends AbstractConvertMojo {
 
     @Override
     protected String goalName() {
@@ -20,15 +18,6 @@ public class ConvertMojo extends AbstractPartitionMojo {
     }
 
     @Override
-    protected void run(PartitionEngine engine) {
-        if (dryRun) {
-            getLog().info("Dry run: printing the conversion steps without running them.");
-            print(engine.plan(Set.of(goal())));
-            return;
-        }
-        print(engine.apply(goal()));
-    }
-
     protected Goal goal() {
         return Goal.CONVERT;
     }

@@ -1,8 +1,6 @@
 package io.github.partitionmaven.mojo;
 
-import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
-import java.util.Set;
 import org.apache.maven.plugins.annotations.Mojo;
 
 /**
@@ -11,7 +9,7 @@ import org.apache.maven.plugins.annotations.Mojo;
  * {@code partition:plan} shows; a second run does nothing.
  */
 @Mojo(name = "premake", threadSafe = true, requiresProject = false)
-public class PremakeMojo extends AbstractPartitionMojo {
+public class PremakeMojo extends AbstractApplyMojo {
 
     @Override
     protected String goalName() {
@@ -19,12 +17,12 @@ public class PremakeMojo extends AbstractPartitionMojo {
     }
 
     @Override
-    protected void run(PartitionEngine engine) {
-        if (dryRun) {
-            getLog().info("Dry run: printing the premake steps without running them.");
-            print(engine.plan(Set.of(Goal.PREMAKE)));
-            return;
-        }
-        printApplied(engine.apply(Goal.PREMAKE));
+    protected Goal goal() {
+        return Goal.PREMAKE;
+    }
+
+    @Override
+    protected String stepsName() {
+        return "premake";
     }
 }

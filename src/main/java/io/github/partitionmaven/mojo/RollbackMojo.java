@@ -13,11 +13,18 @@ import org.apache.maven.plugins.annotations.Parameter;
  * drops the partitioned table and renames it back.
  */
 @Mojo(name = "rollback", threadSafe = true, requiresProject = false)
-public class RollbackMojo extends ConvertMojo {
+public class RollbackMojo extends AbstractConvertMojo {
 
     /** The most rows a rollback of strategy attach moves while the table is locked (default 100000, about 0.7 s of lock for seed-shaped rows on 2 vCPU); more are refused. */
     @Parameter(property = "partition.rollbackMaxRows")
     Long rollbackMaxRows;
+
+    /**
+     * Whether the rollback (strategy copy) also deletes from the old table the rows retention removed from the partitioned one
+     * since the conversion. Default false: they stay in the old table, the backup the user rolls back to; the plan says so.
+     */
+    @Parameter(property = "partition.rollbackDeletesPruned", defaultValue = "false")
+    boolean rollbackDeletesPruned;
 
     @Override
     protected String goalName() {
@@ -31,6 +38,6 @@ public class RollbackMojo extends ConvertMojo {
 
     @Override
     protected ConvertOptions convertOptions() {
-        return super.convertOptions().withRollbackMaxRows(rollbackMaxRows);
+        return super.convertOptions().withRollbackMaxRows(rollbackMaxRows).withRollbackDeletesPruned(rollbackDeletesPruned);
     }
 }

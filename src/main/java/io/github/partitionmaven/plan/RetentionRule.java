@@ -14,12 +14,6 @@ import java.util.List;
  */
 public final class RetentionRule {
 
-    /**
-     * How prune's comment on a table it detached and has not finished with begins (prune.DetachMarker writes it; check finds
-     * such tables by it): the parent's name follows, then {@code ; range micros}.
-     */
-    public static final String DETACHED_MARKER_PREFIX = "partition-maven-plugin: detached by prune from ";
-
 
     private RetentionRule() {
     }

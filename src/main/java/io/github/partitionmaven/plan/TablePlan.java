@@ -13,10 +13,6 @@ public record TablePlan(TablePolicy policy, TableState state, List<Step> steps, 
         findings = List.copyOf(findings);
     }
 
-    public List<Step> steps(Goal goal) {
-        return steps.stream().filter(s -> s.goal() == goal).toList();
-    }
-
     public TablePlan plus(TablePlan other) {
         List<Step> s = new ArrayList<>(steps);
         s.addAll(other.steps);

@@ -39,7 +39,8 @@ public final class PolicyReader {
             TablePolicy policy = table(spec, settings);
             TableName key = policy.table();
             if (seen.put(key, spec) != null) {
-                throw PartitionException.configuration("Table " + key + " is configured twice in <tables>: keep one <table> for it.");
+                throw PartitionException.configuration("Table " + key + " is configured twice in <tables>: keep one <table> for it."
+                        + " " + PartitionException.NOTHING_CHANGED);
             }
             tables.add(policy);
         }
@@ -88,6 +89,12 @@ public final class PolicyReader {
     }
 
     public static RunSettings settings(String timeZone, String now, String lockTimeout, Integer maxAttempts, Clock clock) {
+        return settings(timeZone, now, lockTimeout, maxAttempts, clock, false);
+    }
+
+    /** {@code allowFarNow}: plan with a {@code now} far from the server's clock (the engine refuses it otherwise). */
+    public static RunSettings settings(String timeZone, String now, String lockTimeout, Integer maxAttempts, Clock clock,
+                                       boolean allowFarNow) {
         ZoneId zone;
         try {
             zone = ZoneId.of(timeZone == null || timeZone.isBlank() ? "UTC" : timeZone.trim());
@@ -106,7 +113,7 @@ public final class PolicyReader {
         if (attempts < 1 || attempts > 100) {
             throw PartitionException.configuration("<maxAttempts>" + attempts + "</maxAttempts> is out of range: use 1 to 100.");
         }
-        return new RunSettings(zone, current, timeout, attempts);
+        return new RunSettings(zone, current, timeout, attempts, allowFarNow);
     }
 
     static ZonedDateTime parseNow(String text, ZoneId zone) {
@@ -130,6 +137,11 @@ public final class PolicyReader {
         if (!m.matches()) {
             throw PartitionException.configuration("Cannot read <" + parameter + ">" + text + "</" + parameter
                     + ">: write milliseconds or a unit, e.g. 500ms, 2s, 1min.");
+        }
+        if (m.group(1).length() > 12) {
+            // more than 31 years of milliseconds, and past 19 digits not even a long: no setting of the plugin goes that far
+            throw PartitionException.configuration("<" + parameter + ">" + text + "</" + parameter + "> is far too large: write"
+                    + " milliseconds or a unit, e.g. 500ms, 2s, 1min. Nothing was changed.");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "ms" : m.group(2);

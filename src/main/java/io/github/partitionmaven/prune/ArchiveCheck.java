@@ -7,11 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads an archive back from where it is stored (disk, or the bucket with GetObject): its size,
@@ -39,32 +34,20 @@ final class ArchiveCheck {
 
     /** Reads {@code size} stored bytes from {@code file} (closed here), reporting progress to {@code log} when it is not null. */
     static Content read(InputStream file, long size, String name, PruneOptions.Compression compression, EngineLog log) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         CsvRecordCounter counter = new CsvRecordCounter();
-        if (log != null) {
-            file = new ProgressInputStream(file, size, "reading back " + name, log);
-        }
-        try (InputStream raw = new DigestInputStream(file, digest);
-             InputStream in = compression == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
+        String sha;
+        try (ArchiveInput archive = ArchiveInput.open(file, size, name, compression, "reading back", log)) {
             byte[] buf = new byte[1 << 20];
             int n;
-            while ((n = in.read(buf)) > 0) {
+            while ((n = archive.csv().read(buf)) > 0) {
                 counter.feed(buf, 0, n);
             }
-            // drain anything after the gzip trailer into the hash too
-            while (raw.read(buf) > 0) {
-                // counted by the digest
-            }
+            sha = archive.sha256();
         }
         if (!counter.balanced()) {
             throw new IOException(name + " ends inside a quoted CSV field: the file is truncated");
         }
-        return new Content(Math.max(0, counter.records() - 1), size, HexFormat.of().formatHex(digest.digest()));
+        return new Content(Math.max(0, counter.records() - 1), size, sha);
     }
 
     /** Checks the file against its manifest and the table's row count; throws, naming the difference, when they disagree. */

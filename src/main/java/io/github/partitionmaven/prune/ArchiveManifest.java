@@ -69,8 +69,8 @@ public record ArchiveManifest(String file, String database, TableName table, Tab
         return Optional.empty();
     }
 
-    public void write(Path path) throws IOException {
-        AtomicFiles.write(path, toJson());
+    public void write(Path path, java.util.Set<java.nio.file.attribute.PosixFilePermission> mode) throws IOException {
+        AtomicFiles.write(path, toJson(), mode);
     }
 
     String toJson() {

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
@@ -9,22 +10,16 @@ import io.github.partitionmaven.plan.LockMode;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.catalog.TableAccess;
 import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 import org.postgresql.PGConnection;
 
 /**
@@ -86,12 +81,16 @@ public final class ArchiveRestore {
                     + " .manifest.json file (or s3://bucket/key of it) prune wrote beside the archive.");
         }
         ArchiveManifest m = ArchiveManifest.read(store, manifestName);
-        if (m.file() == null || m.file().contains("/") || m.file().contains("\\")) {
-            throw PartitionException.configuration("The manifest " + manifestPath + " names the data file '" + m.file() + "', which is not"
-                    + " a file name beside it: it was edited. Name the .manifest.json file prune wrote.");
+        String file = m.file();
+        if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals(".") || file.equals("..")) {
+            // a manifest names its data file beside it; "../x" or "/etc/x" would load (and trust) a file it never wrote
+            throw PartitionException.configuration("The manifest " + manifestPath + " names the data file \"" + file + "\", which is"
+                    + " not a file in the manifest's own directory " + store.where("") + ": prune writes both side by side, so the"
+                    + " manifest was edited or is not prune's. Put the archive beside its manifest under its own name. "
+                    + PartitionException.NOTHING_CHANGED);
         }
-        String data = store.where(m.file());
-        if (!present(store, m.file())) {
+        String data = store.where(file);
+        if (!present(store, file)) {
             throw PartitionException.configuration("The archive " + data + " named by " + manifestPath + " is missing: put it back beside"
                     + " its manifest.");
         }
@@ -113,7 +112,7 @@ public final class ArchiveRestore {
             create = Optional.of("CREATE TABLE " + into.sql() + " (LIKE " + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
             attachTo = Optional.of(m.parent());
         } else {
-            into = target.get();
+            into = qualified(c, target.get());
             if (!exists(c, into)) {
                 requireTypes(c, m, manifestPath);
                 create = Optional.of("CREATE TABLE " + into.sql() + " (" + String.join(", ", m.columns().stream()
@@ -124,18 +123,22 @@ public final class ArchiveRestore {
         sql.add(copy.formatted(into.sql()));
         sql.add("SELECT count(*) FROM " + into.sql() + "  -- the rows loaded must equal the manifest's " + m.rows());
         attachTo.ifPresent(p -> sql.add("ALTER TABLE " + p.sql() + " ATTACH PARTITION " + into.sql() + " " + m.bound()));
+        Optional<String> attach = attachTo.map(p -> sql.get(sql.size() - 1));
+        // the restored partition gets the parent's grants and owner, as premade ones do, so the owner's later prune works
+        List<String> access = attachTo.isPresent() ? TableAccess.of(c, m.parent()).statements(into) : List.of();
+        sql.addAll(access);
         List<Lock> locks = new ArrayList<>(List.of(new Lock(into, LockMode.ACCESS_EXCLUSIVE)));
         attachTo.ifPresent(p -> locks.add(new Lock(p, LockMode.SHARE_UPDATE_EXCLUSIVE)));
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
         return new Step(Goal.RESTORE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
-                m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create,
-                attachTo.map(p -> sql.get(sql.size() - 1)))), Optional.empty(), List.of());
+                m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create, attach, access)), Optional.empty(),
+                create.isPresent() ? List.of(into) : List.of(), Optional.empty());
     }
 
     /** The work of the restore step: create, load with the checksum on the way, count, attach. */
     private record Load(ArchiveManifest manifest, PruneOptions at, String name, TableName into, List<String> columns,
-                        Optional<String> create, Optional<String> attach) implements StepWork {
+                        Optional<String> create, Optional<String> attach, List<String> access) implements StepWork {
 
         @Override
         public void run(Connection c, EngineLog log) throws Exception {
@@ -148,14 +151,15 @@ public final class ArchiveRestore {
                     loaded = load(c, store, log);
                 }
                 if (attach.isPresent()) {
-                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + into.sql())) {
-                        rs.next();
-                        if (rs.getLong(1) != manifest.rows()) {
-                            throw PartitionException.environment(into + " holds " + rs.getLong(1) + " rows after loading, not "
-                                    + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);
-                        }
+                    long held = Jdbc.queryLong(c, "SELECT count(*) FROM " + into.sql());
+                    if (held != manifest.rows()) {
+                        throw PartitionException.environment(into + " holds " + held + " rows after loading, not "
+                                + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);
                     }
                     s.execute(attach.get());
+                }
+                for (String sql : access) {
+                    s.execute(sql);
                 }
                 log.info("      loaded " + loaded + " rows into " + into + "; SHA-256 and row count match the manifest");
             }
@@ -164,25 +168,20 @@ public final class ArchiveRestore {
         /** COPY FROM the stored file, hashing it on the way; its size, SHA-256 and rows must equal the manifest's. */
         private long load(Connection c, ArchiveStore store, EngineLog log) throws Exception {
             String data = store.where(name);
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
             long loaded;
             long size;
+            String sha;
             try {
                 size = store.size(name);
-                try (InputStream raw = new DigestInputStream(new ProgressInputStream(store.open(name), size, "loading " + name, log), digest);
-                     InputStream in = manifest.compressionKind() == PruneOptions.Compression.GZIP ? new GZIPInputStream(raw, 1 << 16) : raw) {
+                try (ArchiveInput archive = ArchiveInput.open(store.open(name), size, name, manifest.compressionKind(), "loading", log)) {
                     loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
-                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", in, 1 << 16);
-                    byte[] rest = new byte[1 << 16];
-                    while (raw.read(rest) > 0) {
-                        // the hash covers the whole file
-                    }
+                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", archive.csv(), 1 << 16);
+                    sha = archive.sha256();
                 }
             } catch (IOException e) {
                 throw PartitionException.environment("Cannot read the archive " + data + ": " + e.getMessage()
                         + ". The restore was rolled back; nothing was changed.", e);
             }
-            String sha = HexFormat.of().formatHex(digest.digest());
             if (!sha.equals(manifest.sha256()) || loaded != manifest.rows() || size != manifest.bytes()) {
                 throw PartitionException.environment("The archive " + data + " does not match its manifest (SHA-256 " + sha + " vs "
                         + manifest.sha256() + ", " + loaded + " rows vs " + manifest.rows() + ", " + size + " bytes vs "
@@ -196,12 +195,8 @@ public final class ArchiveRestore {
     private static void requireTypes(Connection c, ArchiveManifest m, String manifestPath) throws SQLException {
         for (ArchiveManifest.Column col : m.columns()) {
             boolean known;
-            try (PreparedStatement ps = c.prepareStatement("SELECT to_regtype(?) IS NOT NULL")) {
-                ps.setString(1, col.type());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    known = rs.getBoolean(1);
-                }
+            try {
+                known = Jdbc.queryBoolean(c, "SELECT pg_catalog.to_regtype(?::pg_catalog.text) IS NOT NULL", col.type());
             } catch (SQLException e) {
                 known = false;
             }
@@ -228,12 +223,24 @@ public final class ArchiveRestore {
     }
 
     private static boolean exists(Connection c, TableName name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, name.sql());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
+        return Jdbc.queryBoolean(c, "SELECT pg_catalog.to_regclass(?::pg_catalog.text) IS NOT NULL", name.sql());
+    }
+
+    /**
+     * A target given without a schema goes where an unqualified CREATE TABLE of the user's would: the first existing schema
+     * of the user's own path (sessions run with a pinned path, so the name is qualified here, never left to it).
+     */
+    private static TableName qualified(Connection c, TableName target) throws SQLException {
+        if (target.schema() != null) {
+            return target;
+        }
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT (" + Sql.USER_SCHEMAS + ")[1]")) {
+            rs.next();
+            if (rs.getString(1) == null) {
+                throw PartitionException.configuration("-Dpartition.restoreTarget=" + target + " names no schema and the user's"
+                        + " search_path has none that exists: write it as schema.table. " + PartitionException.NOTHING_CHANGED);
             }
+            return target.inSchema(rs.getString(1));
         }
     }
 }

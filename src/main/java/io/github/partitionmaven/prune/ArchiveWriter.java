@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.AtomicFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -33,6 +34,7 @@ final class ArchiveWriter extends OutputStream {
     private volatile Throwable failure;
     private Runnable onChunk = () -> { };
     private volatile long bytesWritten;
+    private volatile IOException writeFailure;
     private byte[] chunk = new byte[CHUNK];
     private int used;
 
@@ -69,8 +71,27 @@ final class ArchiveWriter extends OutputStream {
         write(new byte[] {(byte) b}, 0, 1);
     }
 
+    /**
+     * The first write error the COPY saw: pgjdbc answers it by cancelling the COPY, and the server's "canceling statement
+     * due to user request" may then reach the caller instead of this, the real cause.
+     */
+    IOException writeFailure() {
+        return writeFailure;
+    }
+
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+        try {
+            append(b, off, len);
+        } catch (IOException e) {
+            if (writeFailure == null) {
+                writeFailure = e;
+            }
+            throw e;
+        }
+    }
+
+    private void append(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
             int n = Math.min(len, CHUNK - used);
             System.arraycopy(b, off, chunk, used, n);

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public record DetachMarker(TableName parent, long lower, long upper, String bound) {
 
-    static final String PENDING_PREFIX = io.github.partitionmaven.plan.RetentionRule.DETACHED_MARKER_PREFIX;
+    static final String PENDING_PREFIX = io.github.partitionmaven.catalog.PruneMarks.PENDING_PREFIX;
     private static final String KEPT_PREFIX = "partition-maven-plugin: kept by prune (retentionMode detach), was a partition of ";
     private static final Pattern PENDING = Pattern.compile(Pattern.quote(PENDING_PREFIX)
             + "(.+); range micros (-?\\d+)\\.\\.(-?\\d+); (FOR VALUES .*)$", Pattern.DOTALL);

@@ -1,12 +1,12 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.core.TableName;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 
@@ -48,11 +48,7 @@ record DropArchivedWork(TableName table, ArchiveFiles files) implements StepWork
                         + " the archive cannot be verified. Nothing was dropped; run prune again to export it.", null);
             }
             ArchiveManifest manifest = ArchiveManifest.read(store, files.manifest());
-            long rows;
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table.sql())) {
-                rs.next();
-                rows = rs.getLong(1);
-            }
+            long rows = Jdbc.queryLong(s.getConnection(), "SELECT count(*) FROM " + table.sql());
             ArchiveCheck.verify(manifest, store, files.data(), rows, table, log);
             log.info("      verified " + files.dataLocation() + ": " + rows + " rows, SHA-256 " + manifest.sha256());
             s.execute(dropSql());

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.AtomicFiles;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
@@ -93,7 +94,18 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
                     log.info("      " + progress(writer.recordsSoFar(), writer.bytesWritten(), now - started));
                 }
             });
-            long copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(), writer);
+            long copied;
+            try {
+                copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql(), writer);
+            } catch (java.sql.SQLException cancelled) {
+                if (writer.writeFailure() == null) {
+                    throw cancelled;
+                }
+                // the file could not be written, so the driver cancelled the COPY: report the I/O error, not the cancel
+                IOException cause = writer.writeFailure();
+                cause.addSuppressed(cancelled);
+                throw cause;
+            }
             ArchiveWriter.Result result = writer.finish();
             if (!result.balanced() || result.records() - 1 != copied) {
                 throw new IOException("the file holds " + (result.records() - 1) + " CSV records but COPY sent " + copied + " rows");
@@ -117,8 +129,10 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
     }
 
     private PartitionException failed(String data, IOException e) {
-        return PartitionException.environment("Could not write the archive of " + table + " to " + data + ": " + e.getMessage()
-                + " Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
+        return PartitionException.environment("Could not write the archive of " + table + " to " + data + ": "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + (e.getSuppressed().length > 0 ? " (so the COPY was cancelled: " + e.getSuppressed()[0].getMessage() + ")" : "")
+                + ". Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
                 + (options.s3() == null ? " (free space or fix permissions first)." : " (fix the cause first)."), e);
     }
 
@@ -139,7 +153,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
     private List<ArchiveManifest.Column> columnTypes(Connection c) throws Exception {
         Map<String, String> types = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute"
-                + " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped")) {
+                + " WHERE attrelid = pg_catalog.to_regclass(?::pg_catalog.text) AND attnum > 0 AND NOT attisdropped")) {
             ps.setString(1, table.sql());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

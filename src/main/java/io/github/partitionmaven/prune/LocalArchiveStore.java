@@ -14,14 +14,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
-/** Archives in a local directory: written under a temporary name, forced to disk and renamed. */
+/**
+ * Archives in a local directory: written under a temporary name, forced to disk and renamed. Data files and manifests hold
+ * the table's rows, so they are created 0600 (no other user can read the rows while they are written) and get
+ * {@code mode} (PruneOptions.archiveFileMode, 0600 unless widened) before the rename.
+ */
 final class LocalArchiveStore implements ArchiveStore {
 
     private final Path dir;
+    private final Set<PosixFilePermission> mode;
 
-    LocalArchiveStore(Path dir) {
+    LocalArchiveStore(Path dir, Set<PosixFilePermission> mode) {
         this.dir = dir;
+        this.mode = mode;
     }
 
     Path path(String name) {
@@ -55,7 +63,7 @@ final class LocalArchiveStore implements ArchiveStore {
 
     @Override
     public void writeText(String name, String text) throws IOException {
-        AtomicFiles.write(path(name), text);
+        AtomicFiles.write(path(name), text, mode);
         syncDirectory(dir);
     }
 
@@ -63,7 +71,8 @@ final class LocalArchiveStore implements ArchiveStore {
     public Sink create(String name, long tableBytes, EngineLog log) throws IOException {
         Path target = path(name);
         Path tmp = target.resolveSibling("." + name + ".tmp-" + ProcessHandle.current().pid());
-        FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                AtomicFiles.createMode(dir, AtomicFiles.PRIVATE));
         OutputStream out = Channels.newOutputStream(channel);
         return new Sink() {
             private boolean committed;
@@ -77,6 +86,7 @@ final class LocalArchiveStore implements ArchiveStore {
             public void commit() throws IOException {
                 channel.force(true);
                 channel.close();
+                AtomicFiles.setMode(tmp, mode);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 syncDirectory(dir);
                 committed = true;

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
@@ -8,14 +9,12 @@ import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -144,8 +143,8 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     keys.computeIfAbsent(rs.getLong("parent"), k -> new ArrayList<>()).add(new ForeignKey(rs.getString("conname"),
-                            new TableName(rs.getString("nspname"), rs.getString("relname")), strings(rs.getArray("cols")),
-                            strings(rs.getArray("ref_cols"))));
+                            new TableName(rs.getString("nspname"), rs.getString("relname")), Jdbc.strings(rs.getArray("cols")),
+                            Jdbc.strings(rs.getArray("ref_cols"))));
                 }
             }
         }
@@ -197,7 +196,4 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         }
     }
 
-    private static List<String> strings(Array array) throws SQLException {
-        return array == null ? List.of() : Arrays.asList((String[]) array.getArray());
-    }
 }

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Plans retention: every partition whose whole range ends at or before {@code now - retention}
  * (judged by {@link RetentionRule} from catalog bounds) is detached, CONCURRENTLY when the parent
- * has no default partition, and then dropped, kept (optionally in another schema) or archived to a
+ * has no default partition and is not a Citus table (Citus refuses CONCURRENTLY and FINALIZE: there it is a
+ * plain DETACH under lock_timeout), and then dropped, kept (optionally in another schema) or archived to a
  * verified file and dropped. Work an interrupted run left behind comes first: a detach-pending
  * partition is finalized, and tables carrying prune's {@link DetachMarker} are finished.
  */
@@ -73,7 +74,7 @@ public final class PrunePlanner implements Planner {
         List<Finding> findings = new ArrayList<>();
         List<PartitionInfo> expired = policy.retention().map(r -> RetentionRule.expired(state, r.period(), settings)).orElse(List.of());
         refuseReferenced(expired);
-        List<Step> steps = new ArrayList<>(finalizeSteps(state, expired, findings));
+        List<Step> steps = new ArrayList<>(finalizeSteps(state, expired, findings, settings));
         if (policy.retention().isEmpty()) {
             if (!facts.unfinished(state.name()).isEmpty()) {
                 findings.add(Finding.warning(names(facts.unfinished(state.name()).stream().map(PruneFacts.DetachedTable::name).toList())
@@ -114,14 +115,20 @@ public final class PrunePlanner implements Planner {
     }
 
     /** Detaches left pending come first: a parent allows only one, and inserts into its range fail until it is finalized. */
-    private List<Step> finalizeSteps(TableState state, List<PartitionInfo> expired, List<Finding> findings) {
+    private List<Step> finalizeSteps(TableState state, List<PartitionInfo> expired, List<Finding> findings, RunSettings settings) {
         List<Step> steps = new ArrayList<>();
         for (PartitionInfo p : state.partitions()) {
             if (!p.detachPending()) {
                 continue;
             }
+            if (state.citus().managed()) {
+                throw PartitionException.databaseState("Partition " + p.name() + " of " + state.name() + " is left detach-pending, but "
+                        + state.name() + " is " + state.citus().kind().description() + " and Citus refuses DETACH ... FINALIZE. Finish"
+                        + " it outside Citus (undistribute_table, then ALTER TABLE " + state.name().sql() + " DETACH PARTITION "
+                        + p.name().sql() + " FINALIZE), then run prune again. Nothing was changed.");
+            }
             boolean isExpired = expired.contains(p);
-            steps.add(finalizeStep(state, p, isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty()));
+            steps.add(finalizeStep(state, p, isExpired ? Optional.of(marker(state, p).commentPending(p.name())) : Optional.empty(), settings));
             if (!isExpired) {
                 findings.add(Finding.warning("Partition " + p.name() + " was left detach-pending by an interrupted DETACH"
                         + " CONCURRENTLY; prune finalizes the detach and keeps it as a standalone table (it is not past retention)."));
@@ -152,7 +159,7 @@ public final class PrunePlanner implements Planner {
                 + rows + ", ~" + Durations.bytes(p.bytes());
     }
 
-    private Step finalizeStep(TableState state, PartitionInfo p, Optional<String> marker) {
+    private Step finalizeStep(TableState state, PartitionInfo p, Optional<String> marker, RunSettings settings) {
         List<String> sql = new ArrayList<>();
         marker.ifPresent(sql::add);
         sql.add(DetachWork.finalizeDetach(state.name(), p.name()));
@@ -161,7 +168,7 @@ public final class PrunePlanner implements Planner {
                                 + " inserts into it fail until the detach is finalized; a parent allows only one pending detach",
                         sql, List.of(new Lock(state.name(), LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)),
                         p.estimatedRows())
-                .withWork(new DetachWork(state.name(), p.name(), marker));
+                .withWork(new DetachWork(state.name(), p.name(), marker, DetachWork.finishWait(settings)));
     }
 
     private Step detachStep(TablePolicy policy, TableState state, PartitionInfo p, DetachMarker marker, String why,
@@ -171,12 +178,17 @@ public final class PrunePlanner implements Planner {
         String comment = keptInPlace ? marker.commentKept(p.name()) : marker.commentPending(p.name());
         TableName parent = state.name();
         String action = "detach partition " + describe(state, p, settings);
+        if (state.citus().managed()) {
+            return citusDetach(state, p, comment, why, action);
+        }
         if (state.defaultPartition().isEmpty()) {
-            return Step.autocommit(Goal.PRUNE, parent, action + ", CONCURRENTLY", why + "; CONCURRENTLY: reads and writes continue",
+            return Step.autocommit(Goal.PRUNE, parent, action + ", CONCURRENTLY", why + "; CONCURRENTLY: reads and writes continue;"
+                            + " a detach left pending behind an older transaction is finalized before the run ends (waiting up to "
+                            + Durations.format(DetachWork.finishWait(settings)) + ")",
                             List.of(comment, DetachWork.detachConcurrently(parent, p.name())),
                             List.of(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)),
                             p.estimatedRows())
-                    .withWork(new DetachWork(parent, p.name(), Optional.of(comment)));
+                    .withWork(new DetachWork(parent, p.name(), Optional.of(comment), DetachWork.finishWait(settings)));
         }
         PartitionInfo def = state.defaultPartition().get();
         return Step.transactional(Goal.PRUNE, parent, action, why + "; a plain DETACH (under lock_timeout) because the default"
@@ -184,6 +196,22 @@ public final class PrunePlanner implements Planner {
                 List.of(comment, "ALTER TABLE " + parent.sql() + " DETACH PARTITION " + p.name().sql()),
                 List.of(new Lock(parent, LockMode.ACCESS_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE),
                         new Lock(def.name(), LockMode.ACCESS_EXCLUSIVE)), p.estimatedRows());
+    }
+
+    /**
+     * Citus refuses {@code DETACH ... CONCURRENTLY} and {@code FINALIZE} on its tables ("... commands are currently
+     * unsupported", SQLSTATE XX000), so the detach is a plain one: ACCESS EXCLUSIVE on the parent for as long as the
+     * coordinator and every worker take to detach the shards (tens of milliseconds on an idle cluster), bounded by
+     * lock_timeout, which the executor makes bind on the workers' shards too, then retried with backoff.
+     */
+    private static Step citusDetach(TableState state, PartitionInfo p, String comment, String why, String action) {
+        TableName parent = state.name();
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(parent, LockMode.ACCESS_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)));
+        state.defaultPartition().ifPresent(d -> locks.add(new Lock(d.name(), LockMode.ACCESS_EXCLUSIVE)));
+        return Step.transactional(Goal.PRUNE, parent, action, why + "; a plain DETACH (under lock_timeout, on the coordinator and"
+                        + " the workers' shards) because " + parent + " is " + state.citus().kind().description()
+                        + " and Citus refuses DETACH ... CONCURRENTLY",
+                List.of(comment, "ALTER TABLE " + parent.sql() + " DETACH PARTITION " + p.name().sql()), locks, p.estimatedRows());
     }
 
     /**
@@ -210,10 +238,10 @@ public final class PrunePlanner implements Planner {
                 yield List.of(
                         new Step(Goal.PRUNE, state.name(), "archive " + what + " to " + files.dataLocation(), why, export.describe(),
                                 List.of(new Lock(t, LockMode.SHARE)), p.estimatedRows(), true, Optional.of(export),
-                                Optional.empty(), List.of()),
+                                Optional.empty(), List.of(), Optional.empty()),
                         new Step(Goal.PRUNE, state.name(), "verify the archive of " + t + " and drop it", why
                                 + "; dropped only when the archive read back matches its manifest and the table", drop.describe(),
-                                exclusive, p.estimatedRows(), true, Optional.of(drop), Optional.empty(), List.of()));
+                                exclusive, p.estimatedRows(), true, Optional.of(drop), Optional.empty(), List.of(), Optional.empty()));
             }
         };
     }

@@ -49,6 +49,8 @@ class PrometheusFileTest {
         Exposition parsed = Exposition.parse(Files.readString(file));
 
         assertEquals(List.of("partition.prom"), fileNames(), "no temporary file left beside it");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                "0644: a node exporter running as another user reads it");
         String chat = "public.chat_history";
         String cost = "public.cost_tracking";
         String weird = "public.we\"ird\\name";

@@ -49,7 +49,6 @@ class PruneMojoTest {
 
         for (String month : List.of("2025_10", "2025_11", "2025_12")) {
             RestoreMojo restore = configure(new RestoreMojo(), db);
-            restore.tables = null;
             setField(restore, "manifest", dir.resolve("public.chat_history_" + month + ".manifest.json").toString());
             restore.execute();
         }
@@ -92,17 +91,24 @@ class PruneMojoTest {
         mojo.now = "2026-07-01";
         mojo.lockTimeout = "500ms";
         mojo.maxAttempts = 3;
-        mojo.archiveDirectory = dir.toString();
-        mojo.archiveCompression = "gzip";
-        mojo.archiveCompressionLevel = 1;
-        mojo.outputDirectory = new File(dir.toFile(), "report");
-        TableConfig table = new TableConfig();
-        table.setName("chat_history");
-        table.setColumn("created_at");
-        table.setInterval("month");
-        table.setRetention("6 months");
-        table.setRetentionMode("archive");
-        mojo.tables = List.of(table);
+        if (mojo instanceof PruneMojo prune) {
+            prune.archiveDirectory = dir.toString();
+            prune.archiveCompression = "gzip";
+            prune.archiveCompressionLevel = 1;
+        }
+        if (mojo instanceof PlanMojo plan) {
+            plan.archiveDirectory = dir.toString();
+            plan.outputDirectory = new File(dir.toFile(), "report");
+        }
+        if (mojo instanceof AbstractTablesMojo withTables) {
+            TableConfig table = new TableConfig();
+            table.setName("chat_history");
+            table.setColumn("created_at");
+            table.setInterval("month");
+            table.setRetention("6 months");
+            table.setRetentionMode("archive");
+            withTables.tables = List.of(table);
+        }
         return mojo;
     }
 

@@ -46,7 +46,7 @@ class RollbackMojoTest {
         assertTrue(again.getMessage().contains("nothing to roll back"), again.getMessage());
     }
 
-    private <T extends AbstractPartitionMojo> T configure(T mojo, TestDb db) throws IllegalAccessException {
+    private <T extends AbstractTablesMojo> T configure(T mojo, TestDb db) throws IllegalAccessException {
         MojoFixture.connect(mojo, db, dir);
         mojo.timeZone = "UTC";
         mojo.now = "2026-11-24";

@@ -73,6 +73,11 @@ class PruneResumeTest {
         assertThrows(KillingLog.Killed.class, () -> engine(db, "2026-07-01", "UTC", null, new KillingLog(2), detach).apply(Goal.PRUNE));
         assertEquals(1, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_2025_10' AND NOT relispartition"),
                 "detached, not yet dropped");
+        io.github.partitionmaven.check.TableHealth chat = io.github.partitionmaven.testing.Engines.engine(db, "2026-07-01", "UTC", drop)
+                .check(io.github.partitionmaven.check.CheckThresholds.DEFAULTS).tables().get(0);
+        assertTrue(chat.findings().stream().anyMatch(f -> f.check() == io.github.partitionmaven.check.Check.UNFINISHED_PRUNE
+                && f.message().contains("\"public\".\"chat_history_2025_10\"") && f.remedy().contains("partition:prune")),
+                "check reports the marked, unfinished table: " + chat.findings());
 
         engine(db, "2026-07-01", null, drop, detach).apply(Goal.PRUNE);
 

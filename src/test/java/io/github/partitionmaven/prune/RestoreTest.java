@@ -103,6 +103,21 @@ class RestoreTest {
         PartitionException injected = assertThrows(PartitionException.class, () -> restorer(db).apply(ArchiveRestore.planner(edited, Optional.of(TableName.parse("fresh")))));
         assertTrue(injected.getMessage().contains("does not know"), injected.getMessage());
 
+        Path outside = manifest("p_2026_03");
+        String original = Files.readString(outside);
+        Files.copy(archives.resolve(files("p_2026_03").data()), archives.getParent().resolve(files("p_2026_03").data()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (String file : List.of("../" + files("p_2026_03").data(), archives.getParent().resolve(files("p_2026_03")
+                .data()).toString())) {
+            Files.writeString(outside, original.replaceFirst("\"file\": \"[^\"]*\"", "\"file\": \"" + file.replace("\\", "\\\\") + "\""));
+            PartitionException escaped = assertThrows(PartitionException.class,
+                    () -> restorer(db).apply(ArchiveRestore.planner(outside, Optional.of(TableName.parse("fresh")))));
+            assertTrue(escaped.getMessage().contains("not a file in the manifest's own directory")
+                    && escaped.getMessage().endsWith("Nothing was changed."), escaped.getMessage());
+        }
+        Files.writeString(outside, original);
+        Files.delete(archives.getParent().resolve(files("p_2026_03").data()));
+
         Path data = archives.resolve(files(JANUARY).data());
         assertTrue(data.getFileName().toString().matches("public\\.P_2026_01-[0-9a-f]{8}\\.csv\\.gz"), data.toString());
         byte[] bytes = Files.readAllBytes(data);

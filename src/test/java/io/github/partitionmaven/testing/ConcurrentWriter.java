@@ -16,7 +16,17 @@ public final class ConcurrentWriter implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Exception failure;
 
+    /** Where the writer's session comes from: a test database, or a Citus coordinator. */
+    @FunctionalInterface
+    public interface Opener {
+        Connection connect() throws SQLException;
+    }
+
     public ConcurrentWriter(TestDb db, LocalDateTime at) {
+        this(db::connect, at);
+    }
+
+    public ConcurrentWriter(Opener db, LocalDateTime at) {
         thread = new Thread(() -> {
             try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'still writing', ?)")) {

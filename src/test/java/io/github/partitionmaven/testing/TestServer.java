@@ -101,7 +101,7 @@ public final class TestServer {
 
     /** Starts an embedded server of the given major version (13 exists only to test the refusal of old servers). */
     public static TestServer startEmbedded(int port, String major) throws IOException, SQLException {
-        Path binaries = Path.of(System.getProperty("partition.test.binaries", "target/pg-binaries"), major, "postgres-linux-x86_64.txz");
+        Path binaries = EmbeddedBinaries.archive(major);
         if (!Files.exists(binaries)) {
             throw new IllegalStateException("No PostgreSQL " + major + " binaries at " + binaries
                     + ": run the build through Maven (mvn test), which unpacks them, or set partition.test.binaries.");
