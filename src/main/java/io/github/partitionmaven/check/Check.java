@@ -19,7 +19,8 @@ public enum Check {
     PARTITIONING("partitioning", "a plain table past partitioningThreshold rows"),
     SLOW_STATEMENTS("slowStatements", "a statement on the table slower on average than slowStatementThreshold"),
     PARTITION_KEY("partitionKey", "a table partitioned otherwise than by range on the configured column"),
-    UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish (drop, archive or move)"),
+    UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish: a drop or move"
+            + " not done, or an archive not uploaded or verified"),
     CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place");
 
     /**
@@ -27,10 +28,11 @@ public enum Check {
      * for the coming rows makes inserts fail (coverage); a detach-pending partition blocks every later DETACH and
      * pg_dump of the parent until someone finishes it; rows in the default partition are rows the retention and the
      * partition-wise plans do not see, and they block creating the partition they belong in. The rest (size, retention
-     * overdue, gaps, alignment, slow statements) are worth a warning, not a red pipeline.
-     * Hook: an unfinished conversion (the convert goal's finding) belongs here as soon as its Check exists.
+     * overdue, gaps, alignment, slow statements) are worth a warning, not a red pipeline. An unfinished conversion gates
+     * too: its capture trigger costs every application write until it is finished or abandoned.
      */
-    public static final Set<Check> DEFAULT_GATE = Collections.unmodifiableSet(EnumSet.of(COVERAGE, DEFAULT_ROWS, DETACH_PENDING));
+    public static final Set<Check> DEFAULT_GATE = Collections.unmodifiableSet(EnumSet.of(COVERAGE, DEFAULT_ROWS, DETACH_PENDING,
+            CONVERSION));
 
     private final String configName;
     private final String description;

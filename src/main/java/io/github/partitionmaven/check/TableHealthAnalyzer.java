@@ -36,7 +36,8 @@ public final class TableHealthAnalyzer {
     public TableHealth analyze(TablePolicy policy, TableState state, List<StatementStats> statements,
                                List<io.github.partitionmaven.catalog.PruneMarks.Unfinished> unfinished) {
         List<HealthFinding> findings = new ArrayList<>();
-        unfinished.forEach(u -> findings.add(new UnfinishedPrune(u.parent(), u.table(), u.estimatedRows())));
+        unfinished.forEach(u -> findings.add(new UnfinishedPrune(u.parent(), u.table(), u.estimatedRows(),
+                policy.retention().map(r -> r.mode().name().toLowerCase(java.util.Locale.ROOT)).orElse("none"))));
         if (state.kind() == TableState.Kind.PLAIN) {
             TableRequirements.requireKeyColumn(policy, state);
             if (state.estimatedRows() >= thresholds.partitioningRowThreshold()) {

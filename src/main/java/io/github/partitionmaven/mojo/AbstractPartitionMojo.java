@@ -142,24 +142,34 @@ public abstract class AbstractPartitionMojo extends AbstractMojo {
         String u = user;
         String p = password;
         if (serverId != null && !serverId.isBlank()) {
-            Server server = settings == null ? null : settings.getServer(serverId);
-            if (server == null) {
-                throw new MojoFailureException("<serverId>" + serverId + "</serverId> names no <server> in settings.xml: add"
-                        + " <server><id>" + serverId + "</id><username>...</username><password>...</password></server> to"
-                        + " ~/.m2/settings.xml, or fix <serverId>. Nothing was changed.");
+            Server decrypted;
+            try {
+                decrypted = decryptedServer(serverId, "serverId");
+            } catch (PartitionException e) {
+                throw new MojoFailureException(e.getMessage());
             }
-            SettingsDecryptionResult result = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
-            for (SettingsProblem problem : result.getProblems()) {
-                if (problem.getSeverity() != SettingsProblem.Severity.WARNING) {
-                    throw new MojoFailureException("Cannot decrypt the password of <server> '" + serverId + "' in settings.xml: "
-                            + problem.getMessage() + ". Check ~/.m2/settings-security.xml. Nothing was changed.");
-                }
-            }
-            Server decrypted = result.getServer();
             u = u == null ? decrypted.getUsername() : u;
             p = p == null ? decrypted.getPassword() : p;
         }
         return new ConnectionSettings(url, u, p, jdbcProperties);
+    }
+
+    /** The {@code <server>} named by {@code <parameter>id</parameter>}, its password decrypted; refuses, naming the fix, when it cannot. */
+    Server decryptedServer(String id, String parameter) {
+        Server server = settings == null ? null : settings.getServer(id);
+        if (server == null) {
+            throw PartitionException.configuration("<" + parameter + ">" + id + "</" + parameter + "> names no <server> in settings.xml:"
+                    + " add <server><id>" + id + "</id><username>...</username><password>...</password></server> to"
+                    + " ~/.m2/settings.xml, or fix <" + parameter + ">. Nothing was changed.");
+        }
+        SettingsDecryptionResult result = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+        for (SettingsProblem problem : result.getProblems()) {
+            if (problem.getSeverity() != SettingsProblem.Severity.WARNING) {
+                throw PartitionException.configuration("Cannot decrypt the password of <server> '" + id + "' in settings.xml: "
+                        + problem.getMessage() + ". Check ~/.m2/settings-security.xml. Nothing was changed.");
+            }
+        }
+        return result.getServer();
     }
 
     protected EngineLog engineLog() {

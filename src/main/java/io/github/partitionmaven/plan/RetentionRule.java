@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class RetentionRule {
 
+
     private RetentionRule() {
     }
 

@@ -14,7 +14,7 @@ import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
 /**
- * An archive file opened for reading, as prune's read-back and restore's load both need it: the CSV
+ * An archive file (on disk or in the bucket) opened for reading, as prune's read-back and restore's load both need it: the CSV
  * (decompressed when gzip) to read, the SHA-256 of the file as stored computed on the way, and the
  * bytes read reported to the log.
  */
@@ -32,15 +32,24 @@ final class ArchiveInput implements Closeable {
 
     /** Opens {@code data}; {@code log} null reports nothing. */
     static ArchiveInput open(Path data, PruneOptions.Compression compression, String what, EngineLog log) throws IOException {
+        return open(Files.newInputStream(data), Files.size(data), data.getFileName().toString(), compression, what, log);
+    }
+
+    /**
+     * Reads {@code size} stored bytes of {@code name} from {@code file} (a local file or an S3 GetObject stream; closed with
+     * this); {@code log} null reports nothing.
+     */
+    static ArchiveInput open(InputStream file, long size, String name, PruneOptions.Compression compression, String what,
+                             EngineLog log) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
+            file.close();
             throw new IllegalStateException(e);
         }
-        InputStream file = Files.newInputStream(data);
         if (log != null) {
-            file = Progress.bytes(log, what + " " + data.getFileName(), Files.size(data)).reading(file);
+            file = Progress.bytes(log, what + " " + name, size).reading(file);
         }
         InputStream raw = new DigestInputStream(file, digest);
         try {

@@ -70,17 +70,44 @@ public record ArchiveManifest(String file, String database, TableName table, Tab
     }
 
     public void write(Path path, java.util.Set<java.nio.file.attribute.PosixFilePermission> mode) throws IOException {
-        AtomicFiles.write(path, Json.write(toMap()), mode);
+        AtomicFiles.write(path, toJson(), mode);
+    }
+
+    String toJson() {
+        return Json.write(toMap());
     }
 
     public Path dataFile(Path manifestPath) {
         return manifestPath.toAbsolutePath().getParent().resolve(file);
     }
 
-    @SuppressWarnings("unchecked")
     public static ArchiveManifest read(Path path) {
+        String json;
         try {
-            Map<String, Object> m = (Map<String, Object>) JsonReader.read(Files.readString(path, StandardCharsets.UTF_8));
+            json = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw PartitionException.environment("Cannot read the archive manifest " + path + ": " + e.getMessage()
+                    + ". Check the path and its permissions.", e);
+        }
+        return parse(json, path.toString());
+    }
+
+    /** Reads the manifest stored under {@code name}; {@code store.where(name)} names it in errors. */
+    static ArchiveManifest read(ArchiveStore store, String name) {
+        String json;
+        try {
+            json = store.readText(name);
+        } catch (IOException e) {
+            throw PartitionException.environment("Cannot read the archive manifest " + store.where(name) + ": " + e.getMessage()
+                    + " Check the location and its permissions.", e);
+        }
+        return parse(json, store.where(name));
+    }
+
+    @SuppressWarnings("unchecked")
+    static ArchiveManifest parse(String json, String where) {
+        try {
+            Map<String, Object> m = (Map<String, Object>) JsonReader.read(json);
             List<Column> columns = ((List<Object>) m.get("columns")).stream()
                     .map(o -> (Map<String, Object>) o).map(c -> new Column((String) c.get("name"), (String) c.get("type"))).toList();
             return new ArchiveManifest((String) m.get("file"), (String) m.get("database"), new TableName((String) m.get("schema"), (String) m.get("table")),
@@ -88,11 +115,8 @@ public record ArchiveManifest(String file, String database, TableName table, Tab
                     (String) m.get("lower"), (String) m.get("upper"), columns, ((Number) m.get("rows")).longValue(),
                     (String) m.get("sha256"), ((Number) m.get("bytes")).longValue(), (String) m.get("compression"),
                     (String) m.get("pluginVersion"), (String) m.get("createdAt"));
-        } catch (IOException e) {
-            throw PartitionException.environment("Cannot read the archive manifest " + path + ": " + e.getMessage()
-                    + ". Check the path and its permissions.", e);
         } catch (RuntimeException e) {
-            throw PartitionException.configuration("The archive manifest " + path + " cannot be read (" + e.getMessage()
+            throw PartitionException.configuration("The archive manifest " + where + " cannot be read (" + e.getMessage()
                     + "): it is not a manifest written by partition-maven-plugin, or it was edited. Name the .manifest.json file"
                     + " written beside the archive.");
         }

@@ -13,7 +13,6 @@ import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.catalog.TableAccess;
 import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,16 +25,40 @@ import org.postgresql.PGConnection;
 /**
  * Brings an archive back, in one transaction: either re-creates the partition (a table like the
  * parent, loaded, counted, attached with its original bound) or loads the rows into a table the
- * user names (created from the manifest's columns when it does not exist). The file's SHA-256 and
- * the loaded row count must equal the manifest, or nothing is committed.
+ * user names (created from the manifest's columns when it does not exist). The file's size and
+ * SHA-256 and the loaded row count must equal the manifest, or nothing is committed. The manifest
+ * is a path or an {@code s3://bucket/key} URL; the data file is the one it names beside it.
  */
 public final class ArchiveRestore {
 
     private ArchiveRestore() {
     }
 
-    /** The restore of one archive as a goal the engine plans and applies. */
+    /** The restore of one archive in a local directory. */
     public static InputPlanner planner(Path manifestPath, Optional<TableName> target) {
+        return planner(manifestPath.toString(), target, PruneOptions.defaults());
+    }
+
+    /**
+     * The restore of one archive as a goal the engine plans and applies: {@code manifest} is a path or an
+     * {@code s3://bucket/key} URL, read with the bucket options (region, endpoint, credentials) of {@code options}.
+     */
+    public static InputPlanner planner(String manifest, Optional<TableName> target, PruneOptions options) {
+        PruneOptions at;
+        String name;
+        if (S3Settings.isS3(manifest)) {
+            String[] bucketAndKey = S3Settings.split(manifest);
+            String key = bucketAndKey[1];
+            int slash = key.lastIndexOf('/');
+            S3Settings base = options.s3() != null ? options.s3()
+                    : S3Settings.of("s3://" + bucketAndKey[0] + "/", null, null, null, null, null, null, null);
+            at = options.withS3(base.at(bucketAndKey[0], slash < 0 ? "" : key.substring(0, slash + 1)));
+            name = key.substring(slash + 1);
+        } else {
+            Path path = Path.of(manifest).toAbsolutePath();
+            at = new PruneOptions(path.getParent(), options.compression(), options.compressionLevel(), options.pluginVersion());
+            name = path.getFileName().toString();
+        }
         return new InputPlanner() {
             @Override
             public Goal goal() {
@@ -44,27 +67,30 @@ public final class ArchiveRestore {
 
             @Override
             public List<Step> plan(Connection c) throws SQLException {
-                return List.of(ArchiveRestore.plan(c, manifestPath, target));
+                try (ArchiveStore store = at.store()) {
+                    return List.of(ArchiveRestore.plan(c, at, store, name, target));
+                }
             }
         };
     }
 
-    static Step plan(Connection c, Path manifestPath, Optional<TableName> target) throws SQLException {
-        if (!Files.isRegularFile(manifestPath)) {
+    static Step plan(Connection c, PruneOptions at, ArchiveStore store, String manifestName, Optional<TableName> target) throws SQLException {
+        String manifestPath = store.where(manifestName);
+        if (!present(store, manifestName)) {
             throw PartitionException.configuration("The manifest " + manifestPath + " does not exist: set -Dpartition.manifest to the"
-                    + " .manifest.json file prune wrote beside the archive.");
+                    + " .manifest.json file (or s3://bucket/key of it) prune wrote beside the archive.");
         }
-        ArchiveManifest m = ArchiveManifest.read(manifestPath);
-        Path data = m.dataFile(manifestPath);
-        Path dir = manifestPath.toAbsolutePath().normalize().getParent();
-        if (!java.util.Objects.equals(data.normalize().getParent(), dir)) {
+        ArchiveManifest m = ArchiveManifest.read(store, manifestName);
+        String file = m.file();
+        if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals(".") || file.equals("..")) {
             // a manifest names its data file beside it; "../x" or "/etc/x" would load (and trust) a file it never wrote
-            throw PartitionException.configuration("The manifest " + manifestPath + " names the data file \"" + m.file() + "\", which is"
-                    + " not a file in the manifest's own directory " + dir + ": prune writes both side by side, so the manifest was"
-                    + " edited or is not prune's. Put the archive beside its manifest under its own name. "
+            throw PartitionException.configuration("The manifest " + manifestPath + " names the data file \"" + file + "\", which is"
+                    + " not a file in the manifest's own directory " + store.where("") + ": prune writes both side by side, so the"
+                    + " manifest was edited or is not prune's. Put the archive beside its manifest under its own name. "
                     + PartitionException.NOTHING_CHANGED);
         }
-        if (!Files.isRegularFile(data)) {
+        String data = store.where(file);
+        if (!present(store, file)) {
             throw PartitionException.configuration("The archive " + data + " named by " + manifestPath + " is missing: put it back beside"
                     + " its manifest.");
         }
@@ -106,13 +132,13 @@ public final class ArchiveRestore {
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
         return new Step(Goal.RESTORE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
-                m.rows(), true, Optional.of(new Load(m, data, into, columns, create, attach, access)), Optional.empty(),
+                m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create, attach, access)), Optional.empty(),
                 create.isPresent() ? List.of(into) : List.of(), Optional.empty());
     }
 
     /** The work of the restore step: create, load with the checksum on the way, count, attach. */
-    private record Load(ArchiveManifest manifest, Path data, TableName into, List<String> columns, Optional<String> create,
-                        Optional<String> attach, List<String> access) implements StepWork {
+    private record Load(ArchiveManifest manifest, PruneOptions at, String name, TableName into, List<String> columns,
+                        Optional<String> create, Optional<String> attach, List<String> access) implements StepWork {
 
         @Override
         public void run(Connection c, EngineLog log) throws Exception {
@@ -121,19 +147,8 @@ public final class ArchiveRestore {
                     s.execute(create.get());
                 }
                 long loaded;
-                String sha;
-                try (ArchiveInput archive = ArchiveInput.open(data, manifest.compressionKind(), "loading", log)) {
-                    loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
-                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", archive.csv(), 1 << 16);
-                    sha = archive.sha256();
-                } catch (IOException e) {
-                    throw PartitionException.environment("Cannot read the archive " + data + ": " + e.getMessage()
-                            + ". The restore was rolled back; nothing was changed.", e);
-                }
-                if (!sha.equals(manifest.sha256()) || loaded != manifest.rows()) {
-                    throw PartitionException.environment("The archive " + data + " does not match its manifest (SHA-256 " + sha + " vs "
-                            + manifest.sha256() + ", " + loaded + " rows vs " + manifest.rows() + "). The restore was rolled back;"
-                            + " nothing was changed.", null);
+                try (ArchiveStore store = at.store()) {
+                    loaded = load(c, store, log);
                 }
                 if (attach.isPresent()) {
                     long held = Jdbc.queryLong(c, "SELECT count(*) FROM " + into.sql());
@@ -149,10 +164,35 @@ public final class ArchiveRestore {
                 log.info("      loaded " + loaded + " rows into " + into + "; SHA-256 and row count match the manifest");
             }
         }
+
+        /** COPY FROM the stored file, hashing it on the way; its size, SHA-256 and rows must equal the manifest's. */
+        private long load(Connection c, ArchiveStore store, EngineLog log) throws Exception {
+            String data = store.where(name);
+            long loaded;
+            long size;
+            String sha;
+            try {
+                size = store.size(name);
+                try (ArchiveInput archive = ArchiveInput.open(store.open(name), size, name, manifest.compressionKind(), "loading", log)) {
+                    loaded = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + into.sql() + " (" + Sql.identList(columns)
+                            + ") FROM STDIN WITH (FORMAT csv, HEADER)", archive.csv(), 1 << 16);
+                    sha = archive.sha256();
+                }
+            } catch (IOException e) {
+                throw PartitionException.environment("Cannot read the archive " + data + ": " + e.getMessage()
+                        + ". The restore was rolled back; nothing was changed.", e);
+            }
+            if (!sha.equals(manifest.sha256()) || loaded != manifest.rows() || size != manifest.bytes()) {
+                throw PartitionException.environment("The archive " + data + " does not match its manifest (SHA-256 " + sha + " vs "
+                        + manifest.sha256() + ", " + loaded + " rows vs " + manifest.rows() + ", " + size + " bytes vs "
+                        + manifest.bytes() + "). The restore was rolled back; nothing was changed.", null);
+            }
+            return loaded;
+        }
     }
 
     /** The manifest's type names go into CREATE TABLE as written, so each must parse as a type this database knows. */
-    private static void requireTypes(Connection c, ArchiveManifest m, Path manifestPath) throws SQLException {
+    private static void requireTypes(Connection c, ArchiveManifest m, String manifestPath) throws SQLException {
         for (ArchiveManifest.Column col : m.columns()) {
             boolean known;
             try {
@@ -165,6 +205,14 @@ public final class ArchiveRestore {
                         + " the type '" + col.type() + "', which this database does not know: create the table named by"
                         + " -Dpartition.restoreTarget yourself, then restore into it.");
             }
+        }
+    }
+
+    private static boolean present(ArchiveStore store, String name) {
+        try {
+            return store.exists(name);
+        } catch (IOException e) {
+            throw PartitionException.environment(e.getMessage() + " Nothing was changed.", e);
         }
     }
 

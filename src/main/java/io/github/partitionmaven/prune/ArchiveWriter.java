@@ -4,10 +4,6 @@ import io.github.partitionmaven.core.AtomicFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.Channels;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -18,9 +14,9 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * The stream COPY writes into: rows are gathered into 1 MiB chunks and handed to a second thread
- * that counts CSV records, compresses and hashes them into the file, so receiving from the server
- * and compressing run side by side (as {@code psql | gzip} does). {@link #finish()} flushes the file
- * to disk and reports what was written.
+ * that counts CSV records, compresses and hashes them into the target (a file or an S3 upload), so
+ * receiving from the server and compressing run side by side (as {@code psql | gzip} does).
+ * {@link #finish()} ends the stream and reports what was written; the caller commits the target.
  */
 final class ArchiveWriter extends OutputStream {
 
@@ -33,7 +29,6 @@ final class ArchiveWriter extends OutputStream {
 
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(8);
     private final CsvRecordCounter counter = new CsvRecordCounter();
-    private final FileChannel channel;
     private final MessageDigest digest;
     private final Thread compressor;
     private volatile Throwable failure;
@@ -43,16 +38,13 @@ final class ArchiveWriter extends OutputStream {
     private byte[] chunk = new byte[CHUNK];
     private int used;
 
-    ArchiveWriter(Path file, PruneOptions.Compression compression, int level) throws IOException {
-        // created 0600, so no other user can read the rows while they are written; the export sets the final mode
-        this.channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                AtomicFiles.createMode(file.toAbsolutePath().getParent(), AtomicFiles.PRIVATE));
+    ArchiveWriter(OutputStream target, PruneOptions.Compression compression, int level) throws IOException {
         try {
             this.digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        OutputStream fileOut = new HashingOutputStream(Channels.newOutputStream(channel));
+        OutputStream fileOut = new HashingOutputStream(target);
         OutputStream sink = compression == PruneOptions.Compression.GZIP ? new LeveledGzip(fileOut, level) : fileOut;
         this.compressor = new Thread(() -> compress(sink), "partition-archive-compressor");
         compressor.setDaemon(true);
@@ -115,7 +107,7 @@ final class ArchiveWriter extends OutputStream {
         }
     }
 
-    /** Ends the stream, waits for the compressor, and forces the file to disk. */
+    /** Ends the stream and waits for the compressor. */
     Result finish() throws IOException {
         if (used > 0) {
             byte[] last = new byte[used];
@@ -131,18 +123,16 @@ final class ArchiveWriter extends OutputStream {
             throw new InterruptedIOException("interrupted while compressing the archive");
         }
         rethrow();
-        channel.force(true);
-        channel.close();
         return new Result(counter.records(), bytesWritten, HexFormat.of().formatHex(digest.digest()), counter.balanced());
     }
 
-    /** Stops the compressor and closes the file after a failure; the caller deletes it. */
+    /** Stops the compressor after a failure; the caller aborts the target. */
     void abort() {
         compressor.interrupt();
         try {
-            channel.close();
-        } catch (IOException ignored) {
-            // already failing: the first error is reported
+            compressor.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -206,7 +196,7 @@ final class ArchiveWriter extends OutputStream {
 
         @Override
         public void close() throws IOException {
-            // the channel is forced and closed by finish()
+            // the target is committed (forced, renamed or completed) or aborted by the caller
         }
     }
 

@@ -8,11 +8,6 @@ import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,15 +22,16 @@ import java.util.Optional;
 import org.postgresql.PGConnection;
 
 /**
- * Exports a detached partition to its archive file: COPY ... TO STDOUT as CSV with a header,
- * compressed and hashed on a second thread, written under a temporary name, forced to disk and
- * renamed; then the manifest. A manifest already there for this table and range means an earlier
- * run finished the export: it is reused (the drop step verifies it), never overwritten. The SHARE
- * lock keeps writers out, so the rows COPY sent are the table's rows; the drop step counts them
- * again, under ACCESS EXCLUSIVE, against the manifest.
+ * Exports a detached partition to its archive: COPY ... TO STDOUT as CSV with a header, compressed
+ * and hashed on a second thread, into a file under a temporary name (forced to disk and renamed) or
+ * an S3 multipart upload (completed only when every part is in); then the manifest. A manifest
+ * already there for this table and range means an earlier run finished the export: it is reused
+ * (the drop step verifies it), never overwritten. The SHARE lock keeps writers out, so the rows COPY
+ * sent are the table's rows; the drop step counts them again, under ACCESS EXCLUSIVE, against the
+ * manifest.
  */
 record ExportWork(TableName table, DetachMarker marker, List<String> columns, ArchiveFiles files, PruneOptions options,
-                  String lower, String upper, long estimatedRows) implements StepWork {
+                  String lower, String upper, long estimatedRows, long tableBytes) implements StepWork {
 
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
@@ -50,10 +46,13 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
     /** The statements the plan shows for this work. */
     List<String> describe() {
         String how = options.compression() == PruneOptions.Compression.GZIP ? "gzip level " + options.compressionLevel() : "uncompressed";
+        String into = options.s3() == null
+                ? " temporary file, fsync, rename to " + files.dataLocation()
+                : " multipart upload (aborted on any failure) to " + files.dataLocation() + " (" + String.join(", ", options.storeOptions())
+                        + ", parts of " + Durations.bytes(options.s3().partSizeFor(tableBytes)) + ")";
         return List.of(lockSql(),
-                copySql() + "  -- " + how + ", SHA-256 and CSV record count (must equal the rows COPY sent) on the way, into a"
-                        + " temporary file, fsync, rename to " + files.data(),
-                "write manifest " + files.manifest() + "  (an existing manifest for this table and range is reused, not overwritten)");
+                copySql() + "  -- " + how + ", SHA-256 and CSV record count (must equal the rows COPY sent) on the way, into a" + into,
+                "write manifest " + files.manifestLocation() + "  (an existing manifest for this table and range is reused, not overwritten)");
     }
 
     @Override
@@ -61,17 +60,30 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
         try (Statement s = c.createStatement()) {
             s.execute(lockSql());
         }
-        if (Files.exists(files.manifest())) {
-            reuse(c.getCatalog(), log);
-            return;
+        try (ArchiveStore store = files.open()) {
+            export(c, store, log);
         }
-        if (Files.exists(files.data())) {
-            log.warn(files.data() + " exists without a manifest: it is what an interrupted export left; exporting again over it.");
-        }
+    }
+
+    private void export(Connection c, ArchiveStore store, EngineLog log) throws Exception {
+        String data = files.dataLocation();
         List<ArchiveManifest.Column> types = columnTypes(c);
-        Path tmp = files.data().resolveSibling("." + files.data().getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        deleteTemporaryFiles();
-        ArchiveWriter writer = new ArchiveWriter(tmp, options.compression(), options.compressionLevel());
+        ArchiveStore.Sink sink;
+        try {
+            if (store.exists(files.manifest())) {
+                reuse(store, c.getCatalog(), log);
+                return;
+            }
+            if (store.exists(files.data())) {
+                log.warn(data + " exists without a manifest: it is what an interrupted export left; exporting again over it.");
+            }
+            store.discardUnfinished(files.data(), log);
+            sink = store.create(files.data(), tableBytes, log);
+        } catch (IOException e) {
+            throw failed(data, e);
+        }
+        // from here on every way out commits or aborts the sink: no temporary file, no open multipart upload stays behind
+        ArchiveWriter writer = new ArchiveWriter(sink.stream(), options.compression(), options.compressionLevel());
         try {
             long started = System.nanoTime();
             long[] nextReport = {started + PROGRESS_EVERY.toNanos()};
@@ -98,49 +110,44 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             if (!result.balanced() || result.records() - 1 != copied) {
                 throw new IOException("the file holds " + (result.records() - 1) + " CSV records but COPY sent " + copied + " rows");
             }
-            AtomicFiles.setMode(tmp, options.archiveFileMode());
-            Files.move(tmp, files.data(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(files.data().getParent());
-            ArchiveManifest manifest = new ArchiveManifest(files.data().getFileName().toString(), c.getCatalog(), table, marker.parent(), marker.bound(),
+            sink.commit();
+            ArchiveManifest manifest = new ArchiveManifest(files.data(), c.getCatalog(), table, marker.parent(), marker.bound(),
                     lower, upper, types, copied, result.sha256(), result.bytes(), options.compression().name().toLowerCase(Locale.ROOT),
                     options.pluginVersion(), Instant.now().toString());
-            manifest.write(files.manifest(), options.archiveFileMode());
-            syncDirectory(files.manifest().getParent());
+            store.writeText(files.manifest(), manifest.toJson());
             long took = System.nanoTime() - started;
-            log.info("      archived " + copied + " rows of " + table + " to " + files.data() + " (" + Durations.bytes(result.bytes())
+            log.info("      archived " + copied + " rows of " + table + " to " + data + " (" + Durations.bytes(result.bytes())
                     + ", " + Durations.format(Duration.ofNanos(took)) + ", " + rate(result.bytes() + 0.0, took) + "/s compressed)");
         } catch (IOException e) {
             writer.abort();
-            throw PartitionException.environment("Could not write the archive of " + table + " to " + files.data() + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-                    + (e.getSuppressed().length > 0 ? " (the driver then cancelled the COPY"
-                    + (e.getSuppressed()[0] instanceof java.sql.SQLException sql ? ", SQL state " + sql.getSQLState() : "") + ")" : "")
-                    + ". Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
-                    + " (free space or fix permissions first).", e);
+            sink.abort();
+            throw failed(data, e);
         } finally {
             writer.abort();
-            Files.deleteIfExists(tmp);
+            sink.abort();
         }
     }
 
-    /** Temporary files of killed exports; safe to delete because the table lock keeps other runs off this table. */
-    private void deleteTemporaryFiles() throws IOException {
-        try (var stale = Files.newDirectoryStream(files.data().getParent(), "." + files.data().getFileName() + ".tmp-*")) {
-            for (Path p : stale) {
-                Files.deleteIfExists(p);
-            }
-        }
+    private PartitionException failed(String data, IOException e) {
+        return PartitionException.environment("Could not write the archive of " + table + " to " + data + ": "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + (e.getSuppressed().length > 0 ? " (the driver then cancelled the COPY"
+                + (e.getSuppressed()[0] instanceof java.sql.SQLException sql ? ", SQL state " + sql.getSQLState() : "") + ")" : "")
+                + ". Nothing was dropped: " + table + " stays detached and marked, and the next prune run exports it again"
+                + (options.s3() == null ? " (free space or fix permissions first)." : " (fix the cause first)."), e);
     }
 
-    private void reuse(String database, EngineLog log) {
-        ArchiveManifest m = ArchiveManifest.read(files.manifest());
-        Optional<String> problem = m.mismatch(database, table, marker.parent(), marker.bound())
-                .or(() -> Files.exists(files.data()) ? Optional.empty() : Optional.of("its data file " + files.data() + " is missing"));
+    private void reuse(ArchiveStore store, String database, EngineLog log) throws IOException {
+        ArchiveManifest m = ArchiveManifest.read(store, files.manifest());
+        Optional<String> problem = m.mismatch(database, table, marker.parent(), marker.bound());
+        if (problem.isEmpty() && !store.exists(files.data())) {
+            problem = Optional.of("its data file " + files.dataLocation() + " is missing");
+        }
         if (problem.isPresent()) {
-            throw PartitionException.environment("The archive manifest " + files.manifest() + " already exists but " + problem.get()
+            throw PartitionException.environment("The archive manifest " + files.manifestLocation() + " already exists but " + problem.get()
                     + ". Nothing was dropped. Move the manifest (and its file) away and run prune again.", null);
         }
-        log.info("      " + files.data() + " already holds " + m.rows() + " rows of " + table + " (exported " + m.createdAt()
+        log.info("      " + files.dataLocation() + " already holds " + m.rows() + " rows of " + table + " (exported " + m.createdAt()
                 + "): reused; it is verified before the drop");
     }
 
@@ -170,14 +177,6 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
 
     private static String rate(double amount, long nanos) {
         return Durations.bytes((long) (amount / Math.max(1e-9, nanos / 1e9)));
-    }
-
-    static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // not every file system lets a directory be opened; the files themselves are forced
-        }
     }
 
 }

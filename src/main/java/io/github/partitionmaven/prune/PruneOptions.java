@@ -5,6 +5,7 @@ import io.github.partitionmaven.core.AtomicFiles;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 import java.util.Locale;
 
@@ -15,10 +16,12 @@ import java.util.Locale;
  * @param compression gzip (default) or none
  * @param compressionLevel deflate level 1 (fastest) to 9 (smallest) for gzip
  * @param pluginVersion written into every manifest
- * @param archiveFileMode the POSIX mode of archive data files and manifests: 0600 unless widened (archiveFileMode)
+ * @param archiveFileMode the POSIX mode of archive data files and manifests in {@code archiveDirectory}: 0600 unless widened
+ *        (archiveFileMode)
+ * @param s3 the bucket archives go to instead of {@code archiveDirectory}, or null
  */
 public record PruneOptions(Path archiveDirectory, Compression compression, int compressionLevel, String pluginVersion,
-                           Set<PosixFilePermission> archiveFileMode) {
+                           Set<PosixFilePermission> archiveFileMode, S3Settings s3) {
 
     /** Archives hold the table's rows: readable by the plugin's user only, unless {@code <archiveFileMode>} widens it. */
     public static final String DEFAULT_ARCHIVE_FILE_MODE = "0600";
@@ -52,7 +55,7 @@ public record PruneOptions(Path archiveDirectory, Compression compression, int c
     }
 
     public PruneOptions(Path archiveDirectory, Compression compression, int compressionLevel, String pluginVersion) {
-        this(archiveDirectory, compression, compressionLevel, pluginVersion, AtomicFiles.PRIVATE);
+        this(archiveDirectory, compression, compressionLevel, pluginVersion, AtomicFiles.PRIVATE, null);
     }
 
     public PruneOptions {
@@ -64,18 +67,47 @@ public record PruneOptions(Path archiveDirectory, Compression compression, int c
         archiveDirectory = archiveDirectory == null ? null : archiveDirectory.toAbsolutePath().normalize();
     }
 
+    /** The same options, archiving to {@code s3} (or to the local directory again when null). */
+    public PruneOptions withS3(S3Settings s3) {
+        return new PruneOptions(s3 == null ? archiveDirectory : null, compression, compressionLevel, pluginVersion, archiveFileMode, s3);
+    }
+
+    /** Whether an archive location is configured. */
+    boolean archives() {
+        return s3 != null || archiveDirectory != null;
+    }
+
+    ArchiveStore store() {
+        return s3 != null ? new S3ArchiveStore(s3) : new LocalArchiveStore(archiveDirectory, archiveFileMode);
+    }
+
+    String where(String name) {
+        return s3 != null ? s3.url(name) : archiveDirectory.resolve(name).toString();
+    }
+
+    /** What the plan shows about the archive location besides the names: bucket options, never secrets. */
+    List<String> storeOptions() {
+        return s3 != null ? s3.describe() : List.of();
+    }
+
     public static PruneOptions defaults() {
         return new PruneOptions(null, Compression.GZIP, DEFAULT_COMPRESSION_LEVEL, "unknown");
     }
 
+    /** Options from goal parameters; an {@code s3://bucket/prefix/} location gets the bucket's default options. */
     public static PruneOptions of(String archiveDirectory, String compression, Integer level, String pluginVersion) {
         return of(archiveDirectory, compression, level, pluginVersion, null);
     }
 
+    /** The same, with {@code <archiveFileMode>} (null: 0600); the mode applies to files in a local archiveDirectory. */
     public static PruneOptions of(String archiveDirectory, String compression, Integer level, String pluginVersion, String fileMode) {
+        if (S3Settings.isS3(archiveDirectory)) {
+            return of(null, compression, level, pluginVersion, fileMode)
+                    .withS3(S3Settings.of(archiveDirectory, null, null, null, null, null, null, null));
+        }
         return new PruneOptions(archiveDirectory == null || archiveDirectory.isBlank() ? null : Path.of(archiveDirectory.trim()),
                 Compression.parse(compression), level == null ? DEFAULT_COMPRESSION_LEVEL : level,
-                pluginVersion == null ? "unknown" : pluginVersion, fileMode(fileMode));
+                pluginVersion == null ? "unknown" : pluginVersion, fileMode(fileMode), null);
     }
 
     /**

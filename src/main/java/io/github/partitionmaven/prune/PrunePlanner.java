@@ -21,12 +21,12 @@ import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.core.Sql;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Plans retention: every partition whose whole range ends at or before {@code now - retention}
@@ -40,6 +40,8 @@ public final class PrunePlanner implements Planner {
 
     private final PruneOptions options;
     private final PruneFacts facts;
+    /** Whether the archive location passed {@link ArchiveFiles#requireWritable} in this run: checked once, not per table. */
+    private final AtomicBoolean writable = new AtomicBoolean();
 
     public PrunePlanner(PruneOptions options) {
         this(options, PruneFacts.NONE);
@@ -83,7 +85,10 @@ public final class PrunePlanner implements Planner {
         }
         RetentionPolicy retention = policy.retention().get();
         if (retention.mode() == RetentionMode.ARCHIVE && (!expired.isEmpty() || !facts.unfinished(state.name()).isEmpty())) {
-            ArchiveFiles.requireWritable(options, state.name());
+            if (!writable.get()) {
+                ArchiveFiles.requireWritable(options, state.name());
+                writable.set(true);
+            }
         }
         long cutoff = RetentionRule.cutoffMicros(state.keyType(), retention.period(), settings);
         String why = "past retention (" + retention.period() + "): its range ends at or before the cutoff "
@@ -228,28 +233,33 @@ public final class PrunePlanner implements Planner {
                 refuseForeignArchive(files, t, marker);
                 KeyType k = state.keyType();
                 ExportWork export = new ExportWork(t, marker, state.insertableColumns(), files, options,
-                        k.display(p.lower(), settings.zone()), k.display(p.upper(), settings.zone()), p.estimatedRows());
+                        k.display(p.lower(), settings.zone()), k.display(p.upper(), settings.zone()), p.estimatedRows(), p.bytes());
                 DropArchivedWork drop = new DropArchivedWork(t, files);
                 yield List.of(
-                        new Step(Goal.PRUNE, state.name(), "archive " + what + " to " + files.data(), why, export.describe(),
+                        new Step(Goal.PRUNE, state.name(), "archive " + what + " to " + files.dataLocation(), why, export.describe(),
                                 List.of(new Lock(t, LockMode.SHARE)), p.estimatedRows(), true, Optional.of(export),
                                 Optional.empty(), List.of(), Optional.empty()),
                         new Step(Goal.PRUNE, state.name(), "verify the archive of " + t + " and drop it", why
-                                + "; dropped only when the file read back matches its manifest and the table", drop.describe(),
+                                + "; dropped only when the archive read back matches its manifest and the table", drop.describe(),
                                 exclusive, p.estimatedRows(), true, Optional.of(drop), Optional.empty(), List.of(), Optional.empty()));
             }
         };
     }
 
-    /** An archive already in the directory must be of this very table, or prune would reuse someone else's file. */
+    /** An archive already in the directory (or bucket) must be of this very table, or prune would reuse someone else's file. */
     private void refuseForeignArchive(ArchiveFiles files, TableName table, DetachMarker marker) {
-        if (!Files.exists(files.manifest())) {
-            return;
+        try (ArchiveStore store = files.open()) {
+            if (!store.exists(files.manifest())) {
+                return;
+            }
+            ArchiveManifest.read(store, files.manifest()).mismatch(facts.database(), table, marker.parent(), marker.bound())
+                    .ifPresent(problem -> {
+                        throw PartitionException.databaseState("The archive location already holds " + files.manifestLocation() + ", but "
+                                + problem + ". Move that archive away, or give each database its own <archiveDirectory>.");
+                    });
+        } catch (java.io.IOException e) {
+            throw PartitionException.environment(e.getMessage() + " Nothing was changed.", e);
         }
-        ArchiveManifest.read(files.manifest()).mismatch(facts.database(), table, marker.parent(), marker.bound()).ifPresent(problem -> {
-            throw PartitionException.databaseState("The archive directory already holds " + files.manifest() + ", but " + problem
-                    + ". Move that archive away, or give each database its own <archiveDirectory>.");
-        });
     }
 
     private List<Step> keepSteps(RetentionPolicy retention, TableState state, PartitionInfo p, DetachMarker marker, boolean resumed,

@@ -8,6 +8,12 @@ import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TableSpec;
 import io.github.partitionmaven.prune.PruneOptions;
+import io.github.partitionmaven.prune.S3Settings;
+import io.github.partitionmaven.testing.S3Server;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Optional;
 import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.testing.ConcurrentWriter;
 import io.github.partitionmaven.testing.Engines;
@@ -39,15 +45,16 @@ class PruneBenchmark {
         TestDb db = TestDb.fresh(getClass());
         db.exec(Seed.partitionedTables(YearMonth.of(2026, 1), YearMonth.of(2026, 8)).toArray(String[]::new));
         db.exec("INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 100) g");
-        archiveThroughput(db);
+        double local = archiveThroughput(db);
         writerStall(db);
+        s3Throughput(db, local);
     }
 
     /**
      * Three identical ~300 MB months, each exported once by the baseline and once by prune, interleaved,
      * so that load from other work on the machine hits both alike; the median pair decides.
      */
-    private static void archiveThroughput(TestDb db) throws Exception {
+    private static double archiveThroughput(TestDb db) throws Exception {
         List<String> months = List.of("2026-01", "2026-02", "2026-03");
         long bytes = 0;
         for (String m : months) {
@@ -58,6 +65,7 @@ class PruneBenchmark {
         }
         Path dir = Files.createTempDirectory("prune-benchmark");
         List<Double> ratios = new ArrayList<>();
+        List<Double> localWithVerify = new ArrayList<>();
         System.out.println();
         System.out.println("Archive throughput (table heap bytes / wall time), target >= 0.9x the baseline, three interleaved pairs:");
         try {
@@ -76,6 +84,7 @@ class PruneBenchmark {
                 engine(db, dir, timer, "archive", YearMonth.parse(months.get(i)).plusMonths(7).atDay(15).toString()).apply(Goal.PRUNE);
                 double whole = (System.nanoTime() - t0) / 1e9;
                 double ours = timer.seconds();
+                localWithVerify.add(bytes / 1e6 / timer.secondsThrough(3));
                 long oursSize = Files.size(dir.resolve("public." + partition + ".csv.gz"));
                 ratios.add(psql / ours);
                 System.out.printf(Locale.ROOT, "  %s  baseline psql \\copy | gzip (level 6): %5.2f s %6.1f MB/s %s | gzip -1: %5.2f s %6.1f MB/s %s"
@@ -95,6 +104,90 @@ class PruneBenchmark {
         List<Double> sorted = ratios.stream().sorted().toList();
         System.out.printf(Locale.ROOT, "  median: prune archives at %.2fx the throughput of psql \\copy | gzip (target >= 0.90x)%n",
                 sorted.get(sorted.size() / 2));
+        double local = localWithVerify.stream().sorted().toList().get(localWithVerify.size() / 2);
+        System.out.printf(Locale.ROOT, "  median local-file archive + verify + drop (steps 2 and 3): %.1f MB/s of table heap%n", local);
+        return local;
+    }
+
+    /**
+     * The same ~300 MB month archived to the local S3 server (S3Mock, its own process) instead of a file: multipart upload, then
+     * the read-back verification (GetObject) and the drop, against the local-file figure of the same run; and a quarter-size month,
+     * to show that peak heap does not grow with the partition.
+     */
+    private static void s3Throughput(TestDb db, double localMbPerSecond) throws Exception {
+        System.out.println();
+        Optional<S3Server> server = S3Server.shared();
+        if (server.isEmpty()) {
+            System.out.println("Archive to S3: skipped, " + S3Server.describeUnavailable());
+            return;
+        }
+        server.get().createBuckets("benchmark");
+        S3Settings s3 = new S3Settings("benchmark", "prune/", S3Server.REGION, server.get().endpoint(), true, null, null, null,
+                new S3Settings.Credentials(S3Server.ACCESS_KEY, S3Server.SECRET_KEY, "the benchmark"), S3Settings.DEFAULT_PART_SIZE);
+        PruneOptions options = new PruneOptions(null, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL, "benchmark")
+                .withS3(s3);
+        System.out.println("Archive to S3 (multipart upload, SHA-256 per part, read-back verification, drop) against the local-file"
+                + " archive of the same run, target >= 0.8x:");
+        // 2026-06 at full size, 2026-07 at a quarter: each is the only month past retention at its "now".
+        String[][] months = {{"2026-06", "1"}, {"2026-07", "4"}};
+        for (String[] m : months) {
+            String partition = "chat_history_" + m[0].replace('-', '_');
+            long rows = fill(db, partition, m[0] + "-01", TARGET_BYTES / Long.parseLong(m[1]));
+            long bytes = db.queryLong("SELECT pg_relation_size('" + partition + "')");
+            StepTimer timer = new StepTimer(2);
+            HeapSampler heap = new HeapSampler();
+            heap.start();
+            engine(db, options, timer, "archive", YearMonth.parse(m[0]).plusMonths(7).atDay(15).toString()).apply(Goal.PRUNE);
+            heap.stopSampling();
+            double mbps = bytes / 1e6 / timer.secondsThrough(3);
+            System.out.printf(Locale.ROOT, "  %s (%d rows, %s heap): upload %5.2f s, verify + drop %5.2f s: %6.1f MB/s = %.2fx local file"
+                            + " | peak heap used %s (after GC at most %s), -Xmx %s%n",
+                    partition, rows, Durations.bytes(bytes), timer.seconds(), timer.secondsThrough(3) - timer.seconds(), mbps,
+                    mbps / localMbPerSecond, Durations.bytes(heap.peakUsed), Durations.bytes(heap.peakAfterGc),
+                    Durations.bytes(Runtime.getRuntime().maxMemory()));
+        }
+    }
+
+    /** Samples heap use every 20 ms: the peak seen, and the peak of what the collector left live after a GC. */
+    private static final class HeapSampler extends Thread {
+        private volatile boolean running = true;
+        volatile long peakUsed;
+        volatile long peakAfterGc;
+
+        HeapSampler() {
+            setDaemon(true);
+            ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                sample();
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void sample() {
+            long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            long afterGc = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                    afterGc += pool.getCollectionUsage().getUsed();
+                }
+            }
+            peakUsed = Math.max(peakUsed, used);
+            peakAfterGc = Math.max(peakAfterGc, afterGc);
+        }
+
+        void stopSampling() throws InterruptedException {
+            running = false;
+            join();
+            sample();
+        }
     }
 
     /** A writer inserts into the current month while a month is dropped: first by a plain DROP TABLE, then by prune. */
@@ -111,7 +204,7 @@ class PruneBenchmark {
             long baselineInserts = writer.inserts() - inserts;
             writer.reset();
             inserts = writer.inserts();
-            engine(db, null, new Engines.RecordingLog(), "drop", "2026-11-15").apply(Goal.PRUNE);
+            engine(db, (Path) null, new Engines.RecordingLog(), "drop", "2026-11-15").apply(Goal.PRUNE);
             Thread.sleep(300);
             double pruneStall = writer.maxMillisExact();
             System.out.println();
@@ -123,11 +216,12 @@ class PruneBenchmark {
         }
     }
 
-    /** Times one step of an engine run from its announcement to the next one's (or to the end of the run). */
+    /** Times steps of an engine run from their announcement ("[n/N] ...") to their "done in" line. */
     private static final class StepTimer implements EngineLog {
         private final int step;
-        private long started;
-        private long ended;
+        private final java.util.Map<Integer, Long> starts = new java.util.HashMap<>();
+        private final java.util.Map<Integer, Long> ends = new java.util.HashMap<>();
+        private int current;
 
         StepTimer(int step) {
             this.step = step;
@@ -135,10 +229,11 @@ class PruneBenchmark {
 
         @Override
         public void info(String m) {
-            if (m.startsWith("[" + step + "/")) {
-                started = System.nanoTime();
-            } else if (m.startsWith("[" + (step + 1) + "/")) {
-                ended = System.nanoTime();
+            if (m.startsWith("[") && m.indexOf('/') > 1) {
+                current = Integer.parseInt(m.substring(1, m.indexOf('/')));
+                starts.put(current, System.nanoTime());
+            } else if (m.trim().startsWith("done in")) {
+                ends.put(current, System.nanoTime());
             }
         }
 
@@ -150,8 +245,14 @@ class PruneBenchmark {
         public void debug(String m) {
         }
 
+        /** The step alone. */
         double seconds() {
-            return (ended - started) / 1e9;
+            return secondsThrough(step);
+        }
+
+        /** From the start of the step to the end of step {@code last}. */
+        double secondsThrough(int last) {
+            return (ends.get(last) - starts.get(step)) / 1e9;
         }
     }
 
@@ -173,9 +274,13 @@ class PruneBenchmark {
     }
 
     private static PartitionEngine engine(TestDb db, Path dir, EngineLog log, String mode, String now) {
+        return engine(db, new PruneOptions(dir, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL, "benchmark"),
+                log, mode, now);
+    }
+
+    private static PartitionEngine engine(TestDb db, PruneOptions options, EngineLog log, String mode, String now) {
         RunSettings settings = PolicyReader.settings("UTC", now, "300ms", 5, Clock.systemUTC());
         TableSpec spec = new TableSpec("chat_history", "created_at", "month", null, null, "6 months", mode, null);
-        PruneOptions options = new PruneOptions(dir, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL, "benchmark");
         return new PartitionEngine(db.settings(), settings, PolicyReader.tables(List.of(spec), settings), Planners.standard(options), log);
     }
 

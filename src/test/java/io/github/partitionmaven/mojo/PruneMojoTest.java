@@ -49,7 +49,7 @@ class PruneMojoTest {
 
         for (String month : List.of("2025_10", "2025_11", "2025_12")) {
             RestoreMojo restore = configure(new RestoreMojo(), db);
-            setField(restore, "manifest", dir.resolve("public.chat_history_" + month + ".manifest.json").toFile());
+            setField(restore, "manifest", dir.resolve("public.chat_history_" + month + ".manifest.json").toString());
             restore.execute();
         }
         assertEquals(12, db.partitions("chat_history").size());
@@ -65,6 +65,22 @@ class PruneMojoTest {
 
         MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
         assertTrue(e.getMessage().contains("does not exist") && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
+    }
+
+    @Test
+    void anArchiveServerIdNamingNoServerFailsTheBuildWithTheFix() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec(Seed.partitionedTables(YearMonth.of(2025, 10), YearMonth.of(2026, 9)).toArray(String[]::new));
+        String before = db.snapshot();
+        PruneMojo mojo = configure(new PruneMojo(), db);
+        mojo.archiveDirectory = "s3://archive-test/prefix/";
+        mojo.archiveServerId = "no-such-server";
+        mojo.settings = new org.apache.maven.settings.Settings();
+
+        MojoFailureException e = assertThrows(MojoFailureException.class, mojo::execute);
+        assertTrue(e.getMessage().startsWith("<archiveServerId>no-such-server</archiveServerId> names no <server> in settings.xml")
+                && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
+        assertEquals(before, db.snapshot());
     }
 
     private <T extends AbstractPartitionMojo> T configure(T mojo, TestDb db) {

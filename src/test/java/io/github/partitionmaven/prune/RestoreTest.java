@@ -105,10 +105,10 @@ class RestoreTest {
 
         Path outside = manifest("p_2026_03");
         String original = Files.readString(outside);
-        Files.copy(files("p_2026_03").data(), archives.getParent().resolve(files("p_2026_03").data().getFileName()),
+        Files.copy(archives.resolve(files("p_2026_03").data()), archives.getParent().resolve(files("p_2026_03").data()),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        for (String file : List.of("../" + files("p_2026_03").data().getFileName(), archives.getParent().resolve(files("p_2026_03")
-                .data().getFileName()).toString())) {
+        for (String file : List.of("../" + files("p_2026_03").data(), archives.getParent().resolve(files("p_2026_03")
+                .data()).toString())) {
             Files.writeString(outside, original.replaceFirst("\"file\": \"[^\"]*\"", "\"file\": \"" + file.replace("\\", "\\\\") + "\""));
             PartitionException escaped = assertThrows(PartitionException.class,
                     () -> restorer(db).apply(ArchiveRestore.planner(outside, Optional.of(TableName.parse("fresh")))));
@@ -116,9 +116,9 @@ class RestoreTest {
                     && escaped.getMessage().endsWith("Nothing was changed."), escaped.getMessage());
         }
         Files.writeString(outside, original);
-        Files.delete(archives.getParent().resolve(files("p_2026_03").data().getFileName()));
+        Files.delete(archives.getParent().resolve(files("p_2026_03").data()));
 
-        Path data = files(JANUARY).data();
+        Path data = archives.resolve(files(JANUARY).data());
         assertTrue(data.getFileName().toString().matches("public\\.P_2026_01-[0-9a-f]{8}\\.csv\\.gz"), data.toString());
         byte[] bytes = Files.readAllBytes(data);
         bytes[bytes.length - 9] ^= 1; // inside the gzip trailer's CRC: the content reads, the checksum does not match
@@ -155,7 +155,7 @@ class RestoreTest {
     }
 
     private Path manifest(String partition) {
-        return files(partition).manifest();
+        return archives.resolve(files(partition).manifest());
     }
 
     /** The archive files of a partition given as it is written in SQL. */

@@ -54,7 +54,8 @@ public final class S3Server {
      */
     public static final String KMS_KEY_ID = "partition-test";
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    // generous: on a 2-core machine shared by several builds (load average 25+) S3Mock took over 90 s to start
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(300);
 
     private static S3Server shared;
     private static String unavailable;
@@ -384,7 +385,7 @@ public final class S3Server {
 
     /** For groovy hooks: waits for the invoker S3 server's ready file and returns its endpoint URL. */
     public static String awaitReady(Path readyFile) throws InterruptedException {
-        long deadline = System.nanoTime() + 120_000_000_000L;
+        long deadline = System.nanoTime() + 360_000_000_000L;
         while (!Files.exists(readyFile)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("The invoker S3 server did not start: no " + readyFile);

@@ -1,0 +1,403 @@
+package io.github.partitionmaven.prune;
+
+import io.github.partitionmaven.core.Durations;
+import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.TableName;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * Archives in an S3 bucket. The data file is a multipart upload fed as it is compressed: parts of
+ * {@link S3Settings#partSizeFor} bytes, at most {@link S3Settings#PARTS_IN_FLIGHT} uploading while
+ * the next fills, each with its SHA-256 (x-amz-checksum-sha256) so the store rejects a part damaged
+ * on the way. Nothing is visible under the key until CompleteMultipartUpload; a failure aborts the
+ * upload, and an upload a crash left open is aborted by the next run's {@link #discardUnfinished}.
+ */
+final class S3ArchiveStore implements ArchiveStore {
+
+    private final S3Settings s3;
+    private S3Client client;
+
+    S3ArchiveStore(S3Settings s3) {
+        this.s3 = s3;
+    }
+
+    private synchronized S3Client client() {
+        if (client == null) {
+            client = s3.client();
+        }
+        return client;
+    }
+
+    private String key(String name) {
+        return s3.prefix() + name;
+    }
+
+    @Override
+    public String where(String name) {
+        return s3.url(name);
+    }
+
+    @Override
+    public boolean exists(String name) throws IOException {
+        try {
+            client().headObject(r -> r.bucket(s3.bucket()).key(key(name)));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 && !(e instanceof NoSuchBucketException)) {
+                return false;
+            }
+            throw io("look up " + where(name), e);
+        } catch (SdkException e) {
+            throw io("look up " + where(name), e);
+        }
+    }
+
+    @Override
+    public long size(String name) throws IOException {
+        try {
+            return client().headObject(r -> r.bucket(s3.bucket()).key(key(name))).contentLength();
+        } catch (SdkException e) {
+            throw io("look up " + where(name), e);
+        }
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        try {
+            return client().getObject(r -> r.bucket(s3.bucket()).key(key(name)));
+        } catch (SdkException e) {
+            throw io("read " + where(name), e);
+        }
+    }
+
+    @Override
+    public String readText(String name) throws IOException {
+        try {
+            return client().getObjectAsBytes(r -> r.bucket(s3.bucket()).key(key(name))).asString(StandardCharsets.UTF_8);
+        } catch (SdkException e) {
+            throw io("read " + where(name), e);
+        }
+    }
+
+    /** One PutObject: S3 shows a key's old object or its new one, never a mix. */
+    @Override
+    public void writeText(String name, String text) throws IOException {
+        try {
+            client().putObject(put(name).contentType("application/json").build(), RequestBody.fromString(text, StandardCharsets.UTF_8));
+        } catch (SdkException e) {
+            throw io("write " + where(name), e);
+        }
+    }
+
+    private PutObjectRequest.Builder put(String name) {
+        return PutObjectRequest.builder().bucket(s3.bucket()).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                .serverSideEncryption(s3.serverSideEncryption()).ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass());
+    }
+
+    @Override
+    public Sink create(String name, long tableBytes, EngineLog log) throws IOException {
+        CreateMultipartUploadRequest request = CreateMultipartUploadRequest.builder().bucket(s3.bucket()).key(key(name))
+                .contentType(name.endsWith(".gz") ? "application/gzip" : "text/csv").checksumAlgorithm(ChecksumAlgorithm.SHA256)
+                .serverSideEncryption(s3.serverSideEncryption()).ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass()).build();
+        String uploadId;
+        try {
+            uploadId = client().createMultipartUpload(request).uploadId();
+        } catch (SdkException e) {
+            throw io("start the upload of " + where(name), e);
+        }
+        return new Upload(name, uploadId, s3.partSizeFor(tableBytes), log);
+    }
+
+    /** Open multipart uploads of exactly this key: what a killed run left; the table lock keeps other runs off it. */
+    @Override
+    public void discardUnfinished(String name, EngineLog log) throws IOException {
+        String key = key(name);
+        try {
+            for (MultipartUpload u : client().listMultipartUploadsPaginator(r -> r.bucket(s3.bucket()).prefix(key)).uploads()) {
+                if (u.key().equals(key)) {
+                    client().abortMultipartUpload(r -> r.bucket(s3.bucket()).key(key).uploadId(u.uploadId()));
+                    log.info("      aborted the incomplete upload " + u.uploadId() + " of " + where(name) + " (started " + u.initiated()
+                            + ") an interrupted run left");
+                }
+            }
+        } catch (SdkException e) {
+            throw io("list the incomplete uploads of " + where(name), e);
+        }
+    }
+
+    /**
+     * HeadBucket (is the bucket there, are the credentials good, is the endpoint reachable), then a write of an empty probe
+     * object with the configured encryption and storage class, deleted again: the upload would need exactly that permission.
+     */
+    @Override
+    public void requireWritable(TableName table) {
+        String doing = "check the archive bucket " + s3.bucket() + " for " + table;
+        try {
+            client().headBucket(r -> r.bucket(s3.bucket()));
+        } catch (SdkException e) {
+            throw PartitionException.configuration(explain(doing, e) + " Nothing was changed.");
+        }
+        String probe = ".partition-write-probe-" + ProcessHandle.current().pid();
+        try {
+            client().putObject(put(probe).build(), RequestBody.empty());
+        } catch (SdkException e) {
+            throw PartitionException.configuration(explain("write to " + s3.url(""), e) + " Nothing was changed.");
+        }
+        try {
+            client().deleteObject(r -> r.bucket(s3.bucket()).key(key(probe)));
+        } catch (SdkException e) {
+            // writing is what the archive needs; a policy that forbids deleting leaves the empty probe object
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    private IOException io(String doing, SdkException e) {
+        return new IOException(explain(doing, e), e);
+    }
+
+    /** What went wrong talking to S3 and how to fix it, named; the SDK's messages carry no secrets, only ids. */
+    String explain(String doing, SdkException e) {
+        String bucket = "bucket " + s3.bucket() + (s3.endpoint() != null ? " at " + s3.endpoint() : "");
+        if (e instanceof S3Exception se) {
+            String code = se.awsErrorDetails() == null ? null : se.awsErrorDetails().errorCode();
+            int status = se.statusCode();
+            if (se instanceof NoSuchBucketException || "NoSuchBucket".equals(code) || (status == 404 && doing.startsWith("check"))) {
+                return "Cannot " + doing + ": the " + bucket + " does not exist. Create it, or fix the bucket in <archiveDirectory>s3://"
+                        + s3.bucket() + "/...</archiveDirectory> (and <archiveEndpoint> for an S3-compatible store).";
+            }
+            if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code) || "ExpiredToken".equals(code)
+                    || "InvalidToken".equals(code) || (status == 403 && code == null && doing.startsWith("check"))) {
+                return "Cannot " + doing + ": the " + bucket + " rejects the credentials (" + (code == null ? "HTTP 403" : code) + ", "
+                        + credentialSource() + "). Fix the access key and secret"
+                        + " (or refresh the session), or name another <archiveServerId>.";
+            }
+            if (status == 403) {
+                return "Cannot " + doing + ": access denied (" + (code == null ? "HTTP 403" : code) + ") for " + credentialSource()
+                        + ". Grant s3:PutObject, s3:GetObject, s3:ListBucketMultipartUploads and s3:AbortMultipartUpload on s3://"
+                        + s3.bucket() + "/" + s3.prefix() + "* (and kms:GenerateDataKey with SSE-KMS), or use other credentials.";
+            }
+            if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)) {
+                return "Cannot " + doing + ": the " + bucket + " is in another region than " + s3.describe().get(0) + " ("
+                        + (code == null ? "HTTP " + status : code) + "). Set <archiveRegion> to the bucket's region.";
+            }
+            return "Cannot " + doing + ": S3 answered HTTP " + status + (code == null ? "" : " " + code) + ": "
+                    + (se.awsErrorDetails() == null ? se.getMessage() : se.awsErrorDetails().errorMessage()) + ".";
+        }
+        String message = String.valueOf(e.getMessage());
+        if (e instanceof SdkClientException && message.contains("Unable to load credentials")) {
+            return "Cannot " + doing + ": no AWS credentials were found by the SDK's default provider chain (environment"
+                    + " AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws profile, web identity, container or instance role). Provide"
+                    + " one of those, or set <archiveServerId> to a settings.xml <server> with the access key as username and the"
+                    + " secret as password.";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || t instanceof SocketTimeoutException) {
+                return "Cannot " + doing + ": the endpoint " + (s3.endpoint() != null ? s3.endpoint() : "of S3 in " + s3.describe().get(0))
+                        + " cannot be reached (" + t + "). Check <archiveEndpoint>, the network and any proxy, then run again.";
+            }
+        }
+        return "Cannot " + doing + ": " + message + ".";
+    }
+
+    private String credentialSource() {
+        return s3.credentials() != null ? s3.credentials().toString() : "the credentials of the SDK's default provider chain";
+    }
+
+    /**
+     * The stream a multipart upload is fed through. The compressor thread fills a part; a full part goes to one of
+     * {@link S3Settings#PARTS_IN_FLIGHT} uploader threads, and the compressor waits when all are busy, so memory stays at
+     * (in flight + 1) parts however large the partition.
+     */
+    private final class Upload extends OutputStream implements Sink {
+        private final String name;
+        private final String uploadId;
+        private final int partSize;
+        private final EngineLog log;
+        private final ExecutorService uploaders;
+        private final Semaphore slots = new Semaphore(S3Settings.PARTS_IN_FLIGHT);
+        private final List<CompletedPart> done = new ArrayList<>();
+        private final AtomicLong uploaded = new AtomicLong();
+        private volatile Throwable failure;
+        private byte[] part;
+        private int used;
+        private int parts;
+        private boolean finished;
+
+        Upload(String name, String uploadId, int partSize, EngineLog log) {
+            this.name = name;
+            this.uploadId = uploadId;
+            this.partSize = partSize;
+            this.log = log;
+            this.part = new byte[partSize];
+            this.uploaders = Executors.newFixedThreadPool(S3Settings.PARTS_IN_FLIGHT, r -> {
+                Thread t = new Thread(r, "partition-archive-upload");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        @Override
+        public OutputStream stream() {
+            return this;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                int n = Math.min(len, partSize - used);
+                System.arraycopy(b, off, part, used, n);
+                used += n;
+                off += n;
+                len -= n;
+                if (used == partSize) {
+                    send();
+                }
+            }
+        }
+
+        private void send() throws IOException {
+            rethrow();
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while uploading " + where(name));
+            }
+            byte[] bytes = part;
+            int length = used;
+            int number = ++parts;
+            part = new byte[partSize];
+            used = 0;
+            uploaders.execute(() -> {
+                try {
+                    UploadPartResponse r = client().uploadPart(p -> p.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
+                                    .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+                            RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
+                                    "application/octet-stream"));
+                    synchronized (done) {
+                        done.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build());
+                    }
+                    long total = uploaded.addAndGet(length);
+                    log.debug("      uploaded part " + number + " of " + where(name) + " (" + Durations.bytes(length) + ", "
+                            + Durations.bytes(total) + " so far)");
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                } finally {
+                    slots.release();
+                }
+            });
+        }
+
+        private void rethrow() throws IOException {
+            Throwable f = failure;
+            if (f instanceof SdkException se) {
+                throw io("upload part of " + where(name), se);
+            }
+            if (f instanceof IOException io) {
+                throw io;
+            }
+            if (f != null) {
+                throw new IOException(f.toString(), f);
+            }
+        }
+
+        /** The last part, then CompleteMultipartUpload with every part's checksum: only now the object exists. */
+        @Override
+        public void commit() throws IOException {
+            if (used > 0 || parts == 0) {
+                send();
+            }
+            try {
+                slots.acquire(S3Settings.PARTS_IN_FLIGHT);
+                slots.release(S3Settings.PARTS_IN_FLIGHT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while uploading " + where(name));
+            }
+            rethrow();
+            List<CompletedPart> sorted;
+            synchronized (done) {
+                sorted = done.stream().sorted(Comparator.comparing(CompletedPart::partNumber)).toList();
+            }
+            try {
+                client().completeMultipartUpload(r -> r.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(sorted)));
+            } catch (SdkException e) {
+                throw io("complete the upload of " + where(name), e);
+            }
+            finished = true;
+            uploaders.shutdown();
+        }
+
+        /** Stops the uploaders, then AbortMultipartUpload: S3 frees the parts; no object appears under the key. */
+        @Override
+        public void abort() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            uploaders.shutdownNow();
+            try {
+                // a part still on the wire could land after the abort and keep the upload alive: let them end first
+                uploaders.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                client().abortMultipartUpload(r -> r.bucket(s3.bucket()).key(key(name)).uploadId(uploadId));
+                log.info("      aborted the upload of " + where(name) + " (" + parts + " part(s) sent): no object was written");
+            } catch (SdkException e) {
+                log.warn("Could not abort the incomplete upload " + uploadId + " of " + where(name) + " (" + explain("abort it", e)
+                        + "). The next prune run aborts it; a bucket lifecycle rule AbortIncompleteMultipartUpload also removes it.");
+            }
+        }
+    }
+}
