@@ -2,6 +2,7 @@ package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.CatalogReader;
+import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.TableName;
@@ -60,12 +61,14 @@ public final class HealthCheck {
         List<TableHealth> tables = new ArrayList<>();
         Map<TableName, List<TableName>> unfinished = unfinishedPrunes(c);
         for (TablePolicy policy : policies) {
-            TableHealth t = analyzer.analyze(policy, catalog.table(policy.table()), statements.forTable(policy.table()));
-            List<TableName> left = unfinished.getOrDefault(policy.table(), List.of());
+            TableState state = catalog.table(policy.table());
+            TableHealth t = analyzer.analyze(policy, state, statements.forTable(policy.table()));
+            // the marker names the parent schema-qualified, as the catalog resolved it
+            List<TableName> left = state.name() == null ? List.of() : unfinished.getOrDefault(state.name(), List.of());
             if (!left.isEmpty()) {
                 List<HealthFinding> findings = new ArrayList<>(t.findings());
                 String mode = policy.retention().map(r -> r.mode().name().toLowerCase(java.util.Locale.ROOT)).orElse("none");
-                left.forEach(d -> findings.add(new UnfinishedPrune(policy.table(), d, mode)));
+                left.forEach(d -> findings.add(new UnfinishedPrune(state.name(), d, mode)));
                 t = new TableHealth(t.policy(), t.state(), t.coverage(), t.overdue(), t.statements(), findings);
             }
             tables.add(t);
