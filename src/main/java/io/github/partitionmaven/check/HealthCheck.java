@@ -6,6 +6,7 @@ import io.github.partitionmaven.core.TableName;
 import java.util.Map;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.CatalogReader;
+import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TablePolicy;
 import java.sql.Connection;
