@@ -34,8 +34,13 @@ class ConvertTest {
     }
 
     static TestDb seeded(int rows) {
+        return seeded(rows, Seed.plainTables());
+    }
+
+    /** With {@code tables} instead of the seed's literal DDL (e.g. {@link Seed#friendlyPlainTables()}). */
+    static TestDb seeded(int rows, List<String> tables) {
         TestDb db = TestDb.fresh(ConvertTest.class);
-        db.exec(Seed.plainTables().toArray(String[]::new));
+        db.exec(tables.toArray(String[]::new));
         db.exec(Seed.rows(50, rows, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
         db.exec("COMMENT ON TABLE chat_history IS 'every message'", "COMMENT ON COLUMN chat_history.content IS 'the text'",
                 "ALTER TABLE chat_history ADD CONSTRAINT role_known CHECK (role IN ('user', 'assistant', 'system'))",
