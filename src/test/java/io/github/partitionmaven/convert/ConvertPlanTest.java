@@ -41,6 +41,6 @@ class ConvertPlanTest {
         assertEquals(10, plan.steps().size());
         assertTrue(text.contains("give the partitions of \"public\".\"chat_history_new\" back to autovacuum"), text);
         assertTrue(text.contains("trigger(s) \"audit\" (recreated on the new table in the swap"), text);
-        assertTrue(text.contains("CREATE TRIGGER audit BEFORE UPDATE ON \"public\".\"chat_history\" FOR EACH ROW EXECUTE FUNCTION touch()"), text);
+        assertTrue(text.contains("CREATE TRIGGER audit BEFORE UPDATE ON \"public\".\"chat_history\" FOR EACH ROW EXECUTE FUNCTION public.touch()"), text);
     }
 }
