@@ -49,7 +49,7 @@ The seed's two plain tables were converted online while an application kept writ
   cost_tracking  rows before ${costBefore}; now ${costNow} in ${partitions('cost_tracking')} partitions + ${archivedCost} archived
   archives       ${files.size()} file(s) in ${archives} (${manifests.size()} verified partition archive(s) with manifests)
   writer         ${stats.ops} inserts/updates/deletes over ${stats.seconds} s; longest stall ${stats.longestStallMillis} ms
-  check          all healthy (the default gate: coverage, defaultRows, detachPending)
+  check          all healthy (the default gate: coverage, defaultRows, detachPending, conversion)
   wall time      ${(System.currentTimeMillis() - started) / 1000} s from the filled tables to this line
 ==============================================================================
 """

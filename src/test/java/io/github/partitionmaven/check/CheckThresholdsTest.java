@@ -20,7 +20,7 @@ class CheckThresholdsTest {
         assertEquals(0, t.maxDefaultRows());
         assertEquals(10_000_000, t.partitioningRowThreshold());
         assertEquals(Duration.ofMillis(500), t.slowStatementThreshold());
-        assertEquals(EnumSet.of(Check.COVERAGE, Check.DEFAULT_ROWS, Check.DETACH_PENDING), t.failOn(),
+        assertEquals(EnumSet.of(Check.COVERAGE, Check.DEFAULT_ROWS, Check.DETACH_PENDING, Check.CONVERSION), t.failOn(),
                 "by default check gates on what breaks inserts or hides data");
         assertEquals(CheckThresholds.DEFAULTS, t);
         assertEquals(t.failOn(), Check.parseList(List.of(" ")), "a blank <failOn/> is the default, not report-only");
