@@ -109,7 +109,9 @@ public final class TestServer {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPgBinaryResolver((system, arch) -> new FileInputStream(binaries.toFile()))
                 .setServerConfig("max_connections", "100")
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements");
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                // room for the statements of the whole suite (default 5000): a full table evicts the least used, a test's own
+                .setServerConfig("pg_stat_statements.max", "50000");
         if (!DURABLE) {
             // tests need no crash safety; benchmarks (-Dpartition.test.durable=true) keep PostgreSQL's defaults
             builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off").setServerConfig("full_page_writes", "off")
