@@ -69,6 +69,22 @@ class ReviewedPlanTest {
     }
 
     @Test
+    void aReviewedConversionAppliesAndOneThatDriftedIsRefused() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec(Seed.plainTables().toArray(String[]::new));
+        db.exec(Seed.rows(20, 2_000, java.time.LocalDate.of(2026, 6, 3), java.time.LocalDate.of(2026, 11, 20)).toArray(String[]::new));
+        Path file = review(db, NOW, month("chat_history"));
+        // a row of a month the reviewed plan has no partition for: the conversion would create another one
+        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'late', '2026-01-15')");
+        PartitionException e = refused(db, NOW, file, Goal.CONVERT, month("chat_history"));
+        assertTrue(e.getMessage().contains("chat_history_2026_01"), e.getMessage());
+
+        db.exec("DELETE FROM chat_history WHERE created_at < '2026-06-01'");
+        engine(db, NOW, "UTC", month("chat_history")).apply(Goal.CONVERT, ReviewedPlan.read(file));
+        assertEquals(1, db.queryLong("SELECT count(*) FROM pg_class WHERE oid = 'chat_history'::regclass AND relkind = 'p'"), "converted as reviewed");
+    }
+
+    @Test
     void aPartitionCreatedMeanwhileIsRefusedWithTheDifference() throws Exception {
         TestDb db = seeded();
         Path file = review(db, NOW, month("chat_history"));
