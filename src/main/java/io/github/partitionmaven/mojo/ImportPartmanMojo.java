@@ -8,7 +8,6 @@ import io.github.partitionmaven.partman.PartmanImport;
 import io.github.partitionmaven.plan.InputPlanner;
 import io.github.partitionmaven.plan.Step;
 import java.util.List;
-import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 

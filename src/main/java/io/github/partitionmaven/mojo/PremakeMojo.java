@@ -2,7 +2,6 @@ package io.github.partitionmaven.mojo;
 
 import io.github.partitionmaven.plan.Goal;
 import org.apache.maven.plugins.annotations.Mojo;
-import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Creates the partitions for the current and the next {@code premake} intervals and fills gaps,

@@ -1,6 +1,5 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.core.AtomicFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;

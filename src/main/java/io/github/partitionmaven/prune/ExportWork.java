@@ -1,6 +1,5 @@
 package io.github.partitionmaven.prune;
 
-import io.github.partitionmaven.core.AtomicFiles;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
