@@ -146,17 +146,7 @@ public final class DebianPostgres implements AutoCloseable {
     }
 
     public String log() {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of("initdb.log", "postgres.log")) {
-            try {
-                if (Files.exists(dir.resolve(f))) {
-                    sb.append(Files.readString(dir.resolve(f)));
-                }
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-        return sb.toString();
+        return Unprivileged.logs(dir, "initdb.log", "postgres.log");
     }
 
     /** Stops the server (fast shutdown) and deletes the cluster. */

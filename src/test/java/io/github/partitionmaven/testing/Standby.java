@@ -189,17 +189,7 @@ public final class Standby implements AutoCloseable {
     }
 
     public String log() {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of("basebackup.log", "postgres.log")) {
-            try {
-                if (Files.exists(dir.resolve(f))) {
-                    sb.append(Files.readString(dir.resolve(f)));
-                }
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-        return sb.toString();
+        return Unprivileged.logs(dir, "basebackup.log", "postgres.log");
     }
 
     /** Stops the standby (fast shutdown) and deletes its data directory. */

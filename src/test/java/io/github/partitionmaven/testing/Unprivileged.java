@@ -145,4 +145,19 @@ public final class Unprivileged {
             // best effort
         }
     }
+
+    /** The text of the log files in {@code dir} that exist, one after another (best effort: for failure messages). */
+    static String logs(java.nio.file.Path dir, String... files) {
+        StringBuilder sb = new StringBuilder();
+        for (String f : files) {
+            try {
+                if (java.nio.file.Files.exists(dir.resolve(f))) {
+                    sb.append(java.nio.file.Files.readString(dir.resolve(f)));
+                }
+            } catch (java.io.IOException ignored) {
+                // best effort
+            }
+        }
+        return sb.toString();
+    }
 }
