@@ -52,4 +52,25 @@ public record CitusTable(Kind kind, int colocationId, String distributionColumn,
     public boolean managed() {
         return kind != Kind.NONE;
     }
+
+    /**
+     * What a Citus DDL transaction on a distributed table sends just before its locking statement (ATTACH, DETACH), so
+     * that a concurrent writer waits only for Citus' own work on the shards. Measured with log_lock_waits on Citus 13.2
+     * (2 cores, load 15-18): the writer waited 393-770 ms behind an ATTACH and 496-883 ms behind a DETACH of a
+     * 32-shard table in the default parallel mode, 114-304 ms and 286-328 ms with these two statements. Why:
+     * <ul>
+     * <li>{@code SET LOCAL citus.multi_shard_modify_mode = 'sequential'}: one connection per worker instead of up to
+     * three, so no worker backend is forked while the parent is locked and the commit prepares one transaction per
+     * worker, not one per connection.</li>
+     * <li>{@code SELECT 1 FROM partition LIMIT 1}: opens (or takes from the session's cache) those connections, before
+     * the locking statement; it locks nothing a writer needs (ACCESS SHARE on a partition that is not written).</li>
+     * </ul>
+     * What is left is Citus': an ATTACH renames the new partition's shard indexes
+     * ({@code worker_fix_partition_shard_index_names}, one call per parent shard), which locks every partition's shard
+     * index SHARE ROW EXCLUSIVE until commit, and a DETACH holds ACCESS EXCLUSIVE on the parent (and its shards) while
+     * the coordinator and each worker detach them; then the two-phase commit.
+     */
+    public static List<String> beforeLockingDdl(TableName partition) {
+        return List.of("SET LOCAL citus.multi_shard_modify_mode = 'sequential'", "SELECT 1 FROM " + partition.sql() + " LIMIT 1");
+    }
 }

@@ -245,12 +245,16 @@ public final class PremakePlanner implements Planner {
                 List.of(new Lock(partition, LockMode.ACCESS_EXCLUSIVE)), 0).withCreates(List.of(partition));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(partition, LockMode.ACCESS_EXCLUSIVE)));
         state.defaultPartition().ifPresent(d -> locks.add(new Lock(d.name(), LockMode.ACCESS_EXCLUSIVE)));
+        // the ATTACH last: Citus locks every partition's shard index against inserts from its index renaming until commit
+        List<String> sql = new ArrayList<>(List.of(requireColocated(parent, partition), "COMMENT ON TABLE " + partition.sql() + " IS NULL"));
+        sql.addAll(CitusTable.beforeLockingDdl(partition));
+        sql.add("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM ("
+                + keyType.literal(day, zone) + ") TO (" + keyType.literal(next, zone) + ")");
         Step attach = Step.transactional(Goal.PREMAKE, parent, "attach partition " + partition.sql() + " for " + range,
-                reason + "; attaches the shards made in the step before, checks co-location before commit",
-                List.of("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM ("
-                                + keyType.literal(day, zone) + ") TO (" + keyType.literal(next, zone) + ")",
-                        requireColocated(parent, partition), "COMMENT ON TABLE " + partition.sql() + " IS NULL"),
-                locks, 0);
+                reason + "; checks co-location, then attaches the shards made in the step before as the transaction's last"
+                        + " statement, over one connection per worker opened before it (writers into other partitions wait"
+                        + " only for Citus' attach of the shards and the commit)",
+                sql, locks, 0);
         return List.of(create, attach);
     }
 
@@ -261,7 +265,7 @@ public final class PremakePlanner implements Planner {
      */
     public static String requireColocated(TableName parent, TableName partition) {
         String child = Sql.literal(partition.sql()) + "::regclass";
-        String message = Sql.literal("Citus did not distribute " + partition + " co-located with " + parent + " when attaching it."
+        String message = Sql.literal("Citus did not distribute " + partition + " co-located with " + parent + "."
                 + " Check citus.* settings on the coordinator, or create it with create_distributed_table("
                 + partition.sql().replace("%", "%%") + ", <distribution column>, colocate_with := " + parent.sql().replace("%", "%%")
                 + ") first.");

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.prune;
 
 import io.github.partitionmaven.catalog.Catalog;
+import io.github.partitionmaven.catalog.CitusTable;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
@@ -202,16 +203,21 @@ public final class PrunePlanner implements Planner {
      * Citus refuses {@code DETACH ... CONCURRENTLY} and {@code FINALIZE} on its tables ("... commands are currently
      * unsupported", SQLSTATE XX000), so the detach is a plain one: ACCESS EXCLUSIVE on the parent for as long as the
      * coordinator and every worker take to detach the shards (tens of milliseconds on an idle cluster), bounded by
-     * lock_timeout, which the executor makes bind on the workers' shards too, then retried with backoff.
+     * lock_timeout, which the executor makes bind on the workers' shards too, then retried with backoff. The worker
+     * connections are opened before the DETACH ({@link CitusTable#beforeLockingDdl}); the drop or archive is a later step.
      */
     private static Step citusDetach(TableState state, PartitionInfo p, String comment, String why, String action) {
         TableName parent = state.name();
         List<Lock> locks = new ArrayList<>(List.of(new Lock(parent, LockMode.ACCESS_EXCLUSIVE), new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE)));
         state.defaultPartition().ifPresent(d -> locks.add(new Lock(d.name(), LockMode.ACCESS_EXCLUSIVE)));
+        List<String> sql = new ArrayList<>(List.of(comment));
+        sql.addAll(CitusTable.beforeLockingDdl(p.name()));
+        sql.add("ALTER TABLE " + parent.sql() + " DETACH PARTITION " + p.name().sql());
         return Step.transactional(Goal.PRUNE, parent, action, why + "; a plain DETACH (under lock_timeout, on the coordinator and"
                         + " the workers' shards) because " + parent + " is " + state.citus().kind().description()
-                        + " and Citus refuses DETACH ... CONCURRENTLY",
-                List.of(comment, "ALTER TABLE " + parent.sql() + " DETACH PARTITION " + p.name().sql()), locks, p.estimatedRows());
+                        + " and Citus refuses DETACH ... CONCURRENTLY; it is the transaction's last statement, over one connection"
+                        + " per worker opened before it, so writers wait only for Citus' detach of the shards and the commit",
+                sql, locks, p.estimatedRows());
     }
 
     /**

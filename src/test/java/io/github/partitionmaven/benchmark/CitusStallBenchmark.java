@@ -46,6 +46,7 @@ class CitusStallBenchmark {
                 // premake 4: 2024-07 .. 2024-10; prune with retention 5 months at 2024-06-15: 2023-09 .. 2023-12
                 PartitionEngine ours = engine(db, new TableSpec("chat_history", "created_at", "month", MONTHS, null, "5 months", "drop", null));
                 boolean oursFirst = round % 2 == 1;
+                String loadBefore = loadAverage();
                 double[] r = new double[5];
                 try (ConcurrentWriter w = new ConcurrentWriter(db::connect, LocalDateTime.of(2024, 6, 15, 12, 0)).warm()) {
                     Thread.sleep(1000);
@@ -66,14 +67,17 @@ class CitusStallBenchmark {
                 }
                 all.add(r);
                 lines.add(String.format(Locale.ROOT, "round %d (%s first): idle %6.1f ms | premake %6.1f ms vs create_time_partitions %6.1f ms"
-                        + " | prune %6.1f ms vs drop_old_time_partitions %6.1f ms", round, oursFirst ? "ours" : "theirs", r[0], r[1], r[2], r[3], r[4]));
+                        + " | prune %6.1f ms vs drop_old_time_partitions %6.1f ms | load average %s -> %s", round, oursFirst ? "ours" : "theirs",
+                        r[0], r[1], r[2], r[3], r[4], loadBefore, loadAverage()));
             }
         }
         System.out.println("Citus " + cluster.describe() + ": longest insert of a writer inserting into the current month back to back (2 ms pause), "
                 + MONTHS + " months made / dropped each:");
         lines.forEach(l -> System.out.println("  " + l));
         System.out.println(String.format(Locale.ROOT, "  median: premake %.1f ms vs create_time_partitions %.1f ms; prune %.1f ms vs"
-                + " drop_old_time_partitions %.1f ms (target: ours < 100 ms)", median(all, 1), median(all, 2), median(all, 3), median(all, 4)));
+                + " drop_old_time_partitions %.1f ms (target: ours < 100 ms); idle writer %.1f ms; %d cores, load average now %s",
+                median(all, 1), median(all, 2), median(all, 3), median(all, 4), median(all, 0), Runtime.getRuntime().availableProcessors(),
+                loadAverage()));
     }
 
     private static PartitionEngine engine(CitusCluster.Db db, TableSpec spec) {
@@ -99,6 +103,16 @@ class CitusStallBenchmark {
         op.run();
         Thread.sleep(300);
         return w.maxMillisExact();
+    }
+
+    /** The machine's 1/5/15-minute load averages ({@code /proc/loadavg}): the figures mean little on a busy machine. */
+    private static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
     }
 
     private static double median(List<double[]> rounds, int i) {

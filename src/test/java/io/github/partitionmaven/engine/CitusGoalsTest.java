@@ -123,8 +123,12 @@ class CitusGoalsTest {
         assertTrue(create.action().startsWith("create and distribute \"public\".\"chat_history_2024_01\"")
                 && create.statements().get(2).contains("create_distributed_table"), create.toString());
         Step attach = table.steps().get(1);
-        assertTrue(attach.statements().get(0).startsWith("ALTER TABLE \"public\".\"chat_history\" ATTACH PARTITION")
-                && attach.statements().get(1).startsWith("DO $citus$"), attach.toString());
+        // the co-location check and the mark first, then the worker connections, the ATTACH last (what writers wait for)
+        List<String> attachSql = attach.statements();
+        assertTrue(attachSql.get(0).startsWith("DO $citus$") && attachSql.get(1).startsWith("COMMENT ON TABLE")
+                && attachSql.get(2).equals("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
+                && attachSql.get(3).equals("SELECT 1 FROM \"public\".\"chat_history_2024_01\" LIMIT 1")
+                && attachSql.get(4).startsWith("ALTER TABLE \"public\".\"chat_history\" ATTACH PARTITION") && attachSql.size() == 5, attachSql.toString());
 
         // a run killed between the two steps of the first partition: the marked table is reused, not refused
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
@@ -167,6 +171,12 @@ class CitusGoalsTest {
         assertTrue(detach.transactional());
         assertTrue(detach.reason().contains("Citus refuses DETACH ... CONCURRENTLY") && detach.reason().contains("workers' shards"), detach.reason());
         assertFalse(String.join("\n", detach.statements()).contains("CONCURRENTLY"), detach.statements().toString());
+        List<String> sql = detach.statements();
+        assertEquals(List.of("SET LOCAL citus.multi_shard_modify_mode = 'sequential'", "SELECT 1 FROM \"public\".\"chat_history_p2023_09\" LIMIT 1",
+                "ALTER TABLE \"public\".\"chat_history\" DETACH PARTITION \"public\".\"chat_history_p2023_09\""), sql.subList(1, sql.size()),
+                "the marker first, the DETACH last: " + sql);
+        assertEquals("drop detached " + steps.get(0).action().substring("detach partition ".length()), steps.get(1).action(),
+                "the drop is a transaction of its own, after the detach");
 
         engine.apply(Goal.PRUNE);
         assertEquals(List.of("chat_history_p2023_11", "chat_history_p2023_12", "chat_history_p2024_01"),

@@ -27,9 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code PARTITION_TEST_CITUS_URL} (e.g. {@code jdbc:postgresql://127.0.0.1:55460/postgres}, as {@code .ci/run}
  * exports it): the coordinator's maintenance database, user {@code postgres} unless the URL names one, no password
  * (trust). Set but not a Citus coordinator is an error, not a skip.</li>
+ * <li>Otherwise a Citus coordinator already answering on port 55460 (user {@code postgres}, trust).</li>
+ * <li>Otherwise, where Docker runs (Testcontainers finds it), Testcontainers' {@code citusdata/citus:13.2} image:
+ * a coordinator and two workers on one Docker network, the workers registered by their network aliases, so the
+ * shards live on two other servers as on the shared folder's cluster; stopped when the JVM ends. Before the shared
+ * folder because it needs no root and installs nothing on the host.</li>
  * <li>Otherwise, when {@code ../shared/citus/start-cluster.sh} exists beside the project, we run as root and
- * PostgreSQL 15 is installed, it starts a cluster on ports 55460-55462 (or uses a Citus coordinator already
- * answering on 55460) and stops and purges the one it started when the JVM ends.</li>
+ * PostgreSQL 15 is installed, it starts a cluster on ports 55460-55462 and stops and purges it when the JVM ends.</li>
  * <li>Otherwise {@link #get()} skips the calling test (a JUnit assumption) with one line saying why.</li>
  * </ol>
  * Call {@link #get()} from {@code @BeforeEach} (or the test), not {@code @BeforeAll}: surefire reports a class aborted
@@ -57,17 +61,28 @@ public final class CitusCluster {
     private final String user;
     private final String origin;
     private final List<Node> workers;
+    /** The coordinator as the workers reach it ({@code citus_set_coordinator_host}). */
+    private final Node coordinatorForWorkers;
+    /** A worker as {@code pg_dist_node} names it, to where the tests reach it (differs only for containers). */
+    private final java.util.Map<Node, Node> reach;
 
     /** A worker as the coordinator knows it ({@code pg_dist_node}). */
     public record Node(String host, int port) {
     }
 
     private CitusCluster(String host, int port, String maintenanceDb, String user, String origin) throws SQLException {
+        this(host, port, maintenanceDb, user, origin, new Node(host, port), java.util.Map.of());
+    }
+
+    private CitusCluster(String host, int port, String maintenanceDb, String user, String origin, Node coordinatorForWorkers,
+                         java.util.Map<Node, Node> reach) throws SQLException {
         this.host = host;
         this.port = port;
         this.maintenanceDb = maintenanceDb;
         this.user = user;
         this.origin = origin;
+        this.coordinatorForWorkers = coordinatorForWorkers;
+        this.reach = java.util.Map.copyOf(reach);
         try (Connection c = connect(url(maintenanceDb)); Statement s = c.createStatement()) {
             String version = citusVersion(c);
             if (version == null) {
@@ -107,7 +122,7 @@ public final class CitusCluster {
         return unavailable;
     }
 
-    private static final class Unavailable extends Exception {
+    static final class Unavailable extends Exception {
         Unavailable(String message) {
             super(message);
         }
@@ -122,12 +137,6 @@ public final class CitusCluster {
                 throw new IllegalStateException(URL_ENV + "=" + env + " is not a usable Citus coordinator: " + e.getMessage(), e);
             }
         }
-        Path shared = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().normalize()
-                .resolveSibling("shared").resolve("citus");
-        Path start = shared.resolve("start-cluster.sh");
-        if (!Files.isRegularFile(start)) {
-            throw new Unavailable(URL_ENV + " is not set and there is no " + start + " to start one");
-        }
         String coordinatorUrl = "jdbc:postgresql://127.0.0.1:" + COORDINATOR_PORT + "/postgres";
         if (listening(COORDINATOR_PORT)) {
             try {
@@ -136,6 +145,16 @@ public final class CitusCluster {
                 throw new Unavailable("port " + COORDINATOR_PORT + " is taken by something that is not a Citus coordinator: "
                         + e.getMessage());
             }
+        }
+        if (TestServer.dockerAvailable()) {
+            return CitusContainers.start();
+        }
+        Path shared = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath().normalize()
+                .resolveSibling("shared").resolve("citus");
+        Path start = shared.resolve("start-cluster.sh");
+        if (!Files.isRegularFile(start)) {
+            throw new Unavailable(URL_ENV + " is not set, no Docker for Testcontainers' " + CitusContainers.IMAGE
+                    + " (no DOCKER_HOST, no /var/run/docker.sock, or the daemon does not answer) and there is no " + start + " to start one");
         }
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new Unavailable(URL_ENV + " is not set and starting " + start + " needs root (running as "
@@ -247,6 +266,12 @@ public final class CitusCluster {
         }
     }
 
+    /** A cluster in containers: the coordinator reached at host:port, named {@code coordinatorForWorkers} inside. */
+    static CitusCluster ofContainers(String host, int port, String origin, Node coordinatorForWorkers, java.util.Map<Node, Node> reach)
+            throws SQLException {
+        return new CitusCluster(host, port, "postgres", DEFAULT_USER, origin, coordinatorForWorkers, reach);
+    }
+
     private static CitusCluster fromUrl(String url, String origin) throws SQLException {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("jdbc:postgresql://([^:/?]+)(?::(\\d+))?/([^?]*)(?:\\?(.*))?").matcher(url);
         if (!m.matches()) {
@@ -291,9 +316,9 @@ public final class CitusCluster {
         return port;
     }
 
-    /** The workers' ports, in {@code pg_dist_node} order. */
+    /** The workers' ports as the tests reach them, in {@code pg_dist_node} order. */
     public List<Integer> workerPorts() {
-        return workers.stream().map(Node::port).toList();
+        return workers.stream().map(w -> reach.getOrDefault(w, w).port()).toList();
     }
 
     public List<Node> workers() {
@@ -311,7 +336,8 @@ public final class CitusCluster {
 
     /** A worker's JDBC URL for {@code database}: where its shards are, to reach them directly. */
     public String workerUrl(Node worker, String database) {
-        return "jdbc:postgresql://" + worker.host() + ":" + worker.port() + "/" + database;
+        Node at = reach.getOrDefault(worker, worker);
+        return "jdbc:postgresql://" + at.host() + ":" + at.port() + "/" + database;
     }
 
     public Connection connect(String url) throws SQLException {
@@ -363,7 +389,8 @@ public final class CitusCluster {
         }
         try (Connection c = connect(url(name)); Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS citus");
-            s.execute("SELECT citus_set_coordinator_host('" + host + "', " + port + ")");
+            s.execute("SELECT citus_set_coordinator_host('" + coordinatorForWorkers.host().replace("'", "''") + "', "
+                    + coordinatorForWorkers.port() + ")");
             for (Node w : workers) {
                 s.execute("SELECT citus_add_node('" + w.host().replace("'", "''") + "', " + w.port() + ")");
             }
@@ -405,7 +432,7 @@ public final class CitusCluster {
 
         /** A connection to this database on a worker, given by port (one of {@link #workerPorts()}). */
         public Connection connectWorker(int workerPort) throws SQLException {
-            Node w = cluster.workers.stream().filter(n -> n.port() == workerPort).findFirst()
+            Node w = cluster.workers.stream().filter(n -> cluster.reach.getOrDefault(n, n).port() == workerPort).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no worker on port " + workerPort + ": " + cluster.workerPorts()));
             return cluster.connect(cluster.workerUrl(w, name));
         }

@@ -73,7 +73,8 @@ public final class TestServer {
         }
     }
 
-    private static boolean dockerAvailable() {
+    /** Whether Testcontainers can reach a Docker daemon (also the Citus cluster's second source). */
+    static boolean dockerAvailable() {
         if (System.getenv("DOCKER_HOST") == null && !new File("/var/run/docker.sock").exists()) {
             return false;
         }
