@@ -16,7 +16,56 @@ import java.util.stream.Collectors;
  * @param columns the columns written (generated columns excluded)
  */
 public record Transfer(TableName source, TableName target, String key, String keyType, List<String> columns, TableName changeLog,
-                       TableName captureFunction) {
+                       TableName captureFunction, List<SelfReference> selfReferences) {
+
+    /**
+     * A foreign key of the table referencing the table itself, on both source and target: the referencing
+     * {@code columns} hold the referenced row's {@code refColumns}.
+     */
+    public record SelfReference(List<String> columns, List<String> refColumns) {
+    }
+
+    public Transfer(TableName source, TableName target, String key, String keyType, List<String> columns, TableName changeLog,
+                    TableName captureFunction) {
+        this(source, target, key, keyType, columns, changeLog, captureFunction, List.of());
+    }
+
+    /** This transfer, replaying keys together with the rows their self-references tie them to ({@link #relatedKeys()}). */
+    public Transfer withSelfReferences(List<SelfReference> references) {
+        return new Transfer(source, target, key, keyType, columns, changeLog, captureFunction, List.copyOf(references));
+    }
+
+    /**
+     * With self-references, the keys a replay of the keys {@code ?} must include so that no foreign key action or check
+     * interferes: every row of the target referring to one of them, transitively (deleting them would cascade to those, or
+     * be refused by them), and every row of the source they refer to, transitively, that the target does not hold yet
+     * (inserting them would be refused without it). The replay deletes and inserts all of them in the same two statements.
+     */
+    public String relatedKeys() {
+        String k = keyIdent();
+        List<String> refCols = selfReferences.stream().flatMap(r -> r.refColumns().stream()).distinct().toList();
+        List<String> cols = selfReferences.stream().flatMap(r -> r.columns().stream()).distinct().toList();
+        String down = selfReferences.stream().map(r -> join(r.columns(), "t", r.refColumns(), "d")).collect(Collectors.joining(" OR "));
+        String up = selfReferences.stream().map(r -> join(r.refColumns(), "s", r.columns(), "a")).collect(Collectors.joining(" OR "));
+        return "WITH RECURSIVE d AS (SELECT " + k + ", " + Sql.identList(refCols) + " FROM " + target.sql() + " WHERE " + k + " = ANY ("
+                + keyArray() + ") UNION SELECT t." + k + ", " + qualified("t", refCols) + " FROM " + target.sql() + " t JOIN d ON " + down
+                + "), a AS (SELECT " + k + ", " + Sql.identList(cols) + " FROM " + source.sql() + " WHERE " + k + " = ANY (" + keyArray()
+                + ") UNION SELECT s." + k + ", " + qualified("s", cols) + " FROM " + source.sql() + " s JOIN a ON " + up + " WHERE NOT EXISTS"
+                + " (SELECT FROM " + target.sql() + " x WHERE x." + k + " = s." + k + ")) SELECT " + k + "::text FROM d UNION SELECT " + k
+                + "::text FROM a";
+    }
+
+    private static String join(List<String> left, String l, List<String> right, String r) {
+        List<String> eq = new ArrayList<>();
+        for (int i = 0; i < left.size(); i++) {
+            eq.add(l + "." + Sql.ident(left.get(i)) + " = " + r + "." + Sql.ident(right.get(i)));
+        }
+        return "(" + String.join(" AND ", eq) + ")";
+    }
+
+    private static String qualified(String alias, List<String> columns) {
+        return columns.stream().map(c -> alias + "." + Sql.ident(c)).collect(Collectors.joining(", "));
+    }
 
     public String keyIdent() {
         return Sql.ident(key);
