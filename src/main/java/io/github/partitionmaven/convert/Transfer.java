@@ -45,20 +45,26 @@ public record Transfer(TableName source, TableName target, String key, String ke
         String k = keyIdent();
         List<String> refCols = selfReferences.stream().flatMap(r -> r.refColumns().stream()).distinct().toList();
         List<String> cols = selfReferences.stream().flatMap(r -> r.columns().stream()).distinct().toList();
-        String down = selfReferences.stream().map(r -> join(r.columns(), "t", r.refColumns(), "d")).collect(Collectors.joining(" OR "));
-        String up = selfReferences.stream().map(r -> join(r.refColumns(), "s", r.columns(), "a")).collect(Collectors.joining(" OR "));
-        return "WITH RECURSIVE d AS (SELECT " + k + ", " + Sql.identList(refCols) + " FROM " + target.sql() + " WHERE " + k + " = ANY ("
-                + keyArray() + ") UNION SELECT t." + k + ", " + qualified("t", refCols) + " FROM " + target.sql() + " t JOIN d ON " + down
-                + "), a AS (SELECT " + k + ", " + Sql.identList(cols) + " FROM " + source.sql() + " WHERE " + k + " = ANY (" + keyArray()
-                + ") UNION SELECT s." + k + ", " + qualified("s", cols) + " FROM " + source.sql() + " s JOIN a ON " + up + " WHERE NOT EXISTS"
-                + " (SELECT FROM " + target.sql() + " x WHERE x." + k + " = s." + k + ")) SELECT " + k + "::text FROM d UNION SELECT " + k
-                + "::text FROM a";
+        // the CTEs name their columns (key, c0, c1, ...): the key can itself be one of the referenced columns
+        String down = selfReferences.stream().map(r -> join("t", r.columns(), "d", r.refColumns(), refCols)).collect(Collectors.joining(" OR "));
+        String up = selfReferences.stream().map(r -> join("s", r.refColumns(), "a", r.columns(), cols)).collect(Collectors.joining(" OR "));
+        return "WITH RECURSIVE d(key, " + aliases(refCols) + ") AS (SELECT " + k + ", " + Sql.identList(refCols) + " FROM " + target.sql()
+                + " WHERE " + k + " = ANY (" + keyArray() + ") UNION SELECT t." + k + ", " + qualified("t", refCols) + " FROM " + target.sql()
+                + " t JOIN d ON " + down + "), a(key, " + aliases(cols) + ") AS (SELECT " + k + ", " + Sql.identList(cols) + " FROM "
+                + source.sql() + " WHERE " + k + " = ANY (" + keyArray() + ") UNION SELECT s." + k + ", " + qualified("s", cols) + " FROM "
+                + source.sql() + " s JOIN a ON " + up + " WHERE NOT EXISTS (SELECT FROM " + target.sql() + " x WHERE x." + k + " = s." + k
+                + ")) SELECT key::text FROM d UNION SELECT key::text FROM a";
     }
 
-    private static String join(List<String> left, String l, List<String> right, String r) {
+    private static String aliases(List<String> columns) {
+        return java.util.stream.IntStream.range(0, columns.size()).mapToObj(i -> "c" + i).collect(Collectors.joining(", "));
+    }
+
+    /** {@code l.left[i] = r.c<j>} for each i, where c<j> is the CTE's alias of right[i] among {@code cteColumns}. */
+    private static String join(String l, List<String> left, String r, List<String> right, List<String> cteColumns) {
         List<String> eq = new ArrayList<>();
         for (int i = 0; i < left.size(); i++) {
-            eq.add(l + "." + Sql.ident(left.get(i)) + " = " + r + "." + Sql.ident(right.get(i)));
+            eq.add(l + "." + Sql.ident(left.get(i)) + " = " + r + ".c" + cteColumns.indexOf(right.get(i)));
         }
         return "(" + String.join(" AND ", eq) + ")";
     }
