@@ -300,7 +300,7 @@ class ZooTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("convertible")
-    void aZooTableConvertsUnderAWriterEqualToItsMirrorWithOnlyTheSchemaChangesThePlanAnnounced(Case c) throws Exception {
+    void aZooTableConvertsUnderAWriterEqualToItsMirrorWithOnlyTheSchemaChangesThePlanAnnouncedAndRollsBackToItsSchema(Case c) throws Exception {
         TestDb db = load(c.app(), c.fill());
         TableSnapshot before = TableSnapshot.of(db, c.table());
         String plan = printed(db, c);
@@ -321,6 +321,10 @@ class ZooTest {
         assertAnnounced(before, after, plan);
         assertEquals(List.of(), db.queryStrings("SELECT conrelid::regclass || ' ' || conname FROM pg_constraint WHERE contype = 'f'"
                 + " AND confrelid = to_regclass('" + c.table() + "_old') AND conrelid <> confrelid"), "nothing references the old table");
+
+        engine(db, c, EngineLog.STDOUT).apply(Goal.ROLLBACK);
+        assertEquals(List.of(), before.differences(TableSnapshot.of(db, c.table())), "rollback gives the table back as it was");
+        writer.assertTableEqualsMirror();
     }
 
     @ParameterizedTest(name = "{0}")
