@@ -29,6 +29,11 @@ public record ServerInfo(int versionNum, String version, Optional<String> citusV
         return major() >= 18;
     }
 
+    /** NOT NULL is a named constraint in pg_constraint, which {@code ADD CONSTRAINT <name> NOT NULL <column>} names (18+). */
+    public boolean namesNotNullConstraints() {
+        return major() >= 18;
+    }
+
     /** A partitioned table can take a NOT VALID foreign key, validated later under a weaker lock (18+). */
     public boolean addsNotValidForeignKeysToPartitionedTables() {
         return major() >= 18;

@@ -3,6 +3,7 @@ package io.github.partitionmaven.convert;
 import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,7 +36,11 @@ final class ChangeReplay {
     /** What one replay batch runs, in order, for the plan. */
     static List<String> statements(Transfer transfer) {
         List<String> sql = new ArrayList<>(BY_KEY);
-        sql.addAll(List.of(transfer.takeKeys(), transfer.deleteKeys(), transfer.insertKeys()));
+        sql.add(transfer.takeKeys());
+        if (!transfer.selfReferences().isEmpty()) {
+            sql.add(transfer.relatedKeys() + " -- repeated until it adds no key: the rows the self-referencing foreign key ties them to");
+        }
+        sql.addAll(List.of(transfer.deleteKeys(), transfer.insertKeys()));
         return sql;
     }
 
@@ -88,6 +93,28 @@ final class ChangeReplay {
         return Jdbc.queryLong(c, "SELECT count(*) FROM " + transfer.changeLog().sql());
     }
 
+    /**
+     * Adds to {@code keys} the rows their self-references tie them to ({@link Transfer#relatedKeys()}), until nothing is added:
+     * a row brought in for one reason can need others (a referring row of the target now refers, in the source, to a row the
+     * target lacks). Usually one round; each round is one query.
+     */
+    private static void related(Connection c, Transfer transfer, Set<String> keys) throws SQLException {
+        int before;
+        do {
+            before = keys.size();
+            try (PreparedStatement ps = c.prepareStatement(transfer.relatedKeys())) {
+                Array array = c.createArrayOf("text", keys.toArray());
+                ps.setArray(1, array);
+                ps.setArray(2, array);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        keys.add(rs.getString(1));
+                    }
+                }
+            }
+        } while (keys.size() > before);
+    }
+
     private static int replayBatch(Connection c, Transfer transfer, int limit) throws SQLException {
         Set<String> keys = new LinkedHashSet<>();
         int taken = 0;
@@ -103,12 +130,15 @@ final class ChangeReplay {
         if (keys.isEmpty()) {
             return 0;
         }
-        Object[] array = keys.toArray();
         try (Statement s = c.createStatement()) {
             for (String setting : BY_KEY) {
                 s.execute(setting);
             }
         }
+        if (!transfer.selfReferences().isEmpty()) {
+            related(c, transfer, keys);
+        }
+        Object[] array = keys.toArray();
         for (String sql : new String[] {transfer.deleteKeys(), transfer.insertKeys()}) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setArray(1, c.createArrayOf("text", array));

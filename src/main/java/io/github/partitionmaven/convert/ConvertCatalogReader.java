@@ -55,7 +55,14 @@ public final class ConvertCatalogReader {
     private static final String FOREIGN_KEYS = """
             SELECT con.conrelid::bigint AS from_oid, con.confrelid::bigint AS to_oid, con.conname,
                    pg_get_constraintdef(con.oid) AS def, format('%I.%I', n.nspname, c.relname) AS from_name,
-                   tn.nspname AS to_schema, tc.relname AS to_table
+                   tn.nspname AS to_schema, tc.relname AS to_table,
+                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS cols,
+                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS ref_cols,
+                   (SELECT '(' || string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord) || ')'
+                      FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS ref_printed
               FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_class tc ON tc.oid = con.confrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
              WHERE con.contype = 'f' AND con.conparentid = 0 AND (con.conrelid = ANY (?::oid[]) OR con.confrelid = ANY (?::oid[]))
@@ -157,7 +164,8 @@ public final class ConvertCatalogReader {
                     long to = rs.getLong("to_oid");
                     if (b.containsKey(from)) {
                         b.get(from).fks.add(new ConvertFacts.ForeignKey(rs.getString("conname"), rs.getString("def"),
-                                new TableName(rs.getString("to_schema"), rs.getString("to_table"))));
+                                new TableName(rs.getString("to_schema"), rs.getString("to_table")), Jdbc.strings(rs.getArray("cols")),
+                                Jdbc.strings(rs.getArray("ref_cols")), rs.getString("ref_printed")));
                     }
                     if (b.containsKey(to) && from != to) {
                         b.get(to).inbound.add(Sql.ident(rs.getString("conname")) + " on " + rs.getString("from_name"));

@@ -50,10 +50,34 @@ public record ConvertFacts(
     public record IndexDef(String name, boolean unique, boolean primary, Optional<String> constraint, String method, List<String> columns) {
     }
 
-    /** @param definition as pg_get_constraintdef prints it, ending in NOT VALID when the old table never validated it */
-    public record ForeignKey(String name, String definition, TableName references) {
+    /**
+     * @param definition as pg_get_constraintdef prints it, ending in NOT VALID when the old table never validated it
+     * @param columns    the referencing columns, in order
+     * @param refColumns the referenced columns, in order
+     * @param printedRefColumns the referenced columns as the definition prints them ("(id, created_at)")
+     */
+    public record ForeignKey(String name, String definition, TableName references, List<String> columns, List<String> refColumns,
+                             String printedRefColumns) {
+
         public boolean validated() {
             return !definition.endsWith(" NOT VALID");
+        }
+
+        /** Whether it references the table it is defined on. */
+        public boolean selfReferencing(TableName table) {
+            return references.equals(table);
+        }
+
+        /**
+         * The definition referencing {@code target} instead (a self-reference moving to the new table): the referencing
+         * columns, the referenced columns and the actions (MATCH, ON UPDATE/DELETE, DEFERRABLE) stay as printed.
+         */
+        public String definitionReferencing(TableName target) {
+            int cols = definition.indexOf(printedRefColumns, definition.indexOf(" REFERENCES "));
+            if (printedRefColumns.isEmpty() || cols < 0) {
+                throw new IllegalStateException("cannot read the referenced columns of " + name + " from " + definition);
+            }
+            return definition.substring(0, definition.indexOf(" REFERENCES ")) + " REFERENCES " + target.sql() + definition.substring(cols);
         }
     }
 

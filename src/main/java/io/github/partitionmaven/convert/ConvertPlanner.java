@@ -185,9 +185,54 @@ public final class ConvertPlanner implements Planner {
         return f;
     }
 
+    /**
+     * A foreign key of the table referencing the table itself follows the conversion (strategy copy) when its referenced
+     * columns include the partition column: they are then a unique key of the new table too, which it references instead.
+     * Any other would reference {@code <table>_old} after the swap, or could match no key of the new table.
+     */
+    private void refuseSelfReference(TableState state, String k, ConvertFacts.ForeignKey fk, ConvertOptions.Strategy strategy) {
+        TableName t = state.name();
+        if (fk.refColumns().contains(k)) {
+            if (strategy == ConvertOptions.Strategy.ATTACH) {
+                throw PartitionException.databaseState("Foreign key " + Sql.ident(fk.name()) + " of " + t + " references " + t + " itself ("
+                        + fk.definition() + "); strategy attach keeps the rows in the old table, made the first partition, whose copy"
+                        + " of the key would go on referencing that partition alone. Use <strategy>copy</strategy>"
+                        + " (-Dpartition.strategy=copy), which recreates it on the new table referencing itself. Nothing was changed.");
+            }
+            return;
+        }
+        String prefix = fk.columns().get(0).replaceAll("_id$", "");
+        String timeColumn = prefix + "_" + k;
+        List<String> refs = new java.util.ArrayList<>(fk.refColumns());
+        refs.add(k);
+        List<String> cols = new java.util.ArrayList<>(fk.columns());
+        cols.add(timeColumn);
+        String join = String.join(" AND ", java.util.stream.IntStream.range(0, fk.columns().size()).mapToObj(i -> "c." + Sql.ident(fk.columns()
+                .get(i)) + " = p." + Sql.ident(fk.refColumns().get(i))).toList());
+        String actions = fk.definition().substring(fk.definition().indexOf(fk.printedRefColumns(), fk.definition().indexOf(" REFERENCES "))
+                + fk.printedRefColumns().length()).replace(" NOT VALID", "");
+        throw PartitionException.databaseState("Foreign key " + Sql.ident(fk.name()) + " of " + t + " references " + t + " itself ("
+                + fk.definition() + "), by (" + String.join(", ", fk.refColumns()) + "), which does not include " + Sql.ident(k) + ". After the"
+                + " conversion every unique key of " + t + " includes " + Sql.ident(k) + ", which the referencing column(s) do not hold;"
+                + " kept as it is it would reference " + names(t).old() + ". Either make it reference the extended key, with a column"
+                + " holding the referenced row's " + Sql.ident(k) + " (the application must then fill it too): ALTER TABLE " + t.sql()
+                + " ADD COLUMN " + Sql.ident(timeColumn) + " " + state.keyType().sqlName() + "; UPDATE " + t.sql() + " c SET "
+                + Sql.ident(timeColumn) + " = p." + Sql.ident(k) + " FROM " + t.sql() + " p WHERE " + join + "; ALTER TABLE " + t.sql()
+                + " ADD UNIQUE (" + Sql.identList(refs) + "); ALTER TABLE " + t.sql() + " DROP CONSTRAINT " + Sql.ident(fk.name())
+                + ", ADD CONSTRAINT " + Sql.ident(fk.name()) + " FOREIGN KEY (" + Sql.identList(cols) + ") REFERENCES " + t.sql() + " ("
+                + Sql.identList(refs) + ")" + actions + "; then convert, which recreates it on the new table referencing itself. Or drop"
+                + " it (ALTER TABLE " + t.sql() + " DROP CONSTRAINT " + Sql.ident(fk.name()) + ") and enforce it in the application."
+                + " Nothing was changed.");
+    }
+
     private void refuse(TablePolicy policy, TableState state, ConvertFacts f, RunSettings settings, ConvertOptions.Strategy strategy) {
         TableName t = state.name();
         String k = policy.column();
+        for (ConvertFacts.ForeignKey fk : f.foreignKeys()) {
+            if (fk.selfReferencing(t)) {
+                refuseSelfReference(state, k, fk, strategy);
+            }
+        }
         if (!f.inboundForeignKeys().isEmpty()) {
             throw PartitionException.databaseState("Foreign keys of other tables reference " + t + ": " + String.join(", ", f.inboundForeignKeys())
                     + ". A foreign key can only reference a partitioned table through a unique key that includes " + Sql.ident(k)
@@ -205,17 +250,6 @@ public final class ConvertPlanner implements Planner {
                     + ": after the swap they would keep inheriting from " + names(t).old() + " (their rows read twice or lost to readers of "
                     + t + "). Detach them first (ALTER TABLE <child> NO INHERIT " + t.sql() + "), or move their rows into " + t
                     + ", then convert.");
-        }
-        for (ConvertFacts.ForeignKey fk : f.foreignKeys()) {
-            if (fk.references().equals(t)) {
-                throw PartitionException.databaseState("Foreign key " + Sql.ident(fk.name()) + " of " + t + " references " + t + " itself ("
-                        + fk.definition() + "). After the conversion the key of " + t + " is (" + String.join(", ", f.primaryKey().stream()
-                        .map(ConvertFacts.Column::name).toList()) + ", " + k + "), which the referencing column(s) cannot match without the"
-                        + " referenced row's " + Sql.ident(k) + "; kept as it is it would reference " + names(t).old() + ". Drop it first"
-                        + " (ALTER TABLE " + t.sql() + " DROP CONSTRAINT " + Sql.ident(fk.name()) + ") and enforce it in the application, or add"
-                        + " a column holding the referenced row's " + Sql.ident(k) + " and reference (" + String.join(", ", f.primaryKey().stream()
-                        .map(ConvertFacts.Column::name).toList()) + ", " + k + ") after the conversion. Nothing was changed.");
-            }
         }
         ConvertFacts.KeyStats stats = f.stats();
         if (stats.nullRows() > 0) {

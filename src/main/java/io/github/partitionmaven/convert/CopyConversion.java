@@ -59,7 +59,13 @@ final class CopyConversion {
         this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
         ConvertFacts.Column key = facts.primaryKey().get(0);
         this.transfer = new Transfer(state.name(), names.shadow(), key.name(), key.type(), state.insertableColumns(), names.changeLog(),
-                names.captureFunction());
+                names.captureFunction()).withSelfReferences(selfReferences(facts, state.name()));
+    }
+
+    /** The table's foreign keys referencing itself, which the replay keeps satisfied on source and target alike. */
+    static List<Transfer.SelfReference> selfReferences(ConvertFacts facts, TableName table) {
+        return facts.foreignKeys().stream().filter(fk -> fk.selfReferencing(table))
+                .map(fk -> new Transfer.SelfReference(fk.columns(), fk.refColumns())).toList();
     }
 
     TablePlan plan() {
@@ -75,25 +81,15 @@ final class CopyConversion {
             steps.add(copy());
         }
         steps.addAll(indexSteps());
-        for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
-            if (facts.object(s, fk.name()).isEmpty()) {
-                List<Lock> locks = List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE), new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE));
-                steps.add((laterForeignKeyValidation()
-                        ? Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + " (NOT VALID)",
-                                "same as on " + t + "; added without checking the rows, so " + fk.references().sql() + " is held for an"
-                                        + " instant only; the check comes with the verification, under locks that let writes continue",
-                                List.of(ddl.addForeignKeyNotValid(s, fk)), locks, 0)
-                        : Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql(),
-                                "same as on " + t + "; checking the copied rows reads " + fk.references().sql() + ", whose writes wait"
-                                        + " meanwhile (before PostgreSQL 18 a partitioned table cannot take a NOT VALID foreign key)",
-                                List.of(ddl.addForeignKey(s, fk)), locks, facts.stats().rows()))
-                        // SHARE ROW EXCLUSIVE on the referenced table, but a foreign key needs REFERENCES on it, not ownership
-                        .withRequires(List.of(Requirement.owner(s), Requirement.references(fk.references()))));
-            }
-        }
+        List<ConvertFacts.ForeignKey> selfReferences = facts.foreignKeys().stream().filter(fk -> fk.selfReferencing(t)).toList();
+        facts.foreignKeys().stream().filter(fk -> !fk.selfReferencing(t)).forEach(fk -> foreignKeyStep(fk).ifPresent(steps::add));
         if (!offline) {
-            steps.add(catchUp(1000, "apply the changes captured while copying"));
+            // a self-reference is added once the new table holds every row the copied ones refer to: the rows copied in early
+            // batches may refer to rows inserted later, which only the replay brings over
+            steps.add(selfReferences.isEmpty() ? catchUp(1000, "apply the changes captured while copying")
+                    : catchUp(0, "apply every change captured while copying, so that each row a copied row refers to is there"));
         }
+        selfReferences.forEach(fk -> foreignKeyStep(fk).ifPresent(steps::add));
         steps.add(verify());
         if (!offline) {
             steps.add(catchUp(100, "apply the changes captured while verifying, so the swap has little left"));
@@ -117,6 +113,36 @@ final class CopyConversion {
         return new TablePlan(policy, state, steps, findings);
     }
 
+    /**
+     * Adds foreign key {@code fk} to the new table unless a killed run already did. One referencing the table itself
+     * references the new table, whose key includes the partition column (the planner refuses the others).
+     */
+    private Optional<Step> foreignKeyStep(ConvertFacts.ForeignKey fk) {
+        TableName t = state.name();
+        TableName s = names.shadow();
+        if (facts.object(s, fk.name()).isPresent()) {
+            return Optional.empty();
+        }
+        TableName referenced = ddl.referenced(s, fk);
+        boolean self = !referenced.equals(fk.references());
+        String target = self ? s.sql() + " itself (" + String.join(", ", fk.refColumns()) + ")" : referenced.sql();
+        List<Lock> locks = self ? List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE))
+                : List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE), new Lock(referenced, LockMode.SHARE_ROW_EXCLUSIVE));
+        String action = "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + (self ? " referencing " + target : "");
+        String same = self ? "as on " + t + ", which references " + t + " itself; on the new table it references the new table, so that"
+                + " after the swap it references " + t + " and never " + names.old() : "same as on " + t;
+        Step step = laterForeignKeyValidation()
+                ? Step.transactional(Goal.CONVERT, t, action + " (NOT VALID)", same + "; added without checking the rows, so " + target
+                        + " is held for an instant only; the check comes with the verification, under locks that let writes continue",
+                List.of(ddl.addForeignKeyNotValid(s, fk)), locks, 0)
+                : Step.transactional(Goal.CONVERT, t, action, same + "; checking the copied rows reads " + target + (self
+                        ? ", which only the conversion writes, so the application does not wait" : ", whose writes wait meanwhile")
+                        + " (before PostgreSQL 18 a partitioned table cannot take a NOT VALID foreign key)",
+                List.of(ddl.addForeignKey(s, fk)), locks, facts.stats().rows());
+        // SHARE ROW EXCLUSIVE on the referenced table, but a foreign key needs REFERENCES on it, not ownership
+        return Optional.of(step.withRequires(self ? List.of(Requirement.owner(s)) : List.of(Requirement.owner(s), Requirement.references(referenced))));
+    }
+
     /** What a failed step leaves in place once the first step has run, and how to go on. */
     private String leftBehind() {
         TableName t = state.name();
@@ -134,7 +160,7 @@ final class CopyConversion {
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(ddl.oldestDay());
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
-        sql.addAll(ddl.keyNotNull(s));
+        sql.addAll(ddl.keyNotNull(s, server.namesNotNullConstraints()));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
         partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));
@@ -272,7 +298,10 @@ final class CopyConversion {
         for (ConvertFacts.ForeignKey fk : laterForeignKeyValidation() ? ddl.validatedForeignKeys() : List.<ConvertFacts.ForeignKey>of()) {
             if (!facts.object(s, fk.name()).orElse(false)) {
                 alongside.add("ALTER TABLE " + s.sql() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
-                locks.add(new Lock(fk.references(), LockMode.ROW_SHARE));
+                TableName referenced = ddl.referenced(s, fk);
+                if (!referenced.equals(s)) {
+                    locks.add(new Lock(referenced, LockMode.ROW_SHARE));
+                }
             }
         }
         alongside.add(analyze());
@@ -330,6 +359,7 @@ final class CopyConversion {
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
         after.addAll(ddl.sequenceHandoff(t, old));
+        after.addAll(ddl.identitySequenceNames(t));
         after.addAll(facts.carried().onSwap(t, old));
         after.addAll(facts.carried().replicaIdentity(t));
         if (!offline) {

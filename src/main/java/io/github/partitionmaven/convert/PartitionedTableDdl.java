@@ -39,8 +39,17 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
      * (the planner refuses NULLs before this): every key of a partitioned table includes it, and a key defined on the
      * parent alone (ONLY) cannot mark the partitions' columns itself, so they must inherit it from the parent.
      */
-    List<String> keyNotNull(TableName target) {
-        return state.keyColumn().notNull() ? List.of() : List.of("ALTER TABLE " + target.sql() + " ALTER COLUMN " + key() + " SET NOT NULL");
+    List<String> keyNotNull(TableName target, boolean namedConstraint) {
+        if (state.keyColumn().notNull()) {
+            return List.of();
+        }
+        // from PostgreSQL 18 the NOT NULL is a constraint named after the table it was added on, which would leave the new
+        // table with "<table>_new_<column>_not_null" after the swap: it gets the name the old table would have given it
+        String name = state.name().name() + "_" + policy.column() + "_not_null";
+        if (namedConstraint && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63) {
+            return List.of("ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(name) + " NOT NULL " + key());
+        }
+        return List.of("ALTER TABLE " + target.sql() + " ALTER COLUMN " + key() + " SET NOT NULL");
     }
 
     /** What {@link #keyNotNull} changes, for the plan; empty when the column already is NOT NULL. */
@@ -170,8 +179,15 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
                 + " " + index.method();
     }
 
+    /** The foreign key on {@code target}; one referencing the table itself references {@code target} (its own extended key). */
     String addForeignKey(TableName target, ConvertFacts.ForeignKey fk) {
-        return "ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(fk.name()) + " " + fk.definition();
+        return "ALTER TABLE " + target.sql() + " ADD CONSTRAINT " + Sql.ident(fk.name()) + " "
+                + (fk.selfReferencing(state.name()) ? fk.definitionReferencing(target) : fk.definition());
+    }
+
+    /** The relation a foreign key of the new table {@code target} references: {@code target} itself for a self-reference. */
+    TableName referenced(TableName target, ConvertFacts.ForeignKey fk) {
+        return fk.selfReferencing(state.name()) ? target : fk.references();
     }
 
     /** The foreign key as on the old table, but NOT VALID: adding it then takes its locks for an instant only. */
@@ -211,6 +227,30 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
             }
         }
         return sql;
+    }
+
+    /**
+     * Gives the identity sequences of {@code successor} (made afresh by LIKE, named after the new table: "<table>_new_id_seq")
+     * the names of {@code predecessor}'s, which get {@link ConvertNames#retired} names first: tools and migrations that name
+     * the sequence find the one that serves the table.
+     */
+    List<String> identitySequenceNames(TableName successor) {
+        List<String> sql = new ArrayList<>();
+        for (ConvertFacts.SequenceColumn s : facts.sequences()) {
+            if (s.identity()) {
+                sql.add("ALTER SEQUENCE " + s.sequence().sql() + " RENAME TO " + Sql.ident(ConvertNames.retired(s.sequence().name())));
+                sql.add("DO " + Sql.dollarQuoted(" BEGIN EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_catalog.pg_get_serial_sequence("
+                        + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), " + Sql.literal(s.sequence().name()) + "); END "));
+            }
+        }
+        return sql;
+    }
+
+    /** Undoes {@link #identitySequenceNames} once the partitioned table (and its sequences) are dropped, for rollback. */
+    List<String> restoreIdentitySequenceNames() {
+        return facts.sequences().stream().filter(ConvertFacts.SequenceColumn::identity).map(s -> "ALTER SEQUENCE IF EXISTS "
+                + new TableName(s.sequence().schema(), ConvertNames.retired(s.sequence().name())).sql() + " RENAME TO "
+                + Sql.ident(s.sequence().name())).toList();
     }
 
     /** Hands serial column {@code s}'s sequence to {@code successor} and sets it past the largest id of both tables. */

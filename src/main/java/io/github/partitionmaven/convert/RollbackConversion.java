@@ -70,8 +70,9 @@ final class RollbackConversion {
             throw PartitionException.databaseState(t + " has no primary key of one column plus " + policy.column()
                     + "; rollback replays rows by that column. Copy the rows back by hand.");
         }
+        // the old table's self-references are the new table's (they were recreated from them): its replay keeps them too
         Transfer transfer = new Transfer(t, old, key.get(0).name(), key.get(0).type(), state.insertableColumns(), names.changeLog(),
-                names.captureFunction());
+                names.captureFunction()).withSelfReferences(CopyConversion.selfReferences(facts, t));
         List<Step> steps = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         Optional<LocalDate> pruned = prunedBefore();
@@ -143,6 +144,7 @@ final class RollbackConversion {
         after.add("DROP TABLE " + names.progress().sql());
         after.addAll(ddl.sequenceHandoff(old, t));
         after.add("DROP TABLE " + t.sql());
+        after.addAll(ddl.restoreIdentitySequenceNames());
         after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
         for (ConvertFacts.IndexDef index : facts.indexes()) {
             after.add("ALTER INDEX IF EXISTS " + new TableName(t.schema(), ConvertNames.retired(index.name())).sql() + " RENAME TO "

@@ -16,7 +16,62 @@ import java.util.stream.Collectors;
  * @param columns the columns written (generated columns excluded)
  */
 public record Transfer(TableName source, TableName target, String key, String keyType, List<String> columns, TableName changeLog,
-                       TableName captureFunction) {
+                       TableName captureFunction, List<SelfReference> selfReferences) {
+
+    /**
+     * A foreign key of the table referencing the table itself, on both source and target: the referencing
+     * {@code columns} hold the referenced row's {@code refColumns}.
+     */
+    public record SelfReference(List<String> columns, List<String> refColumns) {
+    }
+
+    public Transfer(TableName source, TableName target, String key, String keyType, List<String> columns, TableName changeLog,
+                    TableName captureFunction) {
+        this(source, target, key, keyType, columns, changeLog, captureFunction, List.of());
+    }
+
+    /** This transfer, replaying keys together with the rows their self-references tie them to ({@link #relatedKeys()}). */
+    public Transfer withSelfReferences(List<SelfReference> references) {
+        return new Transfer(source, target, key, keyType, columns, changeLog, captureFunction, List.copyOf(references));
+    }
+
+    /**
+     * With self-references, the keys a replay of the keys {@code ?} must include so that no foreign key action or check
+     * interferes: every row of the target referring to one of them, transitively (deleting them would cascade to those, or
+     * be refused by them), and every row of the source they refer to, transitively, that the target does not hold yet
+     * (inserting them would be refused without it). The replay deletes and inserts all of them in the same two statements.
+     */
+    public String relatedKeys() {
+        String k = keyIdent();
+        List<String> refCols = selfReferences.stream().flatMap(r -> r.refColumns().stream()).distinct().toList();
+        List<String> cols = selfReferences.stream().flatMap(r -> r.columns().stream()).distinct().toList();
+        // the CTEs name their columns (key, c0, c1, ...): the key can itself be one of the referenced columns
+        String down = selfReferences.stream().map(r -> join("t", r.columns(), "d", r.refColumns(), refCols)).collect(Collectors.joining(" OR "));
+        String up = selfReferences.stream().map(r -> join("s", r.refColumns(), "a", r.columns(), cols)).collect(Collectors.joining(" OR "));
+        return "WITH RECURSIVE d(key, " + aliases(refCols) + ") AS (SELECT " + k + ", " + Sql.identList(refCols) + " FROM " + target.sql()
+                + " WHERE " + k + " = ANY (" + keyArray() + ") UNION SELECT t." + k + ", " + qualified("t", refCols) + " FROM " + target.sql()
+                + " t JOIN d ON " + down + "), a(key, " + aliases(cols) + ") AS (SELECT " + k + ", " + Sql.identList(cols) + " FROM "
+                + source.sql() + " WHERE " + k + " = ANY (" + keyArray() + ") UNION SELECT s." + k + ", " + qualified("s", cols) + " FROM "
+                + source.sql() + " s JOIN a ON " + up + " WHERE NOT EXISTS (SELECT FROM " + target.sql() + " x WHERE x." + k + " = s." + k
+                + ")) SELECT key::text FROM d UNION SELECT key::text FROM a";
+    }
+
+    private static String aliases(List<String> columns) {
+        return java.util.stream.IntStream.range(0, columns.size()).mapToObj(i -> "c" + i).collect(Collectors.joining(", "));
+    }
+
+    /** {@code l.left[i] = r.c<j>} for each i, where c<j> is the CTE's alias of right[i] among {@code cteColumns}. */
+    private static String join(String l, List<String> left, String r, List<String> right, List<String> cteColumns) {
+        List<String> eq = new ArrayList<>();
+        for (int i = 0; i < left.size(); i++) {
+            eq.add(l + "." + Sql.ident(left.get(i)) + " = " + r + ".c" + cteColumns.indexOf(right.get(i)));
+        }
+        return "(" + String.join(" AND ", eq) + ")";
+    }
+
+    private static String qualified(String alias, List<String> columns) {
+        return columns.stream().map(c -> alias + "." + Sql.ident(c)).collect(Collectors.joining(", "));
+    }
 
     public String keyIdent() {
         return Sql.ident(key);
