@@ -195,6 +195,14 @@ public enum KeyType {
     }
 
     /**
+     * For an epoch key, an SQL comment with the readable range of integer bounds {@code [day, next)}, to follow a
+     * {@code FOR VALUES FROM (1764547200000) TO (1767225600000)} in the plan; empty for date/time keys, whose bounds read.
+     */
+    public String boundComment(LocalDate day, LocalDate next, ZoneId zone) {
+        return epoch() ? " /* [" + display(micros(day, zone), zone) + ", " + display(micros(next, zone), zone) + ") */" : "";
+    }
+
+    /**
      * An SQL expression giving the timestamptz of an epoch column's value. Through float8: exact for seconds and
      * milliseconds, and for microseconds within 0.12 us until year 2255 (53-bit mantissa), which to_timestamp rounds to the
      * microsecond it came from.
