@@ -46,10 +46,14 @@ class EpochTest {
     Path archives;
 
     private PartitionEngine engine(TestDb db, String now, Engines.RecordingLog log, TableSpec... tables) {
+        return engine(db, now, ConvertOptions.DEFAULTS.withBatchSize(500), log, tables);
+    }
+
+    private PartitionEngine engine(TestDb db, String now, ConvertOptions convert, Engines.RecordingLog log, TableSpec... tables) {
         // the tests plan at fixed dates, months from the server's clock (2037 for the integer limit)
         RunSettings settings = PolicyReader.settings("UTC", now, "300ms", 3, Clock.systemUTC(), true);
         return new PartitionEngine(db.settings(), settings, PolicyReader.tables(Arrays.asList(tables), settings),
-                Planners.standard(ConvertOptions.DEFAULTS.withBatchSize(500), new PruneOptions(archives, PruneOptions.Compression.GZIP,
+                Planners.standard(convert, new PruneOptions(archives, PruneOptions.Compression.GZIP,
                         PruneOptions.DEFAULT_COMPRESSION_LEVEL, "test")), log);
     }
 
@@ -188,6 +192,28 @@ class EpochTest {
     }
 
     @Test
+    void attachMakesTheOldTableOnePartitionUpToAnIntegerBoundAndRollsBack() {
+        TestDb db = millisecondTable(2000);
+        String before = MirrorWriter.checksum(db, "events");
+        TableSpec spec = epoch("events", "event_time", "milliseconds", null, null);
+        ConvertOptions attach = ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH);
+        Engines.RecordingLog log = new Engines.RecordingLog();
+        engine(db, NOW, attach, log, spec).apply(Goal.CONVERT);
+        List<String> parts = db.partitions("events");
+        assertTrue(parts.contains("events_old FOR VALUES FROM (MINVALUE) TO ('" + ms("2026-12-01T00:00:00Z") + "')"), parts.toString());
+        assertTrue(parts.contains("events_2027_02 FOR VALUES FROM ('" + ms("2027-02-01T00:00:00Z") + "') TO ('" + ms("2027-03-01T00:00:00Z")
+                + "')"), parts.toString());
+        assertEquals(before, MirrorWriter.checksum(db, "events"));
+        CheckReport r = engine(db, NOW, attach, log, spec).check(CheckThresholds.DEFAULTS);
+        assertEquals(List.of(), findings(r, RangeGap.class));
+        assertEquals(List.of(), findings(r, ShortCoverage.class));
+
+        engine(db, NOW, attach, log, spec).apply(Goal.ROLLBACK);
+        assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'events'").get(0));
+        assertEquals(before, MirrorWriter.checksum(db, "events"));
+    }
+
+    @Test
     void integerColumnWithoutAUnitIsRefusedNamingTheUnitsAndNothingChanges() {
         TestDb db = millisecondTable(100);
         String before = db.snapshot();
@@ -228,6 +254,12 @@ class EpochTest {
         PartitionException bigMillis = assertThrows(PartitionException.class, () -> engine(s, NOW, new Engines.RecordingLog(),
                 epoch("changes", "modified_at", "milliseconds", null, null)).apply(Goal.CONVERT));
         assertTrue(bigMillis.getMessage().contains("As seconds it is 2026-11-1"), bigMillis.getMessage());
+        s.exec("UPDATE changes SET modified_at = modified_at * 1000000");
+        PartitionException microsAsSeconds = assertThrows(PartitionException.class, () -> engine(s, NOW, new Engines.RecordingLog(),
+                epoch("changes", "modified_at", "seconds", null, null)).apply(Goal.CONVERT));
+        assertTrue(microsAsSeconds.getMessage().contains("read as seconds lies past the year 294,000: the column counts a finer unit than"
+                + " <epochUnit>seconds</epochUnit> says. Set <epochUnit>microseconds</epochUnit> if it counts microseconds."),
+                microsAsSeconds.getMessage());
     }
 
     @Test
