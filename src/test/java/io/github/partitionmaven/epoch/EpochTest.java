@@ -50,8 +50,12 @@ class EpochTest {
     }
 
     private PartitionEngine engine(TestDb db, String now, ConvertOptions convert, Engines.RecordingLog log, TableSpec... tables) {
+        return engine(db, now, "UTC", convert, log, tables);
+    }
+
+    private PartitionEngine engine(TestDb db, String now, String zone, ConvertOptions convert, Engines.RecordingLog log, TableSpec... tables) {
         // the tests plan at fixed dates, months from the server's clock (2037 for the integer limit)
-        RunSettings settings = PolicyReader.settings("UTC", now, "300ms", 3, Clock.systemUTC(), true);
+        RunSettings settings = PolicyReader.settings(zone, now, "300ms", 3, Clock.systemUTC(), true);
         return new PartitionEngine(db.settings(), settings, PolicyReader.tables(Arrays.asList(tables), settings),
                 Planners.standard(convert, new PruneOptions(archives, PruneOptions.Compression.GZIP,
                         PruneOptions.DEFAULT_COMPRESSION_LEVEL, "test")), log);
@@ -211,6 +215,20 @@ class EpochTest {
         engine(db, NOW, attach, log, spec).apply(Goal.ROLLBACK);
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'events'").get(0));
         assertEquals(before, MirrorWriter.checksum(db, "events"));
+    }
+
+    @Test
+    void monthsStartAtMidnightInTheConfiguredZone() {
+        TestDb db = millisecondTable(500);
+        long halfPastMidnightInBerlin = ms("2025-11-30T23:30:00Z");
+        db.exec("INSERT INTO events (realm, type, event_time) VALUES ('berlin', 'LOGIN', " + halfPastMidnightInBerlin + ")");
+        TableSpec spec = epoch("events", "event_time", "milliseconds", null, null);
+        engine(db, NOW, "Europe/Berlin", ConvertOptions.DEFAULTS, new Engines.RecordingLog(), spec).apply(Goal.CONVERT);
+        assertEquals("events_2025_12 FOR VALUES FROM ('" + ms("2025-11-30T23:00:00Z") + "') TO ('" + ms("2025-12-31T23:00:00Z") + "')",
+                db.partitions("events").get(0), "the oldest row, 23:30 UTC on 30 November, is 00:30 on 1 December in Berlin: no November");
+        assertEquals(1, db.queryLong("SELECT count(*) FROM events_2025_12 WHERE realm = 'berlin'"));
+        assertEquals(List.of(), engine(db, NOW, "Europe/Berlin", ConvertOptions.DEFAULTS, new Engines.RecordingLog(), spec)
+                .check(CheckThresholds.DEFAULTS).findings(), "aligned to Berlin's months, no gap");
     }
 
     @Test
