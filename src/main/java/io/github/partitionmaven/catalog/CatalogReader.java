@@ -62,8 +62,10 @@ public final class CatalogReader {
              ORDER BY w.idx
             """;
 
+    /** Epoch bounds (t.unit > 0, the micros per unit) are integers, quoted by pg_get_expr for bigint: '1764547200000'. */
     private static final String BOUND_MICROS = """
             CASE WHEN %1$s IS NULL OR %1$s IN ('MINVALUE', 'MAXVALUE') OR btrim(%1$s, '''') IN ('infinity', '-infinity') THEN NULL
+                 WHEN t.unit > 0 THEN {EPOCH}
                  ELSE (extract(epoch FROM CASE t.keytype
                          WHEN 1082 THEN btrim(%1$s, '''')::date::timestamp AT TIME ZONE 'UTC'
                          WHEN 1114 THEN btrim(%1$s, '''')::timestamp AT TIME ZONE 'UTC'
@@ -74,13 +76,17 @@ public final class CatalogReader {
                    greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
                    pg_get_expr(c.relpartbound, c.oid) AS bound,
                    %s AS lo, %s AS hi
-              FROM unnest(?::oid[], ?::int[]) AS t(parent, keytype)
+              FROM unnest(?::oid[], ?::int[], ?::int8[]) AS t(parent, keytype, unit)
               JOIN pg_inherits i ON i.inhparent = t.parent
               JOIN pg_class c ON c.oid = i.inhrelid
               JOIN pg_namespace n ON n.oid = c.relnamespace
               LEFT JOIN LATERAL (SELECT regexp_match(pg_get_expr(c.relpartbound, c.oid),
                                  '^FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)$') AS m) x ON true
-            """.formatted(BOUND_MICROS.formatted("x.m[1]"), BOUND_MICROS.formatted("x.m[2]"));
+            """.formatted(boundMicros("x.m[1]"), boundMicros("x.m[2]"));
+
+    private static String boundMicros(String bound) {
+        return BOUND_MICROS.replace("{EPOCH}", KeyType.saturatedMicros("btrim(%1$s, '''')::numeric * t.unit")).formatted(bound);
+    }
 
     /** How partition and table sizes are read. */
     public enum Sizes {
@@ -277,7 +283,7 @@ public final class CatalogReader {
                     if (rs.getString("key_name") != null) {
                         int typeOid = rs.getInt("key_type_oid");
                         key = new TableState.KeyColumn(rs.getString("key_name"), typeOid, rs.getString("key_type"),
-                                rs.getBoolean("key_not_null"), KeyType.ofTypeOid(typeOid));
+                                rs.getBoolean("key_not_null"), KeyType.of(typeOid, p.epochUnit()));
                     }
                     out.add(new TableState(p.table(), new TableName(rs.getString("nspname"), rs.getString("relname")),
                             rs.getLong("oid"), kind, rs.getString("partstrat"), Jdbc.strings(rs.getArray("part_cols")),
@@ -305,6 +311,7 @@ public final class CatalogReader {
         try (PreparedStatement ps = c.prepareStatement(PARTITIONS.replace("{SIZE}", sizes))) {
             ps.setArray(1, c.createArrayOf("oid", parents.stream().map(TableState::oid).toArray(Long[]::new)));
             ps.setArray(2, c.createArrayOf("int4", parents.stream().map(t -> t.keyType().typeOid()).toArray(Integer[]::new)));
+            ps.setArray(3, c.createArrayOf("int8", parents.stream().map(t -> t.keyType().unitMicros()).toArray(Long[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String bound = rs.getString("bound");

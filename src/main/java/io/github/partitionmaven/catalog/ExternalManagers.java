@@ -33,7 +33,7 @@ public record ExternalManagers(Optional<String> partmanSchema, Optional<String> 
     /** One row of pg_partman's part_config; {@code oid} is 0 when the parent table no longer exists. */
     public record PartmanConfig(long oid, String parentTable, String control, String partitionInterval, int premake, Optional<String> retention,
                                 Optional<String> retentionSchema, boolean retentionKeepTable, Optional<String> templateTable,
-                                String automaticMaintenance) {
+                                String automaticMaintenance, String epoch) {
     }
 
     public Optional<PartmanConfig> partman(long oid) {
@@ -76,7 +76,7 @@ public record ExternalManagers(Optional<String> partmanSchema, Optional<String> 
         Map<Long, PartmanConfig> partman = new LinkedHashMap<>();
         if (partmanSchema != null) {
             String sql = "SELECT coalesce(c.oid::bigint, 0), p.parent_table, p.control, p.partition_interval, p.premake, p.retention,"
-                    + " p.retention_schema, p.retention_keep_table, p.template_table, p.automatic_maintenance"
+                    + " p.retention_schema, p.retention_keep_table, p.template_table, p.automatic_maintenance, p.epoch::text"
                     + " FROM " + Sql.qualified(partmanSchema, "part_config") + " p"
                     + " LEFT JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
                     + " LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = split_part(p.parent_table, '.', 2)"
@@ -87,7 +87,7 @@ public record ExternalManagers(Optional<String> partmanSchema, Optional<String> 
                     long oid = rs.getLong(1);
                     partman.put(oid == 0 ? missing-- : oid, new PartmanConfig(oid, rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getInt(5), Optional.ofNullable(rs.getString(6)), Optional.ofNullable(rs.getString(7)), rs.getBoolean(8),
-                            Optional.ofNullable(rs.getString(9)), rs.getString(10)));
+                            Optional.ofNullable(rs.getString(9)), rs.getString(10), rs.getString(11)));
                 }
             }
         }

@@ -233,12 +233,7 @@ public final class ConvertCatalogReader {
 
     /** SQL giving the {@link KeyType} micros of a key-typed expression, as {@link io.github.partitionmaven.catalog.CatalogReader} computes bounds. */
     public static String micros(KeyType type, String expr) {
-        String instant = switch (type) {
-            case TIMESTAMPTZ -> expr;
-            case TIMESTAMP -> "(" + expr + ") AT TIME ZONE 'UTC'";
-            case DATE -> "(" + expr + ")::timestamp AT TIME ZONE 'UTC'";
-        };
-        return "(extract(epoch FROM " + instant + ") * 1000000)::bigint";
+        return type.microsExpression(expr);
     }
 
     /**

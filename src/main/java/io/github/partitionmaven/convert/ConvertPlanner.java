@@ -252,6 +252,7 @@ public final class ConvertPlanner implements Planner {
                     + ", then convert.");
         }
         ConvertFacts.KeyStats stats = f.stats();
+        EpochValues.require(policy, state, stats);
         if (stats.nullRows() > 0) {
             throw PartitionException.databaseState(stats.nullRows() + " row(s) of " + t + " have a NULL " + Sql.ident(k)
                     + "; no range partition can hold them. Give them a value (UPDATE " + t + " SET " + Sql.ident(k) + " = ... WHERE "

@@ -79,7 +79,8 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     }
 
     String createPartition(TableName parent, Partition p) {
-        return "CREATE TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")";
+        return "CREATE TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")"
+                + state.keyType().boundComment(p.from(), p.to(), settings.zone());
     }
 
     /**

@@ -8,7 +8,8 @@ import io.github.partitionmaven.policy.TableSpec;
  * <pre>{@code
  * <table>
  *   <name>chat_history</name>          <!-- optionally schema-qualified: app.chat_history -->
- *   <column>created_at</column>        <!-- date, timestamp or timestamptz -->
+ *   <column>created_at</column>        <!-- date, timestamp or timestamptz; or bigint/integer with epochUnit -->
+ *   <epochUnit>milliseconds</epochUnit> <!-- only for an integer column: seconds, milliseconds, microseconds -->
  *   <interval>month</interval>         <!-- day, week, month, quarter, year -->
  *   <premake>3</premake>               <!-- intervals kept ahead of now -->
  *   <retention>6 months</retention>    <!-- optional, used by prune -->
@@ -41,8 +42,11 @@ public class TableConfig {
     /** With retentionMode detach: the schema detached partitions are moved to. */
     private String retentionSchema;
 
+    /** For a bigint (or, for seconds, integer) column of epoch time: seconds, milliseconds or microseconds. */
+    private String epochUnit;
+
     public TableSpec toSpec() {
-        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema);
+        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema, epochUnit);
     }
 
     public void setName(String name) {
@@ -75,5 +79,9 @@ public class TableConfig {
 
     public void setRetentionSchema(String retentionSchema) {
         this.retentionSchema = retentionSchema;
+    }
+
+    public void setEpochUnit(String epochUnit) {
+        this.epochUnit = epochUnit;
     }
 }

@@ -79,6 +79,13 @@ public final class PartmanImport {
         sb.append("<table>\n");
         sb.append("  <name>").append(xml(c.parentTable())).append("</name>\n");
         sb.append("  <column>").append(xml(c.control())).append("</column>\n");
+        // part_config.epoch: none, seconds, milliseconds, nanoseconds (4.x), microseconds too (5.x)
+        switch (c.epoch() == null ? "none" : c.epoch()) {
+            case "none" -> { }
+            case "seconds", "milliseconds", "microseconds" -> sb.append("  <epochUnit>").append(c.epoch()).append("</epochUnit>\n");
+            default -> sb.append("  <!-- epoch '").append(xml(c.epoch())).append("' has no equivalent: <epochUnit> takes seconds,"
+                    + " milliseconds or microseconds -->\n");
+        }
         sb.append("  <interval>").append(interval.get()).append("</interval>\n");
         sb.append("  <premake>").append(c.premake()).append("</premake>\n");
         if (c.retention().isPresent()) {

@@ -64,7 +64,9 @@ public final class PolicyReader {
         // Names of the past ten years and the premake window must fit and be distinct.
         pattern.validate(name.name(), interval, interval.plus(interval.floor(today), -interval.maxPremake()),
                 2 * interval.maxPremake() + 1);
-        return new TablePolicy(name, spec.column().trim(), interval, premake, pattern, retention(spec, name, interval));
+        Optional<EpochUnit> epochUnit = spec.epochUnit() == null || spec.epochUnit().isBlank() ? Optional.empty()
+                : Optional.of(EpochUnit.parse(spec.epochUnit(), name));
+        return new TablePolicy(name, spec.column().trim(), interval, premake, pattern, retention(spec, name, interval), epochUnit);
     }
 
     private static Optional<RetentionPolicy> retention(TableSpec spec, TableName name, Interval interval) {

@@ -9,5 +9,16 @@ public record TableSpec(
         String namePattern,
         String retention,
         String retentionMode,
-        String retentionSchema) {
+        String retentionSchema,
+        String epochUnit) {
+
+    public TableSpec(String name, String column, String interval, Integer premake, String namePattern, String retention,
+                     String retentionMode, String retentionSchema) {
+        this(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema, null);
+    }
+
+    /** The same table with {@code <epochUnit>} set. */
+    public TableSpec withEpochUnit(String unit) {
+        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema, unit);
+    }
 }

@@ -201,7 +201,8 @@ public final class PremakePlanner implements Planner {
                 why += "; moves " + defaultRows + " row(s) out of the default partition first";
             }
         }
-        sql.add("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")");
+        sql.add("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM (" + lo + ") TO (" + hi + ")"
+                + keyType.boundComment(day, next, zone));
         // the parent's grants and owner: made by another role, the partition would be that role's, and the owner's prune fail
         sql.addAll(state.access().statements(partition));
         if (state.citus().kind() == CitusTable.Kind.DISTRIBUTED) {

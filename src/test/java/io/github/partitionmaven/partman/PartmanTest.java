@@ -163,6 +163,35 @@ class PartmanTest {
     }
 
     @Test
+    void anEpochTableOfPartmanIsImportedWithItsUnitAndThePluginKeepsItsIntegerBounds() throws Exception {
+        String url = managed();
+        try (Connection c = connect(url); Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            s.execute("CREATE TABLE public.logins (id bigint NOT NULL, at_ms bigint NOT NULL) PARTITION BY RANGE (at_ms)");
+            s.execute("SELECT tools.create_parent('public.logins', 'at_ms', 'native', 'monthly', p_premake := 2, p_epoch := 'milliseconds')");
+        }
+        PartitionEngine engine = engine(url, new RecordingLog());
+        PartmanConfig logins = engine.externalManagers().partman().values().stream().filter(c -> c.parentTable().equals("public.logins"))
+                .findFirst().orElseThrow();
+        String xml = PartmanImport.tableXml(logins, engine.externalManagers().partmanVersion());
+        assertTrue(xml.contains("  <column>at_ms</column>\n  <epochUnit>milliseconds</epochUnit>\n  <interval>month</interval>\n"), xml);
+
+        String before = state(url).lines().filter(l -> l.startsWith("logins ")).toList().toString();
+        engine.apply(PartmanImport.handOver(List.of(TableName.parse("public.logins"))));
+        TableSpec spec = new TableSpec("logins", "at_ms", "month", 4, null, null, null, null).withEpochUnit("milliseconds");
+        CheckReport r = engine(url, new RecordingLog(), spec).check(CheckThresholds.DEFAULTS);
+        assertTrue(r.findings().stream().noneMatch(f -> f.message().contains("gap") || f.message().contains("misaligned")),
+                r.findings().toString());
+        PartitionPlan premade = engine(url, new RecordingLog(), spec).apply(Goal.PREMAKE);
+        assertEquals(2, premade.steps().size(), "premake 4 where pg_partman kept 2: " + premade.steps());
+        List<String> after = state(url).lines().filter(l -> l.startsWith("logins ")).toList();
+        assertTrue(after.containsAll(before.isEmpty() ? List.of() : List.of(before.substring(1, before.length() - 1).split(", "))),
+                "pg_partman's partitions kept: " + after);
+        assertTrue(after.stream().allMatch(l -> l.matches("logins \\S+ FOR VALUES FROM \\('\\d+'\\) TO \\('\\d+'\\)")
+                || l.endsWith("DEFAULT")), after.toString());
+    }
+
+    @Test
     void handOverOfATablePartmanDoesNotManageIsRefused() throws Exception {
         String url = managed();
         String before = state(url);

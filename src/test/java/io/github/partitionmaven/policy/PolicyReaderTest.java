@@ -41,6 +41,18 @@ class PolicyReaderTest {
     }
 
     @Test
+    void readsTheEpochUnitAndRefusesAnUnknownOne() {
+        assertEquals(java.util.Optional.empty(), PolicyReader.table(spec("t", "month", null, null, null, null), SETTINGS).epochUnit());
+        assertEquals(java.util.Optional.of(EpochUnit.MILLISECONDS),
+                PolicyReader.table(spec("t", "month", null, null, null, null).withEpochUnit(" Milliseconds "), SETTINGS).epochUnit());
+        assertEquals(java.util.Optional.of(EpochUnit.SECONDS),
+                PolicyReader.table(spec("t", "month", null, null, null, null).withEpochUnit("s"), SETTINGS).epochUnit());
+        String message = refused(() -> PolicyReader.table(spec("t", "month", null, null, null, null).withEpochUnit("nanoseconds"), SETTINGS));
+        assertTrue(message.contains("Unknown <epochUnit>nanoseconds</epochUnit> for table \"t\": use seconds, milliseconds or microseconds"),
+                message);
+    }
+
+    @Test
     void refusesPremakeOutOfRange() {
         assertTrue(refused(() -> PolicyReader.table(spec("t", "month", 0, null, null, null), SETTINGS)).contains("use 1 to 120"));
         refused(() -> PolicyReader.table(spec("t", "month", 5000, null, null, null), SETTINGS));
