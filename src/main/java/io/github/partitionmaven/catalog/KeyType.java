@@ -119,10 +119,10 @@ public enum KeyType {
     public String bucketExpression(String quotedColumn, Interval interval, ZoneId zone) {
         String unit = Sql.literal(interval.unit());
         return switch (this) {
-            case TIMESTAMPTZ -> "(date_trunc(" + unit + ", " + quotedColumn + ", " + Sql.literal(zone.getId()) + ") AT TIME ZONE "
+            case TIMESTAMPTZ -> "(pg_catalog.date_trunc(" + unit + ", " + quotedColumn + ", " + Sql.literal(zone.getId()) + ") AT TIME ZONE "
                     + Sql.literal(zone.getId()) + ")::date";
-            case TIMESTAMP -> "date_trunc(" + unit + ", " + quotedColumn + ")::date";
-            case DATE -> "date_trunc(" + unit + ", " + quotedColumn + "::timestamp)::date";
+            case TIMESTAMP -> "pg_catalog.date_trunc(" + unit + ", " + quotedColumn + ")::date";
+            case DATE -> "pg_catalog.date_trunc(" + unit + ", " + quotedColumn + "::timestamp)::date";
         };
     }
 

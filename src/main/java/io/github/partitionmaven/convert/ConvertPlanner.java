@@ -169,11 +169,11 @@ public final class ConvertPlanner implements Planner {
         }
         String t = Sql.literal(state.name().sql());
         String redistribute = state.citus().kind() == CitusTable.Kind.REFERENCE
-                ? "SELECT create_reference_table(" + t + ")" : state.citus().kind() == CitusTable.Kind.LOCAL
-                ? "SELECT citus_add_local_table_to_metadata(" + t + ")" : "SELECT create_distributed_table(" + t + ", '<distribution column>')";
+                ? "SELECT pg_catalog.create_reference_table(" + t + ")" : state.citus().kind() == CitusTable.Kind.LOCAL
+                ? "SELECT pg_catalog.citus_add_local_table_to_metadata(" + t + ")" : "SELECT pg_catalog.create_distributed_table(" + t + ", '<distribution column>')";
         throw PartitionException.databaseState(state.name() + " is " + state.citus().kind().description() + " (Citus): partition:convert"
                 + " would build the partitioned table beside it as a plain table on the coordinator and swap it in, taking the rows"
-                + " off the workers. Convert it outside Citus instead: SELECT undistribute_table(" + t + "), then `mvn partition:convert`,"
+                + " off the workers. Convert it outside Citus instead: SELECT pg_catalog.undistribute_table(" + t + "), then `mvn partition:convert`,"
                 + " then " + redistribute + " (Citus distributes every partition with it). Nothing was changed.");
     }
 
@@ -197,7 +197,7 @@ public final class ConvertPlanner implements Planner {
         }
         if (!f.dependentViews().isEmpty()) {
             throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
-                    + " would keep reading the old table. Save their definitions (SELECT pg_get_viewdef('<view>'::regclass)), drop them,"
+                    + " would keep reading the old table. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)), drop them,"
                     + " convert, then create them again.");
         }
         if (!f.carried().children().isEmpty()) {

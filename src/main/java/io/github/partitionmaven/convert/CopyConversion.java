@@ -193,7 +193,7 @@ final class CopyConversion {
         sql.addAll(BatchCopy.RECORD_SETTINGS);
         sql.add(String.format(BatchCopy.RECORD_RANGE_SQL, names.progress().sql()));
         sql.add(transfer.targetPages() + " -- before each batch and after its commit");
-        sql.add("SELECT count(*) FROM ONLY <partition> WHERE ctid >= '(<pages before>,0)'::tid AND ctid < '(<pages after>,0)'::tid"
+        sql.add("SELECT pg_catalog.count(*) FROM ONLY <partition> WHERE ctid >= '(<pages before>,0)'::tid AND ctid < '(<pages after>,0)'::tid"
                 + " -- for each partition the batch added pages to: sets the hint bits of its rows");
         return sql;
     }

@@ -84,7 +84,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     /** Gives every partition of {@code parent} back to autovacuum (whichever partitions exist by then). */
     static String resetAutovacuum(TableName parent) {
         return "DO " + Sql.dollarQuoted(" DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
-                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE format('ALTER TABLE %s RESET (autovacuum_enabled,"
+                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE pg_catalog.format('ALTER TABLE %s RESET (autovacuum_enabled,"
                 + " toast.autovacuum_enabled)', p); END LOOP; END ");
     }
 
@@ -202,10 +202,10 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         for (ConvertFacts.SequenceColumn s : facts.sequences()) {
             String col = Sql.ident(s.column());
             String oldSeq = s.sequence().sql();
-            String max = "(SELECT max(" + col + ") FROM " + predecessor.sql() + ")";
+            String max = "(SELECT pg_catalog.max(" + col + ") FROM " + predecessor.sql() + ")";
             if (s.identity()) {
-                sql.add("SELECT setval(pg_get_serial_sequence(" + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), greatest("
-                        + "(SELECT last_value FROM " + oldSeq + "), " + max + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+                sql.add("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(" + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), greatest("
+                        + "(SELECT last_value FROM " + oldSeq + "), " + max + ", (SELECT pg_catalog.max(" + col + ") FROM " + successor.sql() + "), 1))");
             } else {
                 sql.addAll(serialHandoff(s, successor, predecessor));
             }
@@ -218,7 +218,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         String col = Sql.ident(s.column());
         String seq = s.sequence().sql();
         return List.of("ALTER SEQUENCE " + seq + " OWNED BY " + successor.sql() + "." + col,
-                "SELECT setval(" + Sql.literal(seq) + "::regclass, greatest((SELECT last_value FROM " + seq + "), (SELECT max(" + col + ") FROM "
-                        + predecessor.sql() + "), (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+                "SELECT pg_catalog.setval(" + Sql.literal(seq) + "::regclass, greatest((SELECT last_value FROM " + seq + "), (SELECT pg_catalog.max(" + col + ") FROM "
+                        + predecessor.sql() + "), (SELECT pg_catalog.max(" + col + ") FROM " + successor.sql() + "), 1))");
     }
 }

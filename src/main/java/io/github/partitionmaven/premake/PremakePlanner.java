@@ -135,7 +135,7 @@ public final class PremakePlanner implements Planner {
         if (!state.citus().strayPartitions().isEmpty()) {
             findings.add(Finding.warning(names(state.citus().strayPartitions()) + " of the distributed table " + state.name()
                     + " are not distributed co-located with it (Citus): their rows sit apart from the rest and queries pull them through"
-                    + " the coordinator. Distribute them with create_distributed_table(<partition>, <distribution column>, colocate_with := "
+                    + " the coordinator. Distribute them with pg_catalog.create_distributed_table(<partition>, <distribution column>, colocate_with := "
                     + Sql.literal(state.name().sql()) + ")."));
         }
         return new TablePlan(policy, state, steps, findings);
@@ -240,7 +240,7 @@ public final class PremakePlanner implements Planner {
                 List.of("CREATE TABLE IF NOT EXISTS " + partition.sql() + " (LIKE " + parent.sql() + " INCLUDING ALL EXCLUDING IDENTITY)",
                         "COMMENT ON TABLE " + partition.sql() + " IS " + Sql.literal(pendingMarker(parent)),
                         "DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = " + table + "::regclass)"
-                                + " THEN PERFORM create_distributed_table(" + table + ", " + Sql.literal(state.citus().distributionColumn())
+                                + " THEN PERFORM pg_catalog.create_distributed_table(" + table + ", " + Sql.literal(state.citus().distributionColumn())
                                 + ", colocate_with := " + Sql.literal(parent.sql()) + "); END IF; END $citus$"),
                 List.of(new Lock(partition, LockMode.ACCESS_EXCLUSIVE)), 0).withCreates(List.of(partition));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(partition, LockMode.ACCESS_EXCLUSIVE)));
@@ -262,7 +262,7 @@ public final class PremakePlanner implements Planner {
     public static String requireColocated(TableName parent, TableName partition) {
         String child = Sql.literal(partition.sql()) + "::regclass";
         String message = Sql.literal("Citus did not distribute " + partition + " co-located with " + parent + " when attaching it."
-                + " Check citus.* settings on the coordinator, or create it with create_distributed_table("
+                + " Check citus.* settings on the coordinator, or create it with pg_catalog.create_distributed_table("
                 + partition.sql().replace("%", "%%") + ", <distribution column>, colocate_with := " + parent.sql().replace("%", "%%")
                 + ") first.");
         return "DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition c JOIN pg_dist_partition p ON p.logicalrelid = "
