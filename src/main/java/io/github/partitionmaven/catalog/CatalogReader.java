@@ -71,7 +71,7 @@ public final class CatalogReader {
 
     private static final String PARTITIONS = """
             SELECT t.parent::bigint AS parent, c.oid::bigint AS oid, n.nspname, c.relname, i.inhdetachpending,
-                   greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
+                   c.relpersistence = 'u' AS unlogged, greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
                    pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
                    %s AS lo, %s AS hi
               FROM unnest(?::oid[], ?::int[]) AS t(parent, keytype)
@@ -316,7 +316,7 @@ public final class CatalogReader {
                     out.computeIfAbsent(rs.getLong("parent"), k -> new ArrayList<>()).add(new PartitionInfo(
                             new TableName(rs.getString("nspname"), rs.getString("relname")), rs.getLong("oid"), isDefault,
                             isDefault ? KeyType.MIN : lo, isDefault ? KeyType.MAX : hi, bound, rs.getBoolean("inhdetachpending"),
-                            rs.getLong("est_rows"), rs.getLong("bytes")));
+                            rs.getLong("est_rows"), rs.getLong("bytes"), rs.getBoolean("unlogged")));
                 }
             }
         }

@@ -116,14 +116,6 @@ public final class ConvertPlanner implements Planner {
             throw PartitionException.databaseState(state.name() + " is already partitioned by RANGE (" + policy.column()
                     + "): there is nothing to convert. Use `mvn partition:premake` to keep its partitions ahead.");
         }
-        if (unlogged.contains(state.oid()) && f.progress().isEmpty()) {
-            // a partitioned table cannot be UNLOGGED, and its partitions (LIKE + ATTACH, premake's too) would be logged: the
-            // table would silently start writing WAL (and replicating) at several times the cost
-            throw PartitionException.configuration(state.name() + " is UNLOGGED; a conversion would make it a logged partitioned"
-                    + " table (partitioned tables cannot be unlogged, and new partitions are logged), changing its crash safety"
-                    + " and WAL volume. Run ALTER TABLE " + state.name().sql() + " SET LOGGED first if that is what you want, or"
-                    + " remove it from <tables>. " + PartitionException.NOTHING_CHANGED);
-        }
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());
         try {
@@ -137,8 +129,8 @@ public final class ConvertPlanner implements Planner {
                     + " to continue it, or remove it with `mvn partition:convert -Dpartition.abandon`.", e);
         }
         TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
-                ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
-                : new CopyConversion(policy, state, f, names, settings, options, server).plan();
+                ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings, unlogged(state)).plan()
+                : new CopyConversion(policy, state, f, names, settings, options, server, unlogged(state)).plan();
         Carried carried = f.carried();
         if (carried.replicaIdentity() != 'i' || carried.replicaIndex().equals(f.primaryKeyName())) {
             return plan;
@@ -146,6 +138,15 @@ public final class ConvertPlanner implements Planner {
         return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has REPLICA IDENTITY USING INDEX "
                 + carried.replicaIndex().map(Sql::ident).orElse("?") + "; the partitioned table uses its primary key (REPLICA IDENTITY DEFAULT)"
                 + " instead, as an index of a partitioned table cannot serve as replica identity across its partitions."))));
+    }
+
+    /**
+     * Whether the plain table is UNLOGGED. Its partitions are made UNLOGGED too, so the table keeps its persistence: made
+     * logged, it would silently start writing WAL (and replicating) at several times the cost, and survive crashes it
+     * was meant not to.
+     */
+    private boolean unlogged(TableState state) {
+        return unlogged.contains(state.oid());
     }
 
     private ConvertNames names(TableName t) {

@@ -48,13 +48,13 @@ final class CopyConversion {
     private final ServerInfo server;
 
     CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
-                   ServerInfo server) {
+                   ServerInfo server, boolean unlogged) {
         this.policy = policy;
         this.state = state;
         this.facts = facts;
         this.names = names;
         this.options = options;
-        this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        this.ddl = new PartitionedTableDdl(policy, state, facts, settings, unlogged);
         this.server = server;
         this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
         ConvertFacts.Column key = facts.primaryKey().get(0);
@@ -144,7 +144,8 @@ final class CopyConversion {
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));
         String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
-                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason();
+                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason()
+                + ddl.persistenceReason();
         if (!options.offline()) {
             sql.addAll(transfer.captureDdl());
             locks.add(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE));
@@ -153,7 +154,7 @@ final class CopyConversion {
                     + names.changeLog().sql() + " (and refuses TRUNCATE), before the first row is copied";
         }
         return Step.transactional(Goal.CONVERT, t, "create " + s.sql() + " partitioned by range on " + policy.column() + " with "
-                + partitions.size() + " partition(s), autovacuum off until the swap" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
+                + partitions.size() + (ddl.unlogged() ? " UNLOGGED" : "") + " partition(s), autovacuum off until the swap" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
                 .withCreates(creates);
     }
 

@@ -15,9 +15,11 @@ import java.util.function.UnaryOperator;
  * The DDL that gives a plain table's partitioned successor the same definition: columns, defaults,
  * NOT NULLs, CHECKs, identity, comments and storage (LIKE ... INCLUDING ALL), primary and unique keys
  * extended with the partition column, the other indexes, foreign keys, owner, grants, and the
- * monthly (or other interval) partitions, aligned in the configured zone.
+ * monthly (or other interval) partitions, aligned in the configured zone. {@code unlogged}: the plain table is UNLOGGED,
+ * and so is every partition made for it (the partitioned table itself cannot be: it has no storage; PostgreSQL 18 refuses
+ * CREATE UNLOGGED on it and 14-17 do not pass it on to partitions), so the table keeps writing no WAL.
  */
-record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts facts, RunSettings settings) {
+record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts facts, RunSettings settings, boolean unlogged) {
 
     /** One partition to create. */
     record Partition(TableName name, LocalDate from, LocalDate to, String lower, String upper, long estimatedRows) {
@@ -70,7 +72,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     }
 
     String createPartition(TableName parent, Partition p) {
-        return "CREATE TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")";
+        return "CREATE " + (unlogged ? "UNLOGGED " : "") + "TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")";
     }
 
     /**
@@ -86,6 +88,13 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return "DO " + Sql.dollarQuoted(" DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
                 + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE pg_catalog.format('ALTER TABLE %s RESET (autovacuum_enabled,"
                 + " toast.autovacuum_enabled)', p); END LOOP; END ");
+    }
+
+    /** What the plan says about persistence: empty for a logged table. */
+    String persistenceReason() {
+        return unlogged ? "; " + state.name() + " is UNLOGGED, and so is every partition (no WAL, not replicated, emptied by a crash"
+                + " as before; `mvn partition:premake` makes new ones UNLOGGED like the latest); the partitioned table itself"
+                + " has no storage and stays as PostgreSQL makes it" : "";
     }
 
     /** Owner, grants and the table comment. */

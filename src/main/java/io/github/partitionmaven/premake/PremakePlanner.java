@@ -183,11 +183,16 @@ public final class PremakePlanner implements Planner {
         String hi = keyType.literal(next, zone);
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
-        sql.add("CREATE TABLE " + partition.sql() + " (LIKE " + parent.sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
+        // LIKE copies no persistence: an UNLOGGED table (a converted UNLOGGED one) keeps writing no WAL only if every new
+        // partition is made UNLOGGED like the ones before it
+        Optional<PartitionInfo> unloggedLike = state.latestPartition().filter(PartitionInfo::unlogged);
+        sql.add("CREATE " + (unloggedLike.isPresent() ? "UNLOGGED " : "") + "TABLE " + partition.sql() + " (LIKE " + parent.sql()
+                + " INCLUDING ALL EXCLUDING IDENTITY)");
         locks.add(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE));
         locks.add(new Lock(partition, LockMode.ACCESS_EXCLUSIVE));
         Optional<PartitionInfo> def = state.defaultPartition();
-        String why = reason;
+        String why = reason + unloggedLike.map(p -> "; UNLOGGED like " + p.name() + ", the latest partition (no WAL, emptied by a"
+                + " crash)").orElse("");
         if (def.isPresent()) {
             locks.add(new Lock(def.get().name(), LockMode.ACCESS_EXCLUSIVE));
             if (defaultRows > 0) {
@@ -208,7 +213,7 @@ public final class PremakePlanner implements Planner {
             sql.add(requireColocated(parent, partition));
             why += "; the ATTACH distributes the new table co-located with " + parent + " (Citus), which is checked before commit";
         }
-        String action = "create partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
+        String action = "create " + (unloggedLike.isPresent() ? "UNLOGGED " : "") + "partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
                 + keyType.display(keyType.micros(next, zone), zone) + ")";
         return Step.transactional(Goal.PREMAKE, parent, action, why, sql, locks, defaultRows).withCreates(List.of(partition));
     }
