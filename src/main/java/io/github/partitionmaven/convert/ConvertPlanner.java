@@ -35,7 +35,7 @@ public final class ConvertPlanner implements Planner {
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
     private final ServerInfo server;
-    private final Set<Long> unlogged = new java.util.HashSet<>();
+    private final Map<Long, List<String>> unlogged = new java.util.HashMap<>();
     private final boolean abandon;
 
     public ConvertPlanner(ConvertOptions options) {
@@ -68,23 +68,29 @@ public final class ConvertPlanner implements Planner {
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
         ConvertPlanner prepared = new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options),
                 catalog.server(), abandon);
-        prepared.unlogged.addAll(unlogged(connection, catalog));
+        prepared.unlogged.putAll(unlogged(connection, catalog));
         return prepared;
     }
 
-    /** Plain configured tables that are UNLOGGED: one query. */
-    private static Set<Long> unlogged(Connection c, Catalog catalog) throws SQLException {
+    /**
+     * Plain configured tables that are UNLOGGED, each with the UNLOGGED tables its foreign keys reference (empty for none):
+     * one query.
+     */
+    private static Map<Long, List<String>> unlogged(Connection c, Catalog catalog) throws SQLException {
         Long[] oids = catalog.tables().stream().filter(t -> t.kind() == TableState.Kind.PLAIN).map(TableState::oid).toArray(Long[]::new);
-        Set<Long> out = new java.util.HashSet<>();
+        Map<Long, List<String>> out = new java.util.HashMap<>();
         if (oids.length == 0) {
             return out;
         }
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT c.oid::pg_catalog.int8 FROM pg_catalog.pg_class c"
-                + " WHERE c.relpersistence = 'u' AND c.oid = ANY (?::pg_catalog.oid[])")) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT c.oid::pg_catalog.int8, (SELECT pg_catalog.array_agg("
+                + "r.oid::pg_catalog.regclass::pg_catalog.text ORDER BY 1) FROM pg_catalog.pg_constraint f JOIN pg_catalog.pg_class r"
+                + " ON r.oid = f.confrelid WHERE f.conrelid = c.oid AND f.contype = 'f' AND f.confrelid <> c.oid AND r.relpersistence = 'u')"
+                + " FROM pg_catalog.pg_class c WHERE c.relpersistence = 'u' AND c.oid = ANY (?::pg_catalog.oid[])")) {
             ps.setArray(1, c.createArrayOf("oid", oids));
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getLong(1));
+                    java.sql.Array refs = rs.getArray(2);
+                    out.put(rs.getLong(1), refs == null ? List.of() : List.of((String[]) refs.getArray()));
                 }
             }
         }
@@ -116,6 +122,15 @@ public final class ConvertPlanner implements Planner {
             throw PartitionException.databaseState(state.name() + " is already partitioned by RANGE (" + policy.column()
                     + "): there is nothing to convert. Use `mvn partition:premake` to keep its partitions ahead.");
         }
+        List<String> unloggedReferenced = unlogged.getOrDefault(state.oid(), List.of());
+        if (!unloggedReferenced.isEmpty() && f.progress().isEmpty()) {
+            // the partitions can be UNLOGGED, the partitioned table cannot, and its foreign keys are its own
+            throw PartitionException.databaseState(state.name() + " is UNLOGGED and its foreign keys reference the UNLOGGED table(s) "
+                    + String.join(", ", unloggedReferenced) + ". The partitioned table that replaces it cannot be UNLOGGED (it has"
+                    + " no storage; PostgreSQL 18 refuses it, 14-17 do not pass it on), and a foreign key of a permanent table may"
+                    + " only reference permanent tables. Make the referenced table(s) LOGGED (ALTER TABLE ... SET LOGGED), or drop"
+                    + " those foreign keys, before converting. " + PartitionException.NOTHING_CHANGED);
+        }
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());
         try {
@@ -146,7 +161,7 @@ public final class ConvertPlanner implements Planner {
      * was meant not to.
      */
     private boolean unlogged(TableState state) {
-        return unlogged.contains(state.oid());
+        return unlogged.containsKey(state.oid());
     }
 
     private ConvertNames names(TableName t) {

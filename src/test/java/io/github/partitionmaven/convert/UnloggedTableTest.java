@@ -1,8 +1,10 @@
 package io.github.partitionmaven.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Step;
@@ -82,6 +84,21 @@ class UnloggedTableTest {
         assertEquals(List.of("chat_history_2026_12=u", "chat_history_2027_01=u", "chat_history_2027_02=u", "chat_history_old=u"),
                 persistence(db, "chat_history"));
         assertEquals(before, ConvertTest.fingerprint(db, "chat_history"));
+    }
+
+    @Test
+    void anUnloggedTableReferencingAnotherUnloggedTableIsRefusedBeforeAnyChange() {
+        TestDb db = TestDb.fresh(getClass());
+        db.exec("CREATE UNLOGGED TABLE owners (id bigint PRIMARY KEY)", "INSERT INTO owners VALUES (1)",
+                "CREATE UNLOGGED TABLE chat_history (id bigserial PRIMARY KEY, owner bigint REFERENCES owners, created_at timestamptz NOT NULL)",
+                "INSERT INTO chat_history (owner, created_at) SELECT 1, timestamptz '2026-10-01 00:00+00' + g * interval '1 hour'"
+                        + " FROM generate_series(1, 100) g");
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engine(db, COPY, new Engines.RecordingLog()).apply(Goal.CONVERT));
+        assertEquals(before, db.snapshot(), "nothing changed: " + e.getMessage());
+        assertTrue(e.getMessage().contains("reference the UNLOGGED table(s) public.owners") && e.getMessage().contains("SET LOGGED")
+                && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
     }
 
     @Test
