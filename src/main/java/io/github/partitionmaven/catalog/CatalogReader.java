@@ -33,21 +33,21 @@ public final class CatalogReader {
                    CASE WHEN c.oid IS NULL THEN 0 ELSE {SIZE} END AS bytes,
                    pt.partstrat::text AS partstrat,
                    {ACCESS},
-                   (SELECT array_agg(a.attname::text ORDER BY k.ord)
-                      FROM unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord)
+                      FROM pg_catalog.unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS part_cols,
                    pt.partexprs IS NOT NULL AS part_exprs,
                    ka.attname::text AS key_name, ka.atttypid::int AS key_type_oid,
-                   format_type(ka.atttypid, ka.atttypmod) AS key_type, ka.attnotnull AS key_not_null,
-                   (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                   pg_catalog.format_type(ka.atttypid, ka.atttypmod) AS key_type, ka.attnotnull AS key_not_null,
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS cols,
-                   (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '') AS insert_cols,
                    CASE WHEN c.oid IS NULL THEN
-                     (SELECT array_agg(format('%I.%I', n2.nspname, c2.relname) ORDER BY n2.nspname, c2.relname)
+                     (SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', n2.nspname, c2.relname) ORDER BY n2.nspname, c2.relname)
                         FROM pg_class c2 JOIN pg_namespace n2 ON n2.oid = c2.relnamespace
-                       WHERE lower(c2.relname) = lower(w.tname) AND c2.relkind IN ('r', 'p')
-                         AND (w.sname IS NULL OR lower(n2.nspname) = lower(w.sname))) END AS similar
+                       WHERE pg_catalog.lower(c2.relname) = pg_catalog.lower(w.tname) AND c2.relkind IN ('r', 'p')
+                         AND (w.sname IS NULL OR pg_catalog.lower(n2.nspname) = pg_catalog.lower(w.sname))) END AS similar
               FROM unnest(?::int[], ?::text[], ?::text[], ?::text[]) AS w(idx, sname, tname, cname)
               LEFT JOIN LATERAL (
                      SELECT c0.oid FROM pg_class c0 JOIN pg_namespace n0 ON n0.oid = c0.relnamespace
@@ -64,41 +64,41 @@ public final class CatalogReader {
 
     /** Epoch bounds (t.unit > 0, the micros per unit) are integers, quoted by pg_get_expr for bigint: '1764547200000'. */
     private static final String BOUND_MICROS = """
-            CASE WHEN %1$s IS NULL OR %1$s IN ('MINVALUE', 'MAXVALUE') OR btrim(%1$s, '''') IN ('infinity', '-infinity') THEN NULL
+            CASE WHEN %1$s IS NULL OR %1$s IN ('MINVALUE', 'MAXVALUE') OR pg_catalog.btrim(%1$s, '''') IN ('infinity', '-infinity') THEN NULL
                  WHEN t.unit > 0 THEN {EPOCH}
                  ELSE (extract(epoch FROM CASE t.keytype
-                         WHEN 1082 THEN btrim(%1$s, '''')::date::timestamp AT TIME ZONE 'UTC'
-                         WHEN 1114 THEN btrim(%1$s, '''')::timestamp AT TIME ZONE 'UTC'
-                         ELSE btrim(%1$s, '''')::timestamptz END) * 1000000)::bigint END""";
+                         WHEN 1082 THEN pg_catalog.btrim(%1$s, '''')::date::timestamp AT TIME ZONE 'UTC'
+                         WHEN 1114 THEN pg_catalog.btrim(%1$s, '''')::timestamp AT TIME ZONE 'UTC'
+                         ELSE pg_catalog.btrim(%1$s, '''')::timestamptz END) * 1000000)::bigint END""";
 
     private static final String PARTITIONS = """
             SELECT t.parent::bigint AS parent, c.oid::bigint AS oid, n.nspname, c.relname, i.inhdetachpending,
-                   greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
-                   pg_get_expr(c.relpartbound, c.oid) AS bound,
+                   c.relpersistence = 'u' AS unlogged, greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
+                   pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
                    %s AS lo, %s AS hi
               FROM unnest(?::oid[], ?::int[], ?::int8[]) AS t(parent, keytype, unit)
               JOIN pg_inherits i ON i.inhparent = t.parent
               JOIN pg_class c ON c.oid = i.inhrelid
               JOIN pg_namespace n ON n.oid = c.relnamespace
-              LEFT JOIN LATERAL (SELECT regexp_match(pg_get_expr(c.relpartbound, c.oid),
+              LEFT JOIN LATERAL (SELECT pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
                                  '^FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)$') AS m) x ON true
             """.formatted(boundMicros("x.m[1]"), boundMicros("x.m[2]"));
 
     private static String boundMicros(String bound) {
-        return BOUND_MICROS.replace("{EPOCH}", KeyType.saturatedMicros("btrim(%1$s, '''')::numeric * t.unit")).formatted(bound);
+        return BOUND_MICROS.replace("{EPOCH}", KeyType.saturatedMicros("pg_catalog.btrim(%1$s, '''')::numeric * t.unit")).formatted(bound);
     }
 
     /** How partition and table sizes are read. */
     public enum Sizes {
         /** pg_total_relation_size: stats every file of every partition, its TOAST table and indexes (check). */
-        EXACT("pg_total_relation_size(c.oid)"),
+        EXACT("pg_catalog.pg_total_relation_size(c.oid)"),
         /**
          * Pages as the catalog last recorded them (VACUUM, ANALYZE, CREATE INDEX) times the block size:
          * no file is opened, so planning stays fast with thousands of partitions.
          */
         ESTIMATED("((c.relpages::bigint + coalesce((SELECT t.relpages FROM pg_class t WHERE t.oid = c.reltoastrelid), 0)"
-                + " + coalesce((SELECT sum(ic.relpages) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid"
-                + " WHERE x.indrelid = c.oid), 0)) * current_setting('block_size')::bigint)");
+                + " + coalesce((SELECT pg_catalog.sum(ic.relpages) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid"
+                + " WHERE x.indrelid = c.oid), 0)) * pg_catalog.current_setting('block_size')::bigint)");
 
         private final String expression;
 
@@ -117,9 +117,9 @@ public final class CatalogReader {
     private static final String CITUS = """
             SELECT co.coordinator, x.oid::bigint AS oid, d.partmethod::text AS partmethod, d.repmodel::text AS repmodel,
                    coalesce(d.colocationid, 0) AS colocationid,
-                   CASE WHEN d.partmethod = 'h' THEN column_to_column_name(d.logicalrelid, d.partkey) END AS distcol
-              FROM (SELECT citus_is_coordinator() AS coordinator) co
-              LEFT JOIN unnest(?::oid[]) AS x(oid) ON true
+                   CASE WHEN d.partmethod = 'h' THEN pg_catalog.column_to_column_name(d.logicalrelid, d.partkey) END AS distcol
+              FROM (SELECT pg_catalog.citus_is_coordinator() AS coordinator) co
+              LEFT JOIN pg_catalog.unnest(?::oid[]) AS x(oid) ON true
               LEFT JOIN pg_dist_partition d ON d.logicalrelid = x.oid
             """;
 
@@ -128,14 +128,14 @@ public final class CatalogReader {
      * check asks Citus for them. citus_total_relation_size refuses a relation Citus does not know, hence the guard.
      */
     private static final String CITUS_EXACT_SIZE = "CASE WHEN EXISTS (SELECT 1 FROM pg_dist_partition d WHERE d.logicalrelid = c.oid)"
-            + " THEN citus_total_relation_size(c.oid) ELSE pg_total_relation_size(c.oid) END";
+            + " THEN pg_catalog.citus_total_relation_size(c.oid) ELSE pg_catalog.pg_total_relation_size(c.oid) END";
 
     public static ServerInfo server(Connection c) throws SQLException {
         ServerInfo server = version(c);
         if (!server.citus()) {
             return server;
         }
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT citus_is_coordinator()")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_catalog.citus_is_coordinator()")) {
             rs.next();
             return new ServerInfo(server.versionNum(), server.version(), server.citusVersion(), rs.getBoolean(1));
         }
@@ -143,7 +143,7 @@ public final class CatalogReader {
 
     private static ServerInfo version(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('server_version'),"
+             ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int, pg_catalog.current_setting('server_version'),"
                      + " (SELECT extversion FROM pg_extension WHERE extname = 'citus')")) {
             rs.next();
             ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), false);
@@ -323,7 +323,7 @@ public final class CatalogReader {
                     out.computeIfAbsent(rs.getLong("parent"), k -> new ArrayList<>()).add(new PartitionInfo(
                             new TableName(rs.getString("nspname"), rs.getString("relname")), rs.getLong("oid"), isDefault,
                             isDefault ? KeyType.MIN : lo, isDefault ? KeyType.MAX : hi, bound, rs.getBoolean("inhdetachpending"),
-                            rs.getLong("est_rows"), rs.getLong("bytes")));
+                            rs.getLong("est_rows"), rs.getLong("bytes"), rs.getBoolean("unlogged")));
                 }
             }
         }
@@ -353,7 +353,7 @@ public final class CatalogReader {
             throws SQLException {
         List<String> parts = new ArrayList<>();
         defaults.forEach((i, q) -> parts.add("SELECT " + i + " AS idx, " + q.keyType().bucketExpression(Sql.ident(q.column()),
-                q.policy().interval(), zone) + " AS bucket, count(*) AS n FROM " + q.partition().sql() + " GROUP BY 2"));
+                q.policy().interval(), zone) + " AS bucket, pg_catalog.count(*) AS n FROM " + q.partition().sql() + " GROUP BY 2"));
         Map<Integer, Map<LocalDate, Long>> buckets = new HashMap<>();
         Map<Integer, long[]> totals = new HashMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join("\nUNION ALL\n", parts))) {

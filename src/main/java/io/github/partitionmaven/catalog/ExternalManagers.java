@@ -54,8 +54,8 @@ public record ExternalManagers(Optional<String> partmanSchema, Optional<String> 
         String partmanVersion = null;
         boolean timescale = false;
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT e.extname, n.nspname, e.extversion, has_schema_privilege(n.oid, 'USAGE')"
-                     + " AND coalesce(has_table_privilege(to_regclass(quote_ident(n.nspname) || '.part_config'), 'SELECT'), false)"
+             ResultSet rs = s.executeQuery("SELECT e.extname, n.nspname, e.extversion, pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
+                     + " AND coalesce(pg_catalog.has_table_privilege(pg_catalog.to_regclass(pg_catalog.quote_ident(n.nspname) || '.part_config'), 'SELECT'), false)"
                      + " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname IN ('pg_partman', 'timescaledb')")) {
             while (rs.next()) {
                 if (rs.getString(1).equals("pg_partman")) {
@@ -78,8 +78,8 @@ public record ExternalManagers(Optional<String> partmanSchema, Optional<String> 
             String sql = "SELECT coalesce(c.oid::bigint, 0), p.parent_table, p.control, p.partition_interval, p.premake, p.retention,"
                     + " p.retention_schema, p.retention_keep_table, p.template_table, p.automatic_maintenance, p.epoch::text"
                     + " FROM " + Sql.qualified(partmanSchema, "part_config") + " p"
-                    + " LEFT JOIN pg_namespace n ON n.nspname = split_part(p.parent_table, '.', 1)"
-                    + " LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = split_part(p.parent_table, '.', 2)"
+                    + " LEFT JOIN pg_namespace n ON n.nspname = pg_catalog.split_part(p.parent_table, '.', 1)"
+                    + " LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pg_catalog.split_part(p.parent_table, '.', 2)"
                     + " ORDER BY p.parent_table";
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                 long missing = -1;

@@ -238,9 +238,9 @@ public enum KeyType {
     public String bucketExpression(String quotedColumn, Interval interval, ZoneId zone) {
         String unit = Sql.literal(interval.unit());
         return switch (this) {
-            case TIMESTAMP -> "date_trunc(" + unit + ", " + quotedColumn + ")::date";
-            case DATE -> "date_trunc(" + unit + ", " + quotedColumn + "::timestamp)::date";
-            default -> "(date_trunc(" + unit + ", " + (epoch() ? timestamptz(quotedColumn) : quotedColumn) + ", "
+            case TIMESTAMP -> "pg_catalog.date_trunc(" + unit + ", " + quotedColumn + ")::date";
+            case DATE -> "pg_catalog.date_trunc(" + unit + ", " + quotedColumn + "::timestamp)::date";
+            default -> "(pg_catalog.date_trunc(" + unit + ", " + (epoch() ? timestamptz(quotedColumn) : quotedColumn) + ", "
                     + Sql.literal(zone.getId()) + ") AT TIME ZONE " + Sql.literal(zone.getId()) + ")::date";
         };
     }

@@ -5,7 +5,8 @@ import io.github.partitionmaven.core.TableName;
 /**
  * One partition as the catalog describes it. {@code lower} and {@code upper} are in
  * {@link KeyType} micros ({@link KeyType#MIN}/{@link KeyType#MAX} for MINVALUE/MAXVALUE);
- * a default partition has neither.
+ * a default partition has neither. {@code unlogged}: relpersistence 'u', a partition that writes no WAL and is emptied
+ * by a crash (a partitioned table has no storage of its own, so its partitions carry the persistence one by one).
  */
 public record PartitionInfo(
         TableName name,
@@ -16,7 +17,8 @@ public record PartitionInfo(
         String bound,
         boolean detachPending,
         long estimatedRows,
-        long bytes) {
+        long bytes,
+        boolean unlogged) {
 
     public boolean overlaps(long lo, long hi) {
         return !isDefault && lower < hi && upper > lo;

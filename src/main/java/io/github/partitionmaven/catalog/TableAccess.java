@@ -48,19 +48,19 @@ public record TableAccess(String owner, boolean currentUserOwns, List<Grant> gra
 
     /** The columns {@link #read(ResultSet)} needs, for a query with {@code c} the table's pg_class row. */
     static final String COLUMNS = """
-            pg_get_userbyid(c.relowner) AS access_owner,
+            pg_catalog.pg_get_userbyid(c.relowner) AS access_owner,
             c.relowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) AS access_owned,
-            (SELECT array_agg(g.grantee ORDER BY g.grantee NULLS FIRST, g.grantable) FROM (
-               SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END AS grantee, a.is_grantable AS grantable,
-                      string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS privs
-                 FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner GROUP BY 1, 2) g) AS access_grantees,
-            (SELECT array_agg(g.privs ORDER BY g.grantee NULLS FIRST, g.grantable) FROM (
-               SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END AS grantee, a.is_grantable AS grantable,
-                      string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS privs
-                 FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner GROUP BY 1, 2) g) AS access_privileges,
-            (SELECT array_agg(g.grantable ORDER BY g.grantee NULLS FIRST, g.grantable) FROM (
-               SELECT DISTINCT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END AS grantee, a.is_grantable AS grantable
-                 FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner) g) AS access_grantable""";
+            (SELECT pg_catalog.array_agg(g.grantee ORDER BY g.grantee NULLS FIRST, g.grantable) FROM (
+               SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee, a.is_grantable AS grantable,
+                      pg_catalog.string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS privs
+                 FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee <> c.relowner GROUP BY 1, 2) g) AS access_grantees,
+            (SELECT pg_catalog.array_agg(g.privs ORDER BY g.grantee NULLS FIRST, g.grantable) FROM (
+               SELECT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee, a.is_grantable AS grantable,
+                      pg_catalog.string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) AS privs
+                 FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee <> c.relowner GROUP BY 1, 2) g) AS access_privileges,
+            (SELECT pg_catalog.array_agg(g.grantable ORDER BY g.grantee NULLS FIRST, g.grantable) FROM (
+               SELECT DISTINCT CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee, a.is_grantable AS grantable
+                 FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee <> c.relowner) g) AS access_grantable""";
 
     static TableAccess read(ResultSet rs) throws SQLException {
         String owner = rs.getString("access_owner");
@@ -82,7 +82,7 @@ public record TableAccess(String owner, boolean currentUserOwns, List<Grant> gra
 
     /** The access of one existing table (for goals that plan from their own input, such as restore). */
     public static TableAccess of(Connection connection, TableName table) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT " + COLUMNS + " FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + COLUMNS + " FROM pg_class c WHERE c.oid = pg_catalog.to_regclass(?::text)")) {
             ps.setString(1, table.sql());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? read(rs) : UNKNOWN;

@@ -47,6 +47,16 @@ public record TableState(
     }
 
     /** Total size: the parent's own plus every partition's. */
+    /**
+     * The partition a new one takes its persistence from: the one with the highest range (the default partition when
+     * there is no other). A partitioned table has no storage, so its own relpersistence says nothing: PostgreSQL 18
+     * refuses CREATE UNLOGGED on it, and 14-17 accept it without passing it to partitions created later.
+     */
+    public Optional<PartitionInfo> latestPartition() {
+        return partitions.stream().filter(p -> !p.isDefault()).max(java.util.Comparator.comparingLong(PartitionInfo::upper))
+                .or(() -> defaultPartition);
+    }
+
     public long totalBytes() {
         return bytes + partitions.stream().mapToLong(PartitionInfo::bytes).sum()
                 + defaultPartition.map(PartitionInfo::bytes).orElse(0L);

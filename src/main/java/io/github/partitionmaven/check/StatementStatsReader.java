@@ -27,7 +27,7 @@ public final class StatementStatsReader {
     private static final String SLOWEST = """
             WITH s AS MATERIALIZED (
                    SELECT query, calls, mean_exec_time, max_exec_time, total_exec_time FROM %s
-                    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls > 0
+                    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = pg_catalog.current_database()) AND calls > 0
                       AND query ~* '^\\s*(select|insert|update|delete|merge|with|table)\\M')
             SELECT t.idx, x.query, x.calls, x.mean_exec_time, x.max_exec_time, x.total_exec_time
               FROM unnest(?::int[], ?::text[]) AS t(idx, pattern)

@@ -26,7 +26,7 @@ public record UnfinishedConversion(TableName table, String strategy, String star
     private static final Pattern COMMENT = Pattern.compile("partition-maven-plugin: progress of the (\\w+) of (.+); dropped when it completes");
 
     private static final String RECORDS = """
-            SELECT format('%I.%I', n.nspname, c.relname), d.description
+            SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), d.description
               FROM pg_description d JOIN pg_class c ON c.oid = d.objoid JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND c.relkind = 'r'
                AND d.description LIKE 'partition-maven-plugin: progress of the %'
@@ -77,7 +77,7 @@ public record UnfinishedConversion(TableName table, String strategy, String star
         }
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
-            parts.add("SELECT " + i + ", coalesce(to_jsonb(p)->>'started_at', '?'), copied_rows, to_jsonb(p)->>'last_error' FROM " + records.get(i) + " p");
+            parts.add("SELECT " + i + ", coalesce(pg_catalog.to_jsonb(p)->>'started_at', '?'), copied_rows, pg_catalog.to_jsonb(p)->>'last_error' FROM " + records.get(i) + " p");
         }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join(" UNION ALL ", parts))) {
             while (rs.next()) {

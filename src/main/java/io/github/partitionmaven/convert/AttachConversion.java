@@ -40,13 +40,13 @@ final class AttachConversion {
     private final RunSettings settings;
     private final PartitionedTableDdl ddl;
 
-    AttachConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings) {
+    AttachConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, boolean unlogged) {
         this.policy = policy;
         this.state = state;
         this.facts = facts;
         this.names = names;
         this.settings = settings;
-        this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        this.ddl = new PartitionedTableDdl(policy, state, facts, settings, unlogged);
     }
 
     /** The old table's upper bound: the interval after the newest row and after today. */
@@ -171,13 +171,13 @@ final class AttachConversion {
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes partition " + old.sql() + " [MINVALUE, " + upper
-                        + ") of a new partitioned " + t.sql() + ", plus " + partitions.size() + " partition(s) up to "
+                        + ") of a new partitioned " + t.sql() + ", plus " + partitions.size() + (ddl.unlogged() ? " UNLOGGED" : "") + " partition(s) up to "
                         + ConvertCatalogReader.futureLimit(policy, settings),
                 "one short transaction under lock_timeout, retried if busy: ATTACH finds the validated CHECK and skips its scan,"
                         + " the unique index becomes the partition's primary key; milliseconds at any size"
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
                         + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
-                        + facts.carried().describe(t), sql,
+                        + facts.carried().describe(t) + ddl.persistenceReason(), sql,
                 List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work).withCreates(creates);
     }
 }

@@ -80,7 +80,7 @@ final class AttachRollback {
         }
         if (!facts.dependentViews().isEmpty()) {
             throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", facts.dependentViews()) + "; the"
-                    + " partitioned table cannot be dropped under them. Save their definitions (SELECT pg_get_viewdef('<view>'::regclass)),"
+                    + " partitioned table cannot be dropped under them. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)),"
                     + " drop them, roll back, then create them again.");
         }
         if (rollback.newerRows() > maxRows) {
@@ -142,14 +142,14 @@ final class AttachRollback {
         List<TableName> newer = AttachRollbackReader.newerPartitions(state, old).stream().map(PartitionInfo::name).toList();
         String columns = Sql.identList(state.insertableColumns());
         List<String> lock = SwapLock.statements(t);
-        List<String> counts = newer.stream().map(p -> "SELECT count(*) FROM " + p.sql()).toList();
+        List<String> counts = newer.stream().map(p -> "SELECT pg_catalog.count(*) FROM " + p.sql()).toList();
         List<String> detach = new ArrayList<>(List.of("ALTER TABLE " + t.sql() + " DETACH PARTITION " + old.sql()));
         if (facts.object(old, names.boundConstraint()).isPresent()) {
             detach.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(names.boundConstraint()));
         }
         List<String> moves = newer.stream().map(p -> "INSERT INTO " + old.sql() + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT "
                 + columns + " FROM " + p.sql()).toList();
-        String verify = "SELECT count(*) FROM " + old.sql() + " WHERE " + k + " >= " + upperBound(oldPartition).orElseThrow();
+        String verify = "SELECT pg_catalog.count(*) FROM " + old.sql() + " WHERE " + k + " >= " + upperBound(oldPartition).orElseThrow();
         List<String> after = new ArrayList<>();
         List<ConvertFacts.SequenceColumn> identities = facts.sequences().stream().filter(ConvertFacts.SequenceColumn::identity).toList();
         for (ConvertFacts.SequenceColumn s : facts.sequences()) {
@@ -158,7 +158,7 @@ final class AttachRollback {
             }
         }
         for (int i = 0; i < identities.size(); i++) {
-            after.add("SELECT set_config(" + Sql.literal(identitySetting(i)) + ", (SELECT last_value FROM " + identities.get(i).sequence().sql()
+            after.add("SELECT pg_catalog.set_config(" + Sql.literal(identitySetting(i)) + ", (SELECT last_value FROM " + identities.get(i).sequence().sql()
                     + ")::text, true)");
         }
         after.add("DROP TABLE " + t.sql());
@@ -182,8 +182,8 @@ final class AttachRollback {
             String column = identities.get(i).column();
             after.add("ALTER TABLE " + t.sql() + " ALTER COLUMN " + Sql.ident(column) + " ADD GENERATED "
                     + ("d".equals(rollback.identities().get(column)) ? "BY DEFAULT" : "ALWAYS") + " AS IDENTITY");
-            after.add("SELECT setval(pg_get_serial_sequence(" + Sql.literal(t.sql()) + ", " + Sql.literal(column) + "), greatest(current_setting("
-                    + Sql.literal(identitySetting(i)) + ")::bigint, (SELECT max(" + Sql.ident(column) + ") FROM " + t.sql() + "), 1))");
+            after.add("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(" + Sql.literal(t.sql()) + ", " + Sql.literal(column) + "), greatest(pg_catalog.current_setting("
+                    + Sql.literal(identitySetting(i)) + ")::bigint, (SELECT pg_catalog.max(" + Sql.ident(column) + ") FROM " + t.sql() + "), 1))");
         }
         List<String> sql = new ArrayList<>(lock);
         sql.addAll(counts);

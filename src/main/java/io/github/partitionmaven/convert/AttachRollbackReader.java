@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 final class AttachRollbackReader {
 
     private static final String INDEXES = """
-            SELECT x.indrelid::bigint, ci.relname, pi.relname, obj_description(ci.oid, 'pg_class')
+            SELECT x.indrelid::bigint, ci.relname, pi.relname, pg_catalog.obj_description(ci.oid, 'pg_class')
               FROM pg_index x JOIN pg_class ci ON ci.oid = x.indexrelid
               JOIN pg_inherits h ON h.inhrelid = x.indexrelid JOIN pg_class pi ON pi.oid = h.inhparent
              WHERE x.indrelid = ANY (?::oid[])
@@ -84,7 +84,7 @@ final class AttachRollbackReader {
             List<String> newer = newerPartitions(states.get(tables.get(i)), oldPartitions.get(tables.get(i)).name()).stream()
                     .map(p -> "SELECT FROM " + p.name().sql()).toList();
             if (!newer.isEmpty()) {
-                parts.add("SELECT " + i + " AS idx, (SELECT count(*) FROM (" + String.join(" UNION ALL ", newer) + " LIMIT " + (cap + 1)
+                parts.add("SELECT " + i + " AS idx, (SELECT pg_catalog.count(*) FROM (" + String.join(" UNION ALL ", newer) + " LIMIT " + (cap + 1)
                         + ") x) AS rows");
             }
         }

@@ -45,24 +45,24 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     private static final String TABLES = """
             SELECT c.oid::bigint, c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text,
                    (SELECT ci.relname FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident),
-                   (SELECT array_agg(p.pubname::text ORDER BY p.pubname) FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid
+                   (SELECT pg_catalog.array_agg(p.pubname::text ORDER BY p.pubname) FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid
                      WHERE r.prrelid = c.oid),
-                   (SELECT array_agg(format('%I.%I', cn.nspname, ch.relname) ORDER BY 1) FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid
+                   (SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', cn.nspname, ch.relname) ORDER BY 1) FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid
                       JOIN pg_namespace cn ON cn.oid = ch.relnamespace WHERE h.inhparent = c.oid)
               FROM pg_class c WHERE c.oid = ANY (?::oid[])
             """;
 
     private static final String POLICIES = """
             SELECT p.polrelid::bigint, p.polname, p.polpermissive, p.polcmd::text,
-                   (SELECT array_agg(CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r) END ORDER BY 1) FROM unnest(p.polroles) r),
-                   pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+                   (SELECT pg_catalog.array_agg(CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END ORDER BY 1) FROM pg_catalog.unnest(p.polroles) r),
+                   pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)
               FROM pg_policy p WHERE p.polrelid = ANY (?::oid[]) ORDER BY p.polname
             """;
 
     private static final String COLUMN_GRANTS = """
-            SELECT a.attrelid::bigint, a.attname, CASE WHEN g.grantee = 0 THEN NULL ELSE pg_get_userbyid(g.grantee) END, g.privilege_type,
+            SELECT a.attrelid::bigint, a.attname, CASE WHEN g.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(g.grantee) END, g.privilege_type,
                    g.is_grantable
-              FROM pg_attribute a, aclexplode(a.attacl) g
+              FROM pg_attribute a, pg_catalog.aclexplode(a.attacl) g
              WHERE a.attrelid = ANY (?::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum, 3, 4
             """;
@@ -74,7 +74,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             """;
 
     private static final String TRIGGERS = """
-            SELECT t.tgrelid::bigint, t.tgname, pg_get_triggerdef(t.oid), quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+            SELECT t.tgrelid::bigint, t.tgname, pg_catalog.pg_get_triggerdef(t.oid), pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
               FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE t.tgrelid = ANY (?::oid[]) AND NOT t.tgisinternal AND t.tgname NOT IN ('partition_convert_capture', 'partition_convert_no_truncate')
              ORDER BY t.tgname
@@ -161,7 +161,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         String mode = replicaIdentity == 'f' ? "FULL" : "NOTHING";
         return List.of("ALTER TABLE " + table.sql() + " REPLICA IDENTITY " + mode,
                 "DO $ri$ DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
-                        + Sql.literal(table.sql()) + "::regclass LOOP EXECUTE format('ALTER TABLE %s REPLICA IDENTITY " + mode + "', p); END LOOP; END $ri$");
+                        + Sql.literal(table.sql()) + "::regclass LOOP EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY " + mode + "', p); END LOOP; END $ri$");
     }
 
     /** What the plan tells about what is carried over; empty when there is nothing besides the usual. */

@@ -90,7 +90,7 @@ final class ChangeReplay {
     }
 
     static long pending(Connection c, Transfer transfer) throws SQLException {
-        return Jdbc.queryLong(c, "SELECT count(*) FROM " + transfer.changeLog().sql());
+        return Jdbc.queryLong(c, "SELECT pg_catalog.count(*) FROM " + transfer.changeLog().sql());
     }
 
     /**

@@ -30,21 +30,21 @@ import java.util.Optional;
 public final class ConvertCatalogReader {
 
     private static final String TABLES = """
-            SELECT t.oid::bigint, pg_get_userbyid(c.relowner) AS owner, obj_description(c.oid, 'pg_class') AS comment,
+            SELECT t.oid::bigint, pg_catalog.pg_get_userbyid(c.relowner) AS owner, pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
                    pk.conname AS pk_name,
-                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, ord)
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(pk.conkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS pk_cols,
-                   (SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord) FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, ord)
+                   (SELECT pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY k.ord) FROM pg_catalog.unnest(pk.conkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS pk_types
-              FROM unnest(?::oid[]) AS t(oid)
+              FROM pg_catalog.unnest(?::oid[]) AS t(oid)
               JOIN pg_class c ON c.oid = t.oid
               LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
             """;
 
     private static final String INDEXES = """
             SELECT i.indrelid::bigint, ci.relname, i.indisunique, i.indisprimary, con.conname,
-                   substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$') AS method,
-                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+                   pg_catalog.substring(pg_catalog.pg_get_indexdef(i.indexrelid), ' USING .*$') AS method,
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols
               FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
               LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
@@ -54,14 +54,14 @@ public final class ConvertCatalogReader {
 
     private static final String FOREIGN_KEYS = """
             SELECT con.conrelid::bigint AS from_oid, con.confrelid::bigint AS to_oid, con.conname,
-                   pg_get_constraintdef(con.oid) AS def, format('%I.%I', n.nspname, c.relname) AS from_name,
+                   pg_catalog.pg_get_constraintdef(con.oid) AS def, pg_catalog.format('%I.%I', n.nspname, c.relname) AS from_name,
                    tn.nspname AS to_schema, tc.relname AS to_table,
-                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS cols,
-                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS ref_cols,
-                   (SELECT '(' || string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord) || ')'
-                      FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                   (SELECT '(' || pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord) || ')'
+                      FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS ref_printed
               FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_class tc ON tc.oid = con.confrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
@@ -70,7 +70,7 @@ public final class ConvertCatalogReader {
             """;
 
     private static final String VIEWS = """
-            SELECT DISTINCT d.refobjid::bigint, format('%I.%I', n.nspname, v.relname)
+            SELECT DISTINCT d.refobjid::bigint, pg_catalog.format('%I.%I', n.nspname, v.relname)
                    || CASE v.relkind WHEN 'm' THEN ' (materialized view)' ELSE ' (view)' END
               FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
               JOIN pg_namespace n ON n.oid = v.relnamespace
@@ -79,8 +79,8 @@ public final class ConvertCatalogReader {
             """;
 
     private static final String GRANTS = """
-            SELECT c.oid::bigint, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable
-              FROM pg_class c, aclexplode(c.relacl) a
+            SELECT c.oid::bigint, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable
+              FROM pg_class c, pg_catalog.aclexplode(c.relacl) a
              WHERE c.oid = ANY (?::oid[]) AND a.grantee <> c.relowner
             """;
 
@@ -101,7 +101,7 @@ public final class ConvertCatalogReader {
 
     private static final String EXISTING = """
             SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END
-              FROM unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
+              FROM pg_catalog.unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
               JOIN pg_namespace n ON n.oid = c.relnamespace
             """;
 
@@ -249,9 +249,9 @@ public final class ConvertCatalogReader {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             ConvertNames n = tables.get(i);
-            parts.add("SELECT " + i + " AS idx, strategy, offline, cardinality(copied_to) AS batches, copied_rows, copy_done,"
-                    + " coalesce(to_jsonb(p)->>'started_at', '?') AS started_at, to_jsonb(p)->>'last_error' AS last_error, "
-                    + (existing.containsKey(n.changeLog()) ? "(SELECT count(*) FROM " + n.changeLog().sql() + ")" : "NULL::bigint") + " AS changes"
+            parts.add("SELECT " + i + " AS idx, strategy, offline, pg_catalog.cardinality(copied_to) AS batches, copied_rows, copy_done,"
+                    + " coalesce(pg_catalog.to_jsonb(p)->>'started_at', '?') AS started_at, pg_catalog.to_jsonb(p)->>'last_error' AS last_error, "
+                    + (existing.containsKey(n.changeLog()) ? "(SELECT pg_catalog.count(*) FROM " + n.changeLog().sql() + ")" : "NULL::bigint") + " AS changes"
                     + " FROM " + n.progress().sql() + " p");
         }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.join("\nUNION ALL\n", parts))) {
@@ -283,16 +283,16 @@ public final class ConvertCatalogReader {
             String label = pk.isEmpty() ? "ctid::text" : "(" + String.join(" || ','  || ", pk.stream().map(col -> Sql.ident(col.name()) + "::text")
                     .toList()) + ")";
             parts.add("SELECT " + oid + "::bigint AS oid, "
-                    + (s.keyColumn().notNull() ? "0::bigint" : "(SELECT count(*) FROM " + t + " WHERE " + k + " IS NULL)") + " AS nulls, "
-                    + "(SELECT " + micros(type, "min(" + k + ")") + " FROM " + t + ") AS lo, "
-                    + "(SELECT " + micros(type, "max(" + k + ")") + " FROM " + t + ") AS hi, "
-                    + "(SELECT count(*) FROM " + t + " WHERE " + k + " >= " + limit + ") AS future, "
-                    + "(SELECT string_agg(x, '; ') FROM (SELECT " + label + " || ' at ' || " + k + "::text AS x FROM " + t + " WHERE " + k
+                    + (s.keyColumn().notNull() ? "0::bigint" : "(SELECT pg_catalog.count(*) FROM " + t + " WHERE " + k + " IS NULL)") + " AS nulls, "
+                    + "(SELECT " + micros(type, "pg_catalog.min(" + k + ")") + " FROM " + t + ") AS lo, "
+                    + "(SELECT " + micros(type, "pg_catalog.max(" + k + ")") + " FROM " + t + ") AS hi, "
+                    + "(SELECT pg_catalog.count(*) FROM " + t + " WHERE " + k + " >= " + limit + ") AS future, "
+                    + "(SELECT pg_catalog.string_agg(x, '; ') FROM (SELECT " + label + " || ' at ' || " + k + "::text AS x FROM " + t + " WHERE " + k
                     + " >= " + limit + " ORDER BY " + k + " DESC LIMIT 5) f) AS sample, "
-                    + "(SELECT array_agg(" + micros(type, "b") + " ORDER BY b) FROM pg_stats st, unnest(st.histogram_bounds::text::"
+                    + "(SELECT pg_catalog.array_agg(" + micros(type, "b") + " ORDER BY b) FROM pg_stats st, pg_catalog.unnest(st.histogram_bounds::text::"
                     + type.sqlName() + "[]) b WHERE st.schemaname = " + Sql.literal(s.name().schema()) + " AND st.tablename = "
                     + Sql.literal(s.name().name()) + " AND st.attname = " + Sql.literal(s.keyColumn().name()) + ") AS hist, "
-                    + "(SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM " + t + ") END FROM pg_class"
+                    + "(SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint ELSE (SELECT pg_catalog.count(*) FROM " + t + ") END FROM pg_class"
                     + " WHERE oid = " + oid + ") AS rows");
         });
         Map<Long, ConvertFacts.KeyStats> out = new HashMap<>();

@@ -39,7 +39,7 @@ public record ConvertNames(TableName table, String oldTableName) {
     /** Creates the progress record: which strategy runs, which key ranges (lower, upper] the copy has done. */
     public List<String> createProgress(String strategy, boolean offline) {
         return List.of("CREATE TABLE " + progress().sql() + " (strategy text NOT NULL, offline boolean NOT NULL,"
-                        + " copied_from text[] NOT NULL DEFAULT '{}', copied_to text[] NOT NULL DEFAULT '{}', copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT now(),"
+                        + " copied_from text[] NOT NULL DEFAULT '{}', copied_to text[] NOT NULL DEFAULT '{}', copied_rows bigint NOT NULL DEFAULT 0, copy_done boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT pg_catalog.now(),"
                         + " last_error text, last_error_at timestamptz)",
                 "COMMENT ON TABLE " + progress().sql() + " IS " + Sql.literal("partition-maven-plugin: progress of the " + strategy + " of "
                         + table.sql() + "; dropped when it completes"),

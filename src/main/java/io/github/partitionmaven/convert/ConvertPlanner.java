@@ -35,7 +35,7 @@ public final class ConvertPlanner implements Planner {
     private final ConvertOptions options;
     private final Map<TableName, ConvertFacts> facts;
     private final ServerInfo server;
-    private final Set<Long> unlogged = new java.util.HashSet<>();
+    private final Map<Long, List<String>> unlogged = new java.util.HashMap<>();
     private final boolean abandon;
 
     public ConvertPlanner(ConvertOptions options) {
@@ -68,23 +68,29 @@ public final class ConvertPlanner implements Planner {
     public Planner prepare(Connection connection, Catalog catalog, List<TablePolicy> policies, RunSettings settings) throws SQLException {
         ConvertPlanner prepared = new ConvertPlanner(options, ConvertCatalogReader.read(connection, policies, catalog, settings, options),
                 catalog.server(), abandon);
-        prepared.unlogged.addAll(unlogged(connection, catalog));
+        prepared.unlogged.putAll(unlogged(connection, catalog));
         return prepared;
     }
 
-    /** Plain configured tables that are UNLOGGED: one query. */
-    private static Set<Long> unlogged(Connection c, Catalog catalog) throws SQLException {
+    /**
+     * Plain configured tables that are UNLOGGED, each with the UNLOGGED tables its foreign keys reference (empty for none):
+     * one query.
+     */
+    private static Map<Long, List<String>> unlogged(Connection c, Catalog catalog) throws SQLException {
         Long[] oids = catalog.tables().stream().filter(t -> t.kind() == TableState.Kind.PLAIN).map(TableState::oid).toArray(Long[]::new);
-        Set<Long> out = new java.util.HashSet<>();
+        Map<Long, List<String>> out = new java.util.HashMap<>();
         if (oids.length == 0) {
             return out;
         }
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT c.oid::pg_catalog.int8 FROM pg_catalog.pg_class c"
-                + " WHERE c.relpersistence = 'u' AND c.oid = ANY (?::pg_catalog.oid[])")) {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT c.oid::pg_catalog.int8, (SELECT pg_catalog.array_agg("
+                + "r.oid::pg_catalog.regclass::pg_catalog.text ORDER BY 1) FROM pg_catalog.pg_constraint f JOIN pg_catalog.pg_class r"
+                + " ON r.oid = f.confrelid WHERE f.conrelid = c.oid AND f.contype = 'f' AND f.confrelid <> c.oid AND r.relpersistence = 'u')"
+                + " FROM pg_catalog.pg_class c WHERE c.relpersistence = 'u' AND c.oid = ANY (?::pg_catalog.oid[])")) {
             ps.setArray(1, c.createArrayOf("oid", oids));
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getLong(1));
+                    java.sql.Array refs = rs.getArray(2);
+                    out.put(rs.getLong(1), refs == null ? List.of() : List.of((String[]) refs.getArray()));
                 }
             }
         }
@@ -116,13 +122,14 @@ public final class ConvertPlanner implements Planner {
             throw PartitionException.databaseState(state.name() + " is already partitioned by RANGE (" + policy.column()
                     + "): there is nothing to convert. Use `mvn partition:premake` to keep its partitions ahead.");
         }
-        if (unlogged.contains(state.oid()) && f.progress().isEmpty()) {
-            // a partitioned table cannot be UNLOGGED, and its partitions (LIKE + ATTACH, premake's too) would be logged: the
-            // table would silently start writing WAL (and replicating) at several times the cost
-            throw PartitionException.configuration(state.name() + " is UNLOGGED; a conversion would make it a logged partitioned"
-                    + " table (partitioned tables cannot be unlogged, and new partitions are logged), changing its crash safety"
-                    + " and WAL volume. Run ALTER TABLE " + state.name().sql() + " SET LOGGED first if that is what you want, or"
-                    + " remove it from <tables>. " + PartitionException.NOTHING_CHANGED);
+        List<String> unloggedReferenced = unlogged.getOrDefault(state.oid(), List.of());
+        if (!unloggedReferenced.isEmpty() && f.progress().isEmpty()) {
+            // the partitions can be UNLOGGED, the partitioned table cannot, and its foreign keys are its own
+            throw PartitionException.databaseState(state.name() + " is UNLOGGED and its foreign keys reference the UNLOGGED table(s) "
+                    + String.join(", ", unloggedReferenced) + ". The partitioned table that replaces it cannot be UNLOGGED (it has"
+                    + " no storage; PostgreSQL 18 refuses it, 14-17 do not pass it on), and a foreign key of a permanent table may"
+                    + " only reference permanent tables. Make the referenced table(s) LOGGED (ALTER TABLE ... SET LOGGED), or drop"
+                    + " those foreign keys, before converting. " + PartitionException.NOTHING_CHANGED);
         }
         ConvertOptions.Strategy strategy = f.progress().map(p -> ConvertOptions.Strategy.valueOf(p.strategy().toUpperCase(java.util.Locale.ROOT)))
                 .orElse(options.strategy());
@@ -137,8 +144,8 @@ public final class ConvertPlanner implements Planner {
                     + " to continue it, or remove it with `mvn partition:convert -Dpartition.abandon`.", e);
         }
         TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
-                ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings).plan()
-                : new CopyConversion(policy, state, f, names, settings, options, server).plan();
+                ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings, unlogged(state)).plan()
+                : new CopyConversion(policy, state, f, names, settings, options, server, unlogged(state)).plan();
         Carried carried = f.carried();
         if (carried.replicaIdentity() != 'i' || carried.replicaIndex().equals(f.primaryKeyName())) {
             return plan;
@@ -146,6 +153,15 @@ public final class ConvertPlanner implements Planner {
         return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has REPLICA IDENTITY USING INDEX "
                 + carried.replicaIndex().map(Sql::ident).orElse("?") + "; the partitioned table uses its primary key (REPLICA IDENTITY DEFAULT)"
                 + " instead, as an index of a partitioned table cannot serve as replica identity across its partitions."))));
+    }
+
+    /**
+     * Whether the plain table is UNLOGGED. Its partitions are made UNLOGGED too, so the table keeps its persistence: made
+     * logged, it would silently start writing WAL (and replicating) at several times the cost, and survive crashes it
+     * was meant not to.
+     */
+    private boolean unlogged(TableState state) {
+        return unlogged.containsKey(state.oid());
     }
 
     private ConvertNames names(TableName t) {
@@ -169,11 +185,11 @@ public final class ConvertPlanner implements Planner {
         }
         String t = Sql.literal(state.name().sql());
         String redistribute = state.citus().kind() == CitusTable.Kind.REFERENCE
-                ? "SELECT create_reference_table(" + t + ")" : state.citus().kind() == CitusTable.Kind.LOCAL
-                ? "SELECT citus_add_local_table_to_metadata(" + t + ")" : "SELECT create_distributed_table(" + t + ", '<distribution column>')";
+                ? "SELECT pg_catalog.create_reference_table(" + t + ")" : state.citus().kind() == CitusTable.Kind.LOCAL
+                ? "SELECT pg_catalog.citus_add_local_table_to_metadata(" + t + ")" : "SELECT pg_catalog.create_distributed_table(" + t + ", '<distribution column>')";
         throw PartitionException.databaseState(state.name() + " is " + state.citus().kind().description() + " (Citus): partition:convert"
                 + " would build the partitioned table beside it as a plain table on the coordinator and swap it in, taking the rows"
-                + " off the workers. Convert it outside Citus instead: SELECT undistribute_table(" + t + "), then `mvn partition:convert`,"
+                + " off the workers. Convert it outside Citus instead: SELECT pg_catalog.undistribute_table(" + t + "), then `mvn partition:convert`,"
                 + " then " + redistribute + " (Citus distributes every partition with it). Nothing was changed.");
     }
 
@@ -242,7 +258,7 @@ public final class ConvertPlanner implements Planner {
         }
         if (!f.dependentViews().isEmpty()) {
             throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
-                    + " would keep reading the old table. Save their definitions (SELECT pg_get_viewdef('<view>'::regclass)), drop them,"
+                    + " would keep reading the old table. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)), drop them,"
                     + " convert, then create them again.");
         }
         if (!f.carried().children().isEmpty()) {

@@ -48,13 +48,13 @@ final class CopyConversion {
     private final ServerInfo server;
 
     CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
-                   ServerInfo server) {
+                   ServerInfo server, boolean unlogged) {
         this.policy = policy;
         this.state = state;
         this.facts = facts;
         this.names = names;
         this.options = options;
-        this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        this.ddl = new PartitionedTableDdl(policy, state, facts, settings, unlogged);
         this.server = server;
         this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
         ConvertFacts.Column key = facts.primaryKey().get(0);
@@ -170,7 +170,8 @@ final class CopyConversion {
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));
         String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
-                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason();
+                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason()
+                + ddl.persistenceReason();
         if (!options.offline()) {
             sql.addAll(transfer.captureDdl());
             locks.add(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE));
@@ -179,7 +180,7 @@ final class CopyConversion {
                     + names.changeLog().sql() + " (and refuses TRUNCATE), before the first row is copied";
         }
         return Step.transactional(Goal.CONVERT, t, "create " + s.sql() + " partitioned by range on " + policy.column() + " with "
-                + partitions.size() + " partition(s), autovacuum off until the swap" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
+                + partitions.size() + (ddl.unlogged() ? " UNLOGGED" : "") + " partition(s), autovacuum off until the swap" + (options.offline() ? "" : ", and capture changes to " + t), why, sql, locks, 0)
                 .withCreates(creates);
     }
 
@@ -219,7 +220,7 @@ final class CopyConversion {
         sql.addAll(BatchCopy.RECORD_SETTINGS);
         sql.add(String.format(BatchCopy.RECORD_RANGE_SQL, names.progress().sql()));
         sql.add(transfer.targetPages() + " -- before each batch and after its commit");
-        sql.add("SELECT count(*) FROM ONLY <partition> WHERE ctid >= '(<pages before>,0)'::tid AND ctid < '(<pages after>,0)'::tid"
+        sql.add("SELECT pg_catalog.count(*) FROM ONLY <partition> WHERE ctid >= '(<pages before>,0)'::tid AND ctid < '(<pages after>,0)'::tid"
                 + " -- for each partition the batch added pages to: sets the hint bits of its rows");
         return sql;
     }

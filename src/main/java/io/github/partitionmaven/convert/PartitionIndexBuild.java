@@ -38,14 +38,14 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
     }
 
     private static final String PARTITIONS = """
-            SELECT n.nspname, c.relname, coalesce(array_agg(pi.relname) FILTER (WHERE pi.relname IS NOT NULL), '{}')
+            SELECT n.nspname, c.relname, coalesce(pg_catalog.array_agg(pi.relname) FILTER (WHERE pi.relname IS NOT NULL), '{}')
               FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
               LEFT JOIN pg_index x ON x.indrelid = c.oid
               LEFT JOIN pg_inherits ii ON ii.inhrelid = x.indexrelid
               LEFT JOIN pg_class pi ON pi.oid = ii.inhparent
              WHERE i.inhparent = pg_catalog.to_regclass(?::pg_catalog.text)
              GROUP BY n.nspname, c.relname, c.oid
-             ORDER BY pg_relation_size(c.oid) DESC
+             ORDER BY pg_catalog.pg_relation_size(c.oid) DESC
             """;
 
     /** The statements for one partition: each index built, then attached. */

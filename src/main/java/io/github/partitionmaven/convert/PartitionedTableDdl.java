@@ -15,9 +15,11 @@ import java.util.function.UnaryOperator;
  * The DDL that gives a plain table's partitioned successor the same definition: columns, defaults,
  * NOT NULLs, CHECKs, identity, comments and storage (LIKE ... INCLUDING ALL), primary and unique keys
  * extended with the partition column, the other indexes, foreign keys, owner, grants, and the
- * monthly (or other interval) partitions, aligned in the configured zone.
+ * monthly (or other interval) partitions, aligned in the configured zone. {@code unlogged}: the plain table is UNLOGGED,
+ * and so is every partition made for it (the partitioned table itself cannot be: it has no storage; PostgreSQL 18 refuses
+ * CREATE UNLOGGED on it and 14-17 do not pass it on to partitions), so the table keeps writing no WAL.
  */
-record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts facts, RunSettings settings) {
+record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts facts, RunSettings settings, boolean unlogged) {
 
     /** One partition to create. */
     record Partition(TableName name, LocalDate from, LocalDate to, String lower, String upper, long estimatedRows) {
@@ -79,7 +81,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     }
 
     String createPartition(TableName parent, Partition p) {
-        return "CREATE TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")"
+        return "CREATE " + (unlogged ? "UNLOGGED " : "") + "TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")"
                 + state.keyType().boundComment(p.from(), p.to(), settings.zone());
     }
 
@@ -94,8 +96,15 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     /** Gives every partition of {@code parent} back to autovacuum (whichever partitions exist by then). */
     static String resetAutovacuum(TableName parent) {
         return "DO " + Sql.dollarQuoted(" DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
-                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE format('ALTER TABLE %s RESET (autovacuum_enabled,"
+                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE pg_catalog.format('ALTER TABLE %s RESET (autovacuum_enabled,"
                 + " toast.autovacuum_enabled)', p); END LOOP; END ");
+    }
+
+    /** What the plan says about persistence: empty for a logged table. */
+    String persistenceReason() {
+        return unlogged ? "; " + state.name() + " is UNLOGGED, and so is every partition (no WAL, not replicated, emptied by a crash"
+                + " as before; `mvn partition:premake` makes new ones UNLOGGED like the latest); the partitioned table itself"
+                + " has no storage and stays as PostgreSQL makes it" : "";
     }
 
     /** Owner, grants and the table comment. */
@@ -219,10 +228,10 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         for (ConvertFacts.SequenceColumn s : facts.sequences()) {
             String col = Sql.ident(s.column());
             String oldSeq = s.sequence().sql();
-            String max = "(SELECT max(" + col + ") FROM " + predecessor.sql() + ")";
+            String max = "(SELECT pg_catalog.max(" + col + ") FROM " + predecessor.sql() + ")";
             if (s.identity()) {
-                sql.add("SELECT setval(pg_get_serial_sequence(" + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), greatest("
-                        + "(SELECT last_value FROM " + oldSeq + "), " + max + ", (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+                sql.add("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(" + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), greatest("
+                        + "(SELECT last_value FROM " + oldSeq + "), " + max + ", (SELECT pg_catalog.max(" + col + ") FROM " + successor.sql() + "), 1))");
             } else {
                 sql.addAll(serialHandoff(s, successor, predecessor));
             }
@@ -240,7 +249,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         for (ConvertFacts.SequenceColumn s : facts.sequences()) {
             if (s.identity()) {
                 sql.add("ALTER SEQUENCE " + s.sequence().sql() + " RENAME TO " + Sql.ident(ConvertNames.retired(s.sequence().name())));
-                sql.add("DO " + Sql.dollarQuoted(" BEGIN EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', pg_catalog.pg_get_serial_sequence("
+                sql.add("DO " + Sql.dollarQuoted(" BEGIN EXECUTE pg_catalog.format('ALTER SEQUENCE %s RENAME TO %I', pg_catalog.pg_get_serial_sequence("
                         + Sql.literal(successor.sql()) + ", " + Sql.literal(s.column()) + "), " + Sql.literal(s.sequence().name()) + "); END "));
             }
         }
@@ -259,7 +268,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         String col = Sql.ident(s.column());
         String seq = s.sequence().sql();
         return List.of("ALTER SEQUENCE " + seq + " OWNED BY " + successor.sql() + "." + col,
-                "SELECT setval(" + Sql.literal(seq) + "::regclass, greatest((SELECT last_value FROM " + seq + "), (SELECT max(" + col + ") FROM "
-                        + predecessor.sql() + "), (SELECT max(" + col + ") FROM " + successor.sql() + "), 1))");
+                "SELECT pg_catalog.setval(" + Sql.literal(seq) + "::regclass, greatest((SELECT last_value FROM " + seq + "), (SELECT pg_catalog.max(" + col + ") FROM "
+                        + predecessor.sql() + "), (SELECT pg_catalog.max(" + col + ") FROM " + successor.sql() + "), 1))");
     }
 }

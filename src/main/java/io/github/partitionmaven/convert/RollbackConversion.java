@@ -137,7 +137,7 @@ final class RollbackConversion {
     private Step swapBack(Transfer transfer) {
         TableName t = state.name();
         TableName old = names.old();
-        PartitionedTableDdl ddl = new PartitionedTableDdl(policy, state, facts, settings);
+        PartitionedTableDdl ddl = new PartitionedTableDdl(policy, state, facts, settings, false);
         List<String> lock = new ArrayList<>(SwapLock.statements(t));
         lock.addAll(SwapLock.statements(old));
         List<String> after = new ArrayList<>(transfer.dropCapture());

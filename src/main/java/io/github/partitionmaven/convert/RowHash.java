@@ -26,14 +26,14 @@ public record RowHash(List<Column> columns) {
     /** Hash functions per column, from the default hash operator class of each column's type (or domain base type). */
     static final String COLUMNS = """
             SELECT a.attrelid::bigint, a.attname, h.function,
-                   CASE WHEN h.polymorphic OR h.opcintype = a.atttypid THEN NULL ELSE format_type(h.opcintype, NULL) END AS cast_to,
+                   CASE WHEN h.polymorphic OR h.opcintype = a.atttypid THEN NULL ELSE pg_catalog.format_type(h.opcintype, NULL) END AS cast_to,
                    a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint n WHERE n.conrelid = a.attrelid AND n.contype = 'n'
                                                    AND NOT n.convalidated AND n.conkey = ARRAY[a.attnum]) AS not_null
               FROM pg_attribute a
               JOIN pg_type t ON t.oid = a.atttypid
               JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
               LEFT JOIN LATERAL (
-                   SELECT format('%I.%I', pn.nspname, p.proname) AS function, oc.opcintype,
+                   SELECT pg_catalog.format('%I.%I', pn.nspname, p.proname) AS function, oc.opcintype,
                           oc.opcintype IN ('anyarray'::regtype, 'anyenum'::regtype, 'anyrange'::regtype, 'anymultirange'::regtype,
                                            'record'::regtype) AS polymorphic
                      FROM pg_opclass oc

@@ -21,7 +21,7 @@ final class SwapLock {
 
     static List<String> statements(TableName table) {
         String oid = Sql.literal(table.sql()) + "::regclass";
-        return List.of("SELECT pg_cancel_backend(a.pid) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid"
+        return List.of("SELECT pg_catalog.pg_cancel_backend(a.pid) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid"
                         + " WHERE a.backend_type = 'autovacuum worker' AND (l.relation = " + oid
                         + " OR l.relation IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = " + oid + "))",
                 "LOCK TABLE " + table.sql() + " IN ACCESS EXCLUSIVE MODE");

@@ -147,7 +147,7 @@ public record Transfer(TableName source, TableName target, String key, String ke
 
     /** The smallest and largest key, for cutting an integer key into ranges of a fixed width. */
     public String keySpan() {
-        return "SELECT min(" + keyIdent() + ")::bigint, max(" + keyIdent() + ")::bigint FROM " + source.sql();
+        return "SELECT pg_catalog.min(" + keyIdent() + ")::bigint, pg_catalog.max(" + keyIdent() + ")::bigint FROM " + source.sql();
     }
 
     /** Copies the rows with keys in (lower, upper]; either bound may be absent (the start, the end of the table). */
@@ -175,7 +175,7 @@ public record Transfer(TableName source, TableName target, String key, String ke
     /** The target (or each of its partitions) with its size in pages: a batch's rows went to the last page and the pages it added. */
     public String targetPages() {
         String t = Sql.literal(target.sql()) + "::regclass";
-        return "SELECT format('%I.%I', n.nspname, c.relname), pg_relation_size(c.oid) / current_setting('block_size')::bigint"
+        return "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::bigint"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND (c.oid = " + t
                 + " OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = " + t + "))";
     }
@@ -186,7 +186,7 @@ public record Transfer(TableName source, TableName target, String key, String ke
      * the whole page into the WAL to do so if a checkpoint has begun since the page was written.
      */
     public static String readPages(Map<String, long[]> pages) {
-        return pages.entrySet().stream().map(e -> "SELECT count(*) FROM ONLY " + e.getKey() + " WHERE ctid >= '(" + e.getValue()[0]
+        return pages.entrySet().stream().map(e -> "SELECT pg_catalog.count(*) FROM ONLY " + e.getKey() + " WHERE ctid >= '(" + e.getValue()[0]
                 + ",0)'::tid AND ctid < '(" + e.getValue()[1] + ",0)'::tid").collect(Collectors.joining(" UNION ALL "));
     }
 

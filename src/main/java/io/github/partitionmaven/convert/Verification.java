@@ -133,8 +133,8 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
 
     private String side(String name, String table, String hash) {
         String k = transfer.keyIdent();
-        return "SELECT '" + name + "', " + keyType.bucketExpression("r." + Sql.ident(column), interval, zone) + " AS bucket, count(*),"
-                + " coalesce(sum(" + hash + "), 0)::text FROM " + table + " r"
+        return "SELECT '" + name + "', " + keyType.bucketExpression("r." + Sql.ident(column), interval, zone) + " AS bucket, pg_catalog.count(*),"
+                + " coalesce(pg_catalog.sum(" + hash + "), 0)::text FROM " + table + " r"
                 + (capturing ? " WHERE NOT EXISTS (SELECT 1 FROM " + transfer.changeLog().sql() + " l WHERE l." + k + " = r." + k + ")" : "")
                 + " GROUP BY 2";
     }

@@ -163,7 +163,7 @@ public final class PartitionEngine {
             return true;
         }
         if (onStandby == OnStandby.SKIP) {
-            log.info("The server is a standby (pg_is_in_recovery() is true): partition:" + goal.goalName() + " skipped, as"
+            log.info("The server is a standby (pg_catalog.pg_is_in_recovery() is true): partition:" + goal.goalName() + " skipped, as"
                     + " -Dpartition.onStandby=skip asks. " + PartitionException.NOTHING_CHANGED);
             return false;
         }

@@ -33,10 +33,10 @@ final class Preflight {
     private static final List<String> OVERRIDDEN = List.of("statement_timeout", "idle_in_transaction_session_timeout");
 
     private static final String SERVER = """
-            SELECT pg_is_in_recovery(), current_user,
+            SELECT pg_catalog.pg_is_in_recovery(), current_user,
                    (SELECT s.reset_val FROM pg_settings s WHERE s.name = 'default_transaction_read_only'),
-                   current_setting('transaction_read_only'),
-                   (SELECT array_agg(s.name || '=' || s.reset_val || coalesce(s.unit, '') ORDER BY s.name) FROM pg_settings s
+                   pg_catalog.current_setting('transaction_read_only'),
+                   (SELECT pg_catalog.array_agg(s.name || '=' || s.reset_val || coalesce(s.unit, '') ORDER BY s.name) FROM pg_settings s
                      WHERE s.name = ANY (?::text[]) AND s.reset_val <> '0')""";
 
     /**
@@ -45,13 +45,13 @@ final class Preflight {
      * (pg_has_role USAGE), as PostgreSQL's own owner checks do; superusers pass every check.
      */
     private static final String MISSING = """
-            SELECT x.i, pg_get_userbyid(r.relowner) FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(kind, s, n, i)
-              LEFT JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, current_schema())
+            SELECT x.i, pg_catalog.pg_get_userbyid(r.relowner) FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS x(kind, s, n, i)
+              LEFT JOIN pg_namespace ns ON ns.nspname = coalesce(x.s, pg_catalog.current_schema())
               LEFT JOIN pg_class r ON r.relnamespace = ns.oid AND r.relname = x.n
              WHERE CASE x.kind
-                     WHEN 'CREATE' THEN ns.oid IS NOT NULL AND NOT has_schema_privilege(ns.oid, 'CREATE')
-                     WHEN 'OWNER' THEN r.oid IS NOT NULL AND NOT pg_has_role(r.relowner, 'USAGE')
-                     ELSE r.oid IS NOT NULL AND NOT has_table_privilege(r.oid, 'REFERENCES') END
+                     WHEN 'CREATE' THEN ns.oid IS NOT NULL AND NOT pg_catalog.has_schema_privilege(ns.oid, 'CREATE')
+                     WHEN 'OWNER' THEN r.oid IS NOT NULL AND NOT pg_catalog.pg_has_role(r.relowner, 'USAGE')
+                     ELSE r.oid IS NOT NULL AND NOT pg_catalog.has_table_privilege(r.oid, 'REFERENCES') END
              ORDER BY x.i""";
 
     /** One requirement the role lacks, with the statement that grants it. */
@@ -77,7 +77,7 @@ final class Preflight {
 
     /** Whether the server is a standby; asked before planning, so a standby is skipped or refused before anything else. */
     static boolean standby(Connection c) throws SQLException {
-        try (java.sql.Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+        try (java.sql.Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_catalog.pg_is_in_recovery()")) {
             rs.next();
             return rs.getBoolean(1);
         }
@@ -178,7 +178,7 @@ final class Preflight {
     }
 
     static String standbyMessage(String goal) {
-        return "The server is a standby (pg_is_in_recovery() is true): partition:" + goal + " changes tables and can run on the"
+        return "The server is a standby (pg_catalog.pg_is_in_recovery() is true): partition:" + goal + " changes tables and can run on the"
                 + " primary only. Point <url> at the primary (after a failover: the new primary), or pass -Dpartition.onStandby=skip"
                 + " to have a schedule that runs against every node skip standbys with exit code 0. " + PartitionException.NOTHING_CHANGED;
     }

@@ -124,7 +124,7 @@ public final class StepExecutor {
             try (Statement s = connection.createStatement()) {
                 s.execute("ALTER TABLE " + table.sql() + " ADD COLUMN IF NOT EXISTS last_error text, ADD COLUMN IF NOT EXISTS last_error_at timestamptz");
             }
-            try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table.sql() + " SET last_error = ?, last_error_at = now()")) {
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table.sql() + " SET last_error = ?, last_error_at = pg_catalog.now()")) {
                 ps.setString(1, message);
                 ps.executeUpdate();
             }
@@ -226,9 +226,9 @@ public final class StepExecutor {
     private String blockers(Step step) {
         String sql = """
                 SELECT DISTINCT a.pid, a.usename, a.state, coalesce(a.xact_start, a.query_start) AS since,
-                       left(regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query, l.mode, l.relation::regclass::text AS rel
+                       pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query, l.mode, l.relation::regclass::text AS rel
                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                 WHERE l.granted AND a.pid <> pg_backend_pid()
+                 WHERE l.granted AND a.pid <> pg_catalog.pg_backend_pid()
                    AND l.relation IN (SELECT pg_catalog.to_regclass(x) FROM pg_catalog.unnest(?::pg_catalog.text[]) AS x)
                  ORDER BY since NULLS LAST""";
         List<String> found = new ArrayList<>();

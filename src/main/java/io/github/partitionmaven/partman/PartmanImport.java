@@ -159,7 +159,7 @@ public final class PartmanImport {
             List<Lock> locks = new ArrayList<>();
             // pg_partman's run_maintenance takes this transaction-scoped advisory lock and skips its run while it is held:
             // holding it here means no maintenance is halfway through this table while its configuration disappears.
-            sql.add("SELECT pg_advisory_xact_lock(hashtext('pg_partman run_maintenance'))");
+            sql.add("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pg_partman run_maintenance'))");
             sql.add("DELETE FROM " + partConfig.sql() + " WHERE parent_table = " + Sql.literal(c.parentTable()));
             locks.add(new Lock(partConfig, LockMode.ROW_EXCLUSIVE));
             Optional<String> template = c.templateTable().filter(t -> managers.partman().values().stream()

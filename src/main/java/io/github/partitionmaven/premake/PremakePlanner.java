@@ -135,7 +135,7 @@ public final class PremakePlanner implements Planner {
         if (!state.citus().strayPartitions().isEmpty()) {
             findings.add(Finding.warning(names(state.citus().strayPartitions()) + " of the distributed table " + state.name()
                     + " are not distributed co-located with it (Citus): their rows sit apart from the rest and queries pull them through"
-                    + " the coordinator. Distribute them with create_distributed_table(<partition>, <distribution column>, colocate_with := "
+                    + " the coordinator. Distribute them with pg_catalog.create_distributed_table(<partition>, <distribution column>, colocate_with := "
                     + Sql.literal(state.name().sql()) + ")."));
         }
         return new TablePlan(policy, state, steps, findings);
@@ -183,11 +183,16 @@ public final class PremakePlanner implements Planner {
         String hi = keyType.literal(next, zone);
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
-        sql.add("CREATE TABLE " + partition.sql() + " (LIKE " + parent.sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
+        // LIKE copies no persistence: an UNLOGGED table (a converted UNLOGGED one) keeps writing no WAL only if every new
+        // partition is made UNLOGGED like the ones before it
+        Optional<PartitionInfo> unloggedLike = state.latestPartition().filter(PartitionInfo::unlogged);
+        sql.add("CREATE " + (unloggedLike.isPresent() ? "UNLOGGED " : "") + "TABLE " + partition.sql() + " (LIKE " + parent.sql()
+                + " INCLUDING ALL EXCLUDING IDENTITY)");
         locks.add(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE));
         locks.add(new Lock(partition, LockMode.ACCESS_EXCLUSIVE));
         Optional<PartitionInfo> def = state.defaultPartition();
-        String why = reason;
+        String why = reason + unloggedLike.map(p -> "; UNLOGGED like " + p.name() + ", the latest partition (no WAL, emptied by a"
+                + " crash)").orElse("");
         if (def.isPresent()) {
             locks.add(new Lock(def.get().name(), LockMode.ACCESS_EXCLUSIVE));
             if (defaultRows > 0) {
@@ -209,7 +214,7 @@ public final class PremakePlanner implements Planner {
             sql.add(requireColocated(parent, partition));
             why += "; the ATTACH distributes the new table co-located with " + parent + " (Citus), which is checked before commit";
         }
-        String action = "create partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
+        String action = "create " + (unloggedLike.isPresent() ? "UNLOGGED " : "") + "partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
                 + keyType.display(keyType.micros(next, zone), zone) + ")";
         return Step.transactional(Goal.PREMAKE, parent, action, why, sql, locks, defaultRows).withCreates(List.of(partition));
     }
@@ -241,7 +246,7 @@ public final class PremakePlanner implements Planner {
                 List.of("CREATE TABLE IF NOT EXISTS " + partition.sql() + " (LIKE " + parent.sql() + " INCLUDING ALL EXCLUDING IDENTITY)",
                         "COMMENT ON TABLE " + partition.sql() + " IS " + Sql.literal(pendingMarker(parent)),
                         "DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = " + table + "::regclass)"
-                                + " THEN PERFORM create_distributed_table(" + table + ", " + Sql.literal(state.citus().distributionColumn())
+                                + " THEN PERFORM pg_catalog.create_distributed_table(" + table + ", " + Sql.literal(state.citus().distributionColumn())
                                 + ", colocate_with := " + Sql.literal(parent.sql()) + "); END IF; END $citus$"),
                 List.of(new Lock(partition, LockMode.ACCESS_EXCLUSIVE)), 0).withCreates(List.of(partition));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(partition, LockMode.ACCESS_EXCLUSIVE)));
@@ -267,7 +272,7 @@ public final class PremakePlanner implements Planner {
     public static String requireColocated(TableName parent, TableName partition) {
         String child = Sql.literal(partition.sql()) + "::regclass";
         String message = Sql.literal("Citus did not distribute " + partition + " co-located with " + parent + "."
-                + " Check citus.* settings on the coordinator, or create it with create_distributed_table("
+                + " Check citus.* settings on the coordinator, or create it with pg_catalog.create_distributed_table("
                 + partition.sql().replace("%", "%%") + ", <distribution column>, colocate_with := " + parent.sql().replace("%", "%%")
                 + ") first.");
         return "DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition c JOIN pg_dist_partition p ON p.logicalrelid = "

@@ -121,7 +121,7 @@ public final class ArchiveRestore {
         }
         create.ifPresent(sql::add);
         sql.add(copy.formatted(into.sql()));
-        sql.add("SELECT count(*) FROM " + into.sql() + "  -- the rows loaded must equal the manifest's " + m.rows());
+        sql.add("SELECT pg_catalog.count(*) FROM " + into.sql() + "  -- the rows loaded must equal the manifest's " + m.rows());
         attachTo.ifPresent(p -> sql.add("ALTER TABLE " + p.sql() + " ATTACH PARTITION " + into.sql() + " " + m.bound()));
         Optional<String> attach = attachTo.map(p -> sql.get(sql.size() - 1));
         // the restored partition gets the parent's grants and owner, as premade ones do, so the owner's later prune works
@@ -151,7 +151,7 @@ public final class ArchiveRestore {
                     loaded = load(c, store, log);
                 }
                 if (attach.isPresent()) {
-                    long held = Jdbc.queryLong(c, "SELECT count(*) FROM " + into.sql());
+                    long held = Jdbc.queryLong(c, "SELECT pg_catalog.count(*) FROM " + into.sql());
                     if (held != manifest.rows()) {
                         throw PartitionException.environment(into + " holds " + held + " rows after loading, not "
                                 + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);

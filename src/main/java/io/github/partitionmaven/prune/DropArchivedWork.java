@@ -29,7 +29,7 @@ record DropArchivedWork(TableName table, ArchiveFiles files) implements StepWork
         String how = files.options().s3() == null ? "read back " : "read back (GetObject, not S3's composite part checksum) ";
         return List.of(lockSql(),
                 how + files.dataLocation() + ": size, decompress, count CSV records, SHA-256  -- must equal " + files.manifestLocation(),
-                "SELECT count(*) FROM " + table.sql() + "  -- must equal the manifest's row count",
+                "SELECT pg_catalog.count(*) FROM " + table.sql() + "  -- must equal the manifest's row count",
                 dropSql());
     }
 
@@ -48,7 +48,7 @@ record DropArchivedWork(TableName table, ArchiveFiles files) implements StepWork
                         + " the archive cannot be verified. Nothing was dropped; run prune again to export it.", null);
             }
             ArchiveManifest manifest = ArchiveManifest.read(store, files.manifest());
-            long rows = Jdbc.queryLong(s.getConnection(), "SELECT count(*) FROM " + table.sql());
+            long rows = Jdbc.queryLong(s.getConnection(), "SELECT pg_catalog.count(*) FROM " + table.sql());
             ArchiveCheck.verify(manifest, store, files.data(), rows, table, log);
             log.info("      verified " + files.dataLocation() + ": " + rows + " rows, SHA-256 " + manifest.sha256());
             s.execute(dropSql());

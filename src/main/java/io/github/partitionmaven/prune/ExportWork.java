@@ -152,7 +152,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
 
     private List<ArchiveManifest.Column> columnTypes(Connection c) throws Exception {
         Map<String, String> types = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute"
+        try (PreparedStatement ps = c.prepareStatement("SELECT attname::text, pg_catalog.format_type(atttypid, atttypmod) FROM pg_attribute"
                 + " WHERE attrelid = pg_catalog.to_regclass(?::pg_catalog.text) AND attnum > 0 AND NOT attisdropped")) {
             ps.setString(1, table.sql());
             try (ResultSet rs = ps.executeQuery()) {

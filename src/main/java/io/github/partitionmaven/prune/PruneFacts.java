@@ -41,7 +41,7 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
 
         /** The table as a partition record, so planning treats it like the partition it was. */
         public PartitionInfo asPartition() {
-            return new PartitionInfo(name, 0, false, marker.lower(), marker.upper(), marker.bound(), false, estimatedRows, bytes);
+            return new PartitionInfo(name, 0, false, marker.lower(), marker.upper(), marker.bound(), false, estimatedRows, bytes, false);
         }
     }
 
@@ -49,19 +49,19 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
 
     private static final String UNFINISHED = """
             SELECT n.nspname, c.relname, d.description, greatest(c.reltuples, 0)::bigint AS est_rows,
-                   pg_total_relation_size(c.oid) AS bytes
+                   pg_catalog.pg_total_relation_size(c.oid) AS bytes
               FROM pg_description d
               JOIN pg_class c ON c.oid = d.objoid
               JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND c.relkind = 'r' AND NOT c.relispartition
-               AND starts_with(d.description, ?)
+               AND pg_catalog.starts_with(d.description, ?::text)
             """;
 
     private static final String FOREIGN_KEYS = """
             SELECT con.conname, con.confrelid::bigint AS parent, n.nspname, c.relname,
-                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS cols,
-                   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS ref_cols
               FROM pg_constraint con
               JOIN pg_class c ON c.oid = con.conrelid

@@ -35,7 +35,7 @@ class ConvertPlanTest {
         assertTrue(text.contains("lock:  SHARE ROW EXCLUSIVE on \"public\".\"chat_history\""), text);
         assertTrue(text.contains("becomes (id, created_at): a partitioned table's unique keys must include the partition column"), text);
         assertTrue(text.contains("rows:  12000, estimated"), text);
-        assertTrue(text.contains("SELECT count(*) FROM ONLY <partition> WHERE ctid >= "), "copy batches set their rows' hint bits: " + text);
+        assertTrue(text.contains("SELECT pg_catalog.count(*) FROM ONLY <partition> WHERE ctid >= "), "copy batches set their rows' hint bits: " + text);
         assertTrue(text.contains("swap: \"public\".\"chat_history\" becomes \"public\".\"chat_history_old\""), text);
         assertTrue(text.contains("lock:  ACCESS EXCLUSIVE on \"public\".\"chat_history\" (everything waits, reads included)"), text);
         assertEquals(10, plan.steps().size());

@@ -106,16 +106,6 @@ class EdgeRefusalTest {
     }
 
     @Test
-    void convertRefusesAnUnloggedTableInsteadOfMakingItLogged() {
-        TestDb db = TestDb.fresh(getClass());
-        db.exec("CREATE UNLOGGED TABLE ev (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL)",
-                "INSERT INTO ev (created_at) SELECT timestamptz '2026-10-01 00:00+00' + g * interval '1 hour' FROM generate_series(1, 100) g");
-        PartitionException e = refused(db, () -> engine(db, null, false, Engines.month("ev")).apply(Goal.CONVERT));
-        assertTrue(e.getMessage().contains("is UNLOGGED") && e.getMessage().contains("SET LOGGED"), e.getMessage());
-        assertEquals("u", db.queryStrings("SELECT relpersistence::text FROM pg_class WHERE relname = 'ev'").get(0));
-    }
-
-    @Test
     void scramWithoutAPasswordSaysAPasswordIsRequired() {
         TestDb db = TestDb.fresh(getClass());
         assumeTrue(db.server().passwordUserReady(), "needs a server where the test bed can enforce passwords (embedded or container)");

@@ -234,17 +234,17 @@ class PoolersAndStandbysTest {
 
             PartitionPlan plan = engine(cs, "2026-11-24", new Engines.RecordingLog(), chat).plan(Set.of(Goal.PREMAKE, Goal.PRUNE));
             assertTrue(plan.tables().get(0).findings().stream().anyMatch(f -> f.severity() == Finding.Severity.WARNING
-                    && f.message().startsWith("The server is a standby (pg_is_in_recovery() is true)")), plan.tables().get(0).findings().toString());
+                    && f.message().startsWith("The server is a standby (pg_catalog.pg_is_in_recovery() is true)")), plan.tables().get(0).findings().toString());
             for (Goal goal : List.of(Goal.PREMAKE, Goal.PRUNE, Goal.CONVERT, Goal.ROLLBACK)) {
                 PartitionException e = assertThrows(PartitionException.class, () -> engine(cs, "2026-11-24", new Engines.RecordingLog(), chat).apply(goal));
                 assertEquals(PartitionException.Kind.ENVIRONMENT, e.kind());
-                assertTrue(e.getMessage().startsWith("The server is a standby (pg_is_in_recovery() is true): partition:" + goal.goalName()),
+                assertTrue(e.getMessage().startsWith("The server is a standby (pg_catalog.pg_is_in_recovery() is true): partition:" + goal.goalName()),
                         e.getMessage());
                 assertTrue(e.getMessage().contains("-Dpartition.onStandby=skip"), e.getMessage());
             }
             PartitionException restore = assertThrows(PartitionException.class, () -> engine(cs, "2026-11-24", new Engines.RecordingLog(), chat)
                     .apply(ArchiveRestore.planner(archives.resolve("any.manifest.json"), Optional.empty())));
-            assertTrue(restore.getMessage().startsWith("The server is a standby (pg_is_in_recovery() is true): partition:restore"),
+            assertTrue(restore.getMessage().startsWith("The server is a standby (pg_catalog.pg_is_in_recovery() is true): partition:restore"),
                     restore.getMessage());
 
             Engines.RecordingLog log = new Engines.RecordingLog();
