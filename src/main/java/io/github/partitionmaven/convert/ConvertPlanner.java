@@ -218,10 +218,17 @@ public final class ConvertPlanner implements Planner {
             }
         }
         ConvertFacts.KeyStats stats = f.stats();
-        if (stats.nullRows() > 0) {
-            throw PartitionException.databaseState(stats.nullRows() + " row(s) of " + t + " have a NULL " + Sql.ident(k)
-                    + "; no range partition can hold them. Give them a value (UPDATE " + t + " SET " + Sql.ident(k) + " = ... WHERE "
-                    + Sql.ident(k) + " IS NULL) or delete them, then convert.");
+        if (stats.nullRows() > 0 && !policy.conversion().nullTimesToDefault()) {
+            KeyType type = state.keyType();
+            java.time.LocalDate oldest = policy.interval().floor(stats.min().map(m -> type.dayOf(m, settings.zone()))
+                    .orElse(settings.now().toLocalDate()));
+            throw PartitionException.databaseState(NullTimes.refusal(t, k, stats.nullRows(), type.literal(oldest, settings.zone()),
+                    "the start of the oldest " + policy.interval().unit() + " that holds rows, so they join its partition"));
+        }
+        if (policy.conversion().nullTimesToDefault() && strategy == ConvertOptions.Strategy.ATTACH) {
+            throw PartitionException.configuration("Table " + t + " sets <nullTimes>default</nullTimes>, which strategy attach cannot"
+                    + " follow: the old table becomes a range partition, whose bound excludes NULL. Use <strategy>copy</strategy>, or"
+                    + " remove <nullTimes>. " + PartitionException.NOTHING_CHANGED);
         }
         if (stats.futureRows() > 0) {
             KeyType type = state.keyType();

@@ -12,6 +12,9 @@ import io.github.partitionmaven.policy.TableSpec;
  *   <interval>month</interval>         <!-- day, week, month, quarter, year -->
  *   <premake>3</premake>               <!-- intervals kept ahead of now -->
  *   <retention>6 months</retention>    <!-- optional, used by prune -->
+ *   <widenKeys>true</widenKeys>        <!-- optional, convert: int key columns and their sequences become bigint -->
+ *   <addNotNull>true</addNotNull>      <!-- optional, convert: columns holding no NULL become NOT NULL -->
+ *   <nullTimes>default</nullTimes>     <!-- optional, convert: rows with a NULL column go to a DEFAULT partition -->
  * </table>
  * }</pre>
  */
@@ -41,8 +44,30 @@ public class TableConfig {
     /** With retentionMode detach: the schema detached partitions are moved to. */
     private String retentionSchema;
 
+    /** Convert: integer columns of the primary and unique keys, and their sequences, become bigint (default false). */
+    private Boolean widenKeys;
+
+    /** Convert: columns that allow NULL but hold none become NOT NULL (default false). */
+    private Boolean addNotNull;
+
+    /** Convert: rows with a NULL partition column: refuse (default) or default (a DEFAULT partition holds them). */
+    private String nullTimes;
+
     public TableSpec toSpec() {
-        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema);
+        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema, widenKeys, addNotNull,
+                nullTimes);
+    }
+
+    public void setWidenKeys(Boolean widenKeys) {
+        this.widenKeys = widenKeys;
+    }
+
+    public void setAddNotNull(Boolean addNotNull) {
+        this.addNotNull = addNotNull;
+    }
+
+    public void setNullTimes(String nullTimes) {
+        this.nullTimes = nullTimes;
     }
 
     public void setName(String name) {

@@ -64,7 +64,8 @@ public final class PolicyReader {
         // Names of the past ten years and the premake window must fit and be distinct.
         pattern.validate(name.name(), interval, interval.plus(interval.floor(today), -interval.maxPremake()),
                 2 * interval.maxPremake() + 1);
-        return new TablePolicy(name, spec.column().trim(), interval, premake, pattern, retention(spec, name, interval));
+        return new TablePolicy(name, spec.column().trim(), interval, premake, pattern, retention(spec, name, interval),
+                TableConversion.of(spec, name));
     }
 
     private static Optional<RetentionPolicy> retention(TableSpec spec, TableName name, Interval interval) {
