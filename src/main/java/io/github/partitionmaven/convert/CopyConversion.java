@@ -46,6 +46,7 @@ final class CopyConversion {
     private final boolean offline;
     private final Transfer transfer;
     private final ServerInfo server;
+    private final ColumnChanges changes;
 
     CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
                    ServerInfo server) {
@@ -56,6 +57,7 @@ final class CopyConversion {
         this.options = options;
         this.ddl = new PartitionedTableDdl(policy, state, facts, settings);
         this.server = server;
+        this.changes = ColumnChanges.of(policy.conversion(), facts, policy.column());
         this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
         ConvertFacts.Column key = facts.primaryKey().get(0);
         this.transfer = new Transfer(state.name(), names.shadow(), key.name(), key.type(), state.insertableColumns(), names.changeLog(),
@@ -135,6 +137,7 @@ final class CopyConversion {
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
         sql.addAll(ddl.keyNotNull(s));
+        sql.addAll(changes.statements(s));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         sql.addAll(ddl.privileges(s));
         partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));
@@ -144,7 +147,8 @@ final class CopyConversion {
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));
         String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
-                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason();
+                + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason()
+                + changes.reason(t);
         if (!options.offline()) {
             sql.addAll(transfer.captureDdl());
             locks.add(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE));
@@ -265,7 +269,7 @@ final class CopyConversion {
 
     private Step verify() {
         Verification v = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), ddl.settings().zone(), !offline,
-                facts.rowHash(), abandon());
+                facts.rowHash().widened(changes.widenedNames()), abandon());
         TableName s = names.shadow();
         List<String> alongside = new ArrayList<>();
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
@@ -329,6 +333,7 @@ final class CopyConversion {
         after.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
+        after.addAll(changes.sequenceStatements());
         after.addAll(ddl.sequenceHandoff(t, old));
         after.addAll(facts.carried().onSwap(t, old));
         after.addAll(facts.carried().replicaIdentity(t));
