@@ -139,13 +139,22 @@ final class CopyConversion {
         sql.addAll(ddl.keyNotNull(s));
         sql.addAll(changes.statements(s));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
+        if (ddl.nullTimes()) {
+            sql.addAll(NullTimes.createPartition(s, ddl.nullTimesPartition(), policy.column()));
+        }
         sql.addAll(ddl.privileges(s));
         partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));
+        if (ddl.nullTimes()) {
+            sql.addAll(ddl.ownerAndGrants(ddl.nullTimesPartition()));
+        }
         sql.addAll(facts.carried().onCreate(s));
         sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));
+        if (ddl.nullTimes()) {
+            creates.add(ddl.nullTimesPartition());
+        }
         String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
                 + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason()
                 + changes.reason(t);
@@ -245,9 +254,13 @@ final class CopyConversion {
         PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, sessions);
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
-        for (PartitionedTableDdl.Partition p : ddl.partitions(ddl.oldestDay())) {
-            sql.addAll(build.statements(p.name(), Set.of()));
-            locks.add(new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE));
+        List<TableName> partitions = new ArrayList<>(ddl.partitions(ddl.oldestDay()).stream().map(PartitionedTableDdl.Partition::name).toList());
+        if (ddl.nullTimes()) {
+            partitions.add(ddl.nullTimesPartition());
+        }
+        for (TableName p : partitions) {
+            sql.addAll(build.statements(p, Set.of()));
+            locks.add(new Lock(p, LockMode.ACCESS_EXCLUSIVE));
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "build the " + what + " on each partition of " + s.sql() + ", " + sessions
                         + " partition(s) at a time, and attach them",
