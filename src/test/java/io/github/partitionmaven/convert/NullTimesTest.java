@@ -124,4 +124,17 @@ class NullTimesTest {
         CheckReport after = Engines.engine(db, "2027-03-10T10:00:00", "UTC", later).check(CheckThresholds.DEFAULTS);
         assertEquals(List.of(), after.findings().stream().filter(DefaultPartitionRows.class::isInstance).toList());
     }
+
+    @Test
+    void rollbackOfADefaultPartitionConversionReplaysByTheUniqueKeyAndBringsTheNullTimesBack() {
+        TestDb db = withNullTimes(2000);
+        ConvertTest.engineFor(db, OPTIONS, new Engines.RecordingLog(), DEFAULT).apply(Goal.CONVERT);
+        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'no time since', NULL),"
+                + " (1, 'user', 'since', '2026-11-23')", "DELETE FROM chat_history WHERE id = 100");
+        String expected = ConvertTest.fingerprint(db, "chat_history");
+        ConvertTest.engineFor(db, OPTIONS, new Engines.RecordingLog(), DEFAULT).apply(Goal.ROLLBACK);
+        assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"));
+        assertEquals(20, db.queryLong("SELECT count(*) FROM chat_history WHERE created_at IS NULL"), "19 left of the 20, and the new one");
+    }
 }
