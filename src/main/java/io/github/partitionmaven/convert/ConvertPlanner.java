@@ -217,6 +217,14 @@ public final class ConvertPlanner implements Planner {
                         .map(ConvertFacts.Column::name).toList()) + ", " + k + ") after the conversion. Nothing was changed.");
             }
         }
+        if (strategy == ConvertOptions.Strategy.ATTACH && !policy.conversion().equals(io.github.partitionmaven.policy.TableConversion.NONE)) {
+            // attach keeps the old table, rows and column types as they are, as the first partition
+            throw PartitionException.configuration("Table " + t + " sets " + (policy.conversion().nullTimesToDefault()
+                    ? "<nullTimes>default</nullTimes>, which strategy attach cannot follow: the old table becomes a range partition,"
+                    + " whose bound excludes NULL" : "<widenKeys> or <addNotNull>, which strategy attach cannot follow: the old table"
+                    + " becomes the first partition as it is, and a partition has its parent's column types") + ". Use"
+                    + " <strategy>copy</strategy>, or remove them. " + PartitionException.NOTHING_CHANGED);
+        }
         ConvertFacts.KeyStats stats = f.stats();
         if (stats.nullRows() > 0 && !policy.conversion().nullTimesToDefault()) {
             KeyType type = state.keyType();
@@ -224,11 +232,6 @@ public final class ConvertPlanner implements Planner {
                     .orElse(settings.now().toLocalDate()));
             throw PartitionException.databaseState(NullTimes.refusal(t, k, stats.nullRows(), type.literal(oldest, settings.zone()),
                     "the start of the oldest " + policy.interval().unit() + " that holds rows, so they join its partition"));
-        }
-        if (policy.conversion().nullTimesToDefault() && strategy == ConvertOptions.Strategy.ATTACH) {
-            throw PartitionException.configuration("Table " + t + " sets <nullTimes>default</nullTimes>, which strategy attach cannot"
-                    + " follow: the old table becomes a range partition, whose bound excludes NULL. Use <strategy>copy</strategy>, or"
-                    + " remove <nullTimes>. " + PartitionException.NOTHING_CHANGED);
         }
         if (stats.futureRows() > 0) {
             KeyType type = state.keyType();

@@ -137,4 +137,18 @@ class NullTimesTest {
         assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"));
         assertEquals(20, db.queryLong("SELECT count(*) FROM chat_history WHERE created_at IS NULL"), "19 left of the 20, and the new one");
     }
+
+    @Test
+    void strategyAttachRefusesTheColumnOptionsItCannotFollowBeforeAnyChange() {
+        TestDb db = withNullTimes(500);
+        String before = db.snapshot();
+        ConvertOptions attach = OPTIONS.withStrategy(ConvertOptions.Strategy.ATTACH);
+        for (TableSpec spec : List.of(DEFAULT, Engines.month("chat_history").withConversion(true, null, null))) {
+            PartitionException e = assertThrows(PartitionException.class,
+                    () -> ConvertTest.engineFor(db, attach, new Engines.RecordingLog(), spec).apply(Goal.CONVERT));
+            assertTrue(e.getMessage().contains("which strategy attach cannot follow") && e.getMessage().contains("<strategy>copy</strategy>")
+                    && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
+        }
+        assertEquals(before, db.snapshot());
+    }
 }
