@@ -12,6 +12,7 @@ import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableConversion;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
@@ -217,7 +218,7 @@ public final class ConvertPlanner implements Planner {
                         .map(ConvertFacts.Column::name).toList()) + ", " + k + ") after the conversion. Nothing was changed.");
             }
         }
-        if (strategy == ConvertOptions.Strategy.ATTACH && !policy.conversion().equals(io.github.partitionmaven.policy.TableConversion.NONE)) {
+        if (strategy == ConvertOptions.Strategy.ATTACH && !policy.conversion().equals(TableConversion.NONE)) {
             // attach keeps the old table, rows and column types as they are, as the first partition
             throw PartitionException.configuration("Table " + t + " sets " + (policy.conversion().nullTimesToDefault()
                     ? "<nullTimes>default</nullTimes>, which strategy attach cannot follow: the old table becomes a range partition,"
