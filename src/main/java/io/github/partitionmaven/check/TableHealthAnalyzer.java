@@ -59,8 +59,11 @@ public final class TableHealthAnalyzer {
         if (coverage.intervalsAhead() < thresholds.minCoverageIntervals() || !coverage.coversNow()) {
             findings.add(new ShortCoverage(table, coverage, policy.interval(), thresholds.minCoverageIntervals()));
         }
-        state.defaultPartition().filter(d -> state.defaultContent().rows() > thresholds.maxDefaultRows()).ifPresent(d ->
-                findings.add(new DefaultPartitionRows(table, d.name(), state.defaultContent().rows(), thresholds.maxDefaultRows())));
+        // with <nullTimes>default</nullTimes> the DEFAULT partition is where rows with a NULL time belong: only the others count
+        long strayDefaultRows = state.defaultContent().rows()
+                - (policy.conversion().nullTimesToDefault() ? state.defaultContent().nullKeyRows() : 0);
+        state.defaultPartition().filter(d -> strayDefaultRows > thresholds.maxDefaultRows()).ifPresent(d ->
+                findings.add(new DefaultPartitionRows(table, d.name(), strayDefaultRows, thresholds.maxDefaultRows())));
         state.partitions().stream().filter(PartitionInfo::detachPending)
                 .forEach(p -> findings.add(new DetachPendingPartition(table, p.name())));
         List<PartitionInfo> overdue = policy.retention().map(RetentionPolicy::period)

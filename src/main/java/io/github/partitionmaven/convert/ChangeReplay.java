@@ -29,6 +29,8 @@ final class ChangeReplay {
      */
     private static final List<String> BY_KEY = List.of("SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off");
     private static final String CHECK_VIOLATION = "23514";
+    private static final String NOT_NULL_VIOLATION = "23502";
+    private static final String OUT_OF_RANGE = "22003";
 
     private ChangeReplay() {
     }
@@ -79,8 +81,29 @@ final class ChangeReplay {
         return total;
     }
 
-    /** A row with no partition to go to becomes a clear refusal naming the fix; other errors pass unchanged. */
+    /**
+     * A row with no partition to go to, a NULL where the target requires a value ({@code <addNotNull>}), or a value too
+     * wide for the target's column (a rollback into the old table after {@code <widenKeys>}) becomes a clear refusal naming
+     * the fix; other errors pass unchanged.
+     */
     static SQLException unplaceable(SQLException e, Transfer transfer, String key) {
+        if (NOT_NULL_VIOLATION.equals(e.getSQLState())) {
+            throw new PartitionException(PartitionException.Kind.DATABASE_STATE, "A row of " + transfer.source() + " has a NULL that "
+                    + transfer.target() + " does not allow: " + e.getMessage() + ". Its key is " + key + ". The column held no NULL when"
+                    + " the conversion started (so it became NOT NULL there, see the plan); the application has written one since."
+                    + " Give that row a value in " + transfer.source() + " and run the goal again (it resumes where it stopped), or"
+                    + " abandon the conversion (`mvn partition:convert -Dpartition.abandon`) and convert without <addNotNull>;"
+                    + " nothing was swapped.", e);
+        }
+        if (OUT_OF_RANGE.equals(e.getSQLState())) {
+            throw new PartitionException(PartitionException.Kind.DATABASE_STATE, "A row of " + transfer.source() + " holds a value"
+                    + " that the column of " + transfer.target() + " cannot: " + e.getMessage() + ". Its key is " + key + ". "
+                    + transfer.target() + " keeps the column types from before a conversion with <widenKeys>true</widenKeys> (integer),"
+                    + " while " + transfer.source() + " has given out ids past 2147483647. Widen the column(s) of " + transfer.target()
+                    + " first, e.g. ALTER TABLE " + transfer.target().sql() + " ALTER COLUMN " + transfer.keyIdent() + " TYPE bigint"
+                    + " (rewrites " + transfer.target() + " under an ACCESS EXCLUSIVE lock; the application does not use it), then run"
+                    + " the goal again: it resumes where it stopped; nothing was swapped.", e);
+        }
         if (!CHECK_VIOLATION.equals(e.getSQLState())) {
             return e;
         }

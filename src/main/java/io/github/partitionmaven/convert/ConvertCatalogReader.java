@@ -179,8 +179,12 @@ public final class ConvertCatalogReader {
         query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(rs.getString(2)));
         query(c, SEQUENCES, oids, rs -> b.get(rs.getLong(1)).sequences.add(new ConvertFacts.SequenceColumn(rs.getString(2),
                 new TableName(rs.getString(3), rs.getString(4)), rs.getBoolean(5))));
-        query(c, RowHash.COLUMNS, oids, rs -> b.get(rs.getLong(1)).hashed.add(new RowHash.Column(rs.getString(2),
-                Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)), rs.getBoolean(5))));
+        query(c, RowHash.COLUMNS, oids, rs -> {
+            Builder t = b.get(rs.getLong(1));
+            t.hashed.add(new RowHash.Column(rs.getString(2), Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)),
+                    rs.getBoolean(5)));
+            t.columns.add(new ConvertFacts.ColumnDef(rs.getString(2), rs.getString("type"), rs.getBoolean(5), Optional.empty()));
+        });
 
         Map<TableName, ConvertNames> names = new HashMap<>();
         List<String> candidates = new ArrayList<>();
@@ -217,7 +221,8 @@ public final class ConvertCatalogReader {
         }
         Map<TableName, ConvertFacts.Progress> progress = readProgress(c, names.values().stream().filter(n -> existing.containsKey(n.progress()))
                 .toList(), existing);
-        Map<Long, ConvertFacts.KeyStats> stats = readStats(c, byOid, policyByOid, b, settings);
+        Map<Long, ConvertFacts.KeyStats> stats = readStats(c, byOid, policyByOid, b, settings,
+                oid -> policyByOid.get(oid).conversion().addNotNull() && !existing.containsKey(names.get(byOid.get(oid).name()).shadow()));
         Map<Long, Carried> carried = Carried.read(c, oids);
 
         byOid.forEach((oid, s) -> {
@@ -226,7 +231,9 @@ public final class ConvertCatalogReader {
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
                     List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
-                    objects, existing, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE)));
+                    objects, existing, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE),
+                    t.columns.stream().map(col -> new ConvertFacts.ColumnDef(col.name(), col.type(), col.notNull(),
+                            Optional.ofNullable(t.nulls.get(col.name())))).toList()));
         });
         return out;
     }
@@ -266,9 +273,16 @@ public final class ConvertCatalogReader {
         return out;
     }
 
-    /** One UNION ALL over the plain tables: NULL keys, min/max, rows past the premake window, histogram, row count. */
+    /**
+     * One UNION ALL over the plain tables: NULL keys, min/max, rows past the premake window, histogram, row count. For the
+     * tables in {@code countNulls} ({@code <addNotNull>}, conversion not started) the NULLs of every nullable column are
+     * counted in the same single scan that counts the key's ({@code count(*) - count(col)} per column): one sequential
+     * read of the table instead of one per column, and the key's own count folds into it rather than scanning again.
+     */
     private static Map<Long, ConvertFacts.KeyStats> readStats(Connection c, Map<Long, TableState> byOid, Map<Long, TablePolicy> policies,
-                                                              Map<Long, Builder> facts, RunSettings settings) throws SQLException {
+                                                              Map<Long, Builder> facts, RunSettings settings,
+                                                              java.util.function.LongPredicate countNulls) throws SQLException {
+        Map<Long, List<String>> counted = new HashMap<>();
         List<String> parts = new ArrayList<>();
         byOid.forEach((oid, s) -> {
             if (s.kind() != TableState.Kind.PLAIN || s.keyColumn() == null || s.keyColumn().keyType().isEmpty()) {
@@ -282,8 +296,16 @@ public final class ConvertCatalogReader {
             List<ConvertFacts.Column> pk = facts.get(oid).pk;
             String label = pk.isEmpty() ? "ctid::text" : "(" + String.join(" || ','  || ", pk.stream().map(col -> Sql.ident(col.name()) + "::text")
                     .toList()) + ")";
-            parts.add("SELECT " + oid + "::bigint AS oid, "
-                    + (s.keyColumn().notNull() ? "0::bigint" : "(SELECT pg_catalog.count(*) FROM " + t + " WHERE " + k + " IS NULL)") + " AS nulls, "
+            List<String> nullable = countNulls.test(oid) ? facts.get(oid).columns.stream().filter(col -> !col.notNull())
+                    .map(ConvertFacts.ColumnDef::name).toList() : List.of();
+            counted.put(oid, nullable);
+            String nulls = s.keyColumn().notNull() ? "0::bigint" : "(SELECT pg_catalog.count(*) FROM " + t + " WHERE " + k + " IS NULL)";
+            if (!nullable.isEmpty()) {
+                nulls = "0::bigint"; // the key's NULLs are counted with the other columns', in column_nulls
+            }
+            parts.add("SELECT " + oid + "::bigint AS oid, " + nulls + " AS nulls, "
+                    + (nullable.isEmpty() ? "NULL::bigint[]" : "(SELECT ARRAY[" + String.join(", ", nullable.stream().map(col -> "pg_catalog.count(*) - pg_catalog.count("
+                    + Sql.ident(col) + ")").toList()) + "] FROM " + t + ")") + " AS column_nulls, "
                     + "(SELECT " + micros(type, "pg_catalog.min(" + k + ")") + " FROM " + t + ") AS lo, "
                     + "(SELECT " + micros(type, "pg_catalog.max(" + k + ")") + " FROM " + t + ") AS hi, "
                     + "(SELECT pg_catalog.count(*) FROM " + t + " WHERE " + k + " >= " + limit + ") AS future, "
@@ -307,7 +329,18 @@ public final class ConvertCatalogReader {
                 Optional<Long> min = rs.wasNull() ? Optional.empty() : Optional.of(lo);
                 long hi = rs.getLong("hi");
                 Optional<Long> max = rs.wasNull() ? Optional.empty() : Optional.of(hi);
-                out.put(rs.getLong("oid"), new ConvertFacts.KeyStats(rs.getLong("rows"), rs.getLong("nulls"), min, max, rs.getLong("future"),
+                long oid = rs.getLong("oid");
+                long keyNulls = rs.getLong("nulls");
+                Array columnNulls = rs.getArray("column_nulls");
+                if (columnNulls != null) {
+                    Object[] n = (Object[]) columnNulls.getArray();
+                    List<String> cols = counted.get(oid);
+                    for (int i = 0; i < cols.size(); i++) {
+                        facts.get(oid).nulls.put(cols.get(i), ((Number) n[i]).longValue());
+                    }
+                    keyNulls = facts.get(oid).nulls.getOrDefault(byOid.get(oid).keyColumn().name(), 0L);
+                }
+                out.put(oid, new ConvertFacts.KeyStats(rs.getLong("rows"), keyNulls, min, max, rs.getLong("future"),
                         rs.getString("sample") == null ? "" : rs.getString("sample"), bounds));
             }
         }
@@ -347,5 +380,7 @@ public final class ConvertCatalogReader {
         final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();
         final List<String> triggers = new ArrayList<>();
         final List<RowHash.Column> hashed = new ArrayList<>();
+        final List<ConvertFacts.ColumnDef> columns = new ArrayList<>();
+        final Map<String, Long> nulls = new HashMap<>();
     }
 }

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param objects          constraint and index names (with validity) on the table and on its conversion relations
  * @param existing         which of the conversion's relations (new table, log, progress record, old table) exist, with their
  *                         relkind ("partition" for a partition)
+ * @param columns          every column, in order, with the NULLs it holds where they were counted ({@code <addNotNull>})
  */
 public record ConvertFacts(
         TableName table,
@@ -41,7 +42,21 @@ public record ConvertFacts(
         Map<TableName, Map<String, Boolean>> objects,
         Map<TableName, String> existing,
         Optional<Progress> progress,
-        Carried carried) {
+        Carried carried,
+        List<ColumnDef> columns) {
+
+    /**
+     * @param type    as format_type prints it
+     * @param nulls   the rows holding NULL in it, when counted: only for a table with {@code <addNotNull>} whose conversion has
+     *                not started (once it has, the new table's definition holds what was decided)
+     */
+    public record ColumnDef(String name, String type, boolean notNull, Optional<Long> nulls) {
+    }
+
+    /** The column named {@code name}. */
+    public Optional<ColumnDef> column(String name) {
+        return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
 
     public record Column(String name, String type) {
     }
@@ -122,7 +137,7 @@ public record ConvertFacts(
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress, carried);
+                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress, carried, columns);
     }
 
     /** Constraint or index {@code name} on {@code relation}: empty when absent, else whether it is valid. */

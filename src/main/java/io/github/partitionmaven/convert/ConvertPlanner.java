@@ -12,6 +12,7 @@ import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.policy.RunSettings;
+import io.github.partitionmaven.policy.TableConversion;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
@@ -267,12 +268,22 @@ public final class ConvertPlanner implements Planner {
                     + t + "). Detach them first (ALTER TABLE <child> NO INHERIT " + t.sql() + "), or move their rows into " + t
                     + ", then convert.");
         }
+        if (strategy == ConvertOptions.Strategy.ATTACH && !policy.conversion().equals(TableConversion.NONE)) {
+            // attach keeps the old table, rows and column types as they are, as the first partition
+            throw PartitionException.configuration("Table " + t + " sets " + (policy.conversion().nullTimesToDefault()
+                    ? "<nullTimes>default</nullTimes>, which strategy attach cannot follow: the old table becomes a range partition,"
+                    + " whose bound excludes NULL" : "<widenKeys> or <addNotNull>, which strategy attach cannot follow: the old table"
+                    + " becomes the first partition as it is, and a partition has its parent's column types") + ". Use"
+                    + " <strategy>copy</strategy>, or remove them. " + PartitionException.NOTHING_CHANGED);
+        }
         ConvertFacts.KeyStats stats = f.stats();
         EpochValues.require(policy, state, stats);
-        if (stats.nullRows() > 0) {
-            throw PartitionException.databaseState(stats.nullRows() + " row(s) of " + t + " have a NULL " + Sql.ident(k)
-                    + "; no range partition can hold them. Give them a value (UPDATE " + t + " SET " + Sql.ident(k) + " = ... WHERE "
-                    + Sql.ident(k) + " IS NULL) or delete them, then convert.");
+        if (stats.nullRows() > 0 && !policy.conversion().nullTimesToDefault()) {
+            KeyType type = state.keyType();
+            java.time.LocalDate oldest = policy.interval().floor(stats.min().map(m -> type.dayOf(m, settings.zone()))
+                    .orElse(settings.now().toLocalDate()));
+            throw PartitionException.databaseState(NullTimes.refusal(t, k, stats.nullRows(), type.literal(oldest, settings.zone()),
+                    "the start of the oldest " + policy.interval().unit() + " that holds rows, so they join its partition"));
         }
         if (stats.futureRows() > 0) {
             KeyType type = state.keyType();

@@ -46,6 +46,7 @@ final class CopyConversion {
     private final boolean offline;
     private final Transfer transfer;
     private final ServerInfo server;
+    private final ColumnChanges changes;
 
     CopyConversion(TablePolicy policy, TableState state, ConvertFacts facts, ConvertNames names, RunSettings settings, ConvertOptions options,
                    ServerInfo server, boolean unlogged) {
@@ -56,6 +57,7 @@ final class CopyConversion {
         this.options = options;
         this.ddl = new PartitionedTableDdl(policy, state, facts, settings, unlogged);
         this.server = server;
+        this.changes = ColumnChanges.of(policy.conversion(), facts, policy.column());
         this.offline = facts.progress().map(ConvertFacts.Progress::offline).orElse(options.offline());
         ConvertFacts.Column key = facts.primaryKey().get(0);
         this.transfer = new Transfer(state.name(), names.shadow(), key.name(), key.type(), state.insertableColumns(), names.changeLog(),
@@ -161,17 +163,27 @@ final class CopyConversion {
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
         sql.addAll(ddl.keyNotNull(s, server.namesNotNullConstraints()));
+        sql.addAll(changes.statements(s));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
+        if (ddl.nullTimes()) {
+            sql.addAll(NullTimes.createPartition(s, ddl.nullTimesPartition(), policy.column()));
+        }
         sql.addAll(ddl.privileges(s));
         partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));
+        if (ddl.nullTimes()) {
+            sql.addAll(ddl.ownerAndGrants(ddl.nullTimesPartition()));
+        }
         sql.addAll(facts.carried().onCreate(s));
         sql.addAll(names.createProgress("copy", options.offline()));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)));
         List<TableName> creates = new ArrayList<>(List.of(s, names.progress()));
         partitions.forEach(p -> creates.add(p.name()));
+        if (ddl.nullTimes()) {
+            creates.add(ddl.nullTimesPartition());
+        }
         String why = "the partitioned table is built beside " + t + ", which stays in use; partitions: "
                 + String.join(", ", partitions.stream().map(PartitionedTableDdl.Partition::describe).toList()) + ddl.keyNotNullReason()
-                + ddl.persistenceReason();
+                + ddl.persistenceReason() + changes.reason(t);
         if (!options.offline()) {
             sql.addAll(transfer.captureDdl());
             locks.add(new Lock(t, LockMode.SHARE_ROW_EXCLUSIVE));
@@ -268,9 +280,13 @@ final class CopyConversion {
         PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, sessions);
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
-        for (PartitionedTableDdl.Partition p : ddl.partitions(ddl.oldestDay())) {
-            sql.addAll(build.statements(p.name(), Set.of()));
-            locks.add(new Lock(p.name(), LockMode.ACCESS_EXCLUSIVE));
+        List<TableName> partitions = new ArrayList<>(ddl.partitions(ddl.oldestDay()).stream().map(PartitionedTableDdl.Partition::name).toList());
+        if (ddl.nullTimes()) {
+            partitions.add(ddl.nullTimesPartition());
+        }
+        for (TableName p : partitions) {
+            sql.addAll(build.statements(p, Set.of()));
+            locks.add(new Lock(p, LockMode.ACCESS_EXCLUSIVE));
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "build the " + what + " on each partition of " + s.sql() + ", " + sessions
                         + " partition(s) at a time, and attach them",
@@ -292,7 +308,7 @@ final class CopyConversion {
 
     private Step verify() {
         Verification v = new Verification(transfer, policy.column(), state.keyType(), policy.interval(), ddl.settings().zone(), !offline,
-                facts.rowHash(), abandon());
+                facts.rowHash().widened(changes.widenedNames()), abandon());
         TableName s = names.shadow();
         List<String> alongside = new ArrayList<>();
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
@@ -359,6 +375,7 @@ final class CopyConversion {
         after.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
+        after.addAll(changes.sequenceStatements());
         after.addAll(ddl.sequenceHandoff(t, old));
         after.addAll(ddl.identitySequenceNames(t));
         after.addAll(facts.carried().onSwap(t, old));

@@ -42,7 +42,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
      * parent alone (ONLY) cannot mark the partitions' columns itself, so they must inherit it from the parent.
      */
     List<String> keyNotNull(TableName target, boolean namedConstraint) {
-        if (state.keyColumn().notNull()) {
+        if (state.keyColumn().notNull() || nullTimes()) {
             return List.of();
         }
         // from PostgreSQL 18 the NOT NULL is a constraint named after the table it was added on, which would leave the new
@@ -56,8 +56,35 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     /** What {@link #keyNotNull} changes, for the plan; empty when the column already is NOT NULL. */
     String keyNotNullReason() {
+        if (nullTimes()) {
+            return nullTimesReason();
+        }
         return state.keyColumn().notNull() ? "" : "; " + key() + " allows NULL on " + state.name() + " but holds none, so it becomes NOT NULL"
                 + " on the new table (a partitioned table's keys include it); a NULL written meanwhile stops the copy with nothing swapped";
+    }
+
+    /** {@code <nullTimes>default</nullTimes>} on a table whose key column allows NULL: a DEFAULT partition keeps those rows. */
+    boolean nullTimes() {
+        return policy.conversion().nullTimesToDefault() && !state.keyColumn().notNull();
+    }
+
+    /** The DEFAULT partition of {@link #nullTimes}. */
+    TableName nullTimesPartition() {
+        return NullTimes.partition(state.name());
+    }
+
+    private String nullTimesReason() {
+        TableName d = nullTimesPartition();
+        String pk = facts.primaryKey().isEmpty() ? "" : "; the primary key (" + String.join(", ", facts.primaryKey().stream()
+                .map(ConvertFacts.Column::name).toList()) + ") becomes UNIQUE (" + String.join(", ", facts.primaryKey().stream()
+                .map(ConvertFacts.Column::name).toList()) + ", " + policy.column() + ") under the same name, since a primary key"
+                + " cannot include a column holding NULLs (the rows of " + d + " are not checked against each other by it)";
+        return "; <nullTimes>default</nullTimes>: the " + facts.stats().nullRows() + " row(s) with a NULL " + key() + ", and any written"
+                + " later, go to the DEFAULT partition " + d + ", whose CHECK (" + key() + " IS NULL) keeps every other row out (a"
+                + " time without a partition is still refused) and lets premake attach new partitions without scanning it (PostgreSQL"
+                + " scans a DEFAULT partition under an ACCESS EXCLUSIVE lock for rows of the new range unless its constraints rule"
+                + " them out); prune, which cannot DETACH CONCURRENTLY while a DEFAULT partition exists, detaches with a plain DETACH"
+                + " under lock_timeout (ACCESS EXCLUSIVE on " + state.name() + " for an instant), and never prunes " + d + pk;
     }
 
     /** Partitions for every interval from the one holding {@code from} to the end of the premake window. */
@@ -181,7 +208,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     private String addKey(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {
         return "ALTER TABLE " + (only ? "ONLY " : "") + target.sql() + " ADD CONSTRAINT " + Sql.ident(name)
-                + (index.primary() ? " PRIMARY KEY (" : " UNIQUE (") + Sql.identList(keyColumns(index)) + ")";
+                + (index.primary() && !nullTimes() ? " PRIMARY KEY (" : " UNIQUE (") + Sql.identList(keyColumns(index)) + ")";
     }
 
     private String createIndex(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {

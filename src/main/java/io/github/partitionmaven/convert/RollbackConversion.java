@@ -65,7 +65,7 @@ final class RollbackConversion {
                     + " partition, but not of " + t + "; rollback only swaps back the table <oldTableName> names. Check <oldTableName>.")),
                     names, attachMaxRows).plan();
         }
-        List<ConvertFacts.Column> key = facts.primaryKey().stream().filter(c -> !c.name().equals(policy.column())).toList();
+        List<ConvertFacts.Column> key = replayKey();
         if (key.size() != 1) {
             throw PartitionException.databaseState(t + " has no primary key of one column plus " + policy.column()
                     + "; rollback replays rows by that column. Copy the rows back by hand.");
@@ -116,11 +116,27 @@ final class RollbackConversion {
     }
 
     /**
+     * The column the rollback replays rows by: the primary key's besides the partition column, or, for a table converted
+     * with {@code <nullTimes>default</nullTimes>} (whose key is UNIQUE, as a primary key cannot include a column holding
+     * NULLs), that unique constraint's.
+     */
+    private List<ConvertFacts.Column> replayKey() {
+        if (!facts.primaryKey().isEmpty()) {
+            return facts.primaryKey().stream().filter(c -> !c.name().equals(policy.column())).toList();
+        }
+        return facts.indexes().stream().filter(i -> i.unique() && i.constraint().isPresent() && i.columns().size() == 2
+                        && i.columns().get(1).equals(policy.column()))
+                .flatMap(i -> facts.column(i.columns().get(0)).stream()).map(c -> new ConvertFacts.Column(c.name(), c.type()))
+                .filter(c -> facts.column(c.name()).map(ConvertFacts.ColumnDef::notNull).orElse(false)).limit(1).toList();
+    }
+
+    /**
      * The start of the partitioned table's first partition: everything before it was converted into partitions that are
      * gone (dropped, detached or archived by prune). None with a default partition, which would have taken such rows.
      */
     private Optional<LocalDate> prunedBefore() {
-        if (state.defaultPartition().isPresent() || state.partitions().isEmpty()) {
+        // the DEFAULT partition of <nullTimes>default</nullTimes> holds only NULL times (its CHECK), no pruned range
+        if (state.defaultPartition().isPresent() && !policy.conversion().nullTimesToDefault() || state.partitions().isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(state.keyType().dayOf(state.partitions().get(0).lower(), settings.zone()));

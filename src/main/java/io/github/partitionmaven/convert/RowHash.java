@@ -28,7 +28,8 @@ public record RowHash(List<Column> columns) {
             SELECT a.attrelid::bigint, a.attname, h.function,
                    CASE WHEN h.polymorphic OR h.opcintype = a.atttypid THEN NULL ELSE pg_catalog.format_type(h.opcintype, NULL) END AS cast_to,
                    a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint n WHERE n.conrelid = a.attrelid AND n.contype = 'n'
-                                                   AND NOT n.convalidated AND n.conkey = ARRAY[a.attnum]) AS not_null
+                                                   AND NOT n.convalidated AND n.conkey = ARRAY[a.attnum]) AS not_null,
+                   pg_catalog.format_type(a.atttypid, a.atttypmod) AS type
               FROM pg_attribute a
               JOIN pg_type t ON t.oid = a.atttypid
               JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -57,6 +58,16 @@ public record RowHash(List<Column> columns) {
 
     public RowHash {
         columns = List.copyOf(columns);
+    }
+
+    /**
+     * This hash with the integer columns {@code widened} to bigint on one side (a conversion with {@code <widenKeys>}): they
+     * are hashed as bigint on both sides, which gives the same values, since PostgreSQL's bigint hash equals its integer and
+     * smallint hashes for every value those hold (cross-type hash joins rely on it).
+     */
+    public RowHash widened(java.util.Set<String> widened) {
+        return new RowHash(columns.stream().map(c -> widened.contains(c.name())
+                ? new Column(c.name(), Optional.of("pg_catalog.hashint8extended"), Optional.of("pg_catalog.int8"), c.notNull()) : c).toList());
     }
 
     /** The row hash of the row aliased {@code alias}, a bigint expression. */

@@ -202,7 +202,7 @@ public record Transfer(TableName source, TableName target, String key, String ke
     public String captureDifferences(String timeColumn, String keptBefore) {
         String k = keyIdent();
         String onlyInTarget = keptBefore == null ? "s." + k + " IS NULL"
-                : "(s." + k + " IS NULL AND NOT t." + Sql.ident(timeColumn) + " < " + keptBefore + ")";
+                : "(s." + k + " IS NULL AND NOT coalesce(t." + Sql.ident(timeColumn) + " < " + keptBefore + ", false))"; // a NULL time was never pruned
         return "INSERT INTO " + changeLog.sql() + " (" + k + ") SELECT coalesce(s." + k + ", t." + k + ") FROM " + source.sql() + " s FULL JOIN "
                 + target.sql() + " t ON s." + k + " = t." + k + " WHERE " + onlyInTarget + " OR t." + k + " IS NULL OR s::text <> t::text";
     }

@@ -93,14 +93,16 @@ record Verification(Transfer transfer, String column, KeyType keyType, Interval 
         long kept = 0;
         for (LocalDate day : days) {
             Sums a = source.getOrDefault(day, new Sums(0, "0"));
-            if (keptBefore.isPresent() && day.isBefore(keptBefore.get()) && a.rows() == 0) {
+            // LocalDate.MIN is the bucket of NULL times (<nullTimes>default</nullTimes>), which retention never removes
+            if (keptBefore.isPresent() && day.isBefore(keptBefore.get()) && !day.equals(LocalDate.MIN) && a.rows() == 0) {
                 kept += target.get(day).rows(); // a range retention removed from the source: the target keeps its rows
                 continue;
             }
             Sums b = target.getOrDefault(day, new Sums(0, "0"));
             rows += a.rows();
             if (!a.equals(b)) {
-                differences.add("the " + interval.unit() + " starting " + day + ": " + a.rows() + " row(s) in " + transfer.source()
+                differences.add((day.equals(LocalDate.MIN) ? "the rows with a NULL " + Sql.ident(column) : "the " + interval.unit()
+                        + " starting " + day) + ": " + a.rows() + " row(s) in " + transfer.source()
                         + " but " + b.rows() + " in " + transfer.target() + (a.rows() == b.rows() ? " (same count, different content)" : ""));
             }
         }

@@ -13,6 +13,9 @@ import io.github.partitionmaven.policy.TableSpec;
  *   <interval>month</interval>         <!-- day, week, month, quarter, year -->
  *   <premake>3</premake>               <!-- intervals kept ahead of now -->
  *   <retention>6 months</retention>    <!-- optional, used by prune -->
+ *   <widenKeys>true</widenKeys>        <!-- optional, convert: int key columns and their sequences become bigint -->
+ *   <addNotNull>true</addNotNull>      <!-- optional, convert: columns holding no NULL become NOT NULL -->
+ *   <nullTimes>default</nullTimes>     <!-- optional, convert: rows with a NULL column go to a DEFAULT partition -->
  * </table>
  * }</pre>
  */
@@ -45,8 +48,30 @@ public class TableConfig {
     /** For a bigint (or, for seconds, integer) column of epoch time: seconds, milliseconds or microseconds. */
     private String epochUnit;
 
+    /** Convert: integer columns of the primary and unique keys, and their sequences, become bigint (default false). */
+    private Boolean widenKeys;
+
+    /** Convert: columns that allow NULL but hold none become NOT NULL (default false). */
+    private Boolean addNotNull;
+
+    /** Convert: rows with a NULL partition column: refuse (default) or default (a DEFAULT partition holds them). */
+    private String nullTimes;
+
     public TableSpec toSpec() {
-        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema, epochUnit);
+        return new TableSpec(name, column, interval, premake, namePattern, retention, retentionMode, retentionSchema, epochUnit, widenKeys,
+                addNotNull, nullTimes);
+    }
+
+    public void setWidenKeys(Boolean widenKeys) {
+        this.widenKeys = widenKeys;
+    }
+
+    public void setAddNotNull(Boolean addNotNull) {
+        this.addNotNull = addNotNull;
+    }
+
+    public void setNullTimes(String nullTimes) {
+        this.nullTimes = nullTimes;
     }
 
     public void setName(String name) {

@@ -66,7 +66,8 @@ public final class PolicyReader {
                 2 * interval.maxPremake() + 1);
         Optional<EpochUnit> epochUnit = spec.epochUnit() == null || spec.epochUnit().isBlank() ? Optional.empty()
                 : Optional.of(EpochUnit.parse(spec.epochUnit(), name));
-        return new TablePolicy(name, spec.column().trim(), interval, premake, pattern, retention(spec, name, interval), epochUnit);
+        return new TablePolicy(name, spec.column().trim(), interval, premake, pattern, retention(spec, name, interval),
+                TableConversion.of(spec, name), epochUnit);
     }
 
     private static Optional<RetentionPolicy> retention(TableSpec spec, TableName name, Interval interval) {

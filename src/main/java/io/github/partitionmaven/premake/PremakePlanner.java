@@ -124,7 +124,10 @@ public final class PremakePlanner implements Planner {
                     + " fall outside the partitions kept by this policy (" + interval.unit() + "s starting "
                     + summarize(strayDefaultRows.keySet()) + "); they stay in the default partition."));
         }
-        if (state.defaultContent().nullKeyRows() > 0) {
+        if (state.defaultContent().nullKeyRows() > 0 && policy.conversion().nullTimesToDefault()) {
+            findings.add(Finding.info(state.defaultContent().nullKeyRows() + " row(s) with a NULL " + policy.column() + " are kept in the"
+                    + " default partition " + state.defaultPartition().orElseThrow().name() + ", as configured (<nullTimes>default</nullTimes>)."));
+        } else if (state.defaultContent().nullKeyRows() > 0) {
             findings.add(Finding.warning(state.defaultContent().nullKeyRows() + " row(s) in the default partition have a NULL "
                     + policy.column() + "; no range partition can hold them."));
         }
