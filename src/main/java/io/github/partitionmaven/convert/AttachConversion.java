@@ -116,8 +116,12 @@ final class AttachConversion {
         for (int i = first ? 1 : 0; i < steps.size(); i++) {
             steps.set(i, steps.get(i).withFailure(failure));
         }
-        List<Finding> findings = List.of(Finding.info(names.old() + " will hold every existing row as the partition [MINVALUE, " + upper
-                + "); retention ages it out as a whole once " + upper + " is past the retention period."));
+        List<Finding> findings = new ArrayList<>(List.of(Finding.info(names.old() + " will hold every existing row as the partition [MINVALUE, "
+                + upper + "); retention ages it out as a whole once " + upper + " is past the retention period.")));
+        facts.progress().ifPresent(p -> findings.add(0, Finding.warning("Unfinished conversion of " + t + " (strategy attach): started "
+                + p.startedAt() + p.lastError().map(e -> "; last error: " + e).orElse("") + "; next step: " + steps.get(0).action()
+                + ". Until the swap, CHECK " + bound2 + " refuses rows at or after " + upper + ". `mvn partition:convert` continues it;"
+                + " `mvn partition:convert -Dpartition.abandon` removes it.")));
         return new TablePlan(policy, state, steps, findings);
     }
 
