@@ -35,6 +35,8 @@ final class AttachConversion {
     /** Marks the old table's primary key index, so that partition:rollback knows the primary key to restore. */
     static final String KEY_EXTENDED = "partition-maven-plugin: strategy attach extended the primary key with the partition column";
     static final String KEY_KEPT = "partition-maven-plugin: strategy attach kept the primary key, which included the partition column";
+    /** Appended to the mark when the swap made the partition column NOT NULL, so that partition:rollback makes it nullable again. */
+    static final String NOT_NULL_ADDED = "; it made the partition column NOT NULL";
 
     private final TablePolicy policy;
     private final TableState state;
@@ -200,7 +202,8 @@ final class AttachConversion {
             sql.add("ALTER TABLE " + old.sql() + " ADD CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)) + " PRIMARY KEY USING INDEX "
                     + Sql.ident(names.attachKeyIndex()));
             sql.add("COMMENT ON INDEX " + new TableName(t.schema(), ConvertNames.retired(pkName)).sql() + " IS " + Sql.literal(
-                    facts.primaryKey().stream().anyMatch(c -> c.name().equals(policy.column())) ? KEY_KEPT : KEY_EXTENDED));
+                    (facts.primaryKey().stream().anyMatch(c -> c.name().equals(policy.column())) ? KEY_KEPT : KEY_EXTENDED)
+                            + (state.keyColumn().notNull() ? "" : NOT_NULL_ADDED)));
         });
         // the parent's row triggers are cloned onto every partition it attaches: the old table's own would fire twice
         facts.carried().triggers().forEach(tr -> sql.add("DROP TRIGGER " + Sql.ident(tr.name()) + " ON " + old.sql()));
