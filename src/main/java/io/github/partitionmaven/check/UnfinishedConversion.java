@@ -39,7 +39,7 @@ public record UnfinishedConversion(TableName table, String strategy, String star
 
     @Override
     public String message() {
-        return "an unfinished " + strategy + " of " + table + " (started " + startedAt + ", " + copiedRows + " row(s) copied"
+        return "an unfinished " + strategy + " of " + table + " (started " + startedAt + (strategy.equals("attach") ? "" : ", " + copiedRows + " row(s) copied")
                 + lastError.map(e -> "; last error: " + e).orElse("") + ") is still in place: its capture trigger, if any, costs every"
                 + " write of the application and its change log keeps growing";
     }

@@ -48,10 +48,27 @@ final class Abandon {
         }
         if (!tables.isEmpty()) {
             String list = String.join(", ", tables.stream().map(TableName::sql).toList());
-            steps.add(Step.transactional(Goal.CONVERT, t, "drop " + list + (facts.exists(names.shadow()) ? " (with its partitions)" : ""),
-                    "abandoning the conversion: the partially built table and the progress record; nothing reads them",
-                    List.of("DROP TABLE IF EXISTS " + list), tables.stream().map(n -> new Lock(n, LockMode.ACCESS_EXCLUSIVE)).toList(), 0));
-            removed.add(list);
+            List<String> sql = new ArrayList<>(List.of("DROP TABLE IF EXISTS " + list));
+            // an attach's successor took the names of the table's indexes, which it renamed to <name>_old: they get them back
+            List<String> renamed = new ArrayList<>();
+            for (String name : facts.objectNames(names.shadow())) {
+                String retired = ConvertNames.retired(name);
+                if (facts.object(t, retired).isPresent() && facts.object(t, name).isEmpty()) {
+                    sql.add("ALTER INDEX " + new TableName(t.schema(), retired).sql() + " RENAME TO " + Sql.ident(name));
+                    renamed.add(Sql.ident(name));
+                }
+            }
+            renamed.sort(null);
+            List<Lock> locks = new ArrayList<>(tables.stream().map(n -> new Lock(n, LockMode.ACCESS_EXCLUSIVE)).toList());
+            if (!renamed.isEmpty()) {
+                locks.add(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE));
+            }
+            steps.add(Step.transactional(Goal.CONVERT, t, "drop " + list + (facts.exists(names.shadow()) ? " (with its partitions)" : "")
+                            + (renamed.isEmpty() ? "" : "; " + t + "'s indexes get their names back: " + String.join(", ", renamed)),
+                    "abandoning the conversion: the partially built table and the progress record; nothing reads them"
+                            + (renamed.isEmpty() ? "" : "; renaming an index takes SHARE UPDATE EXCLUSIVE: reads and writes continue"),
+                    sql, locks, 0));
+            removed.add(list + (renamed.isEmpty() ? "" : " (and " + renamed.size() + " index(es) renamed back)"));
         }
         String bound = names.boundConstraint();
         if (facts.object(t, bound).isPresent()) {

@@ -5,6 +5,7 @@ import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
@@ -60,7 +61,22 @@ final class AttachRollback {
             steps.add(buildKey(key.get(), old));
         }
         steps.add(swapBack(old, key.isPresent()));
-        return new TablePlan(policy, state, steps, List.of());
+        List<Finding> findings = new ArrayList<>();
+        if (notNullAdded()) {
+            findings.add(Finding.info(Sql.ident(policy.column()) + " allowed NULL on " + state.name() + " before the attach made it NOT NULL;"
+                    + " the rollback makes it nullable again."));
+        } else if (primaryKeyIndex().flatMap(AttachRollbackFacts.PartitionIndex::comment).isEmpty()) {
+            findings.add(Finding.info(Sql.ident(policy.column()) + " stays NOT NULL on " + state.name() + ": every partitioned table needs it,"
+                    + " and without a primary key the attach left no mark telling whether it allowed NULL before. If it did: ALTER TABLE "
+                    + state.name().sql() + " ALTER COLUMN " + Sql.ident(policy.column()) + " DROP NOT NULL after the rollback."));
+        }
+        return new TablePlan(policy, state, steps, findings);
+    }
+
+    /** Whether the attach marked that it made the partition column NOT NULL. */
+    private boolean notNullAdded() {
+        return primaryKeyIndex().flatMap(AttachRollbackFacts.PartitionIndex::comment).filter(c -> c.endsWith(AttachConversion.NOT_NULL_ADDED))
+                .isPresent();
     }
 
     private PartitionInfo refuse() {
@@ -105,7 +121,7 @@ final class AttachRollback {
     private Optional<List<String>> originalKey() {
         List<String> pk = facts.primaryKey().stream().map(ConvertFacts.Column::name).toList();
         Optional<String> mark = primaryKeyIndex().flatMap(AttachRollbackFacts.PartitionIndex::comment);
-        boolean extended = mark.map(AttachConversion.KEY_EXTENDED::equals)
+        boolean extended = mark.map(m -> m.startsWith(AttachConversion.KEY_EXTENDED))
                 .orElse(pk.size() > 1 && pk.get(pk.size() - 1).equals(policy.column()));
         return extended ? Optional.of(pk.subList(0, pk.size() - 1)) : Optional.empty();
     }
@@ -174,9 +190,13 @@ final class AttachRollback {
             if (!index.name().equals(index.parentName())) {
                 after.add("ALTER INDEX " + new TableName(t.schema(), index.name()).sql() + " RENAME TO " + Sql.ident(index.parentName()));
             }
-            if (index.comment().filter(c -> c.equals(AttachConversion.KEY_KEPT)).isPresent()) {
+            if (index.comment().filter(c -> c.startsWith(AttachConversion.KEY_KEPT)).isPresent()) {
                 after.add("COMMENT ON INDEX " + new TableName(t.schema(), index.parentName()).sql() + " IS NULL");
             }
+        }
+        if (notNullAdded()) {
+            // the attach made it NOT NULL (a partitioned table's keys include it); without the primary key that needed it, it need not be
+            after.add("ALTER TABLE " + t.sql() + " ALTER COLUMN " + k + " DROP NOT NULL");
         }
         for (int i = 0; i < identities.size(); i++) {
             String column = identities.get(i).column();

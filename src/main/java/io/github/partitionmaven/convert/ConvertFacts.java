@@ -140,6 +140,11 @@ public record ConvertFacts(
                 foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress, carried, columns);
     }
 
+    /** The names of the constraints and indexes on {@code relation} (one of the table, its shadow and its old name). */
+    public java.util.Set<String> objectNames(TableName relation) {
+        return objects.getOrDefault(relation, Map.of()).keySet();
+    }
+
     /** Constraint or index {@code name} on {@code relation}: empty when absent, else whether it is valid. */
     public Optional<Boolean> object(TableName relation, String name) {
         return Optional.ofNullable(objects.getOrDefault(relation, Map.of()).get(name));

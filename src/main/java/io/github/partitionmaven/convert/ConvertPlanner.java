@@ -145,7 +145,7 @@ public final class ConvertPlanner implements Planner {
                     + " to continue it, or remove it with `mvn partition:convert -Dpartition.abandon`.", e);
         }
         TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
-                ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings, unlogged(state)).plan()
+                ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings, server, unlogged(state)).plan()
                 : new CopyConversion(policy, state, f, names, settings, options, server, unlogged(state)).plan();
         Carried carried = f.carried();
         if (carried.replicaIdentity() != 'i' || carried.replicaIndex().equals(f.primaryKeyName())) {

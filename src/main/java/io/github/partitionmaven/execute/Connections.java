@@ -20,6 +20,8 @@ public final class Connections {
     public static Connection open(ConnectionSettings settings, RunSettings run) {
         Connection c = connect(settings);
         try (Statement s = c.createStatement()) {
+            // first, so that not even the session's own setup is compiled (with jit_above_cost = 0 the next one was)
+            s.execute("SET jit = off");
             pinSearchPath(s);
             // then: a role's or database's timeouts would cancel long steps by design (engine.Preflight says so in the plan)
             s.execute("SET statement_timeout = 0");
@@ -28,8 +30,8 @@ public final class Connections {
             s.execute("SET DateStyle = ISO");
             // JIT compiles any statement planned above jit_above_cost (100,000): on a big table the swap's replay and
             // max(id) statements were compiled inside the ACCESS EXCLUSIVE lock, which then held 252-787 ms instead of
-            // 27 ms (PostgreSQL 15, jit = on); the plugin's statements are simple enough that JIT never pays off
-            s.execute("SET jit = off");
+            // 27 ms (PostgreSQL 15, jit = on); the plugin's statements are simple enough that JIT never pays off: jit is set
+            // off first, above
             endWhenClientGone(s);
             return c;
         } catch (SQLException e) {

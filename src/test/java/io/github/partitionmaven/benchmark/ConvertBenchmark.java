@@ -12,13 +12,16 @@ import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.Seed;
+import io.github.partitionmaven.testing.DebianPostgres;
 import io.github.partitionmaven.testing.TestDb;
+import io.github.partitionmaven.testing.TestServer;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -31,20 +34,47 @@ import org.junit.jupiter.api.Test;
  * and deletes per second throughout; its longest stall is reported. Prints numbers; asserts nothing.
  *
  * <p>Run: {@code mvn -B -Pbenchmark test -Dtest=ConvertBenchmark}; {@code -Dconvert.benchmark.statements=true} also prints
- * the 25 statements that took the most time (pg_stat_statements); {@code -Dconvert.benchmark.sessions=N} sets copySessions.
+ * the 25 statements that took the most time (pg_stat_statements); {@code -Dconvert.benchmark.sessions=N} sets copySessions;
+ * {@code -Dconvert.benchmark.server=debian15} runs on Debian's PostgreSQL 15 with its stock settings (fsync and
+ * full_page_writes on) plus shared_buffers = 2GB, maintenance_work_mem = 1GB and max_wal_size = 8GB, instead of the embedded
+ * server (fsync off unless {@code -Dpartition.test.durable=true}). Beside each wall time: the CPU-seconds the server used
+ * (the postmaster's utime + stime + cutime + cstime from /proc, plus those of its live children, before and after) and the
+ * client JVM's (the plugin and the writer); the writer's p99 latency during each run beside its p99 while idle.
  */
 @DatabaseTest
 class ConvertBenchmark {
 
     private static final long ROWS = Long.getLong("convert.benchmark.rows", 2_000_000L);
+    /** How long the writer runs alone before each conversion, for its idle p99. */
+    private static final long IDLE_MILLIS = Long.getLong("convert.benchmark.idleMillis", 5000);
     private static final int SESSIONS = Integer.getInteger("convert.benchmark.sessions", ConvertOptions.DEFAULTS.copySessions());
     private static final LocalDate TODAY = LocalDate.now(Clock.systemUTC());
     private static final LocalDate FROM = TODAY.minusMonths(12).plusDays(1);
+    private static final String SERVER = System.getProperty("convert.benchmark.server", "embedded");
+    private static final boolean STATEMENTS = Boolean.getBoolean("convert.benchmark.statements");
     private final List<String> report = new ArrayList<>();
+    private final List<String> table = new ArrayList<>();
 
     @Test
     void convertBesideBaselines() throws Exception {
-        TestDb db = TestDb.fresh(getClass());
+        if (SERVER.equals("debian15")) {
+            DebianPostgres.assumeAvailable();
+            Map<String, String> settings = new java.util.LinkedHashMap<>(Map.of("shared_buffers", "2GB", "maintenance_work_mem", "1GB",
+                    "max_wal_size", "8GB"));
+            if (STATEMENTS) {
+                settings.put("shared_preload_libraries", "pg_stat_statements");
+            }
+            try (DebianPostgres pg = DebianPostgres.startStock(settings)) {
+                run(TestServer.of(pg).createDatabase("convert_benchmark"));
+            }
+        } else if (SERVER.equals("embedded")) {
+            run(TestDb.fresh(getClass()));
+        } else {
+            throw new IllegalArgumentException("convert.benchmark.server is embedded or debian15, not " + SERVER);
+        }
+    }
+
+    private void run(TestDb db) throws Exception {
         db.exec(Seed.plainTables().toArray(String[]::new));
         long t0 = System.nanoTime();
         String span = "(TIMESTAMP '" + TODAY + "' - TIMESTAMP '" + FROM + "')";
@@ -56,13 +86,23 @@ class ConvertBenchmark {
         line("generated %,d rows, %s, in %.1f s", ROWS, db.queryStrings("SELECT pg_size_pretty(pg_total_relation_size('chat_history'))").get(0),
                 secs(t0));
 
-        db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-        double seed = seedWay(db);
-        double floor = floor(db);
+        if (STATEMENTS) {
+            db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        }
+        line("server: %s; %s", db.server().describe(), String.join(", ", db.queryStrings("SELECT name || '=' || setting || coalesce(unit, '')"
+                + " FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'maintenance_work_mem',"
+                + " 'max_wal_size', 'jit', 'max_parallel_maintenance_workers') ORDER BY name")));
+        Cpu.Usage[] seedCpu = new Cpu.Usage[1];
+        double seed = Cpu.measure(db, seedCpu, () -> seedWay(db));
+        Cpu.Usage[] floorCpu = new Cpu.Usage[1];
+        double floor = Cpu.measure(db, floorCpu, () -> floor(db));
+        row("floor: INSERT...SELECT into bare partitions + index builds", floor, floor, floorCpu[0], null);
+        row("the seed's way: INSERT...SELECT...ORDER BY, indexed parent", seed, floor, seedCpu[0], null);
 
         Engines.RecordingLog log = new Engines.RecordingLog();
         Run copyRun = underWriter(db, ConvertOptions.DEFAULTS.withCopySessions(SESSIONS), log);
         double copy = copyRun.seconds();
+        row("partition:convert, strategy copy (" + SESSIONS + " copy session(s))", copy, floor, copyRun.cpu(), copyRun);
         double copyStall = copyRun.stallMillis();
         long writes = copyRun.writes();
         line("");
@@ -77,10 +117,12 @@ class ConvertBenchmark {
         line("  copy total                 %8.1f s = rows copied + indexes built %.1f s (%.2fx floor) + verification %.1f s"
                 + " + ANALYZE %.1f s + foreign keys %.1f s + replays, swap and the rest %.1f s", copy, phases[0], phases[0] / floor, phases[1],
                 phases[2], phases[3], copy - phases[0] - phases[1] - phases[2] - phases[3]);
-        line("  floor (INSERT...SELECT into bare partitions + index builds) %8.1f s   -> copy/floor = %.2fx (target <= 1.3x)", floor, copy / floor);
+        line("  floor (INSERT...SELECT into bare partitions + index builds) %8.1f s   -> copy/floor = %.2fx (target <= 1.1x)", floor, copy / floor);
         line("  seed's INSERT...SELECT...ORDER BY into its indexed parent   %8.1f s   -> seed/copy  = %.2fx (target >= 2x)", seed, seed / copy);
         line("  writer's longest stall     %8.1f ms (target < 100 ms), during %s", copyStall, copyRun.stallStep());
-        if (Boolean.getBoolean("convert.benchmark.statements")) {
+        line("  writer's p99 latency       %8.2f ms during the conversion, %.2f ms idle -> %.2fx (target <= 2x)", copyRun.p99(), copyRun.idleP99(),
+                copyRun.p99() / copyRun.idleP99());
+        if (STATEMENTS) {
             db.queryStrings("SELECT round(total_exec_time)::text || ' ms, ' || calls || ' calls: ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
                     + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25").forEach(l -> line("    %s", l));
         }
@@ -106,8 +148,24 @@ class ConvertBenchmark {
         line("  attach total               %8.1f s (no copy; copy above took %.1f s)", attach, copy);
         line("  exclusive-lock window      %8s ms (target < 50 ms)", m.find() ? m.group(1) : "?");
         line("  writer's longest stall     %8.1f ms, during %s", attachStall, attachRun.stallStep());
-        System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ") =====");
+        row("partition:convert, strategy attach (no copy)", attach, floor, attachRun.cpu(), attachRun);
+        System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ", " + ROWS + " rows) =====");
         report.forEach(System.out::println);
+        System.out.println();
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "run", "wall s", "/floor", "server", "client",
+                "p99 ms", "idle p99", "p99 x", "stall ms"));
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "", "", "", "CPU s", "CPU s", "(during)", "", "", ""));
+        table.forEach(System.out::println);
+        System.out.println(String.format(Locale.ROOT, "targets: copy <= 1.1x floor (%.2fx), seed's way >= 2x copy (%.2fx), stall < 100 ms (%.1f),"
+                + " p99 <= 2x idle (%.2fx)", copy / floor, seed / copy, copyStall, copyRun.p99() / copyRun.idleP99()));
+    }
+
+    private void row(String name, double seconds, double floor, Cpu.Usage cpu, Run run) {
+        table.add(String.format(Locale.ROOT, "%-62s %8.1f %6.2fx %8.1f %8.1f %9s %9s %7s %9s", name, seconds, seconds / floor, cpu.server(),
+                cpu.client(), run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.p99()),
+                run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.idleP99()),
+                run == null ? "-" : String.format(Locale.ROOT, "%.2fx", run.p99() / run.idleP99()),
+                run == null ? "-" : String.format(Locale.ROOT, "%.1f", run.stallMillis())));
     }
 
     /** Seconds spent in: copy + index builds, verification, ANALYZE, foreign keys; read from the step log. */
@@ -131,8 +189,12 @@ class ConvertBenchmark {
         return out;
     }
 
-    /** @param stallStep the step during which the longest stall began */
-    private record Run(double seconds, double stallMillis, long writes, String stallStep) {
+    /**
+     * @param stallStep the step during which the longest stall began
+     * @param p99       the writer's 99th percentile latency during the run, ms
+     * @param idleP99   the writer's 99th percentile latency in the seconds before the run, ms
+     */
+    private record Run(double seconds, double stallMillis, long writes, String stallStep, double p99, double idleP99, Cpu.Usage cpu) {
     }
 
     /** Remembers when each step started, to tell during which step the writer stalled longest. */
@@ -173,7 +235,11 @@ class ConvertBenchmark {
         try (ChatWriter writer = new ChatWriter(db, false, 200, FROM.plusDays(2).atStartOfDay(), TODAY.atStartOfDay())) {
             Thread.sleep(1000);
             writer.resetStall();
+            Thread.sleep(IDLE_MILLIS);
+            double idleP99 = writer.latencyPercentileMillis(99);
+            writer.resetStall();
             long start = System.nanoTime();
+            Cpu.Usage before = Cpu.now(db);
             StepClock clock = new StepClock(log);
             try {
                 engine(db, options, clock).apply(Goal.CONVERT);
@@ -183,12 +249,14 @@ class ConvertBenchmark {
                 throw e;
             }
             double seconds = secs(start);
+            Cpu.Usage cpu = Cpu.now(db).minus(before);
+            double p99 = writer.latencyPercentileMillis(99);
             Thread.sleep(500);
             writer.close();
             if (!writer.errors().isEmpty()) {
                 line("writer errors: %s", writer.errors());
             }
-            return new Run(seconds, writer.longestStallMillis(), writer.ops(), clock.stepAt(writer.longestStallStartedAt()));
+            return new Run(seconds, writer.longestStallMillis(), writer.ops(), clock.stepAt(writer.longestStallStartedAt()), p99, idleP99, cpu);
         }
     }
 

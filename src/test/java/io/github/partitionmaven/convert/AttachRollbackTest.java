@@ -104,6 +104,26 @@ class AttachRollbackTest {
     }
 
     @Test
+    void theSeedsLiteralTableGetsBackTheNullableCreatedAtTheAttachMadeNotNull() {
+        TestDb db = ConvertTest.seeded(1000);
+        String nullable = "SELECT attname || ' ' || attnotnull FROM pg_attribute WHERE attrelid = 'chat_history'::regclass AND attnum > 0"
+                + " AND NOT attisdropped ORDER BY attnum";
+        List<String> original = definition(db);
+        List<String> columns = db.queryStrings(nullable);
+        assertTrue(columns.contains("created_at false"), columns.toString());
+        convert(db);
+        assertTrue(db.queryStrings(nullable).contains("created_at true"), "a partitioned table's key needs it");
+        List<String> plan = new ArrayList<>();
+        new PlanReport(ConvertTest.engine(db, ROLLBACK, new Engines.RecordingLog()).plan(Set.of(Goal.ROLLBACK)), "test").print(plan::add, plan::add);
+        assertTrue(String.join("\n", plan).contains("\"created_at\" allowed NULL on \"public\".\"chat_history\" before the attach made it"
+                + " NOT NULL; the rollback makes it nullable again."), String.join("\n", plan));
+        rollback(db, ROLLBACK);
+        assertEquals(columns, db.queryStrings(nullable), "every column's nullability as before the conversion");
+        assertEquals(original, definition(db));
+        db.exec("INSERT INTO chat_history (user_id, role, content) VALUES (1, 'user', 'no time, as the seed allows')");
+    }
+
+    @Test
     void identityAndNoPrimaryKeyComeBack() {
         TestDb db = TestDb.fresh(getClass());
         db.exec("CREATE TABLE chat_history (id bigint GENERATED ALWAYS AS IDENTITY, note text, created_at timestamptz NOT NULL)",

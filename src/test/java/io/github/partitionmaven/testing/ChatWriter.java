@@ -36,6 +36,8 @@ public final class ChatWriter implements AutoCloseable {
     private final List<Throwable> errors = new ArrayList<>();
     private final Thread thread;
     private volatile long maxId;
+    /** Every operation's latency in nanoseconds since the last {@link #resetStall()}, for percentiles. */
+    private final List<Long> latencies = new ArrayList<>();
 
     /** @param opsPerSecond target rate; 0 for as fast as it goes */
     public ChatWriter(TestDb db, boolean mirror, int opsPerSecond, LocalDateTime from, LocalDateTime to) {
@@ -105,6 +107,9 @@ public final class ChatWriter implements AutoCloseable {
                     }
                 }
                 long took = System.nanoTime() - started;
+                synchronized (latencies) {
+                    latencies.add(took);
+                }
                 if (took > maxNanos.get()) {
                     maxNanos.set(took);
                     maxStartedAt = started;
@@ -146,6 +151,23 @@ public final class ChatWriter implements AutoCloseable {
 
     public void resetStall() {
         maxNanos.set(0);
+        synchronized (latencies) {
+            latencies.clear();
+        }
+    }
+
+    /** The {@code percentile} (e.g. 99) of the operations' latencies since the last {@link #resetStall()}, in milliseconds. */
+    public double latencyPercentileMillis(double percentile) {
+        List<Long> sorted;
+        synchronized (latencies) {
+            sorted = new ArrayList<>(latencies);
+        }
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        sorted.sort(null);
+        int i = (int) Math.min(sorted.size() - 1, Math.ceil(percentile / 100 * sorted.size()) - 1);
+        return sorted.get(Math.max(0, i)) / 1e6;
     }
 
     /** Lets the writer go on a moment after the run, stops it, and checks it wrote more than {@code minOps} times without an error. */

@@ -68,6 +68,19 @@ public final class DebianPostgres implements AutoCloseable {
      * @param settings server settings passed as -c name=value, e.g. shared_preload_libraries=pg_partman_bgw
      */
     public static DebianPostgres start(Map<String, String> settings) throws IOException, SQLException {
+        return start(true, settings);
+    }
+
+    /**
+     * Starts a fresh cluster with PostgreSQL's own defaults (fsync, synchronous_commit and full_page_writes on, 128MB
+     * shared_buffers) plus {@code settings}: what a benchmark compares with production, where the tests' settings would flatter
+     * every write.
+     */
+    public static DebianPostgres startStock(Map<String, String> settings) throws IOException, SQLException {
+        return start(false, settings);
+    }
+
+    private static DebianPostgres start(boolean testDefaults, Map<String, String> settings) throws IOException, SQLException {
         if (!available()) {
             throw new IllegalStateException(BIN + "/postgres is absent");
         }
@@ -80,12 +93,14 @@ public final class DebianPostgres implements AutoCloseable {
         Map<String, String> conf = new LinkedHashMap<>();
         conf.put("listen_addresses", "127.0.0.1");
         conf.put("unix_socket_directories", "");
-        conf.put("fsync", "off");
-        conf.put("synchronous_commit", "off");
-        conf.put("full_page_writes", "off");
-        conf.put("max_connections", "50");
-        conf.put("shared_buffers", "32MB");
         conf.put("logging_collector", "off");
+        if (testDefaults) {
+            conf.put("fsync", "off");
+            conf.put("synchronous_commit", "off");
+            conf.put("full_page_writes", "off");
+            conf.put("max_connections", "50");
+            conf.put("shared_buffers", "32MB");
+        }
         conf.putAll(settings);
         List<String> cmd = new ArrayList<>(List.of(BIN.resolve("postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port)));
         conf.forEach((k, v) -> {

@@ -136,6 +136,12 @@ public final class TestServer {
         return s;
     }
 
+    /** The tests' view of a running Debian PostgreSQL (its superuser, trust authentication), to make {@link TestDb}s on it. */
+    public static TestServer of(DebianPostgres pg) {
+        return new TestServer("jdbc:postgresql://127.0.0.1:" + pg.port() + "/", "postgres", DebianPostgres.SUPERUSER, null, false,
+                "Debian PostgreSQL " + DebianPostgres.MAJOR + " on port " + pg.port());
+    }
+
     /** Creates a role whose password is checked (the embedded server trusts everyone else). */
     private void enablePasswordUser() throws SQLException, IOException {
         try (Connection c = admin(); Statement st = c.createStatement()) {
