@@ -14,9 +14,14 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -27,8 +32,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -39,9 +46,15 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 /**
  * Archives in an S3 bucket. The data file is a multipart upload fed as it is compressed: parts of
  * {@link S3Settings#partSizeFor} bytes, at most {@link S3Settings#PARTS_IN_FLIGHT} uploading while
- * the next fills, each with its SHA-256 (x-amz-checksum-sha256) so the store rejects a part damaged
- * on the way. Nothing is visible under the key until CompleteMultipartUpload; a failure aborts the
- * upload, and an upload a crash left open is aborted by the next run's {@link #discardUnfinished}.
+ * the next fills, each with the SHA-256 computed here from the bytes sent (x-amz-checksum-sha256),
+ * which the store checks as the part arrives and rejects on a mismatch. Nothing is visible under the
+ * key until CompleteMultipartUpload; a failure aborts the upload, and an upload a crash left open is
+ * aborted by the next run's {@link #discardUnfinished}.
+ *
+ * <p>The same part digests give the object's checksum as S3 keeps it for a multipart object: the
+ * SHA-256 of the parts' SHA-256s concatenated in part order, base64, then {@code -N} ("composite").
+ * {@link Upload#storeChecksum()} goes into the manifest, and {@link #stored} reads S3's back with one
+ * HeadObject; see {@link ArchiveCheck} for why that replaces reading the object back.
  */
 final class S3ArchiveStore implements ArchiveStore {
 
@@ -89,6 +102,17 @@ final class S3ArchiveStore implements ArchiveStore {
     public long size(String name) throws IOException {
         try {
             return client().headObject(r -> r.bucket(s3.bucket()).key(key(name))).contentLength();
+        } catch (SdkException e) {
+            throw io("look up " + where(name), e);
+        }
+    }
+
+    /** HeadObject with ChecksumMode ENABLED: the size, and the SHA-256 checksum S3 computed from the parts as they arrived. */
+    @Override
+    public Stored stored(String name) throws IOException {
+        try {
+            HeadObjectResponse head = client().headObject(r -> r.bucket(s3.bucket()).key(key(name)).checksumMode(ChecksumMode.ENABLED));
+            return new Stored(head.contentLength(), head.checksumSHA256());
         } catch (SdkException e) {
             throw io("look up " + where(name), e);
         }
@@ -240,6 +264,14 @@ final class S3ArchiveStore implements ArchiveStore {
         return "Cannot " + doing + ": " + message + ".";
     }
 
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String credentialSource() {
         return s3.credentials() != null ? s3.credentials().toString() : "the credentials of the SDK's default provider chain";
     }
@@ -257,6 +289,9 @@ final class S3ArchiveStore implements ArchiveStore {
         private final ExecutorService uploaders;
         private final Semaphore slots = new Semaphore(S3Settings.PARTS_IN_FLIGHT);
         private final List<CompletedPart> done = new ArrayList<>();
+        /** Raw SHA-256 of each part by part number, for the composite checksum. */
+        private final Map<Integer, byte[]> digests = new TreeMap<>();
+        private String composite;
         private final AtomicLong uploaded = new AtomicLong();
         private volatile Throwable failure;
         private byte[] part;
@@ -316,12 +351,23 @@ final class S3ArchiveStore implements ArchiveStore {
             used = 0;
             uploaders.execute(() -> {
                 try {
+                    // hashed here, on the uploader thread beside the compressor, and sent as the header's value: the SDK then
+                    // computes no checksum of its own, and the digest is of exactly the bytes sent
+                    MessageDigest sha = sha256();
+                    sha.update(bytes, 0, length);
+                    byte[] digest = sha.digest();
+                    String checksum = Base64.getEncoder().encodeToString(digest);
                     UploadPartResponse r = client().uploadPart(p -> p.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
-                                    .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+                                    .partNumber(number).checksumSHA256(checksum),
                             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
                                     "application/octet-stream"));
+                    if (r.checksumSHA256() != null && !r.checksumSHA256().equals(checksum)) {
+                        throw new IOException("the store holds part " + number + " of " + where(name) + " with SHA-256 "
+                                + r.checksumSHA256() + " but " + checksum + " was sent");
+                    }
                     synchronized (done) {
-                        done.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build());
+                        done.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(checksum).build());
+                        digests.put(number, digest);
                     }
                     long total = uploaded.addAndGet(length);
                     log.debug("      uploaded part " + number + " of " + where(name) + " (" + Durations.bytes(length) + ", "
@@ -364,17 +410,31 @@ final class S3ArchiveStore implements ArchiveStore {
             }
             rethrow();
             List<CompletedPart> sorted;
+            MessageDigest whole = sha256();
             synchronized (done) {
                 sorted = done.stream().sorted(Comparator.comparing(CompletedPart::partNumber)).toList();
+                digests.values().forEach(whole::update);
             }
+            composite = Base64.getEncoder().encodeToString(whole.digest()) + "-" + sorted.size();
+            String stored;
             try {
-                client().completeMultipartUpload(r -> r.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(sorted)));
+                stored = client().completeMultipartUpload(r -> r.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(sorted))).checksumSHA256();
             } catch (SdkException e) {
                 throw io("complete the upload of " + where(name), e);
             }
+            if (stored != null && !stored.equals(composite)) {
+                // no manifest is written, so the next run exports again over this object
+                throw new IOException("the store reports the SHA-256 checksum " + stored + " for " + where(name) + " but its parts make "
+                        + composite);
+            }
             finished = true;
             uploaders.shutdown();
+        }
+
+        @Override
+        public String storeChecksum() {
+            return composite;
         }
 
         /** Stops the uploaders, then AbortMultipartUpload: S3 frees the parts; no object appears under the key. */
