@@ -60,6 +60,7 @@ final class S3ArchiveStore implements ArchiveStore {
 
     private final S3Settings s3;
     private S3Client client;
+    private volatile boolean checksums = true;
 
     S3ArchiveStore(S3Settings s3) {
         this.s3 = s3;
@@ -140,29 +141,59 @@ final class S3ArchiveStore implements ArchiveStore {
     @Override
     public void writeText(String name, String text) throws IOException {
         try {
-            client().putObject(put(name).contentType("application/json").build(), RequestBody.fromString(text, StandardCharsets.UTF_8));
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            withChecksums(sha -> client().putObject(put(name, body, sha).contentType("application/json").build(), RequestBody.fromBytes(body)));
         } catch (SdkException e) {
             throw io("write " + where(name), e);
         }
     }
 
-    private PutObjectRequest.Builder put(String name) {
-        return PutObjectRequest.builder().bucket(s3.bucket()).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+    /**
+     * A PutObject of {@code body} with its SHA-256 in the x-amz-checksum-sha256 header, computed here: left to the SDK, the
+     * checksum goes in a trailer of an aws-chunked body over plain HTTP, which S3-compatible stores do not all read (S3Proxy
+     * 2.6 answers XAmzContentSHA256Mismatch).
+     */
+    private PutObjectRequest.Builder put(String name, byte[] body, boolean checksum) {
+        return PutObjectRequest.builder().bucket(s3.bucket()).key(key(name))
+                .checksumSHA256(checksum ? Base64.getEncoder().encodeToString(sha256().digest(body)) : null)
                 .serverSideEncryption(s3.serverSideEncryption()).ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass());
+    }
+
+    /**
+     * Runs {@code request} with S3's additional SHA-256 checksum, or without it once the store has answered 501 NotImplemented
+     * to the checksum headers (S3Proxy 2.6 and other S3-compatible stores without additional checksums): then this store's
+     * objects carry none, their manifests keep no S3 checksum, and the drop step reads them back instead.
+     */
+    private <T> T withChecksums(java.util.function.Function<Boolean, T> request) {
+        if (checksums) {
+            try {
+                return request.apply(true);
+            } catch (S3Exception e) {
+                if (e.statusCode() != 501) {
+                    throw e;
+                }
+                checksums = false;
+            }
+        }
+        return request.apply(false);
     }
 
     @Override
     public Sink create(String name, long tableBytes, EngineLog log) throws IOException {
-        CreateMultipartUploadRequest request = CreateMultipartUploadRequest.builder().bucket(s3.bucket()).key(key(name))
-                .contentType(name.endsWith(".gz") ? "application/gzip" : "text/csv").checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                .serverSideEncryption(s3.serverSideEncryption()).ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass()).build();
         String uploadId;
         try {
-            uploadId = client().createMultipartUpload(request).uploadId();
+            uploadId = withChecksums(sha -> client().createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(s3.bucket())
+                    .key(key(name)).contentType(name.endsWith(".gz") ? "application/gzip" : "text/csv")
+                    .checksumAlgorithm(sha ? ChecksumAlgorithm.SHA256 : null).serverSideEncryption(s3.serverSideEncryption())
+                    .ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass()).build()).uploadId());
         } catch (SdkException e) {
             throw io("start the upload of " + where(name), e);
         }
-        return new Upload(name, uploadId, s3.partSizeFor(tableBytes), log);
+        if (!checksums) {
+            log.info("      " + where(name) + ": the store takes no additional checksums (NotImplemented), so parts go without and the"
+                    + " object is read back before the drop");
+        }
+        return new Upload(name, uploadId, s3.partSizeFor(tableBytes), checksums, log);
     }
 
     /** Open multipart uploads of exactly this key: what a killed run left; the table lock keeps other runs off it. */
@@ -170,15 +201,26 @@ final class S3ArchiveStore implements ArchiveStore {
     public void discardUnfinished(String name, EngineLog log) throws IOException {
         String key = key(name);
         try {
-            for (MultipartUpload u : client().listMultipartUploadsPaginator(r -> r.bucket(s3.bucket()).prefix(key)).uploads()) {
-                if (u.key().equals(key)) {
-                    client().abortMultipartUpload(r -> r.bucket(s3.bucket()).key(key).uploadId(u.uploadId()));
-                    log.info("      aborted the incomplete upload " + u.uploadId() + " of " + where(name) + " (started " + u.initiated()
-                            + ") an interrupted run left");
-                }
+            discard(key, name, log);
+        } catch (S3Exception e) {
+            if (e.statusCode() != 501) {
+                throw io("list the incomplete uploads of " + where(name), e);
             }
+            log.warn("The store at " + (s3.endpoint() != null ? s3.endpoint() : "S3") + " does not list incomplete multipart uploads"
+                    + " (NotImplemented), so an upload an interrupted run left under " + where(name) + ", if any, is not aborted here;"
+                    + " a bucket lifecycle rule AbortIncompleteMultipartUpload (or the store's own cleanup) removes it.");
         } catch (SdkException e) {
             throw io("list the incomplete uploads of " + where(name), e);
+        }
+    }
+
+    private void discard(String key, String name, EngineLog log) {
+        for (MultipartUpload u : client().listMultipartUploadsPaginator(r -> r.bucket(s3.bucket()).prefix(key)).uploads()) {
+            if (u.key().equals(key)) {
+                client().abortMultipartUpload(r -> r.bucket(s3.bucket()).key(key).uploadId(u.uploadId()));
+                log.info("      aborted the incomplete upload " + u.uploadId() + " of " + where(name) + " (started " + u.initiated()
+                        + ") an interrupted run left");
+            }
         }
     }
 
@@ -191,12 +233,23 @@ final class S3ArchiveStore implements ArchiveStore {
         String doing = "check the archive bucket " + s3.bucket() + " for " + table;
         try {
             client().headBucket(r -> r.bucket(s3.bucket()));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 403) {
+                throw PartitionException.configuration(explain(doing, e) + " Nothing was changed.");
+            }
+            // A 403 to HEAD has no body, so no error code: bad keys and a missing s3:ListBucket look alike. A one-key listing
+            // (the same permission) answers with the code: InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied.
+            try {
+                client().listObjectsV2(r -> r.bucket(s3.bucket()).prefix(s3.prefix()).maxKeys(1));
+            } catch (SdkException listing) {
+                throw PartitionException.configuration(explain(doing, listing) + " Nothing was changed.");
+            }
         } catch (SdkException e) {
             throw PartitionException.configuration(explain(doing, e) + " Nothing was changed.");
         }
         String probe = ".partition-write-probe-" + ProcessHandle.current().pid();
         try {
-            client().putObject(put(probe).build(), RequestBody.empty());
+            withChecksums(sha -> client().putObject(put(probe, new byte[0], sha).build(), RequestBody.empty()));
         } catch (SdkException e) {
             throw PartitionException.configuration(explain("write to " + s3.url(""), e) + " Nothing was changed.");
         }
@@ -291,6 +344,7 @@ final class S3ArchiveStore implements ArchiveStore {
         private final List<CompletedPart> done = new ArrayList<>();
         /** Raw SHA-256 of each part by part number, for the composite checksum. */
         private final Map<Integer, byte[]> digests = new TreeMap<>();
+        private final boolean checksummed;
         private String composite;
         private final AtomicLong uploaded = new AtomicLong();
         private volatile Throwable failure;
@@ -299,8 +353,9 @@ final class S3ArchiveStore implements ArchiveStore {
         private int parts;
         private boolean finished;
 
-        Upload(String name, String uploadId, int partSize, EngineLog log) {
+        Upload(String name, String uploadId, int partSize, boolean checksummed, EngineLog log) {
             this.name = name;
+            this.checksummed = checksummed;
             this.uploadId = uploadId;
             this.partSize = partSize;
             this.log = log;
@@ -358,15 +413,15 @@ final class S3ArchiveStore implements ArchiveStore {
                     byte[] digest = sha.digest();
                     String checksum = Base64.getEncoder().encodeToString(digest);
                     UploadPartResponse r = client().uploadPart(p -> p.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
-                                    .partNumber(number).checksumSHA256(checksum),
+                                    .partNumber(number).checksumSHA256(checksummed ? checksum : null),
                             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
                                     "application/octet-stream"));
-                    if (r.checksumSHA256() != null && !r.checksumSHA256().equals(checksum)) {
+                    if (checksummed && r.checksumSHA256() != null && !r.checksumSHA256().equals(checksum)) {
                         throw new IOException("the store holds part " + number + " of " + where(name) + " with SHA-256 "
                                 + r.checksumSHA256() + " but " + checksum + " was sent");
                     }
                     synchronized (done) {
-                        done.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(checksum).build());
+                        done.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(checksummed ? checksum : null).build());
                         digests.put(number, digest);
                     }
                     long total = uploaded.addAndGet(length);
@@ -415,7 +470,7 @@ final class S3ArchiveStore implements ArchiveStore {
                 sorted = done.stream().sorted(Comparator.comparing(CompletedPart::partNumber)).toList();
                 digests.values().forEach(whole::update);
             }
-            composite = Base64.getEncoder().encodeToString(whole.digest()) + "-" + sorted.size();
+            composite = checksummed ? Base64.getEncoder().encodeToString(whole.digest()) + "-" + sorted.size() : null;
             String stored;
             try {
                 stored = client().completeMultipartUpload(r -> r.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
@@ -423,7 +478,7 @@ final class S3ArchiveStore implements ArchiveStore {
             } catch (SdkException e) {
                 throw io("complete the upload of " + where(name), e);
             }
-            if (stored != null && !stored.equals(composite)) {
+            if (checksummed && stored != null && !stored.equals(composite)) {
                 // no manifest is written, so the next run exports again over this object
                 throw new IOException("the store reports the SHA-256 checksum " + stored + " for " + where(name) + " but its parts make "
                         + composite);
