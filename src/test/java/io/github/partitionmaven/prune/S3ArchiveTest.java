@@ -252,6 +252,28 @@ class S3ArchiveTest {
         assertEquals(snapshot, db.snapshot(), "nothing was changed");
     }
 
+    @Test
+    void anObjectReplacedAfterTheUploadIsCaughtByS3sChecksumAndNothingIsDropped() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        PruneFixture.seed(db, 12_000);
+        long rows = db.queryLong("SELECT count(*) FROM chat_history_2025_10");
+        PruneOptions options = options(server.endpoint());
+        // Killed before step 3: object and manifest are in the bucket. Then the object is replaced by as many other bytes.
+        assertThrows(KillingLog.Killed.class, () -> engine(db, "2026-05-01", options, new KillingLog(3)).apply(Goal.PRUNE));
+        String key = prefix + "public.chat_history_2025_10.csv.gz";
+        try (S3Client s3 = server.client()) {
+            byte[] object = s3.getObjectAsBytes(r -> r.bucket(BUCKET).key(key)).asByteArray();
+            object[object.length / 2] ^= 1;
+            s3.putObject(r -> r.bucket(BUCKET).key(key).checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.SHA256),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(object));
+        }
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> engine(db, "2026-05-01", options, new Engines.RecordingLog()).apply(Goal.PRUNE));
+        assertTrue(e.getMessage().startsWith("The archive s3://" + BUCKET + "/" + key + " does not match: S3 keeps it with the SHA-256"
+                + " checksum ") && e.getMessage().contains("Nothing was dropped"), e.getMessage());
+        assertDetachedAndMarked(db, rows);
+    }
+
     private void assertDetachedAndMarked(TestDb db, long rows) {
         assertEquals(rows, db.queryLong("SELECT count(*) FROM chat_history_2025_10"), "nothing dropped");
         assertFalse(PruneFixture.names(db, "chat_history").contains("chat_history_2025_10"), "detached");
