@@ -290,7 +290,7 @@ final class S3ArchiveStore implements ArchiveStore {
             }
             if (status == 403) {
                 return "Cannot " + doing + ": access denied (" + (code == null ? "HTTP 403" : code) + ") for " + credentialSource()
-                        + ". Grant s3:PutObject, s3:GetObject, s3:ListBucketMultipartUploads and s3:AbortMultipartUpload on s3://"
+                        + ". Grant s3:ListBucket, s3:PutObject, s3:GetObject, s3:ListBucketMultipartUploads and s3:AbortMultipartUpload on s3://"
                         + s3.bucket() + "/" + s3.prefix() + "* (and kms:GenerateDataKey with SSE-KMS), or use other credentials.";
             }
             if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)) {

@@ -38,14 +38,19 @@ import org.junit.jupiter.api.Test;
  */
 class PruneBenchmark {
 
-    private static final long TARGET_BYTES = 300L << 20;
+    /** Table heap per month, in MB: -Dpartition.benchmark.prune.mb (300 by default; e.g. 50 to check that it runs). */
+    private static final long TARGET_BYTES = Long.getLong("partition.benchmark.prune.mb", 300) << 20;
+
+    /** The local-file archive's figures, for the S3 lines to stand beside. */
+    private record Local(double mbPerSecond, long peakUsed, long peakAfterGc) {
+    }
 
     @Test
     void archiveThroughputAndWriterStall() throws Exception {
         TestDb db = TestDb.fresh(getClass());
         db.exec(Seed.partitionedTables(YearMonth.of(2026, 1), YearMonth.of(2026, 8)).toArray(String[]::new));
         db.exec("INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 100) g");
-        double local = archiveThroughput(db);
+        Local local = archiveThroughput(db);
         writerStall(db);
         s3Throughput(db, local);
     }
@@ -54,7 +59,7 @@ class PruneBenchmark {
      * Three identical ~300 MB months, each exported once by the baseline and once by prune, interleaved,
      * so that load from other work on the machine hits both alike; the median pair decides.
      */
-    private static double archiveThroughput(TestDb db) throws Exception {
+    private static Local archiveThroughput(TestDb db) throws Exception {
         List<String> months = List.of("2026-01", "2026-02", "2026-03");
         long bytes = 0;
         for (String m : months) {
@@ -66,6 +71,8 @@ class PruneBenchmark {
         Path dir = Files.createTempDirectory("prune-benchmark");
         List<Double> ratios = new ArrayList<>();
         List<Double> localWithVerify = new ArrayList<>();
+        long peakUsed = 0;
+        long peakAfterGc = 0;
         System.out.println();
         System.out.println("Archive throughput (table heap bytes / wall time), target >= 0.9x the baseline, three interleaved pairs:");
         try {
@@ -80,8 +87,13 @@ class PruneBenchmark {
                 Files.delete(baselineFile);
                 StepTimer timer = new StepTimer(2);
                 long t0 = System.nanoTime();
+                HeapSampler heap = new HeapSampler();
+                heap.start();
                 // Retention 6 months: at the 15th of the seventh month after it, exactly this month is past retention.
                 engine(db, dir, timer, "archive", YearMonth.parse(months.get(i)).plusMonths(7).atDay(15).toString()).apply(Goal.PRUNE);
+                heap.stopSampling();
+                peakUsed = Math.max(peakUsed, heap.peakUsed);
+                peakAfterGc = Math.max(peakAfterGc, heap.peakAfterGc);
                 double whole = (System.nanoTime() - t0) / 1e9;
                 double ours = timer.seconds();
                 localWithVerify.add(bytes / 1e6 / timer.secondsThrough(3));
@@ -105,16 +117,17 @@ class PruneBenchmark {
         System.out.printf(Locale.ROOT, "  median: prune archives at %.2fx the throughput of psql \\copy | gzip (target >= 0.90x)%n",
                 sorted.get(sorted.size() / 2));
         double local = localWithVerify.stream().sorted().toList().get(localWithVerify.size() / 2);
-        System.out.printf(Locale.ROOT, "  median local-file archive + verify + drop (steps 2 and 3): %.1f MB/s of table heap%n", local);
-        return local;
+        System.out.printf(Locale.ROOT, "  median local-file archive + verify + drop (steps 2 and 3): %.1f MB/s of table heap | peak heap"
+                + " used %s (after GC at most %s)%n", local, Durations.bytes(peakUsed), Durations.bytes(peakAfterGc));
+        return new Local(local, peakUsed, peakAfterGc);
     }
 
     /**
-     * The same ~300 MB month archived to the local S3 server (S3Mock, its own process) instead of a file: multipart upload, then
-     * the read-back verification (GetObject) and the drop, against the local-file figure of the same run; and a quarter-size month,
-     * to show that peak heap does not grow with the partition.
+     * The same ~300 MB month archived to the local S3 server (S3Mock, its own process) instead of a file: multipart upload with
+     * SHA-256 per part, then the verification (HeadObject: size and S3's composite checksum) and the drop, against the
+     * local-file figure of the same run; and a quarter-size month, to show that peak heap does not grow with the partition.
      */
-    private static void s3Throughput(TestDb db, double localMbPerSecond) throws Exception {
+    private static void s3Throughput(TestDb db, Local local) throws Exception {
         System.out.println();
         Optional<S3Server> server = S3Server.shared();
         if (server.isEmpty()) {
@@ -126,7 +139,7 @@ class PruneBenchmark {
                 new S3Settings.Credentials(S3Server.ACCESS_KEY, S3Server.SECRET_KEY, "the benchmark"), S3Settings.DEFAULT_PART_SIZE);
         PruneOptions options = new PruneOptions(null, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL, "benchmark")
                 .withS3(s3);
-        System.out.println("Archive to S3 (multipart upload, SHA-256 per part, read-back verification, drop) against the local-file"
+        System.out.println("Archive to S3 (multipart upload, SHA-256 per part, HeadObject verification, drop) against the local-file"
                 + " archive of the same run, target >= 0.8x:");
         // 2026-06 at full size, 2026-07 at a quarter: each is the only month past retention at its "now".
         String[][] months = {{"2026-06", "1"}, {"2026-07", "4"}};
@@ -140,11 +153,12 @@ class PruneBenchmark {
             engine(db, options, timer, "archive", YearMonth.parse(m[0]).plusMonths(7).atDay(15).toString()).apply(Goal.PRUNE);
             heap.stopSampling();
             double mbps = bytes / 1e6 / timer.secondsThrough(3);
-            System.out.printf(Locale.ROOT, "  %s (%d rows, %s heap): upload %5.2f s, verify + drop %5.2f s: %6.1f MB/s = %.2fx local file"
-                            + " | peak heap used %s (after GC at most %s), -Xmx %s%n",
-                    partition, rows, Durations.bytes(bytes), timer.seconds(), timer.secondsThrough(3) - timer.seconds(), mbps,
-                    mbps / localMbPerSecond, Durations.bytes(heap.peakUsed), Durations.bytes(heap.peakAfterGc),
-                    Durations.bytes(Runtime.getRuntime().maxMemory()));
+            System.out.printf(Locale.ROOT, "  %s (%d rows, %s heap): upload %5.2f s, verify + drop %5.2f s | local file %6.1f MB/s,"
+                            + " S3 %6.1f MB/s, ratio %.2fx | peak heap used: local file %s, S3 %s (after GC at most: local %s, S3 %s),"
+                            + " -Xmx %s%n",
+                    partition, rows, Durations.bytes(bytes), timer.seconds(), timer.secondsThrough(3) - timer.seconds(), local.mbPerSecond(),
+                    mbps, mbps / local.mbPerSecond(), Durations.bytes(local.peakUsed()), Durations.bytes(heap.peakUsed),
+                    Durations.bytes(local.peakAfterGc()), Durations.bytes(heap.peakAfterGc), Durations.bytes(Runtime.getRuntime().maxMemory()));
         }
     }
 
