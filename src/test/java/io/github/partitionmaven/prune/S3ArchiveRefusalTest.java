@@ -97,7 +97,7 @@ class S3ArchiveRefusalTest {
         HttpServer http = readOnlyS3();
         try {
             refused(URI.create("http://127.0.0.1:" + http.getAddress().getPort()), "b", keys(), "Cannot write to s3://b/p/: access denied"
-                    + " (AccessDenied)", "Grant s3:PutObject");
+                    + " (AccessDenied)", "Grant s3:ListBucket, s3:PutObject");
         } finally {
             http.stop(0);
         }
