@@ -22,10 +22,13 @@ import java.util.Optional;
  * @param file the data file's name, in the manifest's directory
  * @param database the database the table was in
  * @param lower the lower bound for people to read; {@code bound} is what restore re-attaches with
+ * @param s3ChecksumSha256 for an object in S3: the checksum S3 keeps for it, the SHA-256 of its parts' SHA-256s, base64, then
+ *        {@code -N} for N parts (computed here while uploading; the drop step compares it with HeadObject's); null for a local
+ *        file and for manifests written before it was kept (those are read back)
  */
 public record ArchiveManifest(String file, String database, TableName table, TableName parent, String bound, String lower, String upper,
                               List<Column> columns, long rows, String sha256, long bytes, String compression,
-                              String pluginVersion, String createdAt) {
+                              String pluginVersion, String createdAt, String s3ChecksumSha256) {
 
     /** A column as it was in the partition. */
     public record Column(String name, String type) {
@@ -55,6 +58,9 @@ public record ArchiveManifest(String file, String database, TableName table, Tab
         m.put("bytes", bytes);
         m.put("pluginVersion", pluginVersion);
         m.put("createdAt", createdAt);
+        if (s3ChecksumSha256 != null) {
+            m.put("s3ChecksumSha256", s3ChecksumSha256);
+        }
         return m;
     }
 
@@ -114,7 +120,7 @@ public record ArchiveManifest(String file, String database, TableName table, Tab
                     new TableName((String) m.get("parentSchema"), (String) m.get("parent")), (String) m.get("bound"),
                     (String) m.get("lower"), (String) m.get("upper"), columns, ((Number) m.get("rows")).longValue(),
                     (String) m.get("sha256"), ((Number) m.get("bytes")).longValue(), (String) m.get("compression"),
-                    (String) m.get("pluginVersion"), (String) m.get("createdAt"));
+                    (String) m.get("pluginVersion"), (String) m.get("createdAt"), (String) m.get("s3ChecksumSha256"));
         } catch (RuntimeException e) {
             throw PartitionException.configuration("The archive manifest " + where + " cannot be read (" + e.getMessage()
                     + "): it is not a manifest written by partition-maven-plugin, or it was edited. Name the .manifest.json file"

@@ -38,6 +38,19 @@ interface ArchiveStore extends AutoCloseable {
     /** Removes what an interrupted {@link #create} of {@code name} left (temporary files, open multipart uploads). */
     void discardUnfinished(String name, EngineLog log) throws IOException;
 
+    /**
+     * What the store itself vouches for about {@code name}: its size and the checksum it computed as the bytes arrived
+     * (S3: HeadObject with ChecksumMode ENABLED). Null where the store keeps none, as a local directory; the checksum is null
+     * when the store reports none for this object (an S3-compatible store without additional checksums).
+     */
+    default Stored stored(String name) throws IOException {
+        return null;
+    }
+
+    /** Size and store-side checksum of a stored object. */
+    record Stored(long bytes, String checksum) {
+    }
+
     /** Refuses, before anything changes, a store that is missing or that this process cannot write to. */
     void requireWritable(TableName table);
 
@@ -50,6 +63,14 @@ interface ArchiveStore extends AutoCloseable {
 
         /** Makes the bytes written durable and visible under the name. */
         void commit() throws IOException;
+
+        /**
+         * After {@link #commit()}: the checksum the store keeps for what was written, computed here from the same bytes
+         * (see {@link #stored}); null where the store keeps none.
+         */
+        default String storeChecksum() {
+            return null;
+        }
 
         /** Discards what was written; safe to call after a failure and after {@link #commit()} (then it does nothing). */
         void abort();

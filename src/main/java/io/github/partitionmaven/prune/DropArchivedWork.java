@@ -11,9 +11,10 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Drops an archived table only after reading its archive back (from disk, or from the bucket): its
- * size, SHA-256 and CSV record count must equal the manifest, and the table's row count too, all
- * while the table is locked.
+ * Drops an archived table only after verifying its archive ({@link ArchiveCheck}): a local file is read
+ * back (size, SHA-256, CSV record count); an S3 object's size and S3's own SHA-256 checksum of its
+ * parts come from one HeadObject. Either must equal the manifest, and the table's row count the
+ * manifest's rows, all while the table is locked.
  */
 record DropArchivedWork(TableName table, ArchiveFiles files) implements StepWork {
 
@@ -26,9 +27,12 @@ record DropArchivedWork(TableName table, ArchiveFiles files) implements StepWork
     }
 
     List<String> describe() {
-        String how = files.options().s3() == null ? "read back " : "read back (GetObject, not S3's composite part checksum) ";
+        String check = files.options().s3() == null
+                ? "read back " + files.dataLocation() + ": size, decompress, count CSV records, SHA-256"
+                : "HeadObject " + files.dataLocation() + " (ChecksumMode ENABLED): size and S3's SHA-256 checksum of the parts it"
+                        + " received (read back if the store reports none)";
         return List.of(lockSql(),
-                how + files.dataLocation() + ": size, decompress, count CSV records, SHA-256  -- must equal " + files.manifestLocation(),
+                check + "  -- must equal " + files.manifestLocation(),
                 "SELECT pg_catalog.count(*) FROM " + table.sql() + "  -- must equal the manifest's row count",
                 dropSql());
     }
@@ -49,8 +53,8 @@ record DropArchivedWork(TableName table, ArchiveFiles files) implements StepWork
             }
             ArchiveManifest manifest = ArchiveManifest.read(store, files.manifest());
             long rows = Jdbc.queryLong(s.getConnection(), "SELECT pg_catalog.count(*) FROM " + table.sql());
-            ArchiveCheck.verify(manifest, store, files.data(), rows, table, log);
-            log.info("      verified " + files.dataLocation() + ": " + rows + " rows, SHA-256 " + manifest.sha256());
+            String how = ArchiveCheck.verify(manifest, store, files.data(), rows, table, log);
+            log.info("      verified " + files.dataLocation() + ": " + rows + " rows, SHA-256 " + manifest.sha256() + " (" + how + ")");
             s.execute(dropSql());
         }
     }

@@ -112,7 +112,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             sink.commit();
             ArchiveManifest manifest = new ArchiveManifest(files.data(), c.getCatalog(), table, marker.parent(), marker.bound(),
                     lower, upper, types, copied, result.sha256(), result.bytes(), options.compression().name().toLowerCase(Locale.ROOT),
-                    options.pluginVersion(), Instant.now().toString());
+                    options.pluginVersion(), Instant.now().toString(), sink.storeChecksum());
             store.writeText(files.manifest(), manifest.toJson());
             long took = System.nanoTime() - started;
             log.info("      archived " + copied + " rows of " + table + " to " + data + " (" + Durations.bytes(result.bytes())

@@ -14,9 +14,14 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -27,8 +32,10 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -39,14 +46,21 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 /**
  * Archives in an S3 bucket. The data file is a multipart upload fed as it is compressed: parts of
  * {@link S3Settings#partSizeFor} bytes, at most {@link S3Settings#PARTS_IN_FLIGHT} uploading while
- * the next fills, each with its SHA-256 (x-amz-checksum-sha256) so the store rejects a part damaged
- * on the way. Nothing is visible under the key until CompleteMultipartUpload; a failure aborts the
- * upload, and an upload a crash left open is aborted by the next run's {@link #discardUnfinished}.
+ * the next fills, each with the SHA-256 computed here from the bytes sent (x-amz-checksum-sha256),
+ * which the store checks as the part arrives and rejects on a mismatch. Nothing is visible under the
+ * key until CompleteMultipartUpload; a failure aborts the upload, and an upload a crash left open is
+ * aborted by the next run's {@link #discardUnfinished}.
+ *
+ * <p>The same part digests give the object's checksum as S3 keeps it for a multipart object: the
+ * SHA-256 of the parts' SHA-256s concatenated in part order, base64, then {@code -N} ("composite").
+ * {@link Upload#storeChecksum()} goes into the manifest, and {@link #stored} reads S3's back with one
+ * HeadObject; see {@link ArchiveCheck} for why that replaces reading the object back.
  */
 final class S3ArchiveStore implements ArchiveStore {
 
     private final S3Settings s3;
     private S3Client client;
+    private volatile boolean checksums = true;
 
     S3ArchiveStore(S3Settings s3) {
         this.s3 = s3;
@@ -94,6 +108,17 @@ final class S3ArchiveStore implements ArchiveStore {
         }
     }
 
+    /** HeadObject with ChecksumMode ENABLED: the size, and the SHA-256 checksum S3 computed from the parts as they arrived. */
+    @Override
+    public Stored stored(String name) throws IOException {
+        try {
+            HeadObjectResponse head = client().headObject(r -> r.bucket(s3.bucket()).key(key(name)).checksumMode(ChecksumMode.ENABLED));
+            return new Stored(head.contentLength(), head.checksumSHA256());
+        } catch (SdkException e) {
+            throw io("look up " + where(name), e);
+        }
+    }
+
     @Override
     public InputStream open(String name) throws IOException {
         try {
@@ -116,29 +141,59 @@ final class S3ArchiveStore implements ArchiveStore {
     @Override
     public void writeText(String name, String text) throws IOException {
         try {
-            client().putObject(put(name).contentType("application/json").build(), RequestBody.fromString(text, StandardCharsets.UTF_8));
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            withChecksums(sha -> client().putObject(put(name, body, sha).contentType("application/json").build(), RequestBody.fromBytes(body)));
         } catch (SdkException e) {
             throw io("write " + where(name), e);
         }
     }
 
-    private PutObjectRequest.Builder put(String name) {
-        return PutObjectRequest.builder().bucket(s3.bucket()).key(key(name)).checksumAlgorithm(ChecksumAlgorithm.SHA256)
+    /**
+     * A PutObject of {@code body} with its SHA-256 in the x-amz-checksum-sha256 header, computed here: left to the SDK, the
+     * checksum goes in a trailer of an aws-chunked body over plain HTTP, which S3-compatible stores do not all read (S3Proxy
+     * 2.6 answers XAmzContentSHA256Mismatch).
+     */
+    private PutObjectRequest.Builder put(String name, byte[] body, boolean checksum) {
+        return PutObjectRequest.builder().bucket(s3.bucket()).key(key(name))
+                .checksumSHA256(checksum ? Base64.getEncoder().encodeToString(sha256().digest(body)) : null)
                 .serverSideEncryption(s3.serverSideEncryption()).ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass());
+    }
+
+    /**
+     * Runs {@code request} with S3's additional SHA-256 checksum, or without it once the store has answered 501 NotImplemented
+     * to the checksum headers (S3Proxy 2.6 and other S3-compatible stores without additional checksums): then this store's
+     * objects carry none, their manifests keep no S3 checksum, and the drop step reads them back instead.
+     */
+    private <T> T withChecksums(java.util.function.Function<Boolean, T> request) {
+        if (checksums) {
+            try {
+                return request.apply(true);
+            } catch (S3Exception e) {
+                if (e.statusCode() != 501) {
+                    throw e;
+                }
+                checksums = false;
+            }
+        }
+        return request.apply(false);
     }
 
     @Override
     public Sink create(String name, long tableBytes, EngineLog log) throws IOException {
-        CreateMultipartUploadRequest request = CreateMultipartUploadRequest.builder().bucket(s3.bucket()).key(key(name))
-                .contentType(name.endsWith(".gz") ? "application/gzip" : "text/csv").checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                .serverSideEncryption(s3.serverSideEncryption()).ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass()).build();
         String uploadId;
         try {
-            uploadId = client().createMultipartUpload(request).uploadId();
+            uploadId = withChecksums(sha -> client().createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(s3.bucket())
+                    .key(key(name)).contentType(name.endsWith(".gz") ? "application/gzip" : "text/csv")
+                    .checksumAlgorithm(sha ? ChecksumAlgorithm.SHA256 : null).serverSideEncryption(s3.serverSideEncryption())
+                    .ssekmsKeyId(s3.kmsKeyId()).storageClass(s3.storageClass()).build()).uploadId());
         } catch (SdkException e) {
             throw io("start the upload of " + where(name), e);
         }
-        return new Upload(name, uploadId, s3.partSizeFor(tableBytes), log);
+        if (!checksums) {
+            log.info("      " + where(name) + ": the store takes no additional checksums (NotImplemented), so parts go without and the"
+                    + " object is read back before the drop");
+        }
+        return new Upload(name, uploadId, s3.partSizeFor(tableBytes), checksums, log);
     }
 
     /** Open multipart uploads of exactly this key: what a killed run left; the table lock keeps other runs off it. */
@@ -146,15 +201,26 @@ final class S3ArchiveStore implements ArchiveStore {
     public void discardUnfinished(String name, EngineLog log) throws IOException {
         String key = key(name);
         try {
-            for (MultipartUpload u : client().listMultipartUploadsPaginator(r -> r.bucket(s3.bucket()).prefix(key)).uploads()) {
-                if (u.key().equals(key)) {
-                    client().abortMultipartUpload(r -> r.bucket(s3.bucket()).key(key).uploadId(u.uploadId()));
-                    log.info("      aborted the incomplete upload " + u.uploadId() + " of " + where(name) + " (started " + u.initiated()
-                            + ") an interrupted run left");
-                }
+            discard(key, name, log);
+        } catch (S3Exception e) {
+            if (e.statusCode() != 501) {
+                throw io("list the incomplete uploads of " + where(name), e);
             }
+            log.warn("The store at " + (s3.endpoint() != null ? s3.endpoint() : "S3") + " does not list incomplete multipart uploads"
+                    + " (NotImplemented), so an upload an interrupted run left under " + where(name) + ", if any, is not aborted here;"
+                    + " a bucket lifecycle rule AbortIncompleteMultipartUpload (or the store's own cleanup) removes it.");
         } catch (SdkException e) {
             throw io("list the incomplete uploads of " + where(name), e);
+        }
+    }
+
+    private void discard(String key, String name, EngineLog log) {
+        for (MultipartUpload u : client().listMultipartUploadsPaginator(r -> r.bucket(s3.bucket()).prefix(key)).uploads()) {
+            if (u.key().equals(key)) {
+                client().abortMultipartUpload(r -> r.bucket(s3.bucket()).key(key).uploadId(u.uploadId()));
+                log.info("      aborted the incomplete upload " + u.uploadId() + " of " + where(name) + " (started " + u.initiated()
+                        + ") an interrupted run left");
+            }
         }
     }
 
@@ -167,12 +233,23 @@ final class S3ArchiveStore implements ArchiveStore {
         String doing = "check the archive bucket " + s3.bucket() + " for " + table;
         try {
             client().headBucket(r -> r.bucket(s3.bucket()));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 403) {
+                throw PartitionException.configuration(explain(doing, e) + " Nothing was changed.");
+            }
+            // A 403 to HEAD has no body, so no error code: bad keys and a missing s3:ListBucket look alike. A one-key listing
+            // (the same permission) answers with the code: InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied.
+            try {
+                client().listObjectsV2(r -> r.bucket(s3.bucket()).prefix(s3.prefix()).maxKeys(1));
+            } catch (SdkException listing) {
+                throw PartitionException.configuration(explain(doing, listing) + " Nothing was changed.");
+            }
         } catch (SdkException e) {
             throw PartitionException.configuration(explain(doing, e) + " Nothing was changed.");
         }
         String probe = ".partition-write-probe-" + ProcessHandle.current().pid();
         try {
-            client().putObject(put(probe).build(), RequestBody.empty());
+            withChecksums(sha -> client().putObject(put(probe, new byte[0], sha).build(), RequestBody.empty()));
         } catch (SdkException e) {
             throw PartitionException.configuration(explain("write to " + s3.url(""), e) + " Nothing was changed.");
         }
@@ -213,7 +290,7 @@ final class S3ArchiveStore implements ArchiveStore {
             }
             if (status == 403) {
                 return "Cannot " + doing + ": access denied (" + (code == null ? "HTTP 403" : code) + ") for " + credentialSource()
-                        + ". Grant s3:PutObject, s3:GetObject, s3:ListBucketMultipartUploads and s3:AbortMultipartUpload on s3://"
+                        + ". Grant s3:ListBucket, s3:PutObject, s3:GetObject, s3:ListBucketMultipartUploads and s3:AbortMultipartUpload on s3://"
                         + s3.bucket() + "/" + s3.prefix() + "* (and kms:GenerateDataKey with SSE-KMS), or use other credentials.";
             }
             if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)) {
@@ -240,6 +317,14 @@ final class S3ArchiveStore implements ArchiveStore {
         return "Cannot " + doing + ": " + message + ".";
     }
 
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String credentialSource() {
         return s3.credentials() != null ? s3.credentials().toString() : "the credentials of the SDK's default provider chain";
     }
@@ -257,6 +342,10 @@ final class S3ArchiveStore implements ArchiveStore {
         private final ExecutorService uploaders;
         private final Semaphore slots = new Semaphore(S3Settings.PARTS_IN_FLIGHT);
         private final List<CompletedPart> done = new ArrayList<>();
+        /** Raw SHA-256 of each part by part number, for the composite checksum. */
+        private final Map<Integer, byte[]> digests = new TreeMap<>();
+        private final boolean checksummed;
+        private String composite;
         private final AtomicLong uploaded = new AtomicLong();
         private volatile Throwable failure;
         private byte[] part;
@@ -264,8 +353,9 @@ final class S3ArchiveStore implements ArchiveStore {
         private int parts;
         private boolean finished;
 
-        Upload(String name, String uploadId, int partSize, EngineLog log) {
+        Upload(String name, String uploadId, int partSize, boolean checksummed, EngineLog log) {
             this.name = name;
+            this.checksummed = checksummed;
             this.uploadId = uploadId;
             this.partSize = partSize;
             this.log = log;
@@ -316,12 +406,23 @@ final class S3ArchiveStore implements ArchiveStore {
             used = 0;
             uploaders.execute(() -> {
                 try {
+                    // hashed here, on the uploader thread beside the compressor, and sent as the header's value: the SDK then
+                    // computes no checksum of its own, and the digest is of exactly the bytes sent
+                    MessageDigest sha = sha256();
+                    sha.update(bytes, 0, length);
+                    byte[] digest = sha.digest();
+                    String checksum = Base64.getEncoder().encodeToString(digest);
                     UploadPartResponse r = client().uploadPart(p -> p.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
-                                    .partNumber(number).checksumAlgorithm(ChecksumAlgorithm.SHA256),
+                                    .partNumber(number).checksumSHA256(checksummed ? checksum : null),
                             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length,
                                     "application/octet-stream"));
+                    if (checksummed && r.checksumSHA256() != null && !r.checksumSHA256().equals(checksum)) {
+                        throw new IOException("the store holds part " + number + " of " + where(name) + " with SHA-256 "
+                                + r.checksumSHA256() + " but " + checksum + " was sent");
+                    }
                     synchronized (done) {
-                        done.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(r.checksumSHA256()).build());
+                        done.add(CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumSHA256(checksummed ? checksum : null).build());
+                        digests.put(number, digest);
                     }
                     long total = uploaded.addAndGet(length);
                     log.debug("      uploaded part " + number + " of " + where(name) + " (" + Durations.bytes(length) + ", "
@@ -364,17 +465,31 @@ final class S3ArchiveStore implements ArchiveStore {
             }
             rethrow();
             List<CompletedPart> sorted;
+            MessageDigest whole = sha256();
             synchronized (done) {
                 sorted = done.stream().sorted(Comparator.comparing(CompletedPart::partNumber)).toList();
+                digests.values().forEach(whole::update);
             }
+            composite = checksummed ? Base64.getEncoder().encodeToString(whole.digest()) + "-" + sorted.size() : null;
+            String stored;
             try {
-                client().completeMultipartUpload(r -> r.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(sorted)));
+                stored = client().completeMultipartUpload(r -> r.bucket(s3.bucket()).key(key(name)).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(sorted))).checksumSHA256();
             } catch (SdkException e) {
                 throw io("complete the upload of " + where(name), e);
             }
+            if (checksummed && stored != null && !stored.equals(composite)) {
+                // no manifest is written, so the next run exports again over this object
+                throw new IOException("the store reports the SHA-256 checksum " + stored + " for " + where(name) + " but its parts make "
+                        + composite);
+            }
             finished = true;
             uploaders.shutdown();
+        }
+
+        @Override
+        public String storeChecksum() {
+            return composite;
         }
 
         /** Stops the uploaders, then AbortMultipartUpload: S3 frees the parts; no object appears under the key. */

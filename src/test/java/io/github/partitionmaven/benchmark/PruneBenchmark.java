@@ -38,14 +38,19 @@ import org.junit.jupiter.api.Test;
  */
 class PruneBenchmark {
 
-    private static final long TARGET_BYTES = 300L << 20;
+    /** Table heap per month, in MB: -Dpartition.benchmark.prune.mb (300 by default; e.g. 50 to check that it runs). */
+    private static final long TARGET_BYTES = Long.getLong("partition.benchmark.prune.mb", 300) << 20;
+
+    /** The local-file archive's figures, for the S3 lines to stand beside. */
+    private record Local(double mbPerSecond, long peakUsed, long peakAfterGc) {
+    }
 
     @Test
     void archiveThroughputAndWriterStall() throws Exception {
         TestDb db = TestDb.fresh(getClass());
-        db.exec(Seed.partitionedTables(YearMonth.of(2026, 1), YearMonth.of(2026, 8)).toArray(String[]::new));
+        db.exec(Seed.partitionedTables(YearMonth.of(2026, 1), YearMonth.of(2026, 12)).toArray(String[]::new));
         db.exec("INSERT INTO users (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, 100) g");
-        double local = archiveThroughput(db);
+        Local local = archiveThroughput(db);
         writerStall(db);
         s3Throughput(db, local);
     }
@@ -54,7 +59,7 @@ class PruneBenchmark {
      * Three identical ~300 MB months, each exported once by the baseline and once by prune, interleaved,
      * so that load from other work on the machine hits both alike; the median pair decides.
      */
-    private static double archiveThroughput(TestDb db) throws Exception {
+    private static Local archiveThroughput(TestDb db) throws Exception {
         List<String> months = List.of("2026-01", "2026-02", "2026-03");
         long bytes = 0;
         for (String m : months) {
@@ -66,6 +71,8 @@ class PruneBenchmark {
         Path dir = Files.createTempDirectory("prune-benchmark");
         List<Double> ratios = new ArrayList<>();
         List<Double> localWithVerify = new ArrayList<>();
+        long peakUsed = 0;
+        long peakAfterGc = 0;
         System.out.println();
         System.out.println("Archive throughput (table heap bytes / wall time), target >= 0.9x the baseline, three interleaved pairs:");
         try {
@@ -80,8 +87,13 @@ class PruneBenchmark {
                 Files.delete(baselineFile);
                 StepTimer timer = new StepTimer(2);
                 long t0 = System.nanoTime();
+                HeapSampler heap = new HeapSampler();
+                heap.start();
                 // Retention 6 months: at the 15th of the seventh month after it, exactly this month is past retention.
                 engine(db, dir, timer, "archive", YearMonth.parse(months.get(i)).plusMonths(7).atDay(15).toString()).apply(Goal.PRUNE);
+                heap.stopSampling();
+                peakUsed = Math.max(peakUsed, heap.peakUsed);
+                peakAfterGc = Math.max(peakAfterGc, heap.peakAfterGc);
                 double whole = (System.nanoTime() - t0) / 1e9;
                 double ours = timer.seconds();
                 localWithVerify.add(bytes / 1e6 / timer.secondsThrough(3));
@@ -105,16 +117,19 @@ class PruneBenchmark {
         System.out.printf(Locale.ROOT, "  median: prune archives at %.2fx the throughput of psql \\copy | gzip (target >= 0.90x)%n",
                 sorted.get(sorted.size() / 2));
         double local = localWithVerify.stream().sorted().toList().get(localWithVerify.size() / 2);
-        System.out.printf(Locale.ROOT, "  median local-file archive + verify + drop (steps 2 and 3): %.1f MB/s of table heap%n", local);
-        return local;
+        System.out.printf(Locale.ROOT, "  median local-file archive + verify + drop (steps 2 and 3): %.1f MB/s of table heap | peak heap"
+                + " used %s (after GC at most %s)%n", local, Durations.bytes(peakUsed), Durations.bytes(peakAfterGc));
+        return new Local(local, peakUsed, peakAfterGc);
     }
 
     /**
-     * The same ~300 MB month archived to the local S3 server (S3Mock, its own process) instead of a file: multipart upload, then
-     * the read-back verification (GetObject) and the drop, against the local-file figure of the same run; and a quarter-size month,
-     * to show that peak heap does not grow with the partition.
+     * Months archived to the local S3 server (S3Mock, its own process) instead of a file: multipart upload with SHA-256 per part,
+     * then the verification (HeadObject: size and S3's composite checksum) and the drop. Each S3 month stands beside an
+     * identical month archived to a local file right before or after it (A-B, then B-A), so that the load of other work on the
+     * machine hits both of a pair alike. A quarter-size S3 month first shows that peak heap does not grow with the partition,
+     * and warms the S3 path (SDK and S3Mock code compiled) as the local section warmed the file path.
      */
-    private static void s3Throughput(TestDb db, double localMbPerSecond) throws Exception {
+    private static void s3Throughput(TestDb db, Local local) throws Exception {
         System.out.println();
         Optional<S3Server> server = S3Server.shared();
         if (server.isEmpty()) {
@@ -124,28 +139,69 @@ class PruneBenchmark {
         server.get().createBuckets("benchmark");
         S3Settings s3 = new S3Settings("benchmark", "prune/", S3Server.REGION, server.get().endpoint(), true, null, null, null,
                 new S3Settings.Credentials(S3Server.ACCESS_KEY, S3Server.SECRET_KEY, "the benchmark"), S3Settings.DEFAULT_PART_SIZE);
-        PruneOptions options = new PruneOptions(null, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL, "benchmark")
+        PruneOptions toS3 = new PruneOptions(null, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL, "benchmark")
                 .withS3(s3);
-        System.out.println("Archive to S3 (multipart upload, SHA-256 per part, read-back verification, drop) against the local-file"
-                + " archive of the same run, target >= 0.8x:");
-        // 2026-06 at full size, 2026-07 at a quarter: each is the only month past retention at its "now".
-        String[][] months = {{"2026-06", "1"}, {"2026-07", "4"}};
-        for (String[] m : months) {
-            String partition = "chat_history_" + m[0].replace('-', '_');
-            long rows = fill(db, partition, m[0] + "-01", TARGET_BYTES / Long.parseLong(m[1]));
-            long bytes = db.queryLong("SELECT pg_relation_size('" + partition + "')");
-            StepTimer timer = new StepTimer(2);
-            HeapSampler heap = new HeapSampler();
-            heap.start();
-            engine(db, options, timer, "archive", YearMonth.parse(m[0]).plusMonths(7).atDay(15).toString()).apply(Goal.PRUNE);
-            heap.stopSampling();
-            double mbps = bytes / 1e6 / timer.secondsThrough(3);
-            System.out.printf(Locale.ROOT, "  %s (%d rows, %s heap): upload %5.2f s, verify + drop %5.2f s: %6.1f MB/s = %.2fx local file"
-                            + " | peak heap used %s (after GC at most %s), -Xmx %s%n",
-                    partition, rows, Durations.bytes(bytes), timer.seconds(), timer.secondsThrough(3) - timer.seconds(), mbps,
-                    mbps / localMbPerSecond, Durations.bytes(heap.peakUsed), Durations.bytes(heap.peakAfterGc),
-                    Durations.bytes(Runtime.getRuntime().maxMemory()));
+        Path dir = Files.createTempDirectory("prune-benchmark-s3");
+        PruneOptions toFile = new PruneOptions(dir, PruneOptions.Compression.GZIP, PruneOptions.DEFAULT_COMPRESSION_LEVEL, "benchmark");
+        System.out.println("Archive to S3 (multipart upload, SHA-256 per part, HeadObject verification, drop) against a local-file"
+                + " archive of an identical month just before or after it, target >= 0.8x (archive + verify + drop, table heap MB/s):");
+        // {month, size divisor, S3 first?}; months in order, so each is the only one past retention at its "now"
+        String[][] pairs = {{"2026-07", "1", "false"}, {"2026-09", "1", "true"}};
+        List<Double> ratios = new ArrayList<>();
+        List<Double> s3Rates = new ArrayList<>();
+        try {
+            Measured quarter = archiveOnce(db, YearMonth.of(2026, 6), TARGET_BYTES / 4, toS3);
+            System.out.printf(Locale.ROOT, "  %s to S3 at a quarter of the size, first, so it also warms the S3 path for the pairs (%s heap): S3 %6.1f MB/s | peak heap used %s (after GC at"
+                            + " most %s), -Xmx %s%n", quarter.partition(), Durations.bytes(quarter.bytes()), quarter.mbPerSecond(),
+                    Durations.bytes(quarter.peakUsed()), Durations.bytes(quarter.peakAfterGc()), Durations.bytes(Runtime.getRuntime().maxMemory()));
+            for (String[] pair : pairs) {
+                YearMonth first = YearMonth.parse(pair[0]);
+                boolean s3First = Boolean.parseBoolean(pair[2]);
+                Measured a = archiveOnce(db, first, TARGET_BYTES / Long.parseLong(pair[1]), s3First ? toS3 : toFile);
+                Measured b = archiveOnce(db, first.plusMonths(1), TARGET_BYTES / Long.parseLong(pair[1]), s3First ? toFile : toS3);
+                Measured onS3 = s3First ? a : b;
+                Measured onFile = s3First ? b : a;
+                ratios.add(onS3.mbPerSecond() / onFile.mbPerSecond());
+                s3Rates.add(onS3.mbPerSecond());
+                System.out.printf(Locale.ROOT, "  %s to S3 and %s to a file (%s heap each): local file %6.1f MB/s, S3 %6.1f MB/s, ratio %.2fx"
+                                + " | S3 upload %5.2f s, verify + drop %5.2f s | peak heap used: local file %s, S3 %s (after GC at most:"
+                                + " local %s, S3 %s)%n",
+                        onS3.partition(), onFile.partition(), Durations.bytes(onS3.bytes()), onFile.mbPerSecond(), onS3.mbPerSecond(),
+                        onS3.mbPerSecond() / onFile.mbPerSecond(), onS3.archiveSeconds(), onS3.verifySeconds(),
+                        Durations.bytes(onFile.peakUsed()), Durations.bytes(onS3.peakUsed()), Durations.bytes(onFile.peakAfterGc()),
+                        Durations.bytes(onS3.peakAfterGc()));
+            }
+            System.out.printf(Locale.ROOT, "  S3 against a local file, mean of the %d pairs: %.2fx (target >= 0.80x); against the local"
+                    + " months of the first section (%.1f MB/s): %.2fx%n", ratios.size(),
+                    ratios.stream().mapToDouble(Double::doubleValue).average().orElse(0), local.mbPerSecond(),
+                    s3Rates.stream().mapToDouble(Double::doubleValue).average().orElse(0) / local.mbPerSecond());
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
         }
+    }
+
+    /** One month's archive: throughput over the archive step and the verify-and-drop step, and the heap it took. */
+    private record Measured(String partition, long bytes, double archiveSeconds, double verifySeconds, long peakUsed, long peakAfterGc) {
+        double mbPerSecond() {
+            return bytes / 1e6 / (archiveSeconds + verifySeconds);
+        }
+    }
+
+    private static Measured archiveOnce(TestDb db, YearMonth month, long target, PruneOptions options) throws Exception {
+        String partition = "chat_history_" + month.toString().replace('-', '_');
+        fill(db, partition, month + "-01", target);
+        long bytes = db.queryLong("SELECT pg_relation_size('" + partition + "')");
+        StepTimer timer = new StepTimer(2);
+        HeapSampler heap = new HeapSampler();
+        heap.start();
+        engine(db, options, timer, "archive", month.plusMonths(7).atDay(15).toString()).apply(Goal.PRUNE);
+        heap.stopSampling();
+        return new Measured(partition, bytes, timer.seconds(), timer.secondsThrough(3) - timer.seconds(), heap.peakUsed, heap.peakAfterGc);
     }
 
     /** Samples heap use every 20 ms: the peak seen, and the peak of what the collector left live after a GC. */

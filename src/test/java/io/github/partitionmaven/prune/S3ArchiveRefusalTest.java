@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each S3 problem prune can meet before an archive step is refused during planning, named with its
- * fix, and the database is left as it was. S3Mock does not check credentials or policies, so bad
- * credentials and a missing write permission are answered by a small real HTTP server that replies
- * what S3 replies (HTTP 403 with S3's error XML); the SDK client talking to it is the real one.
+ * fix, and the database is left as it was. Bad credentials are refused by a store that checks
+ * signatures ({@link S3SignedStoreTest}, on S3Proxy). No local store has bucket policies, so a missing
+ * write permission is answered by a small real HTTP server that replies what S3 replies (HTTP 403
+ * with S3's AccessDenied XML); the SDK client talking to it is the real one.
  */
 @DatabaseTest
 class S3ArchiveRefusalTest {
@@ -36,7 +37,7 @@ class S3ArchiveRefusalTest {
     @TempDir
     Path tmp;
 
-    private static void refused(URI endpoint, String bucket, S3Settings.Credentials credentials, String... expected) {
+    static void refused(URI endpoint, String bucket, S3Settings.Credentials credentials, String... expected) {
         TestDb db = TestDb.fresh(S3ArchiveRefusalTest.class);
         PruneFixture.seed(db, 1_000);
         String before = db.snapshot();
@@ -92,32 +93,22 @@ class S3ArchiveRefusalTest {
     }
 
     @Test
-    void credentialsTheStoreRejectsAreNamed() throws IOException {
-        HttpServer http = s3Like(false);
-        try {
-            refused(URI.create("http://127.0.0.1:" + http.getAddress().getPort()), "b", keys(), "rejects the credentials (HTTP 403,"
-                    + " credentials from the test)", "Fix the access key and secret");
-        } finally {
-            http.stop(0);
-        }
-    }
-
-    @Test
     void noWritePermissionIsNamedWithThePermissionsNeeded() throws IOException {
-        HttpServer http = s3Like(true);
+        HttpServer http = readOnlyS3();
         try {
             refused(URI.create("http://127.0.0.1:" + http.getAddress().getPort()), "b", keys(), "Cannot write to s3://b/p/: access denied"
-                    + " (AccessDenied)", "Grant s3:PutObject");
+                    + " (AccessDenied)", "Grant s3:ListBucket, s3:PutObject");
         } finally {
             http.stop(0);
         }
     }
 
     /**
-     * An HTTP server answering as S3 does to keys it does not know (403 to every request; HEAD has no body) or, with
-     * {@code readOnly}, to credentials that may read the bucket but not write (HEAD 200, PUT 403 AccessDenied).
+     * An HTTP server answering as S3 does to credentials that may read the bucket but not write: HeadBucket 200, any write
+     * 403 AccessDenied. Neither S3Mock nor S3Proxy has bucket policies; bad credentials are tested on S3Proxy, which checks
+     * signatures ({@link S3SignedStoreTest}).
      */
-    private static HttpServer s3Like(boolean readOnly) throws IOException {
+    private static HttpServer readOnlyS3() throws IOException {
         int port;
         try (ServerSocket s = S3Server.bindFree()) {
             port = s.getLocalPort();
@@ -125,16 +116,11 @@ class S3ArchiveRefusalTest {
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10);
         http.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
-            boolean head = exchange.getRequestMethod().equals("HEAD");
-            if (readOnly && head) {
+            if (exchange.getRequestMethod().equals("HEAD")) {
                 exchange.getResponseHeaders().add("x-amz-bucket-region", S3Server.REGION);
                 exchange.sendResponseHeaders(200, -1);
-            } else if (head) {
-                exchange.sendResponseHeaders(403, -1);
             } else {
-                String code = readOnly ? "AccessDenied" : "InvalidAccessKeyId";
-                byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>"
-                        + (readOnly ? "Access Denied" : "The AWS Access Key Id you provided does not exist in our records.")
+                byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied"
                         + "</Message><RequestId>0</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/xml");
                 exchange.sendResponseHeaders(403, body.length);

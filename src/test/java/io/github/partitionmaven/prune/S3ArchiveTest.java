@@ -102,14 +102,16 @@ class S3ArchiveTest {
         assertTrue(copy.contains("multipart upload (aborted on any failure) to s3://" + BUCKET + "/" + key) && copy.contains("region us-east-1")
                 && copy.contains("endpoint " + server.endpoint()) && copy.contains("path-style") && copy.contains("SSE-S3 (AES256)")
                 && copy.contains("storage class STANDARD_IA") && copy.contains("parts of 5.0 MB"), copy);
-        assertTrue(plan.steps().get(2).statements().get(1).startsWith("read back (GetObject"), plan.steps().get(2).statements().toString());
+        assertTrue(plan.steps().get(2).statements().get(1).startsWith("HeadObject s3://" + BUCKET + "/" + key + " (ChecksumMode ENABLED)"),
+                plan.steps().get(2).statements().toString());
         PlanReport report = new PlanReport(plan, "test");
         report.writeTo(reports);
 
         engine(db, "2026-05-01", options, log).apply(Goal.PRUNE);
         assertFalse(PruneFixture.names(db, "chat_history").contains("chat_history_2025_10"));
         assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_2025_10'"), "dropped after verification");
-        assertTrue(log.lines.stream().anyMatch(l -> l.contains("verified s3://" + BUCKET + "/" + key)), log.lines.toString());
+        assertTrue(log.lines.stream().anyMatch(l -> l.contains("verified s3://" + BUCKET + "/" + key) && l.contains("(HeadObject)")),
+                log.lines.toString());
 
         try (S3Client s3 = server.client()) {
             byte[] object = s3.getObjectAsBytes(r -> r.bucket(BUCKET).key(key)).asByteArray();
@@ -120,6 +122,9 @@ class S3ArchiveTest {
             assertEquals(12_000 / 10 > 0, m.rows() > 0);
             assertEquals("public.chat_history_2025_10.csv.gz", m.file());
             assertEquals(sha256(object), m.sha256(), "the manifest's SHA-256 is the whole object's, not S3's composite checksum");
+            assertEquals(composite(object, 5 << 20), m.s3ChecksumSha256(), "and S3's checksum is the parts' as S3 defines it");
+            assertEquals(m.s3ChecksumSha256(), s3.headObject(r -> r.bucket(BUCKET).key(key)
+                    .checksumMode(software.amazon.awssdk.services.s3.model.ChecksumMode.ENABLED)).checksumSHA256(), "and the server's");
             // SSE-S3 is requested on CreateMultipartUpload; S3Mock 5.2.0 does not report it back for multipart objects, so it is not asserted
             assertNoSecret(manifest);
         }
@@ -247,6 +252,28 @@ class S3ArchiveTest {
         assertEquals(snapshot, db.snapshot(), "nothing was changed");
     }
 
+    @Test
+    void anObjectReplacedAfterTheUploadIsCaughtByS3sChecksumAndNothingIsDropped() throws Exception {
+        TestDb db = TestDb.fresh(getClass());
+        PruneFixture.seed(db, 12_000);
+        long rows = db.queryLong("SELECT count(*) FROM chat_history_2025_10");
+        PruneOptions options = options(server.endpoint());
+        // Killed before step 3: object and manifest are in the bucket. Then the object is replaced by as many other bytes.
+        assertThrows(KillingLog.Killed.class, () -> engine(db, "2026-05-01", options, new KillingLog(3)).apply(Goal.PRUNE));
+        String key = prefix + "public.chat_history_2025_10.csv.gz";
+        try (S3Client s3 = server.client()) {
+            byte[] object = s3.getObjectAsBytes(r -> r.bucket(BUCKET).key(key)).asByteArray();
+            object[object.length / 2] ^= 1;
+            s3.putObject(r -> r.bucket(BUCKET).key(key).checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.SHA256),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(object));
+        }
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> engine(db, "2026-05-01", options, new Engines.RecordingLog()).apply(Goal.PRUNE));
+        assertTrue(e.getMessage().startsWith("The archive s3://" + BUCKET + "/" + key + " does not match: S3 keeps it with the SHA-256"
+                + " checksum ") && e.getMessage().contains("Nothing was dropped"), e.getMessage());
+        assertDetachedAndMarked(db, rows);
+    }
+
     private void assertDetachedAndMarked(TestDb db, long rows) {
         assertEquals(rows, db.queryLong("SELECT count(*) FROM chat_history_2025_10"), "nothing dropped");
         assertFalse(PruneFixture.names(db, "chat_history").contains("chat_history_2025_10"), "detached");
@@ -302,6 +329,19 @@ class S3ArchiveTest {
 
     static String sha256(byte[] data) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    /** S3's checksum of a multipart object: SHA-256 of the parts' SHA-256s, base64, "-" and the number of parts. */
+    static String composite(byte[] object, int partSize) throws Exception {
+        java.security.MessageDigest whole = java.security.MessageDigest.getInstance("SHA-256");
+        int parts = 0;
+        for (int off = 0; off < object.length || parts == 0; off += partSize) {
+            java.security.MessageDigest part = java.security.MessageDigest.getInstance("SHA-256");
+            part.update(object, off, Math.min(partSize, object.length - off));
+            whole.update(part.digest());
+            parts++;
+        }
+        return java.util.Base64.getEncoder().encodeToString(whole.digest()) + "-" + parts;
     }
 
     static void assertNoSecret(String text) {
