@@ -11,6 +11,7 @@ import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.ForwardingLog;
 import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.DebianPostgres;
 import io.github.partitionmaven.testing.TestDb;
@@ -198,12 +199,11 @@ class ConvertBenchmark {
     }
 
     /** Remembers when each step started, to tell during which step the writer stalled longest. */
-    private static final class StepClock implements EngineLog {
-        private final EngineLog target;
+    private static final class StepClock extends ForwardingLog {
         private final java.util.TreeMap<Long, String> starts = new java.util.TreeMap<>();
 
         StepClock(EngineLog target) {
-            this.target = target;
+            super(target);
         }
 
         @Override
@@ -211,17 +211,7 @@ class ConvertBenchmark {
             if (message.startsWith("[")) {
                 starts.put(System.nanoTime(), message.substring(0, message.indexOf(']') + 1));
             }
-            target.info(message);
-        }
-
-        @Override
-        public void warn(String message) {
-            target.warn(message);
-        }
-
-        @Override
-        public void debug(String message) {
-            target.debug(message);
+            super.info(message);
         }
 
         String stepAt(long nanos) {

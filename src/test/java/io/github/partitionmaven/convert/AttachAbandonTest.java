@@ -1,5 +1,8 @@
 package io.github.partitionmaven.convert;
 
+import static io.github.partitionmaven.convert.ConvertFailureTest.engine;
+import static io.github.partitionmaven.convert.ConvertFailureTest.seeded;
+import static io.github.partitionmaven.convert.ConvertFailureTest.withoutRowCounts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,25 +12,18 @@ import io.github.partitionmaven.check.CheckReport;
 import io.github.partitionmaven.check.CheckThresholds;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
-import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
-import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.report.PlanReport;
 import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
-import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,22 +36,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AttachAbandonTest {
 
     private static final ConvertOptions ATTACH = ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH);
-
-    private static TestDb seeded() {
-        TestDb db = TestDb.fresh(AttachAbandonTest.class);
-        db.exec(Seed.plainTables().toArray(String[]::new));
-        db.exec(Seed.rows(50, 3000, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
-        db.exec("ANALYZE");
-        return db;
-    }
-
-    private static PartitionEngine engine(TestDb db, EngineLog log, Planner planner) {
-        return Engines.engine(db, ConvertTest.NOW, "UTC", log, List.of(planner), Engines.month("chat_history"));
-    }
-
-    private static String withoutRowCounts(String snapshot) {
-        return snapshot.lines().filter(l -> !l.contains(" rows ")).collect(Collectors.joining("\n"));
-    }
 
     /** Steps: 1 progress record, 2 CHECK, 3 validate, 4 unique index, 5 the partitioned successor, 6 swap. */
     @ParameterizedTest(name = "killed before step {0}")
@@ -79,7 +59,7 @@ class AttachAbandonTest {
         try (ChatWriter writer = new ChatWriter(db, false, 50, LocalDateTime.of(2026, 11, 1, 0, 0), LocalDateTime.of(2026, 11, 24, 0, 0))) {
             String action = engine(db, EngineLog.STDOUT, new ConvertPlanner(ATTACH)).plan(Set.of(Goal.CONVERT)).tables().get(0).steps()
                     .get(step - 1).action();
-            Blocking log = new Blocking(db, step);
+            ConvertFailureTest.BlockingLog log = new ConvertFailureTest.BlockingLog(db, step, "chat_history");
             PartitionException e;
             try {
                 e = assertThrows(PartitionException.class, () -> engine(db, log, new ConvertPlanner(ATTACH)).apply(Goal.CONVERT));
@@ -113,47 +93,5 @@ class AttachAbandonTest {
         System.out.println(abandonLog.text());
         assertEquals(before, withoutRowCounts(db.snapshot()), "abandon left the catalog as it was before the first run");
         assertTrue(engine(db, EngineLog.STDOUT, ConvertPlanner.abandoning(ATTACH)).plan(Set.of(Goal.CONVERT)).tables().get(0).steps().isEmpty());
-    }
-
-    /** When step {@code step} starts, another session takes ACCESS EXCLUSIVE on chat_history, which every such step needs. */
-    private static final class Blocking implements EngineLog {
-        private final TestDb db;
-        private final String prefix;
-        private Connection blocker;
-
-        Blocking(TestDb db, int step) {
-            this.db = db;
-            this.prefix = "[" + step + "/";
-        }
-
-        @Override
-        public void info(String message) {
-            if (message.startsWith(prefix) && blocker == null) {
-                try {
-                    blocker = db.connect();
-                    blocker.setAutoCommit(false);
-                    try (Statement s = blocker.createStatement()) {
-                        s.execute("LOCK TABLE chat_history IN ACCESS EXCLUSIVE MODE");
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-
-        @Override
-        public void warn(String message) {
-        }
-
-        @Override
-        public void debug(String message) {
-        }
-
-        void release() throws Exception {
-            if (blocker != null) {
-                blocker.rollback();
-                blocker.close();
-            }
-        }
     }
 }

@@ -9,11 +9,9 @@ import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.policy.TableSpec;
-import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.TestDb;
-import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -41,17 +39,7 @@ class ColumnChangesTest {
         assertTrue(create.statements().contains("ALTER TABLE \"public\".\"chat_history_new\" ALTER COLUMN \"id\" TYPE bigint, ALTER COLUMN"
                 + " \"user_id\" SET NOT NULL, ALTER COLUMN \"role\" SET NOT NULL, ALTER COLUMN \"content\" SET NOT NULL"), create.statements().toString());
 
-        Engines.RecordingLog log = new Engines.RecordingLog();
-        try (ChatWriter writer = new ChatWriter(db, true, 100, LocalDateTime.of(2026, 11, 1, 0, 0), LocalDateTime.of(2026, 11, 24, 0, 0))) {
-            long before = writer.ops();
-            try {
-                ConvertTest.engineFor(db, options, log, SPEC).apply(Goal.CONVERT);
-            } finally {
-                System.out.println(log.text());
-            }
-            assertTrue(writer.ops() > before + 20, "the writer wrote during the conversion: " + (writer.ops() - before));
-            writer.finishAfter(writer.ops() + 5);
-        }
+        ConvertTest.convertUnderMirroredWriter(db, options, SPEC);
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
         assertEquals(List.of("content text t", "created_at timestamp without time zone t", "id bigint t", "note text f",
                         "role character varying(20) t", "user_id integer t"),

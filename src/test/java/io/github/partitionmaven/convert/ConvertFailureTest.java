@@ -46,7 +46,8 @@ class ConvertFailureTest {
 
     private static final ConvertOptions OPTIONS = ConvertOptions.DEFAULTS.withBatchSize(500);
 
-    private static TestDb seeded() {
+    /** The seed's literal tables with 3000 rows of 50 users over twelve months; AttachAbandonTest starts from it too. */
+    static TestDb seeded() {
         TestDb db = TestDb.fresh(ConvertFailureTest.class);
         db.exec(Seed.plainTables().toArray(String[]::new));
         db.exec(Seed.rows(50, 3000, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
@@ -54,12 +55,12 @@ class ConvertFailureTest {
         return db;
     }
 
-    private static PartitionEngine engine(TestDb db, EngineLog log, Planner planner) {
+    static PartitionEngine engine(TestDb db, EngineLog log, Planner planner) {
         return Engines.engine(db, ConvertTest.NOW, "UTC", log, List.of(planner), Engines.month("chat_history"));
     }
 
     /** Before the step numbered {@code step} runs, another session takes ACCESS EXCLUSIVE on the first relation it locks. */
-    private static final class BlockingLog implements EngineLog {
+    static final class BlockingLog implements EngineLog {
         final List<String> lines = new ArrayList<>();
         private final TestDb db;
         private final String prefix;
@@ -111,7 +112,7 @@ class ConvertFailureTest {
         return IntStream.rangeClosed(2, n).boxed();
     }
 
-    private static String withoutRowCounts(String snapshot) {
+    static String withoutRowCounts(String snapshot) {
         return snapshot.lines().filter(l -> !l.contains(" rows ")).collect(Collectors.joining("\n"));
     }
 

@@ -10,11 +10,13 @@ import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Planner;
 import io.github.partitionmaven.premake.PremakePlanner;
+import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,24 @@ class ConvertTest {
                 "ALTER TABLE chat_history ADD CONSTRAINT role_known CHECK (role IN ('user', 'assistant', 'system'))",
                 "DO $$ BEGIN CREATE ROLE reader_role; EXCEPTION WHEN duplicate_object THEN NULL; END $$", "GRANT SELECT ON chat_history TO reader_role", "ANALYZE chat_history");
         return db;
+    }
+
+    /**
+     * Converts chat_history by {@code spec} while a {@link ChatWriter} keeping its mirror chat_ref writes 100 changes a second;
+     * checks it wrote more than 20 during the conversion and 5 after, without an error.
+     */
+    static void convertUnderMirroredWriter(TestDb db, ConvertOptions options, io.github.partitionmaven.policy.TableSpec spec) throws Exception {
+        Engines.RecordingLog log = new Engines.RecordingLog();
+        try (ChatWriter writer = new ChatWriter(db, true, 100, LocalDateTime.of(2026, 11, 1, 0, 0), LocalDateTime.of(2026, 11, 24, 0, 0))) {
+            long before = writer.ops();
+            try {
+                engineFor(db, options, log, spec).apply(Goal.CONVERT);
+            } finally {
+                System.out.println(log.text());
+            }
+            assertTrue(writer.ops() > before + 20, "the writer wrote during the conversion: " + (writer.ops() - before));
+            writer.finishAfter(writer.ops() + 5);
+        }
     }
 
     static String fingerprint(TestDb db, String table) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.execute.Connections;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.policy.PolicyReader;
@@ -13,6 +12,7 @@ import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.DebianPostgres;
 import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.ForwardingLog;
 import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
 import io.github.partitionmaven.testing.TestServer;
@@ -132,27 +132,24 @@ class JitSwapTest {
      * chat_history. A session's settings are not visible to others, so whether they compiled anything is read afterwards from
      * pg_stat_statements (jit_functions), which counts the statements of every session, the plugin's other sessions included.
      */
-    private static final class SwapWatch implements EngineLog {
-        final Engines.RecordingLog log = new Engines.RecordingLog();
+    private static final class SwapWatch extends ForwardingLog {
+        final Engines.RecordingLog log;
         final List<String> sessions = new ArrayList<>();
         private final TestDb db;
 
         SwapWatch(TestDb db) {
+            this(db, new Engines.RecordingLog());
+        }
+
+        private SwapWatch(TestDb db, Engines.RecordingLog log) {
+            super(log);
+            this.log = log;
             this.db = db;
         }
 
         @Override
-        public void info(String message) {
-            log.info(message);
-        }
-
-        @Override
-        public void warn(String message) {
-            log.warn(message);
-        }
-
-        @Override
         public void debug(String message) {
+            super.debug(message);
             if (message.startsWith("swap: ")) {
                 try (Connection c = db.connect(); Statement s = c.createStatement()) {
                     s.execute("SET jit = off");

@@ -11,11 +11,9 @@ import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.policy.TableSpec;
-import io.github.partitionmaven.testing.ChatWriter;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.TestDb;
-import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -77,17 +75,7 @@ class NullTimesTest {
         assertTrue(plan.steps().get(0).statements().contains("ALTER TABLE \"public\".\"chat_history_default\" ADD CONSTRAINT"
                 + " \"chat_history_default_null_times\" CHECK (\"created_at\" IS NULL)"), plan.steps().get(0).statements().toString());
 
-        Engines.RecordingLog log = new Engines.RecordingLog();
-        try (ChatWriter writer = new ChatWriter(db, true, 100, LocalDateTime.of(2026, 11, 1, 0, 0), LocalDateTime.of(2026, 11, 24, 0, 0))) {
-            long before = writer.ops();
-            try {
-                ConvertTest.engineFor(db, OPTIONS, log, DEFAULT).apply(Goal.CONVERT);
-            } finally {
-                System.out.println(log.text());
-            }
-            assertTrue(writer.ops() > before + 20, "the writer wrote during the conversion: " + (writer.ops() - before));
-            writer.finishAfter(writer.ops() + 5);
-        }
+        ConvertTest.convertUnderMirroredWriter(db, OPTIONS, DEFAULT);
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
         assertEquals(0, db.queryLong("SELECT count(*) FROM ((TABLE chat_ref EXCEPT ALL TABLE chat_history) UNION ALL"
                 + " (TABLE chat_history EXCEPT ALL TABLE chat_ref)) d"), "every row kept, as the writer's mirror holds them");

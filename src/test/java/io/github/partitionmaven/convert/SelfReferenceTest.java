@@ -65,6 +65,18 @@ class SelfReferenceTest {
                 List.of("DELETE FROM thread WHERE id = (SELECT id FROM thread ORDER BY random() LIMIT 1)"));
     }
 
+    /** Runs {@code goal} while {@link #writer} writes; returns the writer, stopped after more than {@code minOps} changes and no error. */
+    private static MirroredWriter underWriter(TestDb db, ConvertOptions options, Goal goal, long minOps) throws InterruptedException {
+        MirroredWriter writer = writer(db).after(5);
+        try {
+            engine(db, options, EngineLog.STDOUT).apply(goal);
+        } finally {
+            writer.close();
+        }
+        writer.finishAfter(minOps);
+        return writer;
+    }
+
     private static String printed(TestDb db, ConvertOptions options) {
         List<String> lines = new ArrayList<>();
         new PlanReport(engine(db, options, EngineLog.STDOUT).plan(Set.of(Goal.CONVERT)), "test").print(lines::add, lines::add);
@@ -84,14 +96,7 @@ class SelfReferenceTest {
         assertTrue(plan.contains("add foreign key \"thread_parent_fkey\" to \"public\".\"thread_new\" referencing \"public\".\"thread_new\""
                 + " itself (id, created_at)"), plan);
         assertTrue(plan.contains("REFERENCES \"public\".\"thread_new\"(id, created_at) ON DELETE CASCADE"), plan);
-        MirroredWriter writer = writer(db).after(5);
-        try {
-            engine(db, options, EngineLog.STDOUT).apply(Goal.CONVERT);
-        } finally {
-            writer.close();
-        }
-        writer.finishAfter(20);
-        writer.assertTableEqualsMirror();
+        underWriter(db, options, Goal.CONVERT, 20).assertTableEqualsMirror();
         assertEquals(List.of("thread thread true " + FK, "thread_old thread_old true " + FK.replace("thread(", "thread_old(")),
                 selfReferences(db), "the new table references itself; the old one still references itself only");
         assertEquals(0, db.queryLong("SELECT count(*) FROM pg_constraint WHERE confrelid = 'thread_old'::regclass AND conrelid <> confrelid"),
@@ -107,13 +112,7 @@ class SelfReferenceTest {
         assertTrue(orphan.getMessage().contains("violates foreign key constraint \"thread_parent_fkey\""), orphan.getMessage());
         db.exec("INSERT INTO thread_ref SELECT * FROM thread WHERE created_at >= '2026-11-23 12:00'");
 
-        MirroredWriter during = writer(db).after(5);
-        try {
-            engine(db, options, EngineLog.STDOUT).apply(Goal.ROLLBACK);
-        } finally {
-            during.close();
-        }
-        during.finishAfter(5);
+        MirroredWriter during = underWriter(db, options, Goal.ROLLBACK, 5);
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = 'thread'::regclass").get(0));
         during.assertTableEqualsMirror();
         assertEquals(List.of("thread thread true " + FK), selfReferences(db), "the restored table has its own self-reference back");

@@ -24,7 +24,7 @@ import io.github.partitionmaven.policy.TableSpec;
 import io.github.partitionmaven.prune.PruneOptions;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
-import io.github.partitionmaven.testing.MirrorWriter;
+import io.github.partitionmaven.testing.MirroredWriter;
 import io.github.partitionmaven.testing.TestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +93,17 @@ class EpochTest {
         return db;
     }
 
+    /**
+     * The application of an epoch-keyed table, ~200 changes a second: the test's INSERT (its running number from
+     * {@code nextval('writes')}, a sequence this makes), and updates (by {@code set}) and deletes of a row picked at random.
+     */
+    static MirroredWriter writer(TestDb db, String table, String key, String mirror, String insert, String set) {
+        db.exec("CREATE SEQUENCE writes");
+        String pick = " WHERE " + key + " = (SELECT " + key + " FROM " + table + " ORDER BY random() LIMIT 1)";
+        return new MirroredWriter(db, table, key, mirror, 200, List.of(insert), List.of("UPDATE " + table + " SET " + set + pick),
+                List.of("DELETE FROM " + table + pick));
+    }
+
     private static <T extends HealthFinding> List<T> findings(CheckReport r, Class<T> type) {
         return r.findings().stream().filter(type::isInstance).map(type::cast).toList();
     }
@@ -111,22 +122,21 @@ class EpochTest {
         assertTrue((actions + String.join("\n", plan.steps().stream().map(Step::reason).toList())).contains("NOT NULL"),
                 "the nullable key column becomes NOT NULL, and the plan says so");
 
-        long writerAt = ms("2026-11-24T10:00:00Z");
-        try (MirrorWriter w = new MirrorWriter(db, "events", "events_mirror", "id",
-                "INSERT INTO events (realm, type, event_time) VALUES ('w', 'LOGIN', " + writerAt + " + ?)", "type = 'LOGOUT'")) {
-            w.finishAfter(50);
+        MirroredWriter w = writer(db, "events", "id", "events_mirror",
+                "INSERT INTO events (realm, type, event_time) VALUES ('w', 'LOGIN', " + ms("2026-11-24T10:00:00Z") + " + nextval('writes'))",
+                "type = 'LOGOUT'");
+        try (w) {
+            w.after(50);
             try {
                 engine(db, NOW, log, spec).apply(Goal.CONVERT);
             } finally {
                 System.out.println(log.text());
             }
             w.finishAfter(w.ops() + 50);
-            w.close();
-            assertEquals(List.of(), w.errors());
             System.out.printf("writer: %d ops, longest stall %.1f ms%n", w.ops(), w.longestStallMillis());
         }
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'events'").get(0));
-        assertEquals(MirrorWriter.checksum(db, "events_mirror"), MirrorWriter.checksum(db, "events"), "every write of the writer is in");
+        w.assertTableEqualsMirror();
         List<String> parts = db.partitions("events");
         assertEquals(15, parts.size(), parts.toString());
         assertEquals("events_2025_12 FOR VALUES FROM ('" + ms("2025-12-01T00:00:00Z") + "') TO ('" + ms("2026-01-01T00:00:00Z") + "')",
@@ -147,22 +157,21 @@ class EpochTest {
         PartitionPlan back = engine(db, "2027-01-10T00:00:00", log, spec).apply(Goal.ROLLBACK);
         assertTrue(back.steps().size() >= 3, back.steps().toString());
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'events'").get(0));
-        assertEquals(MirrorWriter.checksum(db, "events_mirror"), MirrorWriter.checksum(db, "events"), "rolled back with every row");
+        w.assertTableEqualsMirror(); // rolled back with every row
     }
 
     @Test
     void integerSecondsTableConvertsThenChecksFindGapsAndDefaultRowsAndPruneArchivesAndDrops() throws Exception {
         TestDb db = secondsTable(4000);
         Engines.RecordingLog log = new Engines.RecordingLog();
-        try (MirrorWriter w = new MirrorWriter(db, "changes", "changes_mirror", "id",
-                "INSERT INTO changes (name, modified_at) VALUES ('w' || ?, " + ms("2026-11-24T10:00:00Z") / 1000 + ")", "name = name || '!'")) {
-            w.finishAfter(50);
+        try (MirroredWriter w = writer(db, "changes", "id", "changes_mirror",
+                "INSERT INTO changes (name, modified_at) VALUES ('w' || nextval('writes'), " + ms("2026-11-24T10:00:00Z") / 1000 + ")",
+                "name = name || '!'")) {
+            w.after(50);
             engine(db, NOW, log, epoch("changes", "modified_at", "seconds", null, null)).apply(Goal.CONVERT);
             w.finishAfter(w.ops() + 50);
-            w.close();
-            assertEquals(List.of(), w.errors());
+            w.assertTableEqualsMirror();
         }
-        assertEquals(MirrorWriter.checksum(db, "changes_mirror"), MirrorWriter.checksum(db, "changes"));
         assertEquals("changes_2026_02 FOR VALUES FROM (" + ms("2026-02-01T00:00:00Z") / 1000 + ") TO (" + ms("2026-03-01T00:00:00Z") / 1000
                 + ")", db.partitions("changes").get(2), "integer bounds are printed unquoted");
 
@@ -198,7 +207,7 @@ class EpochTest {
     @Test
     void attachMakesTheOldTableOnePartitionUpToAnIntegerBoundAndRollsBack() {
         TestDb db = millisecondTable(2000);
-        String before = MirrorWriter.checksum(db, "events");
+        String before = db.checksum("events");
         TableSpec spec = epoch("events", "event_time", "milliseconds", null, null);
         ConvertOptions attach = ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH);
         Engines.RecordingLog log = new Engines.RecordingLog();
@@ -207,14 +216,14 @@ class EpochTest {
         assertTrue(parts.contains("events_old FOR VALUES FROM (MINVALUE) TO ('" + ms("2026-12-01T00:00:00Z") + "')"), parts.toString());
         assertTrue(parts.contains("events_2027_02 FOR VALUES FROM ('" + ms("2027-02-01T00:00:00Z") + "') TO ('" + ms("2027-03-01T00:00:00Z")
                 + "')"), parts.toString());
-        assertEquals(before, MirrorWriter.checksum(db, "events"));
+        assertEquals(before, db.checksum("events"));
         CheckReport r = engine(db, NOW, attach, log, spec).check(CheckThresholds.DEFAULTS);
         assertEquals(List.of(), findings(r, RangeGap.class));
         assertEquals(List.of(), findings(r, ShortCoverage.class));
 
         engine(db, NOW, attach, log, spec).apply(Goal.ROLLBACK);
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'events'").get(0));
-        assertEquals(before, MirrorWriter.checksum(db, "events"));
+        assertEquals(before, db.checksum("events"));
     }
 
     @Test

@@ -57,20 +57,26 @@ class PartmanTest {
     /** A database with pg_partman in schema tools managing measurements (daily) and events (monthly, 6 months retention). */
     private static String managed() throws SQLException {
         String url = pg.createDatabase("partman_" + ++databases);
-        try (Connection c = connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA tools");
-            s.execute("CREATE EXTENSION pg_partman SCHEMA tools");
-            s.execute("CREATE TABLE public.measurements (id bigint NOT NULL, ts timestamptz NOT NULL) PARTITION BY RANGE (ts)");
-            s.execute("SELECT tools.create_parent('public.measurements', 'ts', 'native', 'daily', p_premake := 2)");
-            s.execute("CREATE TABLE public.events (id bigint NOT NULL, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at)");
-            s.execute("SELECT tools.create_parent('public.events', 'created_at', 'native', 'monthly', p_premake := 3)");
-            s.execute("UPDATE tools.part_config SET retention = '6 months', retention_keep_table = false WHERE parent_table = 'public.events'");
-        }
+        exec(url, "CREATE SCHEMA tools", "CREATE EXTENSION pg_partman SCHEMA tools",
+                "CREATE TABLE public.measurements (id bigint NOT NULL, ts timestamptz NOT NULL) PARTITION BY RANGE (ts)",
+                "SELECT tools.create_parent('public.measurements', 'ts', 'native', 'daily', p_premake := 2)",
+                "CREATE TABLE public.events (id bigint NOT NULL, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at)",
+                "SELECT tools.create_parent('public.events', 'created_at', 'native', 'monthly', p_premake := 3)",
+                "UPDATE tools.part_config SET retention = '6 months', retention_keep_table = false WHERE parent_table = 'public.events'");
         return url;
     }
 
     private static Connection connect(String url) throws SQLException {
         return java.sql.DriverManager.getConnection(url, DebianPostgres.SUPERUSER, null);
+    }
+
+    /** Runs {@code statements} in one session, as the superuser. */
+    private static void exec(String url, String... statements) throws SQLException {
+        try (Connection c = connect(url); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
     }
 
     private static PartitionEngine engine(String url, RecordingLog log, TableSpec... specs) {
@@ -165,11 +171,8 @@ class PartmanTest {
     @Test
     void anEpochTableOfPartmanIsImportedWithItsUnitAndThePluginKeepsItsIntegerBounds() throws Exception {
         String url = managed();
-        try (Connection c = connect(url); Statement s = c.createStatement()) {
-            s.execute("SET TIME ZONE 'UTC'");
-            s.execute("CREATE TABLE public.logins (id bigint NOT NULL, at_ms bigint NOT NULL) PARTITION BY RANGE (at_ms)");
-            s.execute("SELECT tools.create_parent('public.logins', 'at_ms', 'native', 'monthly', p_premake := 2, p_epoch := 'milliseconds')");
-        }
+        exec(url, "SET TIME ZONE 'UTC'", "CREATE TABLE public.logins (id bigint NOT NULL, at_ms bigint NOT NULL) PARTITION BY RANGE (at_ms)",
+                "SELECT tools.create_parent('public.logins', 'at_ms', 'native', 'monthly', p_premake := 2, p_epoch := 'milliseconds')");
         PartitionEngine engine = engine(url, new RecordingLog());
         PartmanConfig logins = engine.externalManagers().partman().values().stream().filter(c -> c.parentTable().equals("public.logins"))
                 .findFirst().orElseThrow();
@@ -205,10 +208,8 @@ class PartmanTest {
     @Test
     void aUserWhoCannotReadPartConfigIsToldWhatToGrant() throws Exception {
         String url = managed();
-        try (Connection c = connect(url); Statement s = c.createStatement()) {
-            s.execute("DO $$ BEGIN CREATE ROLE app_migrator LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-            s.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO app_migrator");
-        }
+        exec(url, "DO $$ BEGIN CREATE ROLE app_migrator LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                "GRANT ALL ON ALL TABLES IN SCHEMA public TO app_migrator");
         RunSettings settings = PolicyReader.settings("UTC", null, "300ms", 3, Clock.systemUTC());
         PartitionEngine engine = new PartitionEngine(new ConnectionSettings(url, "app_migrator", null, null), settings,
                 PolicyReader.tables(List.of(measurements()), settings), new RecordingLog());

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The application during a conversion: a thread inserting, updating and deleting rows of
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code chat_ref}, a plain copy, so afterwards {@code chat_history} must equal {@code chat_ref}.
  * Records every operation's latency; the longest is the stall the application saw.
  */
-public final class ChatWriter implements AutoCloseable {
+public final class ChatWriter extends TalliedWriter implements AutoCloseable {
 
     private final TestDb db;
     private final boolean mirror;
@@ -30,10 +29,6 @@ public final class ChatWriter implements AutoCloseable {
     private final LocalDateTime from;
     private final LocalDateTime to;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicLong ops = new AtomicLong();
-    private final AtomicLong maxNanos = new AtomicLong();
-    private volatile long maxStartedAt;
-    private final List<Throwable> errors = new ArrayList<>();
     private final Thread thread;
     private volatile long maxId;
     /** Every operation's latency in nanoseconds since the last {@link #resetStall()}, for percentiles. */
@@ -100,19 +95,13 @@ public final class ChatWriter implements AutoCloseable {
                             ps.execute();
                         }
                     }
-                    ops.incrementAndGet();
+                    succeeded();
                 } catch (SQLException e) {
-                    synchronized (errors) {
-                        errors.add(e);
-                    }
+                    failed(e);
                 }
-                long took = System.nanoTime() - started;
+                long took = timed(started);
                 synchronized (latencies) {
                     latencies.add(took);
-                }
-                if (took > maxNanos.get()) {
-                    maxNanos.set(took);
-                    maxStartedAt = started;
                 }
                 if (pauseMicros > 0) {
                     next += pauseMicros * 1000;
@@ -123,34 +112,14 @@ public final class ChatWriter implements AutoCloseable {
                 }
             }
         } catch (SQLException | InterruptedException e) {
-            synchronized (errors) {
-                errors.add(e);
-            }
+            failed(e);
         }
     }
 
-    public long ops() {
-        return ops.get();
-    }
-
-    /** The longest single operation, in milliseconds. */
-    public double longestStallMillis() {
-        return maxNanos.get() / 1e6;
-    }
-
-    /** When the longest operation started, in {@link System#nanoTime()}. */
-    public long longestStallStartedAt() {
-        return maxStartedAt;
-    }
-
-    public List<Throwable> errors() {
-        synchronized (errors) {
-            return List.copyOf(errors);
-        }
-    }
-
+    /** Forgets the longest operation and the latencies so far. */
+    @Override
     public void resetStall() {
-        maxNanos.set(0);
+        super.resetStall();
         synchronized (latencies) {
             latencies.clear();
         }

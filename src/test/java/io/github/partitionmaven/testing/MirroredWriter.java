@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The application of any table during a conversion: a thread running the given INSERT, UPDATE and DELETE statements
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * BY random() LIMIT 1)}) several times a second. Each statement's {@code RETURNING *} is applied to {@code mirror}, a plain
  * copy, in the same statement, so afterwards the table must hold exactly the mirror's rows ({@link #assertTableEqualsMirror}).
  */
-public final class MirroredWriter implements AutoCloseable {
+public final class MirroredWriter extends TalliedWriter implements AutoCloseable {
 
     private final TestDb db;
     private final String table;
@@ -27,8 +26,6 @@ public final class MirroredWriter implements AutoCloseable {
     private final List<Integer> weights = new ArrayList<>();
     private final long pauseMillis;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicLong ops = new AtomicLong();
-    private final List<Throwable> errors = new ArrayList<>();
     private final Thread thread;
 
     /**
@@ -81,43 +78,39 @@ public final class MirroredWriter implements AutoCloseable {
             s.execute("SET application_name = 'mirrored-writer'");
             while (running.get()) {
                 String sql = pick();
+                long started = System.nanoTime();
                 try {
                     s.execute(sql);
-                    ops.incrementAndGet();
+                    succeeded();
                 } catch (SQLException e) {
-                    synchronized (errors) {
-                        errors.add(new IllegalStateException(sql + ": " + e.getMessage(), e));
-                    }
+                    failed(new IllegalStateException(sql + ": " + e.getMessage(), e));
                 }
+                timed(started);
                 Thread.sleep(pauseMillis);
             }
         } catch (SQLException | InterruptedException e) {
-            synchronized (errors) {
-                errors.add(e);
-            }
+            failed(e);
         }
     }
 
     /** Waits until the writer has written {@code n} times. */
     public MirroredWriter after(long n) throws InterruptedException {
         long until = System.currentTimeMillis() + 30_000;
-        while (ops.get() < n && thread.isAlive() && System.currentTimeMillis() < until) {
+        while (ops() < n && thread.isAlive() && System.currentTimeMillis() < until) {
             Thread.sleep(10);
         }
         return this;
     }
 
-    public long ops() {
-        return ops.get();
-    }
-
-    /** Lets the writer go on a moment, stops it, and checks it wrote more than {@code minOps} times without an error. */
+    /**
+     * Lets the writer go on a moment (300 ms, and until it wrote more than {@code minOps} times, at most 30 s more), stops it,
+     * and checks it wrote more than {@code minOps} times without an error.
+     */
     public void finishAfter(long minOps) throws InterruptedException {
         Thread.sleep(300);
+        after(minOps + 1);
         close();
-        synchronized (errors) {
-            assertEquals(List.of(), errors.stream().map(Throwable::getMessage).toList());
-        }
+        assertEquals(List.of(), errors().stream().map(Throwable::getMessage).toList());
         assertTrue(ops() > minOps, "the writer kept writing: " + ops());
     }
 

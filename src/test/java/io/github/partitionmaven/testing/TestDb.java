@@ -103,6 +103,12 @@ public final class TestDb {
         }
     }
 
+    /** Row count and an order-independent checksum over every column of every row of {@code relation}: equal ones prove the rows kept. */
+    public String checksum(String relation) {
+        return queryStrings("SELECT count(*) || ':' || coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint)::text, '0')"
+                + " FROM " + relation + " t").get(0);
+    }
+
     /**
      * Everything a goal could change, as text: relations, their kinds, partition bounds, columns,
      * constraints, indexes and row counts per user schema. Equal snapshots prove nothing changed.
