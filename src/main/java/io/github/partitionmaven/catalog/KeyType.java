@@ -231,7 +231,9 @@ public enum KeyType {
 
     /** A numeric micros expression held between the MINVALUE and MAXVALUE markers, exclusive (LEAST/GREATEST are syntax, not functions). */
     public static String saturatedMicros(String numeric) {
-        return "LEAST(GREATEST(" + numeric + ", " + (MIN + 1) + "), " + (MAX - 1) + ")::bigint";
+        // GREATEST and LEAST skip NULLs: without the CASE the max of an empty table (NULL) would read as the bigint minimum
+        return "CASE WHEN (" + numeric + ") IS NULL THEN NULL ELSE LEAST(GREATEST(" + numeric + ", " + (MIN + 1) + "), " + (MAX - 1)
+                + ") END::bigint";
     }
 
     /** An SQL expression giving the first day of the interval holding {@code column}, as PostgreSQL buckets it. */

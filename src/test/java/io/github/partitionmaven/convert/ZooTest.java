@@ -51,16 +51,21 @@ class ZooTest {
      * converts) or the phrases the refusal must contain.
      */
     record Case(String name, String app, String table, String key, String column, List<String> fill, List<String> inserts,
-                List<String> updates, List<String> deletes, List<String> refusal, String why) {
+                List<String> updates, List<String> deletes, List<String> refusal, String why, String epochUnit) {
 
         static Case converts(String name, String app, String table, String key, String column, List<String> fill, String insert,
                              String update) {
             return new Case(name, app, table, key, column, fill, List.of(insert), List.of(update), List.of("DELETE FROM " + table + " WHERE "
-                    + key + " = " + pick(table, key)), List.of(), "");
+                    + key + " = " + pick(table, key)), List.of(), "", null);
         }
 
         static Case refused(String name, String app, String table, String column, List<String> fill, String why, String... refusal) {
-            return new Case(name, app, table, "", column, fill, List.of(), List.of(), List.of(), List.of(refusal), why);
+            return new Case(name, app, table, "", column, fill, List.of(), List.of(), List.of(), List.of(refusal), why, null);
+        }
+
+        /** The same table with its integer time column configured as epoch time ({@code <epochUnit>}). */
+        Case epoch(String unit) {
+            return new Case(name, app, table, key, column, fill, inserts, updates, deletes, refusal, why, unit);
         }
 
         @Override
@@ -236,11 +241,12 @@ class ZooTest {
                         "expiry_ts", List.of("INSERT INTO synapse.refresh_tokens (id, user_id, device_id, token, next_token_id, expiry_ts) SELECT i,"
                                 + " '@u' || i % 20 || ':hs', 'D', md5(i::text), NULL, (extract(epoch FROM " + ts(3000) + ") * 1000)::bigint"
                                 + " FROM generate_series(0, 2999) i", "UPDATE synapse.refresh_tokens SET next_token_id = id + 1 WHERE id % 2 = 0"),
-                        "a bigint epoch column (the epoch branch adds those); even then its foreign key next_token_id references (id), which"
-                                + " does not include the time column", "\"expiry_ts\""),
+                        "its foreign key next_token_id references (id), which the partitioned table's key (id, expiry_ts) does not match;"
+                                + " the fix adds the referenced token's expiry_ts to the reference",
+                        "\"refresh_tokens_next_token_id_fkey\"", "Nothing was changed.").epoch("milliseconds"),
                 Case.refused("synapse.event_txn_id (epoch ms inserted_ts; no primary key)", "synapse", "synapse.event_txn_id", "inserted_ts",
-                        List.of(), "a bigint epoch column (the epoch branch adds those); no primary key, unique indexes without the time column",
-                        "\"inserted_ts\""));
+                        List.of(), "no primary key: strategy copy batches and replays by the primary key", "\"synapse\".\"event_txn_id\"",
+                        "primary key").epoch("milliseconds"));
     }
 
     private static String timed(String template, String time) {
@@ -268,7 +274,8 @@ class ZooTest {
     private static PartitionEngine engine(TestDb db, Case c, EngineLog log) {
         ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(500);
         return Engines.engine(db, ConvertTest.NOW, "UTC", log, List.of(new ConvertPlanner(options), new RollbackPlanner(options)),
-                Engines.spec(c.table(), c.column(), "month", null));
+                c.epochUnit() == null ? Engines.spec(c.table(), c.column(), "month", null)
+                        : Engines.spec(c.table(), c.column(), "month", null).withEpochUnit(c.epochUnit()));
     }
 
     /** The plan as `partition:plan` prints it (actions, reasons, SQL), identifiers unquoted for matching catalog text. */

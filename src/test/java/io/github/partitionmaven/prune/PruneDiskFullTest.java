@@ -26,7 +26,7 @@ class PruneDiskFullTest {
     @Test
     void aFullDiskStopsPruneWithNothingDroppedAndNoFileLeft() throws Exception {
         String full = System.getenv("PARTITION_TEST_FULL_DIR");
-        assumeTrue(full != null, "PARTITION_TEST_FULL_DIR is not set");
+        assumeTrue(full != null, "PARTITION_TEST_FULL_DIR is not set (an empty directory on a small tmpfs; .ci/run mounts one as root)");
         Path dir = Path.of(full);
         TestDb db = TestDb.fresh(getClass());
         PruneFixture.seed(db, 300_000);
