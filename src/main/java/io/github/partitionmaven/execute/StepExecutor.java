@@ -149,10 +149,25 @@ public final class StepExecutor {
             }
             connection.commit();
         } catch (Exception e) {
-            connection.rollback();
+            rollbackKeeping(e);
             throw e;
         } finally {
             connection.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Rolls back without losing {@code failure}: pgjdbc cancels a COPY whose output stream failed (a full disk) through a
+     * separate cancel request, which the server may deliver after the COPY ended, to the next statement: the ROLLBACK. Its
+     * "canceling statement due to user request" would then replace the real cause, so it is kept as suppressed and the
+     * ROLLBACK is sent once more (the transaction is still open and aborted; the second one ends it).
+     */
+    private void rollbackKeeping(Exception failure) throws SQLException {
+        try {
+            connection.rollback();
+        } catch (SQLException late) {
+            failure.addSuppressed(late);
+            connection.rollback();
         }
     }
 
