@@ -4,8 +4,6 @@ import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,7 +83,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         for (Long oid : oids) {
             b.put(oid, new Builder());
         }
-        query(c, TABLES, oids, rs -> {
+        ConvertCatalogReader.query(c, TABLES, oids, rs -> {
             Builder t = b.get(rs.getLong(1));
             t.rowSecurity = rs.getBoolean(2);
             t.force = rs.getBoolean(3);
@@ -94,13 +92,13 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             t.publications.addAll(strings(rs.getArray(6)));
             t.children.addAll(strings(rs.getArray(7)));
         });
-        query(c, POLICIES, oids, rs -> b.get(rs.getLong(1)).policies.add(new Policy(rs.getString(2), rs.getBoolean(3), rs.getString(4),
+        ConvertCatalogReader.query(c, POLICIES, oids, rs -> b.get(rs.getLong(1)).policies.add(new Policy(rs.getString(2), rs.getBoolean(3), rs.getString(4),
                 strings(rs.getArray(5)), Optional.ofNullable(rs.getString(6)), Optional.ofNullable(rs.getString(7)))));
-        query(c, COLUMN_GRANTS, oids, rs -> b.get(rs.getLong(1)).columnGrants.add(new ColumnGrant(rs.getString(2),
+        ConvertCatalogReader.query(c, COLUMN_GRANTS, oids, rs -> b.get(rs.getLong(1)).columnGrants.add(new ColumnGrant(rs.getString(2),
                 Optional.ofNullable(rs.getString(3)), rs.getString(4), rs.getBoolean(5))));
-        query(c, LABELS, oids, rs -> b.get(rs.getLong(1)).labels.add(new Label(rs.getString(2), Optional.ofNullable(rs.getString(3)),
+        ConvertCatalogReader.query(c, LABELS, oids, rs -> b.get(rs.getLong(1)).labels.add(new Label(rs.getString(2), Optional.ofNullable(rs.getString(3)),
                 rs.getString(4))));
-        query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4))));
+        ConvertCatalogReader.query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4))));
         Map<Long, Carried> out = new HashMap<>();
         b.forEach((oid, t) -> out.put(oid, new Carried(t.rowSecurity, t.force, List.copyOf(t.policies), List.copyOf(t.columnGrants), t.replident,
                 t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.children))));
@@ -199,21 +197,6 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             case "d" -> "DELETE";
             default -> "ALL";
         };
-    }
-
-    private interface Row {
-        void accept(ResultSet rs) throws SQLException;
-    }
-
-    private static void query(Connection c, String sql, Long[] oids, Row row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("oid", oids));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    row.accept(rs);
-                }
-            }
-        }
     }
 
     private static List<String> strings(Array a) throws SQLException {

@@ -352,11 +352,12 @@ public final class ConvertCatalogReader {
         return policy.interval().plus(policy.interval().floor(settings.now().toLocalDate()), policy.premake() + 1L);
     }
 
-    private interface Row {
+    /** One row of a catalog query by table oids (also Carried's). */
+    interface Row {
         void accept(ResultSet rs) throws SQLException;
     }
 
-    private static void query(Connection c, String sql, Long[] oids, Row row) throws SQLException {
+    static void query(Connection c, String sql, Long[] oids, Row row) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("oid", oids));
             try (ResultSet rs = ps.executeQuery()) {
