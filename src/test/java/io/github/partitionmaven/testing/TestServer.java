@@ -117,6 +117,9 @@ public final class TestServer {
             // tests need no crash safety; benchmarks (-Dpartition.test.durable=true) keep PostgreSQL's defaults
             builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off").setServerConfig("full_page_writes", "off")
                     .setServerConfig("max_wal_size", "2GB");
+        } else {
+            // zonky's builder turns fsync and synchronous_commit off by default: back to PostgreSQL's own defaults
+            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on");
         }
         if (port > 0) {
             builder.setPort(port);
