@@ -124,8 +124,10 @@ class ConvertBenchmark {
         line("  writer's p99 latency       %8.2f ms during the conversion, %.2f ms idle -> %.2fx (target <= 2x)", copyRun.p99(), copyRun.idleP99(),
                 copyRun.p99() / copyRun.idleP99());
         if (STATEMENTS) {
-            db.queryStrings("SELECT round(total_exec_time)::text || ' ms, ' || calls || ' calls: ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
-                    + " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25").forEach(l -> line("    %s", l));
+            // the same statement on each partition (its name ends in _YYYY_MM) counts as one
+            db.queryStrings("SELECT round(pg_catalog.sum(total_exec_time))::text || ' ms, ' || pg_catalog.sum(calls) || ' calls: ' || q FROM"
+                    + " (SELECT total_exec_time, calls, left(regexp_replace(regexp_replace(query, '\\s+', ' ', 'g'), '_[0-9]{4}_[0-9]{2}', '_YYYY_MM', 'g'),"
+                    + " 150) AS q FROM pg_stat_statements) s GROUP BY q ORDER BY pg_catalog.sum(total_exec_time) DESC LIMIT 25").forEach(l -> line("    %s", l));
         }
         line("  rows: converted %,d, old %,d", db.queryLong("SELECT count(*) FROM chat_history"), db.queryLong("SELECT count(*) FROM chat_history_old"));
 
