@@ -227,9 +227,11 @@ final class AttachConversion {
             try (Statement st = c.createStatement()) {
                 SwapLock.Held held = SwapLock.take(st, lock);
                 log.debug("swap: locked " + t);
-                for (String statement : sql.subList(lock.size(), sql.size())) {
-                    st.execute(statement);
-                }
+                // sent together in one round trip: one by one, the lock also lasts while the client reads each reply and sends the
+                // next statement, 0.1-0.2 ms each on an idle machine, more on a busy one (Temporal's 75 indexes, 12 statements,
+                // a loaded 2-core machine: 52-60 ms held in 2 of 4 runs one by one, 17-25 ms in 3 runs together). The server
+                // runs them in order and stops at the first error.
+                st.execute(String.join(";\n", sql.subList(lock.size(), sql.size())));
                 log.info("      swapped: " + held.describe());
             }
         };
