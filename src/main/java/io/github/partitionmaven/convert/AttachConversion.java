@@ -199,7 +199,6 @@ final class AttachConversion {
         for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
             sql.add(ddl.renameIndex(ConvertNames.building(index.name()), index.name()));
         }
-        sql.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(names.boundConstraint()));
         facts.primaryKey().stream().findFirst().ifPresent(pk -> {
             String pkName = facts.primaryKeyName().orElseThrow();
             sql.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(ConvertNames.retired(pkName)));
@@ -219,23 +218,28 @@ final class AttachConversion {
             }
         }
         sql.add("ALTER TABLE " + t.sql() + " ATTACH PARTITION " + old.sql() + " FOR VALUES FROM (MINVALUE) TO (" + hi + ")");
+        // only now: ATTACH needs the validated CHECK to skip its scan of every row under the lock (dropped before it, the swap
+        // held ACCESS EXCLUSIVE 1.9 s on the seed's 2M rows); from here the partition constraint says the same
+        sql.add("ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(names.boundConstraint()));
         sql.addAll(facts.carried().replicaIdentity(t));
         sql.add("DROP TABLE " + names.progress().sql());
         StepWork work = (Connection c, EngineLog log) -> {
             try (Statement st = c.createStatement()) {
                 SwapLock.Held held = SwapLock.take(st, lock);
                 log.debug("swap: locked " + t);
-                for (String statement : sql.subList(lock.size(), sql.size())) {
-                    st.execute(statement);
-                }
+                // sent together in one round trip: one by one, the lock also lasts while the client reads each reply and sends the
+                // next statement, 0.1-0.2 ms each on an idle machine, more on a busy one (Temporal's 75 indexes, 12 statements,
+                // a loaded 2-core machine: 52-60 ms held in 2 of 4 runs one by one, 17-25 ms in 3 runs together). The server
+                // runs them in order and stops at the first error.
+                st.execute(String.join(";\n", sql.subList(lock.size(), sql.size())));
                 log.info("      swapped: " + held.describe());
             }
         };
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes partition " + old.sql() + " [MINVALUE, " + upper
                         + ") of the partitioned " + shadow.sql() + ", which takes the name " + t.sql(),
                 "one short transaction under lock_timeout, retried if busy, that changes catalog rows only: ATTACH finds the validated"
-                        + " CHECK and skips its scan, each index of the old table becomes the partition of the parent's equal one (none is"
-                        + " built), the unique index becomes the partition's primary key; milliseconds at any size and any number of indexes"
+                        + " CHECK (dropped right after) and skips its scan, each index of the old table becomes the partition of the"
+                        + " parent's equal one (none is built), the unique index becomes the partition's primary key; milliseconds at any size and any number of indexes"
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
                         + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
                         + facts.carried().describe(t) + ddl.persistenceReason(), sql,

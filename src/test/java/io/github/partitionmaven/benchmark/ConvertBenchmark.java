@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
  * server (fsync off unless {@code -Dpartition.test.durable=true}). Beside each wall time: the CPU-seconds the server used
  * (the postmaster's utime + stime + cutime + cstime from /proc, plus those of its live children, before and after) and the
  * client JVM's (the plugin and the writer); the writer's p99 latency during each run beside its p99 while idle.
+ * {@code -Dconvert.benchmark.only=attach} runs strategy attach alone on the generated table (no baselines, no copy): its
+ * exclusive-lock window in minutes instead of the whole run's.
  */
 @DatabaseTest
 class ConvertBenchmark {
@@ -53,6 +55,8 @@ class ConvertBenchmark {
     private static final LocalDate FROM = TODAY.minusMonths(12).plusDays(1);
     private static final String SERVER = System.getProperty("convert.benchmark.server", "embedded");
     private static final boolean STATEMENTS = Boolean.getBoolean("convert.benchmark.statements");
+    /** "attach": only strategy attach on the generated table (no baselines, no copy), to time its swap window alone. */
+    private static final String ONLY = System.getProperty("convert.benchmark.only", "");
     private final List<String> report = new ArrayList<>();
     private final List<String> table = new ArrayList<>();
 
@@ -93,6 +97,14 @@ class ConvertBenchmark {
         line("server: %s; %s", db.server().describe(), String.join(", ", db.queryStrings("SELECT name || '=' || setting || coalesce(unit, '')"
                 + " FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'maintenance_work_mem',"
                 + " 'max_wal_size', 'jit', 'max_parallel_maintenance_workers') ORDER BY name")));
+        if (ONLY.equals("attach")) {
+            attach(db);
+            System.out.println("\n===== ConvertBenchmark, strategy attach only (" + db.server().describe() + ", " + ROWS + " rows) =====");
+            report.forEach(System.out::println);
+            return;
+        } else if (!ONLY.isEmpty()) {
+            throw new IllegalArgumentException("convert.benchmark.only is attach or unset, not " + ONLY);
+        }
         Cpu.Usage[] seedCpu = new Cpu.Usage[1];
         double seed = Cpu.measure(db, seedCpu, () -> seedWay(db));
         Cpu.Usage[] floorCpu = new Cpu.Usage[1];
@@ -138,6 +150,22 @@ class ConvertBenchmark {
                 "ALTER INDEX idx_chat_history_created_old RENAME TO idx_chat_history_created",
                 "ALTER INDEX idx_chat_history_user_created_old RENAME TO idx_chat_history_user_created",
                 "DELETE FROM chat_history WHERE created_at >= date_trunc('month', now()) + interval '1 month'");
+        Run attachRun = attach(db);
+        line("  (copy above took %.1f s)", copy);
+        row("partition:convert, strategy attach (no copy)", attachRun.seconds(), floor, attachRun.cpu(), attachRun);
+        System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ", " + ROWS + " rows) =====");
+        report.forEach(System.out::println);
+        System.out.println();
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "run", "wall s", "/floor", "server", "client",
+                "p99 ms", "idle p99", "p99 x", "stall ms"));
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "", "", "", "CPU s", "CPU s", "(during)", "", "", ""));
+        table.forEach(System.out::println);
+        System.out.println(String.format(Locale.ROOT, "targets: copy <= 1.1x floor (%.2fx), seed's way >= 2x copy (%.2fx), stall < 100 ms (%.1f),"
+                + " p99 <= 2x idle (%.2fx)", copy / floor, seed / copy, copyStall, copyRun.p99() / copyRun.idleP99()));
+    }
+
+    /** Strategy attach on chat_history under the writer; prints its log, exclusive-lock window and the writer's longest stall. */
+    private Run attach(TestDb db) throws Exception {
         Engines.RecordingLog attachLog = new Engines.RecordingLog();
         Run attachRun = underWriter(db, ConvertOptions.DEFAULTS.withStrategy(ConvertOptions.Strategy.ATTACH), attachLog);
         double attach = attachRun.seconds();
@@ -148,19 +176,10 @@ class ConvertBenchmark {
             line("    %s", l.substring(5));
         }
         Matcher m = Pattern.compile("ACCESS EXCLUSIVE held (\\d+) ms").matcher(attachLog.text());
-        line("  attach total               %8.1f s (no copy; copy above took %.1f s)", attach, copy);
+        line("  attach total               %8.1f s (no copy)", attach);
         line("  exclusive-lock window      %8s ms (target < 50 ms)", m.find() ? m.group(1) : "?");
         line("  writer's longest stall     %8.1f ms, during %s", attachStall, attachRun.stallStep());
-        row("partition:convert, strategy attach (no copy)", attach, floor, attachRun.cpu(), attachRun);
-        System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ", " + ROWS + " rows) =====");
-        report.forEach(System.out::println);
-        System.out.println();
-        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "run", "wall s", "/floor", "server", "client",
-                "p99 ms", "idle p99", "p99 x", "stall ms"));
-        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "", "", "", "CPU s", "CPU s", "(during)", "", "", ""));
-        table.forEach(System.out::println);
-        System.out.println(String.format(Locale.ROOT, "targets: copy <= 1.1x floor (%.2fx), seed's way >= 2x copy (%.2fx), stall < 100 ms (%.1f),"
-                + " p99 <= 2x idle (%.2fx)", copy / floor, seed / copy, copyStall, copyRun.p99() / copyRun.idleP99()));
+        return attachRun;
     }
 
     private void row(String name, double seconds, double floor, Cpu.Usage cpu, Run run) {

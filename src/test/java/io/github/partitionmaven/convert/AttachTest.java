@@ -1,13 +1,21 @@
 package io.github.partitionmaven.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.TestDb;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 @DatabaseTest
@@ -75,5 +83,41 @@ class AttachTest {
         ConvertTest.engine(db, ATTACH, new Engines.RecordingLog()).apply(Goal.CONVERT);
         assertEquals(before, ConvertTest.fingerprint(db, "chat_history"));
         assertEquals(4, db.partitions("chat_history").size());
+    }
+
+    /**
+     * The swap reads no row: run as the plan prints it with client_min_messages = debug1, PostgreSQL reports that the validated
+     * CHECK proves the seed's nullable created_at NOT NULL and the partition bound, and never "verifying table" (the scan of every
+     * row under ACCESS EXCLUSIVE: 1.9 s on the seed's 2M rows while the swap dropped the CHECK before its ATTACH).
+     */
+    @Test
+    void swapProvesTheNotNullAndTheBoundFromTheCheckWithoutReadingARow() throws SQLException {
+        TestDb db = ConvertTest.seeded(2000);
+        String before = ConvertTest.fingerprint(db, "chat_history");
+        ResumeTest.KillingLog kill = new ResumeTest.KillingLog("swap: locked", 1);
+        ResumeTest.assertKilled(() -> ConvertTest.engine(db, ATTACH, kill).apply(Goal.CONVERT), kill);
+        Step swap = ConvertTest.engine(db, ATTACH, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).steps().stream()
+                .filter(s -> s.action().startsWith("swap:")).findFirst().orElseThrow();
+        List<String> messages = new ArrayList<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SET LOCAL client_min_messages = debug1");
+            for (String sql : swap.statements()) {
+                st.execute(sql);
+                for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+                    messages.add(w.getMessage());
+                }
+                st.clearWarnings();
+            }
+            c.commit();
+        }
+        assertTrue(messages.contains("existing constraints on column \"chat_history.created_at\" are sufficient to prove that it does not"
+                + " contain nulls"), String.join("\n", messages));
+        assertTrue(messages.contains("partition constraint for table \"chat_history_old\" is implied by existing constraints"),
+                String.join("\n", messages));
+        assertFalse(messages.stream().anyMatch(m -> m.startsWith("verifying table")), String.join("\n", messages));
+        assertEquals(before, ConvertTest.fingerprint(db, "chat_history"));
+        assertEquals(List.of(), db.queryStrings("SELECT conname::text FROM pg_constraint WHERE conrelid = 'chat_history_old'::regclass"
+                + " AND contype = 'c' AND conname <> 'role_known'"), "the bound CHECK is dropped once the partition constraint holds");
     }
 }

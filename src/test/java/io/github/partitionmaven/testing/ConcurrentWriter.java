@@ -7,7 +7,10 @@ import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The application: inserts rows into chat_history one by one at a fixed time, recording the slowest insert. */
+/**
+ * The application: inserts rows into chat_history (or with any other INSERT whose one parameter is the row's time) one by
+ * one at a fixed time, recording the slowest insert.
+ */
 public final class ConcurrentWriter implements AutoCloseable {
 
     private final Thread thread;
@@ -27,16 +30,20 @@ public final class ConcurrentWriter implements AutoCloseable {
     }
 
     public ConcurrentWriter(Opener db, LocalDateTime at) {
+        this(db, "INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'still writing', ?)", at, 2);
+    }
+
+    /** Runs {@code insert}, whose one parameter is the time {@code at}, over and over, {@code pauseMillis} apart. */
+    public ConcurrentWriter(Opener db, String insert, LocalDateTime at, long pauseMillis) {
         thread = new Thread(() -> {
-            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'still writing', ?)")) {
+            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(insert)) {
                 ps.setTimestamp(1, Timestamp.valueOf(at));
                 while (running) {
                     long t0 = System.nanoTime();
                     ps.executeUpdate();
                     maxNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
                     inserts.incrementAndGet();
-                    Thread.sleep(2);
+                    Thread.sleep(pauseMillis);
                 }
             } catch (SQLException | InterruptedException e) {
                 failure = e;
