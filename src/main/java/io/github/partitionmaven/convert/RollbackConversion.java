@@ -170,6 +170,7 @@ final class RollbackConversion {
         after.add("DROP TABLE " + t.sql());
         after.addAll(ddl.restoreIdentitySequenceNames());
         after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        after.addAll(facts.carried().rejoinPublications(t));
         for (ConvertFacts.IndexDef index : facts.indexes()) {
             after.add("ALTER INDEX IF EXISTS " + new TableName(t.schema(), ConvertNames.retired(index.name())).sql() + " RENAME TO "
                     + Sql.ident(index.name()));
@@ -192,7 +193,8 @@ final class RollbackConversion {
         return Step.transactional(Goal.ROLLBACK, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
                 "one short transaction under lock_timeout: last changes replayed, sequences handed back" + (narrowed.isEmpty() ? ""
                         : " (" + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList())
-                        + ", as before <widenKeys> widened it)") + ", names restored",
+                        + ", as before <widenKeys> widened it)") + ", names restored" + (facts.carried().publications().isEmpty() ? ""
+                        : "; it rejoins publication(s) " + String.join(", ", facts.carried().publications()) + ", which the swap took it out of"),
                 sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work);
     }
 }
