@@ -112,7 +112,8 @@ final class RollbackConversion {
                 .withWork(verification));
         steps.add(replay(transfer));
         List<ColumnChanges.Narrowing> narrowings = ColumnChanges.Narrowing.of(facts, old, t);
-        narrowings.stream().filter(n -> !n.fits()).forEach(n -> findings.add(Finding.warning(n.staysBigint(old))));
+        // the fix it names runs after the rollback, when the old table is called t again
+        narrowings.stream().filter(n -> !n.fits()).forEach(n -> findings.add(Finding.warning(n.staysBigint(t))));
         steps.add(swapBack(transfer, narrowings.stream().filter(ColumnChanges.Narrowing::fits).toList()));
         return new TablePlan(policy, state, steps, findings);
     }

@@ -131,12 +131,20 @@ class ColumnChangesTest {
     }
 
     @Test
-    void aRollbackOfAWidenedConversionGivesTheSequenceItsIntegerTypeBack() throws Exception {
+    void aRollbackOfAWidenedConversionGivesTheSequenceItsIntegerTypeBackUnlessItCountedPastInteger() throws Exception {
         TestDb db = ConvertTest.seeded(3000);
         String before = ConvertFailureTest.withoutRowCounts(db.snapshot());
         ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).apply(Goal.CONVERT);
         assertEquals("bigint", sequenceType(db));
         db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'after', '2026-11-23 12:00')");
+
+        String last = db.queryStrings("SELECT last_value || ',' || is_called FROM chat_history_id_seq").get(0);
+        db.exec("SELECT setval('chat_history_id_seq', " + PAST_INT + ")");
+        TablePlan counted = ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).plan(Set.of(Goal.ROLLBACK)).tables().get(0);
+        assertTrue(counted.findings().stream().anyMatch(f -> f.message().startsWith("Sequence \"public\".\"chat_history_id_seq\" stays bigint,"
+                + " as <widenKeys> made it: its last value " + PAST_INT)), counted.findings().toString());
+        assertTrue(counted.steps().get(counted.steps().size() - 1).statements().stream().noneMatch(sql -> sql.contains(" AS integer")));
+        db.exec("SELECT setval('chat_history_id_seq', " + last.split(",")[0] + ", " + last.split(",")[1] + ")");
 
         PartitionPlan rollback = ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).plan(Set.of(Goal.ROLLBACK));
         Step swapBack = rollback.tables().get(0).steps().get(rollback.tables().get(0).steps().size() - 1);
