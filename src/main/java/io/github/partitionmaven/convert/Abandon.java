@@ -39,6 +39,20 @@ final class Abandon {
                     transfer.dropCaptureIfExists(), List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE)), 0));
             removed.add("the capture triggers and function and " + names.changeLog());
         }
+        // before the new table goes: its bigint column is what tells a sequence <widenKeys> widened
+        List<Finding> findings = new ArrayList<>();
+        List<ColumnChanges.Narrowing> narrowings = ColumnChanges.Narrowing.of(facts, t, names.shadow());
+        narrowings.stream().filter(n -> !n.fits()).forEach(n -> findings.add(Finding.warning(n.staysBigint(t))));
+        List<ColumnChanges.Narrowing> narrowed = narrowings.stream().filter(ColumnChanges.Narrowing::fits).toList();
+        if (!narrowed.isEmpty()) {
+            String list = String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList());
+            steps.add(Step.transactional(Goal.CONVERT, t, "sequence(s) " + list, "abandoning the conversion: <widenKeys> made them bigint"
+                            + " before the swap; " + t + "'s own column(s) are what they feed again, and their last values fit. ALTER SEQUENCE"
+                            + " ... AS rewrites nothing and holds SHARE ROW EXCLUSIVE on the sequence alone for an instant (nextval waits)",
+                    narrowed.stream().map(ColumnChanges.Narrowing::statement).toList(),
+                    narrowed.stream().map(n -> new Lock(n.sequence().sequence(), LockMode.SHARE_ROW_EXCLUSIVE)).toList(), 0));
+            removed.add("the widening of sequence(s) " + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql()).toList()));
+        }
         List<TableName> tables = new ArrayList<>();
         if (facts.exists(names.shadow())) {
             tables.add(names.shadow());
@@ -87,10 +101,11 @@ final class Abandon {
             removed.add("index " + Sql.ident(keyIndex));
         }
         if (steps.isEmpty()) {
-            return new TablePlan(policy, state, List.of(), List.of(Finding.info(t + " has no unfinished conversion: nothing to abandon.")));
+            findings.add(0, Finding.info(t + " has no unfinished conversion: nothing to abandon."));
+            return new TablePlan(policy, state, List.of(), findings);
         }
-        return new TablePlan(policy, state, steps, List.of(Finding.info("Abandoning the unfinished conversion of " + t
-                + facts.progress().map(p -> " (" + p.describe() + ")").orElse("") + ": removes " + String.join("; ", removed) + ". " + t
-                + " and its rows stay as they are.")));
+        findings.add(0, Finding.info("Abandoning the unfinished conversion of " + t + facts.progress().map(p -> " (" + p.describe() + ")")
+                .orElse("") + ": removes " + String.join("; ", removed) + ". " + t + " and its rows stay as they are."));
+        return new TablePlan(policy, state, steps, findings);
     }
 }

@@ -179,6 +179,7 @@ final class AttachRollback {
         }
         after.add("DROP TABLE " + t.sql());
         after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        after.addAll(facts.carried().rejoinPublications(t));
         Optional<AttachRollbackFacts.PartitionIndex> pkIndex = primaryKeyIndex();
         for (AttachRollbackFacts.PartitionIndex index : rollback.indexes()) {
             if (restoreKey && pkIndex.equals(Optional.of(index))) {

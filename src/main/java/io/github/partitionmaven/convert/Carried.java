@@ -149,6 +149,15 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     }
 
     /**
+     * Rollback: the old table, once it carries the name again, rejoins the publications the partitioned table was in
+     * (the swap took it out of them; dropping the partitioned table takes that out too), so a subscriber keeps receiving
+     * the table's changes.
+     */
+    List<String> rejoinPublications(TableName table) {
+        return publications.stream().map(pub -> "ALTER PUBLICATION " + Sql.ident(pub) + " ADD TABLE " + table.sql()).toList();
+    }
+
+    /**
      * Replica identity FULL or NOTHING on {@code table} and on every partition it has by then: logical decoding reads
      * the identity of the partition a row is in. Partitions created later (premake) get the default.
      */

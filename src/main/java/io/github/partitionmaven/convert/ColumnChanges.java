@@ -39,7 +39,9 @@ record ColumnChanges(List<ConvertFacts.ColumnDef> widened, List<String> notNull,
         List<String> notNull = conversion.addNotNull() ? facts.columns().stream().filter(col -> !col.notNull()
                 && !col.name().equals(partitionColumn) && col.nulls().orElse(-1L) == 0).map(ConvertFacts.ColumnDef::name).toList() : List.of();
         List<String> names = widened.stream().map(ConvertFacts.ColumnDef::name).toList();
-        List<ConvertFacts.SequenceColumn> sequences = facts.sequences().stream().filter(s -> !s.identity() && names.contains(s.column())).toList();
+        // a sequence already bigint (a run stopped after widening it, or made so) needs nothing
+        List<ConvertFacts.SequenceColumn> sequences = facts.sequences().stream().filter(s -> !s.identity() && names.contains(s.column())
+                && NARROW_INTEGERS.contains(s.type())).toList();
         Set<String> identities = Set.copyOf(facts.sequences().stream().filter(s -> s.identity() && names.contains(s.column()))
                 .map(ConvertFacts.SequenceColumn::column).toList());
         return widened.isEmpty() && notNull.isEmpty() ? NONE : new ColumnChanges(List.copyOf(widened), notNull, sequences, identities);
@@ -57,9 +59,53 @@ record ColumnChanges(List<ConvertFacts.ColumnDef> widened, List<String> notNull,
         return parts.isEmpty() ? List.of() : List.of("ALTER TABLE " + target.sql() + " " + String.join(", ", parts));
     }
 
-    /** At the swap, before the sequence is handed over: the sequence can then count past 2^31 - 1. */
+    /** In their own step before the swap: the sequences can then count past 2^31 - 1. */
     List<String> sequenceStatements() {
         return sequences.stream().map(s -> "ALTER SEQUENCE " + s.sequence().sql() + " AS bigint").toList();
+    }
+
+    /**
+     * A sequence {@code <widenKeys>} made bigint, to be given its type back when the conversion is undone: it is bigint, feeds
+     * {@code plain}'s column of a narrower type and {@code partitioned}'s bigint one (the widened column). A sequence that
+     * was bigint before, feeding an integer column, reads the same and is narrowed too, to what the column can hold anyway.
+     *
+     * @param type the narrower type it gets back
+     */
+    record Narrowing(ConvertFacts.SequenceColumn sequence, String column, String type) {
+
+        static List<Narrowing> of(ConvertFacts facts, TableName plain, TableName partitioned) {
+            List<Narrowing> out = new ArrayList<>();
+            for (ConvertFacts.SequenceColumn s : facts.sequences()) {
+                String plainType = facts.table().equals(plain) ? facts.column(s.column()).map(ConvertFacts.ColumnDef::type).orElse("")
+                        : s.fed().getOrDefault(plain, "");
+                String partitionedType = facts.table().equals(partitioned) ? facts.column(s.column()).map(ConvertFacts.ColumnDef::type)
+                        .orElse("") : s.fed().getOrDefault(partitioned, "");
+                if (!s.identity() && "bigint".equals(s.type()) && NARROW_INTEGERS.contains(plainType) && "bigint".equals(partitionedType)) {
+                    out.add(new Narrowing(s, s.column(), plainType));
+                }
+            }
+            return out;
+        }
+
+        boolean fits() {
+            return sequence.fits(type);
+        }
+
+        String statement() {
+            return "ALTER SEQUENCE " + sequence.sequence().sql() + " AS " + type;
+        }
+
+        /** Why it stays bigint: ALTER SEQUENCE ... AS refuses a maximum below the value the sequence has reached. */
+        String staysBigint(TableName plain) {
+            String seq = sequence.sequence().sql();
+            return "Sequence " + seq + " stays bigint, as <widenKeys> made it: its last value " + sequence.lastValue().orElse(0L) + " is past "
+                    + type + "'s largest (" + ConvertFacts.SequenceColumn.max(type) + "), and ALTER SEQUENCE ... AS " + type + " refuses a"
+                    + " maximum below the value reached. " + plain.sql() + "." + Sql.ident(column) + " (" + type + ") cannot take such ids:"
+                    + " inserts drawing from it fail with \"" + type + " out of range\". Either set it back (SELECT pg_catalog.setval("
+                    + Sql.literal(seq) + ", (SELECT pg_catalog.max(" + Sql.ident(column) + ") FROM " + plain.sql() + ")); ALTER SEQUENCE " + seq
+                    + " AS " + type + ") or widen the column (ALTER TABLE " + plain.sql() + " ALTER COLUMN " + Sql.ident(column)
+                    + " TYPE bigint).";
+        }
     }
 
     private String identity(String column) {
@@ -71,7 +117,7 @@ record ColumnChanges(List<ConvertFacts.ColumnDef> widened, List<String> notNull,
         List<String> out = new ArrayList<>();
         for (ConvertFacts.ColumnDef col : widened) {
             String seq = sequences.stream().filter(s -> s.column().equals(col.name())).map(s -> "; its sequence " + s.sequence().sql()
-                    + " becomes bigint at the swap (ALTER SEQUENCE ... AS bigint)").findFirst().orElse(identity(col.name()));
+                    + " becomes bigint in its own step before the swap (ALTER SEQUENCE ... AS bigint)").findFirst().orElse(identity(col.name()));
             out.add(Sql.ident(col.name()) + " " + col.type() + " becomes bigint (<widenKeys>)" + seq);
         }
         for (String col : notNull) {

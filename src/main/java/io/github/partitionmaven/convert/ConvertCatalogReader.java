@@ -84,10 +84,25 @@ public final class ConvertCatalogReader {
              WHERE c.oid = ANY (?::oid[]) AND a.grantee <> c.relowner
             """;
 
+    /**
+     * The sequences owned by the tables' columns, with their type and last value (NULL before the first nextval) and the
+     * columns of other tables whose defaults draw from them (the new table's, while a conversion runs; the old table's after
+     * it), by schema, table and type: what tells whether {@code <widenKeys>} widened the sequence.
+     */
     private static final String SEQUENCES = """
-            SELECT d.refobjid::bigint, a.attname, sn.nspname, s.relname, d.deptype = 'i'
+            SELECT d.refobjid::bigint, a.attname, sn.nspname, s.relname, d.deptype = 'i',
+                   pg_catalog.format_type(q.seqtypid, NULL) AS seq_type, ps.last_value,
+                   (SELECT pg_catalog.array_agg(ARRAY[fn.nspname::text, fc.relname::text,
+                           pg_catalog.format_type(fa.atttypid, fa.atttypmod)] ORDER BY fc.oid)
+                      FROM pg_depend fd JOIN pg_attrdef ad ON ad.oid = fd.objid
+                      JOIN pg_attribute fa ON fa.attrelid = ad.adrelid AND fa.attnum = ad.adnum
+                      JOIN pg_class fc ON fc.oid = ad.adrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+                     WHERE fd.classid = 'pg_attrdef'::regclass AND fd.refclassid = 'pg_class'::regclass AND fd.refobjid = s.oid
+                       AND ad.adrelid <> d.refobjid) AS fed
               FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
               JOIN pg_namespace sn ON sn.oid = s.relnamespace
+              JOIN pg_sequence q ON q.seqrelid = s.oid
+              LEFT JOIN pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = s.relname
               JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
              WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
                AND d.refobjid = ANY (?::oid[]) AND d.deptype IN ('a', 'i')
@@ -177,8 +192,20 @@ public final class ConvertCatalogReader {
         query(c, GRANTS, oids, rs -> b.get(rs.getLong(1)).grants.add(new ConvertFacts.Grant(Optional.ofNullable(rs.getString(2)),
                 rs.getString(3), rs.getBoolean(4))));
         query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(rs.getString(2)));
-        query(c, SEQUENCES, oids, rs -> b.get(rs.getLong(1)).sequences.add(new ConvertFacts.SequenceColumn(rs.getString(2),
-                new TableName(rs.getString(3), rs.getString(4)), rs.getBoolean(5))));
+        query(c, SEQUENCES, oids, rs -> {
+            long last = rs.getLong("last_value");
+            Optional<Long> lastValue = rs.wasNull() ? Optional.empty() : Optional.of(last);
+            Map<TableName, String> fed = new HashMap<>();
+            Array array = rs.getArray("fed");
+            if (array != null) {
+                for (Object row : (Object[]) array.getArray()) {
+                    Object[] f = (Object[]) row;
+                    fed.put(new TableName((String) f[0], (String) f[1]), (String) f[2]);
+                }
+            }
+            b.get(rs.getLong(1)).sequences.add(new ConvertFacts.SequenceColumn(rs.getString(2), new TableName(rs.getString(3), rs.getString(4)),
+                    rs.getBoolean(5), rs.getString("seq_type"), lastValue, Map.copyOf(fed)));
+        });
         query(c, RowHash.COLUMNS, oids, rs -> {
             Builder t = b.get(rs.getLong(1));
             t.hashed.add(new RowHash.Column(rs.getString(2), Optional.ofNullable(rs.getString(3)), Optional.ofNullable(rs.getString(4)),

@@ -100,7 +100,29 @@ public record ConvertFacts(
     public record Grant(Optional<String> grantee, String privilege, boolean grantable) {
     }
 
-    public record SequenceColumn(String column, TableName sequence, boolean identity) {
+    /**
+     * A sequence owned by a column of the table.
+     *
+     * @param type      the sequence's type (smallint, integer or bigint)
+     * @param lastValue its last value; empty before the first nextval (or without the privilege to read it)
+     * @param fed       the type of the column of each other table whose default draws from it
+     */
+    public record SequenceColumn(String column, TableName sequence, boolean identity, String type, Optional<Long> lastValue,
+                                 Map<TableName, String> fed) {
+
+        /** An integer type's largest value; bigint's for any other. */
+        static long max(String integerType) {
+            return switch (integerType) {
+                case "smallint" -> Short.MAX_VALUE;
+                case "integer" -> Integer.MAX_VALUE;
+                default -> Long.MAX_VALUE;
+            };
+        }
+
+        /** Whether the sequence's last value fits {@code integerType}, so that ALTER SEQUENCE ... AS it succeeds. */
+        boolean fits(String integerType) {
+            return lastValue.orElse(1L) <= max(integerType);
+        }
     }
 
     /**

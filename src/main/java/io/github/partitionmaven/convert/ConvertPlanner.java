@@ -242,6 +242,37 @@ public final class ConvertPlanner implements Planner {
                 + " Nothing was changed.");
     }
 
+    /**
+     * The refusal of a unique index (not a constraint's) that lacks the partition column, with the statements that replace it
+     * by one that includes it under the same name: built CONCURRENTLY, so the application keeps writing, the old one dropped
+     * only once the new one holds. What it costs is stated: the uniqueness it keeps is weaker.
+     */
+    static String uniqueIndexWithoutTime(TableName t, String k, ConvertFacts.IndexDef index) {
+        String method = index.method();
+        // "USING btree (bucket_id, name) INCLUDE (...) WHERE ...": the key list is the first parenthesis; an expression key nests more
+        int open = method.indexOf('(');
+        int close = open;
+        for (int depth = 0; close < method.length(); close++) {
+            char ch = method.charAt(close);
+            depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+            if (depth == 0) {
+                break;
+            }
+        }
+        String extended = method.substring(0, close) + ", " + Sql.ident(k) + method.substring(close);
+        String replacement = index.name() + "_" + k;
+        TableName existing = new TableName(t.schema(), index.name());
+        String keys = String.join(", ", index.columns());
+        return "Unique index " + Sql.ident(index.name()) + " on " + t + " " + method + " does not include " + Sql.ident(k) + "; a"
+                + " partitioned table cannot enforce it. Replace it by one that includes " + Sql.ident(k) + ": CREATE UNIQUE INDEX"
+                + " CONCURRENTLY " + Sql.ident(replacement) + " ON " + t.sql() + " " + extended + "; DROP INDEX CONCURRENTLY "
+                + existing.sql() + "; ALTER INDEX " + new TableName(t.schema(), replacement).sql() + " RENAME TO " + Sql.ident(index.name())
+                + "; then convert. It then keeps only (" + keys + ", " + k + ") unique: two rows may share (" + keys + ") with different "
+                + k + ", and INSERT ... ON CONFLICT (" + keys + ") finds no index to use until it names (" + keys + ", " + k + "); where the"
+                + " application relies on (" + keys + ") alone being unique, it must check that itself. Or drop it (DROP INDEX CONCURRENTLY "
+                + existing.sql() + "). Nothing was changed.";
+    }
+
     private void refuse(TablePolicy policy, TableState state, ConvertFacts f, RunSettings settings, ConvertOptions.Strategy strategy) {
         TableName t = state.name();
         String k = policy.column();
@@ -309,9 +340,7 @@ public final class ConvertPlanner implements Planner {
         for (ConvertFacts.IndexDef index : f.indexes()) {
             boolean keyConstraint = index.constraint().isPresent();
             if (index.unique() && !keyConstraint && !index.columns().contains(k)) {
-                throw PartitionException.databaseState("Unique index " + Sql.ident(index.name()) + " on " + t + " (" + index.method()
-                        + ") does not include " + Sql.ident(k) + "; a partitioned table cannot enforce it. Drop it, or replace it with one"
-                        + " that includes " + Sql.ident(k) + ", then convert.");
+                throw PartitionException.databaseState(uniqueIndexWithoutTime(t, k, index));
             }
             if (strategy == ConvertOptions.Strategy.ATTACH && index.unique() && !index.primary() && !index.columns().contains(k)) {
                 throw PartitionException.databaseState("Unique constraint " + Sql.ident(index.constraint().orElse(index.name())) + " on " + t

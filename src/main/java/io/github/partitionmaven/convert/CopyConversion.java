@@ -99,6 +99,7 @@ final class CopyConversion {
         steps.add(Step.autocommit(Goal.CONVERT, t, "give the partitions of " + s.sql() + " back to autovacuum",
                 "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background",
                 List.of(PartitionedTableDdl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
+        widenSequences().ifPresent(steps::add);
         steps.add(swap());
         if (prepared) {
             findings.add(Finding.warning("Unfinished conversion of " + t + ": " + facts.progress().map(ConvertFacts.Progress::describe).orElse("")
@@ -359,6 +360,29 @@ final class CopyConversion {
         return "`mvn partition:convert -Dpartition.abandon`, which runs " + String.join("; ", sql) + ";";
     }
 
+    /**
+     * {@code <widenKeys>}: the serial sequences of widened columns become bigint in a step of their own, so the swap's ACCESS
+     * EXCLUSIVE window holds one statement fewer. Harmless to the old table meanwhile: its integer column stops at 2^31 - 1
+     * (2,147,483,647) either way; past it nextval would have failed, now the insert does ("integer out of range").
+     */
+    private Optional<Step> widenSequences() {
+        List<String> sql = changes.sequenceStatements();
+        if (sql.isEmpty()) {
+            return Optional.empty();
+        }
+        TableName t = state.name();
+        List<String> sequences = changes.sequences().stream().map(q -> q.sequence().sql()).toList();
+        List<String> columns = changes.sequences().stream().map(q -> Sql.ident(q.column()) + " " + q.type()).toList();
+        return Optional.of(Step.transactional(Goal.CONVERT, t, "widen sequence(s) " + String.join(", ", sequences) + " to bigint",
+                "<widenKeys>: after the swap they feed the bigint column(s) of the partitioned table; done before the swap so that"
+                        + " its ACCESS EXCLUSIVE window holds one statement fewer. Harmless to " + t + ", which they still feed: its "
+                        + String.join(", ", columns) + " column(s) stop at the type's largest value (2^31 - 1 = 2147483647 for integer)"
+                        + " either way, only the error past it moves from nextval to the insert (out of range). ALTER SEQUENCE ... AS"
+                        + " rewrites nothing and holds SHARE ROW EXCLUSIVE on the sequence alone for an instant (nextval waits);"
+                        + " `-Dpartition.abandon` and partition:rollback give them their type back",
+                sql, changes.sequences().stream().map(q -> new Lock(q.sequence(), LockMode.SHARE_ROW_EXCLUSIVE)).toList(), 0));
+    }
+
     private Step swap() {
         TableName t = state.name();
         TableName s = names.shadow();
@@ -375,7 +399,6 @@ final class CopyConversion {
         after.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
-        after.addAll(changes.sequenceStatements());
         after.addAll(ddl.sequenceHandoff(t, old));
         after.addAll(ddl.identitySequenceNames(t));
         after.addAll(facts.carried().onSwap(t, old));

@@ -111,7 +111,10 @@ final class RollbackConversion {
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(old, LockMode.ACCESS_SHARE)), 0)
                 .withWork(verification));
         steps.add(replay(transfer));
-        steps.add(swapBack(transfer));
+        List<ColumnChanges.Narrowing> narrowings = ColumnChanges.Narrowing.of(facts, old, t);
+        // the fix it names runs after the rollback, when the old table is called t again
+        narrowings.stream().filter(n -> !n.fits()).forEach(n -> findings.add(Finding.warning(n.staysBigint(t))));
+        steps.add(swapBack(transfer, narrowings.stream().filter(ColumnChanges.Narrowing::fits).toList()));
         return new TablePlan(policy, state, steps, findings);
     }
 
@@ -150,7 +153,12 @@ final class RollbackConversion {
                 .withWork((c, log) -> ChangeReplay.catchUp(c, transfer, 100, log));
     }
 
-    private Step swapBack(Transfer transfer) {
+    /**
+     * @param narrowed the sequences {@code <widenKeys>} made bigint, given their type back with the names: an instant (ALTER
+     *                 SEQUENCE ... AS rewrites nothing), and in the same transaction so that a stopped rollback never leaves the
+     *                 partitioned table fed by an integer sequence
+     */
+    private Step swapBack(Transfer transfer, List<ColumnChanges.Narrowing> narrowed) {
         TableName t = state.name();
         TableName old = names.old();
         PartitionedTableDdl ddl = new PartitionedTableDdl(policy, state, facts, settings, false);
@@ -159,9 +167,11 @@ final class RollbackConversion {
         List<String> after = new ArrayList<>(transfer.dropCapture());
         after.add("DROP TABLE " + names.progress().sql());
         after.addAll(ddl.sequenceHandoff(old, t));
+        narrowed.forEach(n -> after.add(n.statement()));
         after.add("DROP TABLE " + t.sql());
         after.addAll(ddl.restoreIdentitySequenceNames());
         after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        after.addAll(facts.carried().rejoinPublications(t));
         for (ConvertFacts.IndexDef index : facts.indexes()) {
             after.add("ALTER INDEX IF EXISTS " + new TableName(t.schema(), ConvertNames.retired(index.name())).sql() + " RENAME TO "
                     + Sql.ident(index.name()));
@@ -182,7 +192,10 @@ final class RollbackConversion {
             }
         };
         return Step.transactional(Goal.ROLLBACK, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
-                "one short transaction under lock_timeout: last changes replayed, sequences handed back, names restored",
+                "one short transaction under lock_timeout: last changes replayed, sequences handed back" + (narrowed.isEmpty() ? ""
+                        : " (" + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList())
+                        + ", as before <widenKeys> widened it)") + ", names restored" + (facts.carried().publications().isEmpty() ? ""
+                        : "; it rejoins publication(s) " + String.join(", ", facts.carried().publications()) + ", which the swap took it out of"),
                 sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work);
     }
 }

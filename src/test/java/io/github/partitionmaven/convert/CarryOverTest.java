@@ -86,13 +86,15 @@ class CarryOverTest {
 
     @ParameterizedTest
     @EnumSource(ConvertOptions.Strategy.class)
-    void publicationMembershipMovesToTheNewTable(ConvertOptions.Strategy strategy) {
+    void publicationMembershipMovesToTheNewTableAndBackWithARollback(ConvertOptions.Strategy strategy) {
         TestDb db = seeded("CREATE PUBLICATION chat_pub FOR TABLE chat_history, users");
         String plan = convert(db, strategy);
         assertTrue(plan.contains("membership of publication(s) chat_pub"), plan);
-        List<String> published = db.queryStrings("SELECT prrelid::regclass::text FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid"
-                + " WHERE p.pubname = 'chat_pub' ORDER BY 1");
-        assertEquals(List.of("chat_history", "users"), published);
+        String published = "SELECT c.relname || ' ' || c.relkind::text FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid"
+                + " JOIN pg_class c ON c.oid = r.prrelid WHERE p.pubname = 'chat_pub' ORDER BY 1";
+        assertEquals(List.of("chat_history p", "users r"), db.queryStrings(published));
+        ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy), EngineLog.STDOUT).apply(Goal.ROLLBACK);
+        assertEquals(List.of("chat_history r", "users r"), db.queryStrings(published), "the rolled back table rejoins the publication");
     }
 
     @ParameterizedTest

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.engine.PartitionEngine;
+import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.policy.TableSpec;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
@@ -31,13 +35,23 @@ class ColumnChangesTest {
         PartitionPlan plan = ConvertTest.engineFor(db, options, new Engines.RecordingLog(), SPEC).plan(Set.of(Goal.CONVERT));
         Step create = plan.steps().get(0);
         assertTrue(create.reason().contains("\"id\" integer becomes bigint (<widenKeys>); its sequence \"public\".\"chat_history_id_seq\""
-                + " becomes bigint at the swap"), create.reason());
+                + " becomes bigint in its own step before the swap"), create.reason());
         for (String col : List.of("user_id", "role", "content")) {
             assertTrue(create.reason().contains("\"" + col + "\" becomes NOT NULL (<addNotNull>"), col + ": " + create.reason());
         }
         assertTrue(!create.reason().contains("\"note\" becomes NOT NULL"), "note holds NULLs: " + create.reason());
         assertTrue(create.statements().contains("ALTER TABLE \"public\".\"chat_history_new\" ALTER COLUMN \"id\" TYPE bigint, ALTER COLUMN"
                 + " \"user_id\" SET NOT NULL, ALTER COLUMN \"role\" SET NOT NULL, ALTER COLUMN \"content\" SET NOT NULL"), create.statements().toString());
+
+        List<Step> steps = plan.tables().get(0).steps();
+        Step widen = steps.get(steps.size() - 2);
+        assertEquals("widen sequence(s) \"public\".\"chat_history_id_seq\" to bigint", widen.action());
+        assertEquals(List.of("ALTER SEQUENCE \"public\".\"chat_history_id_seq\" AS bigint"), widen.statements());
+        assertTrue(widen.reason().contains("Harmless to \"public\".\"chat_history\", which they still feed: its \"id\" integer column(s)"
+                + " stop at the type's largest value (2^31 - 1 = 2147483647 for integer) either way"), widen.reason());
+        assertTrue(steps.get(steps.size() - 1).action().startsWith("swap: "));
+        assertTrue(steps.get(steps.size() - 1).statements().stream().noneMatch(sql -> sql.contains(" AS bigint")),
+                "nothing of the sequence's type under the swap's lock: " + steps.get(steps.size() - 1).statements());
 
         ConvertTest.convertUnderMirroredWriter(db, options, SPEC);
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
@@ -67,5 +81,81 @@ class ColumnChangesTest {
         ConvertTest.engineFor(db, options, new Engines.RecordingLog(), SPEC).apply(Goal.ROLLBACK);
         assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
         assertEquals(PAST_INT + 1, db.queryLong("SELECT max(id) FROM chat_history"), "the fix named by the refusal lets the rollback finish");
+        assertEquals("bigint", sequenceType(db), "feeding a bigint column now, the sequence stays bigint");
+    }
+
+    private static String sequenceType(TestDb db) {
+        return db.queryStrings("SELECT seqtypid::regtype::text FROM pg_sequence WHERE seqrelid = 'chat_history_id_seq'::regclass").get(0);
+    }
+
+    private static PartitionEngine abandoning(TestDb db, EngineLog log) {
+        return Engines.engine(db, ConvertTest.NOW, "UTC", log, List.of(ConvertPlanner.abandoning(OPTIONS)), SPEC);
+    }
+
+    private static final ConvertOptions OPTIONS = ConvertOptions.DEFAULTS.withBatchSize(500);
+
+    @Test
+    void aConversionStoppedAfterWideningTheSequenceIsAbandonedWithTheSequenceIntegerAgainUnlessItCountedPastInteger() throws Exception {
+        TestDb db = ConvertTest.seeded(3000);
+        String before = ConvertFailureTest.withoutRowCounts(db.snapshot());
+        assertTrue(before.contains("chat_history_id_seq sequence integer 1..2147483647"), before);
+        List<Step> steps = ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).plan(Set.of(Goal.CONVERT)).tables().get(0).steps();
+        // another session holds chat_history when the swap comes: the conversion stops after widening the sequence
+        ConvertFailureTest.BlockingLog log = new ConvertFailureTest.BlockingLog(db, steps.size(), "chat_history");
+        try {
+            assertThrows(PartitionException.class, () -> ConvertTest.engineFor(db, OPTIONS, log, SPEC).apply(Goal.CONVERT));
+        } finally {
+            log.release();
+        }
+        assertEquals("bigint", sequenceType(db), "widened in its own step, before the swap");
+        assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+
+        String last = db.queryStrings("SELECT last_value || ',' || is_called FROM chat_history_id_seq").get(0);
+        db.exec("SELECT setval('chat_history_id_seq', " + PAST_INT + ")");
+        TablePlan counted = abandoning(db, EngineLog.STDOUT).plan(Set.of(Goal.CONVERT)).tables().get(0);
+        assertTrue(counted.steps().stream().noneMatch(s -> s.action().startsWith("sequence(s)")), counted.steps().toString());
+        String warning = counted.findings().stream().map(Finding::message).filter(m -> m.startsWith("Sequence")).findFirst().orElse("");
+        assertEquals("Sequence \"public\".\"chat_history_id_seq\" stays bigint, as <widenKeys> made it: its last value " + PAST_INT + " is past"
+                + " integer's largest (2147483647), and ALTER SEQUENCE ... AS integer refuses a maximum below the value reached."
+                + " \"public\".\"chat_history\".\"id\" (integer) cannot take such ids: inserts drawing from it fail with \"integer out of range\"."
+                + " Either set it back (SELECT pg_catalog.setval('\"public\".\"chat_history_id_seq\"', (SELECT pg_catalog.max(\"id\") FROM"
+                + " \"public\".\"chat_history\")); ALTER SEQUENCE \"public\".\"chat_history_id_seq\" AS integer) or widen the column"
+                + " (ALTER TABLE \"public\".\"chat_history\" ALTER COLUMN \"id\" TYPE bigint).", warning);
+
+        db.exec("SELECT setval('chat_history_id_seq', " + last.split(",")[0] + ", " + last.split(",")[1] + ")");
+        Engines.RecordingLog abandonLog = new Engines.RecordingLog();
+        abandoning(db, abandonLog).apply(Goal.CONVERT);
+        assertTrue(abandonLog.text().contains("sequence(s) \"public\".\"chat_history_id_seq\" back to integer"), abandonLog.text());
+        assertEquals(before, ConvertFailureTest.withoutRowCounts(db.snapshot()), "abandon left the catalog as it was, the sequence's type included");
+        assertTrue(abandoning(db, EngineLog.STDOUT).plan(Set.of(Goal.CONVERT)).tables().get(0).steps().isEmpty());
+    }
+
+    @Test
+    void aRollbackOfAWidenedConversionGivesTheSequenceItsIntegerTypeBackUnlessItCountedPastInteger() throws Exception {
+        TestDb db = ConvertTest.seeded(3000);
+        String before = ConvertFailureTest.withoutRowCounts(db.snapshot());
+        ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).apply(Goal.CONVERT);
+        assertEquals("bigint", sequenceType(db));
+        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'after', '2026-11-23 12:00')");
+
+        String last = db.queryStrings("SELECT last_value || ',' || is_called FROM chat_history_id_seq").get(0);
+        db.exec("SELECT setval('chat_history_id_seq', " + PAST_INT + ")");
+        TablePlan counted = ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).plan(Set.of(Goal.ROLLBACK)).tables().get(0);
+        assertTrue(counted.findings().stream().anyMatch(f -> f.message().startsWith("Sequence \"public\".\"chat_history_id_seq\" stays bigint,"
+                + " as <widenKeys> made it: its last value " + PAST_INT)), counted.findings().toString());
+        assertTrue(counted.steps().get(counted.steps().size() - 1).statements().stream().noneMatch(sql -> sql.contains(" AS integer")));
+        db.exec("SELECT setval('chat_history_id_seq', " + last.split(",")[0] + ", " + last.split(",")[1] + ")");
+
+        PartitionPlan rollback = ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).plan(Set.of(Goal.ROLLBACK));
+        Step swapBack = rollback.tables().get(0).steps().get(rollback.tables().get(0).steps().size() - 1);
+        assertTrue(swapBack.statements().contains("ALTER SEQUENCE \"public\".\"chat_history_id_seq\" AS integer"), swapBack.statements().toString());
+        assertTrue(swapBack.reason().contains("\"public\".\"chat_history_id_seq\" back to integer, as before <widenKeys> widened it"),
+                swapBack.reason());
+        ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).apply(Goal.ROLLBACK);
+        assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        assertEquals("integer", sequenceType(db));
+        assertEquals(before, ConvertFailureTest.withoutRowCounts(db.snapshot()), "the catalog as before the conversion, the sequence's type included");
+        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'rolled back', '2026-11-23 13:00')");
+        assertEquals(3002, db.queryLong("SELECT count(*) FROM chat_history"));
     }
 }

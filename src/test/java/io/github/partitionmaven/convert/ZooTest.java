@@ -35,14 +35,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ZooTest {
 
     /** Rows spread over [2025-12-01, 2026-11-20): {@code ts(n)} is row i's time among n, in the timestamp type. */
-    private static String ts(int n) {
+    static String ts(int n) {
         return "(timestamp '2025-12-01' + (i::float8 / " + n + ") * interval '354 days')";
     }
 
     /** A time the writer gives its rows: the last seven weeks, in the table's existing partitions. */
-    private static final String RECENT = "(timestamp '2026-10-01' + random() * interval '50 days')";
+    static final String RECENT = "(timestamp '2026-10-01' + random() * interval '50 days')";
 
-    private static String pick(String table, String key) {
+    static String pick(String table, String key) {
         return "(SELECT " + key + " FROM " + table + " ORDER BY random() LIMIT 1)";
     }
 
@@ -98,6 +98,16 @@ class ZooTest {
     private static final String AUDIT = "INSERT INTO auth.audit_log_entries (instance_id, id, payload, created_at) SELECT"
             + " '00000000-0000-0000-0000-000000000000', gen_random_uuid(), json_build_object('action', 'login', 'n', i), TIME"
             + " FROM generate_series(0, 2999) i";
+
+    /**
+     * What supabase/auth's migrations/20240612123726_enable_rls_update_grants.up.sql (commit 7dbe422) does to the table: row-level
+     * security on, with no policy (only the owner reads it), and SELECT WITH GRANT OPTION to the auth service's user, here a
+     * role of the test's own.
+     */
+    private static final List<String> AUDIT_SECURITY = List.of(
+            "DO $$ BEGIN CREATE ROLE zoo_auth_admin; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            "ALTER TABLE auth.audit_log_entries ENABLE ROW LEVEL SECURITY",
+            "GRANT SELECT ON auth.audit_log_entries TO zoo_auth_admin WITH GRANT OPTION");
 
     private static final List<String> STORAGE_BASE = List.of(
             "INSERT INTO storage.buckets (id, name) VALUES ('bucket2', 'bucket2'), ('bucket4', 'bucket4')");
@@ -175,8 +185,9 @@ class ZooTest {
                                 + " (SELECT FROM " + reads + " r WHERE r.post_id = p.id AND r.user_id = u.id)",
                         // a new time: after the swap the row moves to another partition
                         "UPDATE " + reads + " SET published = " + RECENT + " WHERE id = " + pick(reads, "id")),
-                Case.converts("auth.audit_log_entries (created_at without NULLs; uuid key, json column, table comment)", "supabase", audit,
-                        "id", "created_at", List.of(timed(AUDIT, ts(3000))),
+                Case.converts("auth.audit_log_entries (created_at without NULLs; uuid key, json column, table comment; row-level security"
+                                + " without a policy and a grant option, as supabase/auth sets them)", "supabase", audit,
+                        "id", "created_at", concat(AUDIT_SECURITY, timed(AUDIT, ts(3000))),
                         "INSERT INTO " + audit + " (instance_id, id, payload, created_at) VALUES (NULL, gen_random_uuid(),"
                                 + " json_build_object('action', 'logout'), " + RECENT + ")",
                         "UPDATE " + audit + " SET payload = json_build_object('action', 'token_refreshed', 'r', random()) WHERE id = "
@@ -225,7 +236,8 @@ class ZooTest {
                 Case.refused("storage.objects (created_at without NULLs; unique index bucketid_objname)", "supabase", "storage.objects",
                         "created_at", concat(STORAGE_BASE, timed(OBJECTS, ts(3000).replace("timestamp", "timestamptz"))),
                         "its unique index (bucket_id, name) does not include created_at: a partitioned table cannot enforce it",
-                        "Unique index \"bucketid_objname\"", "does not include \"created_at\""),
+                        "Unique index \"bucketid_objname\"", "does not include \"created_at\"", "CREATE UNIQUE INDEX CONCURRENTLY"
+                                + " \"bucketid_objname_created_at\"", "Nothing was changed."),
                 Case.refused("auth.audit_log_entries (NULL created_at)", "supabase", "auth.audit_log_entries", "created_at",
                         List.of(timed(AUDIT, sometimesNull(ts(3000).replace("timestamp", "timestamptz")))), NULL_TIME, "\"created_at\""),
                 Case.refused("temporal.executions_visibility by start_time (composite primary key)", "temporal", "temporal.executions_visibility",
@@ -271,7 +283,7 @@ class ZooTest {
         return db;
     }
 
-    private static PartitionEngine engine(TestDb db, Case c, EngineLog log) {
+    static PartitionEngine engine(TestDb db, Case c, EngineLog log) {
         ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(500);
         return Engines.engine(db, ConvertTest.NOW, "UTC", log, List.of(new ConvertPlanner(options), new RollbackPlanner(options)),
                 c.epochUnit() == null ? Engines.spec(c.table(), c.column(), "month", null)
@@ -279,7 +291,7 @@ class ZooTest {
     }
 
     /** The plan as `partition:plan` prints it (actions, reasons, SQL), identifiers unquoted for matching catalog text. */
-    private static String printed(TestDb db, Case c) {
+    static String printed(TestDb db, Case c) {
         List<String> lines = new ArrayList<>();
         new PlanReport(engine(db, c, EngineLog.STDOUT).plan(Set.of(Goal.CONVERT)), "test").print(lines::add, lines::add);
         return String.join("\n", lines);

@@ -111,7 +111,8 @@ public final class TestDb {
 
     /**
      * Everything a goal could change, as text: relations, their kinds, partition bounds, columns,
-     * constraints, indexes and row counts per user schema. Equal snapshots prove nothing changed.
+     * constraints, indexes, sequences with their type and range, and row counts per user schema. Equal snapshots prove nothing
+     * changed.
      */
     public String snapshot() {
         String sql = """
@@ -127,6 +128,8 @@ public final class TestDb {
                   UNION ALL
                   SELECT format('%s con %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) FROM pg_constraint
                    WHERE connamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+                  UNION ALL
+                  SELECT format('%s sequence %s %s..%s', seqrelid::regclass, format_type(seqtypid, NULL), seqmin, seqmax) FROM pg_sequence
                   UNION ALL
                   SELECT format('%s trigger %s', tgrelid::regclass, pg_get_triggerdef(oid)) FROM pg_trigger WHERE NOT tgisinternal
                   UNION ALL
