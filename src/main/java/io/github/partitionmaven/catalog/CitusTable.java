@@ -71,6 +71,16 @@ public record CitusTable(Kind kind, int colocationId, String distributionColumn,
      * the coordinator and each worker detach them; then the two-phase commit.
      */
     public static List<String> beforeLockingDdl(TableName partition) {
-        return List.of("SET LOCAL citus.multi_shard_modify_mode = 'sequential'", "SELECT 1 FROM " + partition.sql() + " LIMIT 1");
+        return List.of(SEQUENTIAL, "SELECT 1 FROM " + partition.sql() + " LIMIT 1");
     }
+
+    /**
+     * One connection per worker for the rest of the transaction. Also what the step that creates a new partition's shards
+     * sends before {@code create_distributed_table}: in the default parallel mode Citus forks up to 16 backends per worker
+     * for the 32 shards and prepares 32 transactions at commit, and on the 2-core test machine (load 5-10) that burst
+     * stalled a writer into the current month 116-156 ms with no lock involved (the slowest inserts of 2 runs all fell in
+     * the create steps); sequential, none of the slowest inserts fell in a create step and the 4 months took 3.5-6.6 s
+     * instead of 8.5-9.9 s.
+     */
+    public static final String SEQUENTIAL = "SET LOCAL citus.multi_shard_modify_mode = 'sequential'";
 }

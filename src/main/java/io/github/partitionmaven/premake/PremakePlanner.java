@@ -230,10 +230,20 @@ public final class PremakePlanner implements Planner {
     /**
      * A new partition of a distributed table, in two transactions. An ATTACH of a local table distributes it itself, in the
      * ATTACH's transaction, creating its 32 shards on the workers while holding what the attach locks: a writer into the
-     * current month stalled 2.2-2.4 s behind each such step on the loaded 2-core test machine. So the first step creates
+     * current month stalled 2.2-2.4 s behind each such step on the loaded 2-core test machine. {@code CREATE TABLE ...
+     * PARTITION OF} the distributed parent is worse: PostgreSQL takes ACCESS EXCLUSIVE on the parent for it and Citus
+     * creates the shards under that lock (a writer stalled 1.9-2.3 s per month at load 7-10). So the first step creates
      * and distributes the table alone, co-located with the parent (no lock on the parent or its partitions), and marks it;
      * the second only attaches the ready shards, checks co-location and clears the mark. Both steps can run again: a table
      * left by a run killed between them carries the mark, which the engine accepts as no stranger, and is reused.
+     *
+     * <p>What is left is Citus': after any ATTACH to a distributed parent with indexes it runs
+     * {@code FixPartitionShardIndexNames}, one task per parent shard, each calling {@code worker_fix_partition_shard_index_names},
+     * which locks the child indexes of the parent shard's index ({@code find_inheritance_children(..., ShareRowExclusiveLock)}):
+     * every partition's shard index in that shard group, the current month's too, until the two-phase commit. It does so
+     * whatever the indexes are named (the renaming is then a no-op), no GUC skips it, and in parallel mode (more connections
+     * per worker) the tasks contend for the 2 cores and the stall grew to 1.4-2.0 s. Measured with {@code
+     * citus.log_remote_commands} at load 5-10: 16 sequential round trips per worker, 50-135 ms, then 4-10 ms of two-phase commit.
      */
     private static List<Step> citusCreateSteps(TablePolicy policy, TableState state, RunSettings settings, LocalDate day, String reason) {
         ZoneId zone = settings.zone();
@@ -245,9 +255,11 @@ public final class PremakePlanner implements Planner {
         String table = Sql.literal(partition.sql());
         Step create = Step.transactional(Goal.PREMAKE, parent, "create and distribute " + partition.sql() + " for " + range,
                 reason + "; distributed co-located with " + parent + " (Citus) before it is attached, so its shards are made"
-                        + " while nothing of " + parent + " is locked",
+                        + " while nothing of " + parent + " is locked, over one connection per worker (no burst of new worker"
+                        + " backends beside the application's)",
                 List.of("CREATE TABLE IF NOT EXISTS " + partition.sql() + " (LIKE " + parent.sql() + " INCLUDING ALL EXCLUDING IDENTITY)",
                         "COMMENT ON TABLE " + partition.sql() + " IS " + Sql.literal(pendingMarker(parent)),
+                        CitusTable.SEQUENTIAL,
                         "DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = " + table + "::regclass)"
                                 + " THEN PERFORM pg_catalog.create_distributed_table(" + table + ", " + Sql.literal(state.citus().distributionColumn())
                                 + ", colocate_with := " + Sql.literal(parent.sql()) + "); END IF; END $citus$"),
@@ -261,8 +273,11 @@ public final class PremakePlanner implements Planner {
                 + keyType.literal(day, zone) + ") TO (" + keyType.literal(next, zone) + ")");
         Step attach = Step.transactional(Goal.PREMAKE, parent, "attach partition " + partition.sql() + " for " + range,
                 reason + "; checks co-location, then attaches the shards made in the step before as the transaction's last"
-                        + " statement, over one connection per worker opened before it (writers into other partitions wait"
-                        + " only for Citus' attach of the shards and the commit)",
+                        + " statement, over one connection per worker opened before it. Writers into " + parent + " still wait"
+                        + " for the rest of this transaction once Citus renames the new shards' indexes: its"
+                        + " worker_fix_partition_shard_index_names locks every partition's shard indexes (SHARE ROW EXCLUSIVE) until"
+                        + " the two-phase commit, one round trip per shard on each worker (measured 50-135 ms on a loaded 2-core"
+                        + " machine with 32 shards; Citus' create_time_partitions blocks them for all of its work)",
                 sql, locks, 0);
         return List.of(create, attach);
     }

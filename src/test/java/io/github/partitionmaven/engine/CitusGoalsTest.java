@@ -108,6 +108,35 @@ class CitusGoalsTest {
         }
     }
 
+    /** The shard index names Citus expects for a partition: each of its coordinator indexes, suffixed with each shard id. */
+    private static Set<String> citusIndexNames(String partition) {
+        return Set.copyOf(db.queryStrings("SELECT i.indexrelid::regclass::text || '_' || s.shardid FROM pg_index i"
+                + " JOIN pg_dist_shard s ON s.logicalrelid = i.indrelid WHERE i.indrelid = '" + partition + "'::regclass"));
+    }
+
+    private static void assertShardIndexesNamedAsCitusDoes(String partition) throws Exception {
+        Set<String> expected = citusIndexNames(partition);
+        assertFalse(expected.isEmpty(), partition + " has shards with indexes");
+        assertEquals(new java.util.TreeSet<>(expected), workerIndexNames(partition), partition + "'s shard indexes on the workers");
+    }
+
+    /** The index names of a partition's shards, as found on the workers (shards are hidden from catalog queries by default). */
+    private static Set<String> workerIndexNames(String partition) throws Exception {
+        Set<String> names = new java.util.TreeSet<>();
+        for (int port : db.workerPorts()) {
+            try (Connection c = db.connectWorker(port); Statement s = c.createStatement()) {
+                s.execute("SET citus.override_table_visibility = off");
+                try (ResultSet rs = s.executeQuery("SELECT x.relname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
+                        + " JOIN pg_class x ON x.oid = i.indexrelid WHERE t.relname ~ '^" + partition + "_[0-9]+$'")) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
     @Test
     void planSeesTheDistributedTableAndPremakeDistributesEachNewPartitionColocated() throws Exception {
         chatHistory("2023-11-01", "2024-01-01");
@@ -121,7 +150,8 @@ class CitusGoalsTest {
         assertEquals(6, table.steps().size(), table.steps().toString());
         Step create = table.steps().get(0);
         assertTrue(create.action().startsWith("create and distribute \"public\".\"chat_history_2024_01\"")
-                && create.statements().get(2).contains("create_distributed_table"), create.toString());
+                && create.statements().get(2).equals(CitusTable.SEQUENTIAL)
+                && create.statements().get(3).contains("create_distributed_table"), create.toString());
         Step attach = table.steps().get(1);
         // the co-location check and the mark first, then the worker connections, the ATTACH last (what writers wait for)
         List<String> attachSql = attach.statements();
@@ -142,7 +172,11 @@ class CitusGoalsTest {
                 + " AND obj_description(oid, 'pg_class') IS NOT NULL"), "the marks are cleared on attach");
         for (String p : List.of("chat_history_2024_01", "chat_history_2024_02", "chat_history_2024_03")) {
             assertTrue(colocated(p), p + " is distributed co-located with chat_history");
+            // Citus finds a shard's index by <index>_<shard id>: the names on the workers are those it gives the
+            // partitions create_time_partitions made (chat_history_p2023_12 here)
+            assertShardIndexesNamedAsCitusDoes(p);
         }
+        assertShardIndexesNamedAsCitusDoes("chat_history_p2023_12");
         db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (3, 'user', 'new month', '2024-02-10')");
         assertEquals(0, engine.plan(Set.of(Goal.PREMAKE)).tables().get(0).steps().size(), "a second run has nothing to do");
     }
