@@ -191,11 +191,13 @@ final class RollbackConversion {
                 log.info("      swapped back; " + replayed + " last change(s) replayed under the lock");
             }
         };
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)));
+        narrowed.forEach(n -> locks.add(new Lock(n.sequence().sequence(), LockMode.SHARE_ROW_EXCLUSIVE)));
         return Step.transactional(Goal.ROLLBACK, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
                 "one short transaction under lock_timeout: last changes replayed, sequences handed back" + (narrowed.isEmpty() ? ""
                         : " (" + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList())
                         + ", as before <widenKeys> widened it)") + ", names restored" + (facts.carried().publications().isEmpty() ? ""
                         : "; it rejoins publication(s) " + String.join(", ", facts.carried().publications()) + ", which the swap took it out of"),
-                sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work);
+                sql, locks, 0).withWork(work);
     }
 }

@@ -112,6 +112,8 @@ class ColumnChangesTest {
 
         String last = db.queryStrings("SELECT last_value || ',' || is_called FROM chat_history_id_seq").get(0);
         db.exec("SELECT setval('chat_history_id_seq', " + PAST_INT + ")");
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> db.exec("ALTER SEQUENCE chat_history_id_seq AS integer"));
+        assertTrue(refused.getMessage().contains("cannot be greater than MAXVALUE"), "why abandon leaves it: " + refused.getMessage());
         TablePlan counted = abandoning(db, EngineLog.STDOUT).plan(Set.of(Goal.CONVERT)).tables().get(0);
         assertTrue(counted.steps().stream().noneMatch(s -> s.action().startsWith("sequence(s)")), counted.steps().toString());
         String warning = counted.findings().stream().map(Finding::message).filter(m -> m.startsWith("Sequence")).findFirst().orElse("");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * policies, the updated_at trigger, a text_pattern_ops index, the generated path_tokens), refused for its unique index
  * bucketid_objname, converted after exactly the fix the refusal names, with strategy copy under a writer. Every security and
  * replication property the application relies on is then asserted on the partitioned table as it behaves, not only as the
- * catalog lists it: a restricted role sees exactly its rows through the parent and cannot write outside its policies.
+ * catalog lists it: a restricted role sees exactly its rows through the parent and cannot write outside its policies. And
+ * auth.audit_log_entries, with the row-level security but no policy that supabase/auth gives it, stays closed to a granted role.
  */
 @DatabaseTest
 class SupabaseStorageConvertTest {
@@ -153,6 +154,25 @@ class SupabaseStorageConvertTest {
                 + " ON p.oid = r.prpubid WHERE p.pubname = 'storage_pub'"), "the rolled back table is published again");
     }
 
+    @Test
+    void authAuditLogEntriesKeepsRowLevelSecurityWithoutAPolicySoTheGrantedRoleStillSeesNoRow() {
+        ZooTest.Case audit = ZooTest.convertible().filter(c -> c.table().equals("auth.audit_log_entries")).findFirst().orElseThrow();
+        TestDb db = ZooTest.load(audit.app(), audit.fill());
+        // RLS on and no policy, as supabase/auth sets it: a role granted SELECT reads nothing, the owner reads all
+        assertEquals("0 3000", seenBy(db, "zoo_auth_admin") + " " + db.queryLong("SELECT count(*) FROM auth.audit_log_entries"));
+        ZooTest.engine(db, audit, EngineLog.STDOUT).apply(Goal.CONVERT);
+        assertEquals("p true", db.queryStrings("SELECT relkind::text || ' ' || relrowsecurity FROM pg_class"
+                + " WHERE oid = 'auth.audit_log_entries'::regclass").get(0));
+        assertTrue(db.queryStrings("SELECT array_to_string(relacl, ',') FROM pg_class WHERE oid = 'auth.audit_log_entries'::regclass").get(0)
+                .contains("zoo_auth_admin=r*/"), "SELECT WITH GRANT OPTION kept");
+        assertEquals("0 3000", seenBy(db, "zoo_auth_admin") + " " + db.queryLong("SELECT count(*) FROM auth.audit_log_entries"),
+                "through the partitioned parent the granted role still reads nothing");
+    }
+
+    private static long seenBy(TestDb db, String role) {
+        return Long.parseLong(as(db, role, null, "SELECT count(*) FROM auth.audit_log_entries"));
+    }
+
     private static List<String> policies(TestDb db) {
         return db.queryStrings("SELECT polname || ' ' || polpermissive || ' ' || polcmd::text || ' ' || polroles::regrole[]::text || ' '"
                 + " || coalesce(pg_get_expr(polqual, polrelid), '-') || ' ' || coalesce(pg_get_expr(polwithcheck, polrelid), '-')"
@@ -166,9 +186,16 @@ class SupabaseStorageConvertTest {
 
     /** Runs {@code sql} as the restricted role supa_user, with OWNER's claims set as PostgREST sets them. */
     private static String asUser(TestDb db, String sql) {
+        return as(db, "supa_user", OWNER, sql);
+    }
+
+    /** Runs {@code sql} as {@code role}, acting as user {@code sub} when given; the first column of its first row, if any. */
+    private static String as(TestDb db, String role, String sub, String sql) {
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            s.execute("SET ROLE supa_user");
-            s.execute("SELECT set_config('request.jwt.claim.sub', '" + OWNER + "', false)");
+            s.execute("SET ROLE " + role);
+            if (sub != null) {
+                s.execute("SELECT set_config('request.jwt.claim.sub', '" + sub + "', false)");
+            }
             if (!s.execute(sql)) {
                 return "";
             }

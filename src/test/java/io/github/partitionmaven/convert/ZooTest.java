@@ -107,7 +107,9 @@ class ZooTest {
     private static final List<String> AUDIT_SECURITY = List.of(
             "DO $$ BEGIN CREATE ROLE zoo_auth_admin; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
             "ALTER TABLE auth.audit_log_entries ENABLE ROW LEVEL SECURITY",
-            "GRANT SELECT ON auth.audit_log_entries TO zoo_auth_admin WITH GRANT OPTION");
+            "GRANT SELECT ON auth.audit_log_entries TO zoo_auth_admin WITH GRANT OPTION",
+            // what the role needs to name the table at all (SupabaseStorageConvertTest reads it as that role)
+            "GRANT USAGE ON SCHEMA auth TO zoo_auth_admin");
 
     private static final List<String> STORAGE_BASE = List.of(
             "INSERT INTO storage.buckets (id, name) VALUES ('bucket2', 'bucket2'), ('bucket4', 'bucket4')");
