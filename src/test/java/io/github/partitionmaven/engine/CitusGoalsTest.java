@@ -159,6 +159,9 @@ class CitusGoalsTest {
                 && attachSql.get(2).equals("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
                 && attachSql.get(3).equals("SELECT 1 FROM \"public\".\"chat_history_2024_01\" LIMIT 1")
                 && attachSql.get(4).startsWith("ALTER TABLE \"public\".\"chat_history\" ATTACH PARTITION") && attachSql.size() == 5, attachSql.toString());
+        // the plan says what writers still wait for: Citus' index renaming, under its locks until the two-phase commit
+        assertTrue(attach.reason().contains("worker_fix_partition_shard_index_names") && attach.reason().contains("two-phase commit"),
+                attach.reason());
 
         // a run killed between the two steps of the first partition: the marked table is reused, not refused
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
