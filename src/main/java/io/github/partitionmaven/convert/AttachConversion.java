@@ -239,7 +239,8 @@ final class AttachConversion {
                         + ") of the partitioned " + shadow.sql() + ", which takes the name " + t.sql(),
                 "one short transaction under lock_timeout, retried if busy, that changes catalog rows only: ATTACH finds the validated"
                         + " CHECK (dropped right after) and skips its scan, each index of the old table becomes the partition of the"
-                        + " parent's equal one (none is built), the unique index becomes the partition's primary key; milliseconds at any size and any number of indexes"
+                        + " parent's equal one (none is built), the unique index becomes the partition's primary key; milliseconds at any"
+                        + " size and any number of indexes"
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
                         + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
                         + facts.carried().describe(t) + ddl.persistenceReason(), sql,
