@@ -137,16 +137,17 @@ public final class CatalogReader {
         }
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_catalog.citus_is_coordinator()")) {
             rs.next();
-            return new ServerInfo(server.versionNum(), server.version(), server.citusVersion(), rs.getBoolean(1));
+            return server.withCitusCoordinator(rs.getBoolean(1));
         }
     }
 
     private static ServerInfo version(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int, pg_catalog.current_setting('server_version'),"
-                     + " (SELECT extversion FROM pg_extension WHERE extname = 'citus')")) {
+                     + " (SELECT extversion FROM pg_extension WHERE extname = 'citus'),"
+                     + " pg_catalog.current_setting('data_checksums') = 'on' OR pg_catalog.current_setting('wal_log_hints') = 'on'")) {
             rs.next();
-            ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), false);
+            ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), false, rs.getBoolean(4));
             if (server.versionNum() < ServerInfo.MIN_VERSION_NUM) {
                 throw PartitionException.databaseState("The server runs PostgreSQL " + server.version()
                         + "; partition-maven-plugin needs PostgreSQL 14 or newer (DETACH CONCURRENTLY, detach-pending state)."
@@ -167,7 +168,7 @@ public final class CatalogReader {
         Map<Long, List<PartitionInfo>> partitions = readPartitions(c, tables, size);
         if (server.citus()) {
             Citus citus = readCitus(c, tables, partitions);
-            server = new ServerInfo(server.versionNum(), server.version(), server.citusVersion(), citus.coordinator());
+            server = server.withCitusCoordinator(citus.coordinator());
             refuseWorker(server, tables, citus);
             tables = tables.stream().map(t -> withCitus(t, citus.of(t, partitions.getOrDefault(t.oid(), List.of())))).toList();
         }

@@ -7,11 +7,18 @@ import java.util.Optional;
  *
  * @param citusVersion the citus extension's version when it is created in this database
  * @param citusCoordinator whether this node is the Citus coordinator (false without Citus)
+ * @param hintBitsLogged   whether setting a hint bit can write the page into the WAL: with {@code data_checksums} (initdb's
+ *                         default from 18) or {@code wal_log_hints}, the first hint after a checkpoint began logs a full-page image
  */
-public record ServerInfo(int versionNum, String version, Optional<String> citusVersion, boolean citusCoordinator) {
+public record ServerInfo(int versionNum, String version, Optional<String> citusVersion, boolean citusCoordinator, boolean hintBitsLogged) {
 
+    /** A server of which only the version is known: hint bits are assumed logged. */
     public ServerInfo(int versionNum, String version) {
-        this(versionNum, version, Optional.empty(), false);
+        this(versionNum, version, Optional.empty(), false, true);
+    }
+
+    public ServerInfo withCitusCoordinator(boolean coordinator) {
+        return new ServerInfo(versionNum, version, citusVersion, coordinator, hintBitsLogged);
     }
 
     public boolean citus() {

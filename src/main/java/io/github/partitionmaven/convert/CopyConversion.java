@@ -215,12 +215,15 @@ final class CopyConversion {
                         + (resumed > 0 ? ", skipping the " + resumed + " batch(es) already copied" : ""),
                 "each batch is one short transaction that also records its key range, so a killed run resumes with the ranges"
                         + " not recorded; " + sessions + " session(s) copy at once" + (sessions > 1 ? ", taking ranges from as many regions of an"
-                        + " integer key in turn so that they fill different partitions" : "") + "; each session then reads the pages its"
-                        + " batch filled, setting the rows' hint bits before a checkpoint would make the first index build write them"
-                        + " to the WAL again; reads and writes on " + t + " continue",
+                        + " integer key in turn so that they fill different partitions" : "") + (server.hintBitsLogged()
+                        ? "; each session then reads the pages its batch filled, setting the rows' hint bits before a checkpoint would"
+                        + " make the first index build write them to the WAL again (data_checksums or wal_log_hints is on)"
+                        : "; the rows' hint bits are left to the first index build: with data_checksums and wal_log_hints off they"
+                        + " never go to the WAL, and reading the pages back would only cost time")
+                        + "; reads and writes on " + t + " continue",
                 batchStatements(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
-                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows()))
+                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows(), server.hintBitsLogged()))
                 .withEstimate(estimate);
     }
 
@@ -232,6 +235,9 @@ final class CopyConversion {
         sql.add(transfer.copyRange(true, true));
         sql.addAll(BatchCopy.RECORD_SETTINGS);
         sql.add(String.format(BatchCopy.RECORD_RANGE_SQL, names.progress().sql()));
+        if (!server.hintBitsLogged()) {
+            return sql;
+        }
         sql.add(transfer.targetPages() + " -- before each batch and after its commit");
         sql.add("SELECT pg_catalog.count(*) FROM ONLY <partition> WHERE ctid >= '(<pages before>,0)'::tid AND ctid < '(<pages after>,0)'::tid"
                 + " -- for each partition the batch added pages to: sets the hint bits of its rows");

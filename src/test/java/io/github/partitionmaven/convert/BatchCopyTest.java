@@ -84,7 +84,7 @@ class BatchCopyTest {
         TestDb db = withRows();
         Engines.RecordingLog log = new Engines.RecordingLog();
         try (Connection c = db.connect()) {
-            new BatchCopy(TRANSFER, PROGRESS, 7, 3, 95).run(c, db::connect, log);
+            new BatchCopy(TRANSFER, PROGRESS, 7, 3, 95, true).run(c, db::connect, log);
         }
         assertEquals(95, db.queryLong("SELECT count(DISTINCT id) FROM dst"));
         assertEquals(95, db.queryLong("SELECT count(*) FROM dst"));
@@ -102,7 +102,7 @@ class BatchCopyTest {
         Transfer partitioned = new Transfer(SOURCE, new TableName("public", "pdst"), "id", "bigint", List.of("id", "v"),
                 TRANSFER.changeLog(), TRANSFER.captureFunction());
         try (Connection c = db.connect()) {
-            new BatchCopy(partitioned, PROGRESS, 700, 2, 20000).run(c, db::connect, new Engines.RecordingLog());
+            new BatchCopy(partitioned, PROGRESS, 700, 2, 20000, true).run(c, db::connect, new Engines.RecordingLog());
         }
         String tuples = "FROM pg_class c, generate_series(0, pg_relation_size(c.oid) / 8192 - 1) blk,"
                 + " heap_page_items(get_raw_page(c.relname, blk::int)) h WHERE c.relname IN ('pdst_low', 'pdst_high') AND h.lp_flags = 1";
