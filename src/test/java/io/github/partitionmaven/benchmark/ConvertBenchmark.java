@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * ({@code -Dconvert.benchmark.rows=10000000} for the 10M run), measured beside the baselines in the
  * same run: the seed's INSERT ... SELECT ... ORDER BY into an indexed parent, and the floor (one
  * INSERT ... SELECT into bare partitions, then the index builds). A writer does ~200 inserts, updates
- * and deletes per second throughout; its longest stall is reported. Prints numbers; asserts nothing.
+ * and deletes per second throughout; its longest stall is reported, step by step too, and beside it what the same writer sees
+ * while the floor runs again (the least work a copy can do). Prints numbers; asserts nothing.
  *
  * <p>Run: {@code mvn -B -Pbenchmark test -Dtest=ConvertBenchmark}; {@code -Dconvert.benchmark.statements=true} also prints
  * the 25 statements that took the most time (pg_stat_statements); {@code -Dconvert.benchmark.sessions=N} sets copySessions;
@@ -55,6 +56,12 @@ class ConvertBenchmark {
     private static final LocalDate FROM = TODAY.minusMonths(12).plusDays(1);
     private static final String SERVER = System.getProperty("convert.benchmark.server", "embedded");
     private static final boolean STATEMENTS = Boolean.getBoolean("convert.benchmark.statements");
+    /**
+     * Debian 15 with {@code huge_pages = on} (the OS must have them reserved: {@code sysctl vm.nr_hugepages=1200} for 2GB of
+     * shared_buffers). With 4 kB pages every session maps the buffers it touches page by page, and the exit of a session that
+     * touched 1.3 GB of them took 208 ms in the kernel (strace: exit_group to exited), stalling the writer's commits as long.
+     */
+    private static final boolean HUGE_PAGES = Boolean.getBoolean("convert.benchmark.hugePages");
     /** "attach": only strategy attach on the generated table (no baselines, no copy), to time its swap window alone. */
     private static final String ONLY = System.getProperty("convert.benchmark.only", "");
     private final List<String> report = new ArrayList<>();
@@ -68,6 +75,9 @@ class ConvertBenchmark {
                     "max_wal_size", "8GB"));
             if (STATEMENTS) {
                 settings.put("shared_preload_libraries", "pg_stat_statements");
+            }
+            if (HUGE_PAGES) {
+                settings.put("huge_pages", "on");
             }
             try (DebianPostgres pg = DebianPostgres.startStock(settings)) {
                 run(TestServer.of(pg).createDatabase("convert_benchmark"));
@@ -96,7 +106,7 @@ class ConvertBenchmark {
         }
         line("server: %s; %s", db.server().describe(), String.join(", ", db.queryStrings("SELECT name || '=' || setting || coalesce(unit, '')"
                 + " FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'maintenance_work_mem',"
-                + " 'max_wal_size', 'jit', 'max_parallel_maintenance_workers') ORDER BY name")));
+                + " 'max_wal_size', 'jit', 'max_parallel_maintenance_workers', 'huge_pages') ORDER BY name")));
         if (ONLY.equals("attach")) {
             attach(db);
             System.out.println("\n===== ConvertBenchmark, strategy attach only (" + db.server().describe() + ", " + ROWS + " rows) =====");
@@ -111,6 +121,9 @@ class ConvertBenchmark {
         double floor = Cpu.measure(db, floorCpu, () -> floor(db));
         row("floor: INSERT...SELECT into bare partitions + index builds", floor, floor, floorCpu[0], null);
         row("the seed's way: INSERT...SELECT...ORDER BY, indexed parent", seed, floor, seedCpu[0], null);
+        // what the least work does to the writer: the same floor again, the writer running (its rows join the copy)
+        Run floorRun = underWriter(db, new Engines.RecordingLog(), clock -> floor(db));
+        row("floor again, under the writer", floorRun.seconds(), floor, floorRun.cpu(), floorRun);
 
         Engines.RecordingLog log = new Engines.RecordingLog();
         Run copyRun = underWriter(db, ConvertOptions.DEFAULTS.withCopySessions(SESSIONS), log);
@@ -219,20 +232,43 @@ class ConvertBenchmark {
     private record Run(double seconds, double stallMillis, long writes, String stallStep, double p99, double idleP99, Cpu.Usage cpu) {
     }
 
-    /** Remembers when each step started, to tell during which step the writer stalled longest. */
+    /**
+     * Remembers when each step started, to tell during which step the writer stalled longest, and how many of the writer's
+     * operations had been timed then, for the writer's p99 and longest operation step by step.
+     */
     private static final class StepClock extends ForwardingLog {
         private final java.util.TreeMap<Long, String> starts = new java.util.TreeMap<>();
+        private final Map<String, Integer> firstOperation = new java.util.LinkedHashMap<>();
+        private final ChatWriter writer;
 
-        StepClock(EngineLog target) {
+        StepClock(EngineLog target, ChatWriter writer) {
             super(target);
+            this.writer = writer;
         }
 
         @Override
         public void info(String message) {
             if (message.startsWith("[")) {
-                starts.put(System.nanoTime(), message.substring(0, message.indexOf(']') + 1));
+                String step = message.substring(0, message.indexOf(']') + 1);
+                starts.put(System.nanoTime(), step);
+                firstOperation.put(step, writer.timedOperations());
             }
             super.info(message);
+        }
+
+        /** Per step: the writer's operations, their p99 and their longest, in ms. */
+        List<String> writerBySteps() {
+            List<String> out = new ArrayList<>();
+            List<Map.Entry<String, Integer>> steps = new ArrayList<>(firstOperation.entrySet());
+            for (int i = 0; i < steps.size(); i++) {
+                int from = steps.get(i).getValue();
+                int to = i + 1 < steps.size() ? steps.get(i + 1).getValue() : writer.timedOperations();
+                if (to > from) {
+                    out.add(String.format(Locale.ROOT, "%s %d ops, p99 %.1f ms, longest %.1f ms", steps.get(i).getKey(), to - from,
+                            writer.latencyPercentileMillis(99, from, to), writer.latencyPercentileMillis(100, from, to)));
+                }
+            }
+            return out;
         }
 
         String stepAt(long nanos) {
@@ -241,8 +277,18 @@ class ConvertBenchmark {
         }
     }
 
+    /** Work timed under the writer; {@code log} sees the steps' messages. */
+    private interface Work {
+        void run(EngineLog log) throws Exception;
+    }
+
     /** Runs the conversion while the writer does ~200 operations per second; its longest stall covers the whole run. */
     private Run underWriter(TestDb db, ConvertOptions options, Engines.RecordingLog log) throws Exception {
+        return underWriter(db, log, clock -> engine(db, options, clock).apply(Goal.CONVERT));
+    }
+
+    /** Runs {@code work} while the writer does ~200 operations per second; its longest stall covers the whole run. */
+    private Run underWriter(TestDb db, Engines.RecordingLog log, Work work) throws Exception {
         try (ChatWriter writer = new ChatWriter(db, false, 200, FROM.plusDays(2).atStartOfDay(), TODAY.atStartOfDay())) {
             Thread.sleep(1000);
             writer.resetStall();
@@ -251,9 +297,9 @@ class ConvertBenchmark {
             writer.resetStall();
             long start = System.nanoTime();
             Cpu.Usage before = Cpu.now(db);
-            StepClock clock = new StepClock(log);
+            StepClock clock = new StepClock(log, writer);
             try {
-                engine(db, options, clock).apply(Goal.CONVERT);
+                work.run(clock);
             } catch (RuntimeException e) {
                 log.lines.forEach(l -> line("    %s", l));
                 line("FAILED: %s", e.getMessage());
@@ -266,6 +312,9 @@ class ConvertBenchmark {
             writer.close();
             if (!writer.errors().isEmpty()) {
                 line("writer errors: %s", writer.errors());
+            }
+            if (!clock.writerBySteps().isEmpty()) {
+                line("  writer, step by step: %s", String.join("; ", clock.writerBySteps()));
             }
             return new Run(seconds, writer.longestStallMillis(), writer.ops(), clock.stepAt(writer.longestStallStartedAt()), p99, idleP99, cpu);
         }

@@ -127,9 +127,21 @@ public final class ChatWriter extends TalliedWriter implements AutoCloseable {
 
     /** The {@code percentile} (e.g. 99) of the operations' latencies since the last {@link #resetStall()}, in milliseconds. */
     public double latencyPercentileMillis(double percentile) {
+        return latencyPercentileMillis(percentile, 0, Integer.MAX_VALUE);
+    }
+
+    /** How many operations were timed since the last {@link #resetStall()}: bounds for the percentile of a stretch of them. */
+    public int timedOperations() {
+        synchronized (latencies) {
+            return latencies.size();
+        }
+    }
+
+    /** The {@code percentile} of the timed operations {@code from} (inclusive) to {@code to} (exclusive), in milliseconds. */
+    public double latencyPercentileMillis(double percentile, int from, int to) {
         List<Long> sorted;
         synchronized (latencies) {
-            sorted = new ArrayList<>(latencies);
+            sorted = new ArrayList<>(latencies.subList(Math.min(from, latencies.size()), Math.min(to, latencies.size())));
         }
         if (sorted.isEmpty()) {
             return 0;
