@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,8 +32,10 @@ import java.util.concurrent.Callable;
  * record. A killed run leaves whole batches; the next one copies only the ranges no batch recorded.
  *
  * @param readBack whether each batch reads back the pages it filled ({@link #setHintBits}): only where hint bits are logged
+ * @param pause    how long a session waits after each batch before taking the next (zero: not at all)
  */
-record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessions, long total, boolean readBack) implements StepWork {
+record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessions, long total, boolean readBack, Duration pause)
+        implements StepWork {
 
     /**
      * Before a batch records its range. Only the sibling sessions update the progress row, each for an instant before
@@ -119,6 +122,9 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                     setHintBits(c, before);
                 }
                 meter.add(rows);
+                if (!pause.isZero()) {
+                    sleepBetweenBatches();
+                }
             }
         } catch (SQLException | RuntimeException e) {
             ranges.stop();
@@ -128,6 +134,20 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
             c.setAutoCommit(true);
         }
         return null;
+    }
+
+    /**
+     * Leaves the disk to the application a moment: a batch writes its rows into the WAL at full speed, and every commit of
+     * the application waits until the WAL written before it is on disk (measured on PostgreSQL 15, 2 cores: the writer's p99
+     * went from 4.5 ms idle to 73 ms during the floor's single INSERT ... SELECT, and to 76 ms during an unpaced copy).
+     */
+    private void sleepBetweenBatches() throws SQLException {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while pausing between copy batches", e);
+        }
     }
 
     /**

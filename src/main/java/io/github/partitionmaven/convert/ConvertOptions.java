@@ -1,6 +1,8 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.policy.PolicyReader;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -15,9 +17,10 @@ import java.util.Locale;
  *                      partitions after the old one); more are refused
  * @param rollbackDeletesPruned whether rollback also deletes from the old table the rows retention removed from the
  *                      partitioned one (partitions prune dropped since the conversion); by default it keeps them
+ * @param copyPause     how long each copy session waits after each batch (zero: none), leaving the disk to the application
  */
 public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, int copySessions,
-                             long rollbackMaxRows, boolean rollbackDeletesPruned) {
+                             long rollbackMaxRows, boolean rollbackDeletesPruned, Duration copyPause) {
 
     public static final String DEFAULT_OLD_TABLE_NAME = "{table}_old";
     public static final int DEFAULT_BATCH_SIZE = 50_000;
@@ -25,8 +28,10 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     private static final int MAX_COPY_SESSIONS = 32;
     public static final long DEFAULT_ROLLBACK_MAX_ROWS = 100_000;
 
+    private static final Duration MAX_COPY_PAUSE = Duration.ofMinutes(10);
+
     public static final ConvertOptions DEFAULTS = new ConvertOptions(Strategy.COPY, false, DEFAULT_OLD_TABLE_NAME, DEFAULT_BATCH_SIZE,
-            DEFAULT_COPY_SESSIONS, DEFAULT_ROLLBACK_MAX_ROWS, false);
+            DEFAULT_COPY_SESSIONS, DEFAULT_ROLLBACK_MAX_ROWS, false, Duration.ZERO);
 
     /** How the rows get into the partitioned table. */
     public enum Strategy {
@@ -55,6 +60,13 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
             throw PartitionException.configuration("<copySessions>" + copySessions + "</copySessions> is out of range: use 1 to "
                     + MAX_COPY_SESSIONS + " sessions (default " + DEFAULT_COPY_SESSIONS + "; more than the server's cores gains nothing).");
         }
+        if (copyPause == null) {
+            copyPause = Duration.ZERO;
+        }
+        if (copyPause.isNegative() || copyPause.compareTo(MAX_COPY_PAUSE) > 0) {
+            throw PartitionException.configuration("<copyPause>" + copyPause.toMillis() + "ms</copyPause> is out of range: use 0ms to 10min"
+                    + " (default 0ms: no pause between batches).");
+        }
         if (rollbackMaxRows < 0) {
             throw PartitionException.configuration("<rollbackMaxRows>" + rollbackMaxRows + "</rollbackMaxRows> is negative: use 0 or more"
                     + " rows (default " + DEFAULT_ROLLBACK_MAX_ROWS + ").");
@@ -64,33 +76,46 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     /** Reads the configuration as written: {@code strategy} is copy or attach (default copy). */
     public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, Integer copySessions) {
         return new ConvertOptions(parseStrategy(strategy), offline, oldTableName, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
-                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, DEFAULT_ROLLBACK_MAX_ROWS, false);
+                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, DEFAULT_ROLLBACK_MAX_ROWS, false, Duration.ZERO);
+    }
+
+    /** As above, with {@code copyPause} as written ({@code 200ms}, {@code 1s}; null or blank: none). */
+    public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, Integer copySessions,
+                                    String copyPause) {
+        return of(strategy, offline, oldTableName, batchSize, copySessions)
+                .withCopyPause(copyPause == null || copyPause.isBlank() ? null : PolicyReader.parseDuration(copyPause, "copyPause"));
     }
 
     /** {@code value} null keeps the default. */
     public ConvertOptions withRollbackMaxRows(Long value) {
         return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions,
-                value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value, rollbackDeletesPruned);
+                value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value, rollbackDeletesPruned, copyPause);
     }
 
     public ConvertOptions withRollbackDeletesPruned(boolean value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, value);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, value, copyPause);
     }
 
     public ConvertOptions withStrategy(Strategy value) {
-        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned);
+        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause);
     }
 
     public ConvertOptions withOffline(boolean value) {
-        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned);
+        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause);
     }
 
     public ConvertOptions withCopySessions(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows, rollbackDeletesPruned);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows, rollbackDeletesPruned, copyPause);
+    }
+
+    /** {@code value} null keeps none. */
+    public ConvertOptions withCopyPause(Duration value) {
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned,
+                value == null ? Duration.ZERO : value);
     }
 
     public ConvertOptions withBatchSize(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollbackMaxRows, rollbackDeletesPruned);
+        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause);
     }
 
     private static Strategy parseStrategy(String value) {

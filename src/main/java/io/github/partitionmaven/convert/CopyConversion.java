@@ -15,6 +15,7 @@ import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.policy.TablePolicy;
+import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.core.Sql;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -201,7 +202,8 @@ final class CopyConversion {
         TableName t = state.name();
         long done = facts.progress().map(ConvertFacts.Progress::copiedRows).orElse(0L);
         long rows = Math.max(0, facts.stats().rows() - done);
-        Duration estimate = Duration.ofMillis(Math.max(1, state.bytes() * 1000 / COPY_BYTES_PER_SECOND * rows / Math.max(1, facts.stats().rows())));
+        Duration estimate = Duration.ofMillis(Math.max(1, state.bytes() * 1000 / COPY_BYTES_PER_SECOND * rows / Math.max(1, facts.stats().rows())))
+                .plus(options.copyPause().multipliedBy((rows + options.batchSize() - 1) / options.batchSize() / options.copySessions()));
         if (offline) {
             return Step.transactional(Goal.CONVERT, t, "copy all rows of " + t + " into " + names.shadow().sql() + " in one statement",
                     "offline: nothing captures changes, so one INSERT ... SELECT is the fastest copy", List.of(transfer.copyAll(),
@@ -220,10 +222,12 @@ final class CopyConversion {
                         + " make the first index build write them to the WAL again (data_checksums or wal_log_hints is on)"
                         : "; the rows' hint bits are left to the first index build: with data_checksums and wal_log_hints off they"
                         + " never go to the WAL, and reading the pages back would only cost time")
+                        + (options.copyPause().isZero() ? "" : "; each session waits " + Durations.format(options.copyPause())
+                        + " after each batch (<copyPause>), leaving the disk to the application's commits")
                         + "; reads and writes on " + t + " continue",
                 batchStatements(),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
-                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows(), server.hintBitsLogged()))
+                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows(), server.hintBitsLogged(), options.copyPause()))
                 .withEstimate(estimate);
     }
 

@@ -37,6 +37,14 @@ public class ConvertMojo extends AbstractConvertMojo {
     @Parameter(property = "partition.copySessions", defaultValue = "2")
     protected Integer copySessions;
 
+    /**
+     * How long each copy session of partition:convert waits after each batch (e.g. 200ms; default 0ms, no pause). Each batch
+     * writes its rows into the WAL at full speed and every commit of the application waits for the WAL before it: a pause
+     * makes the copy slower and the application's commits faster. The plan shows it and adds it to the estimate.
+     */
+    @Parameter(property = "partition.copyPause", defaultValue = "0ms")
+    protected String copyPause;
+
     /** Remove what an unfinished conversion created (capture trigger, change log, new table, progress record) instead of continuing it. */
     @Parameter(property = "partition.abandon", defaultValue = "false")
     boolean abandon;
@@ -48,7 +56,7 @@ public class ConvertMojo extends AbstractConvertMojo {
 
     @Override
     protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions);
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, copyPause);
     }
 
     @Override

@@ -51,6 +51,10 @@ public class PlanMojo extends AbstractTablesMojo {
     @Parameter(property = "partition.copySessions", defaultValue = "2")
     protected Integer copySessions;
 
+    /** As for partition:convert: how long each copy session waits after each batch. */
+    @Parameter(property = "partition.copyPause", defaultValue = "0ms")
+    protected String copyPause;
+
     /** As for partition:prune: where archives are written (retentionMode archive): a directory or s3://bucket/prefix/. */
     @Parameter(property = "partition.archiveDirectory")
     protected String archiveDirectory;
@@ -105,7 +109,7 @@ public class PlanMojo extends AbstractTablesMojo {
 
     @Override
     protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions);
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, copyPause);
     }
 
     @Override

@@ -56,6 +56,8 @@ class ConvertBenchmark {
     private static final LocalDate FROM = TODAY.minusMonths(12).plusDays(1);
     private static final String SERVER = System.getProperty("convert.benchmark.server", "embedded");
     private static final boolean STATEMENTS = Boolean.getBoolean("convert.benchmark.statements");
+    /** {@code -Dconvert.benchmark.pause=300ms}: copyPause, each copy session's wait after each batch. */
+    private static final String PAUSE = System.getProperty("convert.benchmark.pause", "0ms");
     /**
      * Debian 15 with {@code huge_pages = on} (the OS must have them reserved: {@code sysctl vm.nr_hugepages=1200} for 2GB of
      * shared_buffers). With 4 kB pages every session maps the buffers it touches page by page, and the exit of a session that
@@ -126,9 +128,10 @@ class ConvertBenchmark {
         row("floor again, under the writer", floorRun.seconds(), floor, floorRun.cpu(), floorRun);
 
         Engines.RecordingLog log = new Engines.RecordingLog();
-        Run copyRun = underWriter(db, ConvertOptions.DEFAULTS.withCopySessions(SESSIONS), log);
+        Run copyRun = underWriter(db, ConvertOptions.DEFAULTS.withCopySessions(SESSIONS)
+                .withCopyPause(PolicyReader.parseDuration(PAUSE, "copyPause")), log);
         double copy = copyRun.seconds();
-        row("partition:convert, strategy copy (" + SESSIONS + " copy session(s))", copy, floor, copyRun.cpu(), copyRun);
+        row("partition:convert, strategy copy (" + SESSIONS + " copy session(s), pause " + PAUSE + ")", copy, floor, copyRun.cpu(), copyRun);
         double copyStall = copyRun.stallMillis();
         long writes = copyRun.writes();
         line("");

@@ -12,6 +12,7 @@ import io.github.partitionmaven.testing.TestDb;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** partition:plan on a plain table shows the whole conversion: steps, locks, rows per partition, estimates. */
@@ -47,5 +48,17 @@ class ConvertPlanTest {
         assertTrue(text.contains("give the partitions of \"public\".\"chat_history_new\" back to autovacuum"), text);
         assertTrue(text.contains("trigger(s) \"audit\" (recreated on the new table in the swap"), text);
         assertTrue(text.contains("CREATE TRIGGER audit BEFORE UPDATE ON \"public\".\"chat_history\" FOR EACH ROW EXECUTE FUNCTION public.touch()"), text);
+    }
+
+    @Test
+    void aCopyPauseIsInThePlanAndItsEstimate() {
+        TestDb db = ConvertTest.seeded(12_000);
+        ConvertOptions paused = ConvertOptions.DEFAULTS.withBatchSize(1000).withCopyPause(java.time.Duration.ofSeconds(2));
+        List<String> lines = new ArrayList<>();
+        new PlanReport(ConvertTest.engine(db, paused, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)), "test").print(lines::add, lines::add);
+        String text = String.join("\n", lines);
+        assertTrue(text.contains("each session waits 2.0 s after each batch (<copyPause>), leaving the disk to the application's commits"), text);
+        // 12 batches over 2 sessions: 6 pauses of 2 s in each
+        assertTrue(text.matches("(?s).*copy the rows of .*?estimated (1[2-9]|[2-9]\\d)\\.\\d s.*"), text);
     }
 }

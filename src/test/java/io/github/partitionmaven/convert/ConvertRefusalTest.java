@@ -110,5 +110,10 @@ class ConvertRefusalTest {
         assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, 5, null)).getMessage()
                 .contains("<batchSize>5</batchSize> is out of range"));
         assertEquals(List.of(ConvertOptions.Strategy.ATTACH), List.of(ConvertOptions.of(" Attach ", false, null, null, null).strategy()));
+        assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, null, null, "11min")).getMessage()
+                .contains("<copyPause>660000ms</copyPause> is out of range: use 0ms to 10min"));
+        assertTrue(assertThrows(PartitionException.class, () -> ConvertOptions.of("copy", false, null, null, null, "a while")).getMessage()
+                .contains("Cannot read <copyPause>a while</copyPause>"));
+        assertEquals(java.time.Duration.ofMillis(250), ConvertOptions.of("copy", false, null, null, null, "250ms").copyPause());
     }
 }
