@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 /**
  * CPU-seconds used by the server and by this JVM, for benchmarks to print beside wall time. The server's: the postmaster's
  * utime + stime + cutime + cstime from /proc/&lt;pid&gt;/stat (cutime and cstime hold the backends that exited, the postmaster
- * having waited for them) plus utime + stime of each live descendant; the postmaster is the parent of a backend of ours.
+ * having waited for them) plus utime + stime of each live descendant; the postmaster is the parent of its checkpointer.
  * Linux only; elsewhere the server's is NaN.
  */
 final class Cpu {
@@ -44,9 +44,10 @@ final class Cpu {
     }
 
     private static double server(TestDb db) {
-        long backend = db.queryLong("SELECT pg_catalog.pg_backend_pid()");
-        // the backend that answered has exited by now or soon will; its parent is the postmaster either way
-        return ProcessHandle.of(backend).flatMap(ProcessHandle::parent).map(postmaster -> {
+        // the checkpointer lives as long as the server; the backend that answers exits when its connection closes, often
+        // before its parent can be looked up (the server's CPU then printed NaN)
+        long checkpointer = db.queryLong("SELECT pid FROM pg_catalog.pg_stat_activity WHERE backend_type = 'checkpointer'");
+        return ProcessHandle.of(checkpointer).flatMap(ProcessHandle::parent).map(postmaster -> {
             long ticks = ticks(postmaster.pid(), true);
             ticks += postmaster.descendants().mapToLong(p -> ticks(p.pid(), false)).sum();
             return ticks / TICKS_PER_SECOND;

@@ -70,8 +70,9 @@ class SelfReferenceTest {
         MirroredWriter writer = writer(db).after(5);
         try {
             engine(db, options, EngineLog.STDOUT).apply(goal);
-        } finally {
+        } catch (RuntimeException e) {
             writer.close();
+            throw e;
         }
         writer.finishAfter(minOps);
         return writer;

@@ -10,6 +10,7 @@ import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.report.PlanReport;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.ForwardingLog;
 import io.github.partitionmaven.testing.TestDb;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -104,5 +105,39 @@ class VerificationTest {
         Engines.RecordingLog log = new Engines.RecordingLog();
         ConvertTest.engineFor(db, ConvertOptions.DEFAULTS, log, Engines.spec("shapes", "at", "month", 1)).apply(Goal.CONVERT);
         assertTrue(log.text().contains("verified 600 row(s) in "), log.text());
+    }
+
+    @Test
+    void rowsCapturedButNotYetReplayedAreLeftOutAndEveryOtherRowStillCounts() {
+        TestDb db = mixed();
+        // just before the verification's snapshot: an update and a delete the trigger captures (left for the swap to replay),
+        // and a row of the new table changed behind the conversion's back, which nothing captured
+        List<String> writes = new ArrayList<>(List.of("UPDATE mixed SET note = 'changed' WHERE id = 500", "DELETE FROM mixed WHERE id = 501",
+                "UPDATE mixed_new SET note = 'tampered' WHERE id = 502"));
+        Throwable e = assertThrows(Throwable.class, () -> engine(db, beforeVerifying(db, writes, new Engines.RecordingLog())).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().startsWith("Verification failed, so nothing was swapped: the month starting 2026-08-01: ")
+                && e.getMessage().contains("(same count, different content)"), e.getMessage());
+
+        db.exec("UPDATE mixed_new SET note = 't502' WHERE id = 502");
+        writes.set(2, "UPDATE mixed SET name = 'again' WHERE id = 500");
+        Engines.RecordingLog log = new Engines.RecordingLog();
+        engine(db, beforeVerifying(db, writes, log)).apply(Goal.CONVERT);
+        assertTrue(log.text().contains("verified 1498 row(s) in "), log.text());
+        assertEquals(List.of("again changed"), db.queryStrings("SELECT name || ' ' || note FROM mixed WHERE id = 500"));
+        assertEquals(0, db.queryLong("SELECT count(*) FROM mixed WHERE id = 501"));
+        assertEquals(1499, db.queryLong("SELECT count(*) FROM mixed"));
+    }
+
+    /** A log that runs {@code writes}, each committed, when the verification step is announced, before its snapshot. */
+    private static EngineLog beforeVerifying(TestDb db, List<String> writes, EngineLog log) {
+        return new ForwardingLog(log) {
+            @Override
+            public void info(String message) {
+                if (message.contains("] \"public\".\"mixed\": verify")) {
+                    db.exec(writes.toArray(String[]::new));
+                }
+                super.info(message);
+            }
+        };
     }
 }

@@ -330,10 +330,13 @@ class ZooTest {
         Engines.RecordingLog log = new Engines.RecordingLog();
         try {
             engine(db, c, log).apply(Goal.CONVERT);
-        } finally {
+        } catch (RuntimeException e) {
             writer.close();
+            throw e;
+        } finally {
             System.out.println(log.text());
         }
+        // the writer goes on after the swap, on the partitioned table (a fast conversion is over before it wrote 10 times)
         writer.finishAfter(10);
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = '" + c.table() + "'::regclass").get(0));
         writer.assertTableEqualsMirror();
