@@ -73,7 +73,8 @@ public final class CatalogReader {
 
     private static final String PARTITIONS = """
             SELECT t.parent::bigint AS parent, c.oid::bigint AS oid, n.nspname, c.relname, i.inhdetachpending,
-                   c.relpersistence = 'u' AS unlogged, greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
+                   c.relpersistence = 'u' AS unlogged, c.relreplident::text AS replident, ri.nspname AS ri_schema, ri.relname AS ri_name,
+                   greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
                    pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
                    %s AS lo, %s AS hi
               FROM unnest(?::oid[], ?::int[], ?::int8[]) AS t(parent, keytype, unit)
@@ -82,6 +83,9 @@ public final class CatalogReader {
               JOIN pg_namespace n ON n.oid = c.relnamespace
               LEFT JOIN LATERAL (SELECT pg_catalog.regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
                                  '^FOR VALUES FROM \\((.+)\\) TO \\((.+)\\)$') AS m) x ON true
+              LEFT JOIN LATERAL (SELECT pn.nspname, pc.relname FROM pg_index ix JOIN pg_inherits ih ON ih.inhrelid = ix.indexrelid
+                                   JOIN pg_class pc ON pc.oid = ih.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+                                  WHERE ix.indrelid = c.oid AND ix.indisreplident) ri ON true
             """.formatted(boundMicros("x.m[1]"), boundMicros("x.m[2]"));
 
     private static String boundMicros(String bound) {
@@ -321,10 +325,13 @@ public final class CatalogReader {
                     lo = rs.wasNull() ? KeyType.MIN : lo;
                     long hi = rs.getLong("hi");
                     hi = rs.wasNull() ? KeyType.MAX : hi;
+                    String riName = rs.getString("ri_name");
                     out.computeIfAbsent(rs.getLong("parent"), k -> new ArrayList<>()).add(new PartitionInfo(
                             new TableName(rs.getString("nspname"), rs.getString("relname")), rs.getLong("oid"), isDefault,
                             isDefault ? KeyType.MIN : lo, isDefault ? KeyType.MAX : hi, bound, rs.getBoolean("inhdetachpending"),
-                            rs.getLong("est_rows"), rs.getLong("bytes"), rs.getBoolean("unlogged")));
+                            rs.getLong("est_rows"), rs.getLong("bytes"), rs.getBoolean("unlogged"),
+                            new ReplicaIdentity(rs.getString("replident").charAt(0), riName == null ? Optional.empty()
+                                    : Optional.of(new TableName(rs.getString("ri_schema"), riName)))));
                 }
             }
         }

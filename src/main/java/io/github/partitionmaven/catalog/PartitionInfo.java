@@ -6,7 +6,8 @@ import io.github.partitionmaven.core.TableName;
  * One partition as the catalog describes it. {@code lower} and {@code upper} are in
  * {@link KeyType} micros ({@link KeyType#MIN}/{@link KeyType#MAX} for MINVALUE/MAXVALUE);
  * a default partition has neither. {@code unlogged}: relpersistence 'u', a partition that writes no WAL and is emptied
- * by a crash (a partitioned table has no storage of its own, so its partitions carry the persistence one by one).
+ * by a crash (a partitioned table has no storage of its own, so its partitions carry the persistence one by one);
+ * {@code replicaIdentity}: its own, which it does not take from its parent either.
  */
 public record PartitionInfo(
         TableName name,
@@ -18,7 +19,8 @@ public record PartitionInfo(
         boolean detachPending,
         long estimatedRows,
         long bytes,
-        boolean unlogged) {
+        boolean unlogged,
+        ReplicaIdentity replicaIdentity) {
 
     public boolean overlaps(long lo, long hi) {
         return !isDefault && lower < hi && upper > lo;

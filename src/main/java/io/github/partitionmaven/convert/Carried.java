@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.catalog.ReplicaIdentity;
 import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import java.sql.Array;
@@ -158,10 +159,16 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     }
 
     /**
-     * Replica identity FULL or NOTHING on {@code table} and on every partition it has by then: logical decoding reads
-     * the identity of the partition a row is in. Partitions created later (premake) get the default.
+     * The replica identity on {@code table} and on every partition it has by then: logical decoding reads the identity of
+     * the partition a row is in. USING INDEX names the index the conversion gave the old one's name (extended with the
+     * partition column) on the parent, and on each partition the index attached to it. Partitions created later take the
+     * identity of the latest one (premake).
      */
     List<String> replicaIdentity(TableName table) {
+        if (replicaIdentity == 'i' && replicaIndex.isPresent()) {
+            return List.of("ALTER TABLE " + table.sql() + " REPLICA IDENTITY USING INDEX " + Sql.ident(replicaIndex.get()),
+                    ReplicaIdentity.usingAttachedIndexes(new TableName(table.schema(), replicaIndex.get()), Optional.empty()));
+        }
         if (replicaIdentity != 'f' && replicaIdentity != 'n') {
             return List.of();
         }
@@ -185,6 +192,9 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         }
         if (replicaIdentity == 'f' || replicaIdentity == 'n') {
             parts.add("replica identity " + (replicaIdentity == 'f' ? "FULL" : "NOTHING") + " (on the parent and every partition)");
+        } else if (replicaIdentity == 'i') {
+            parts.add("replica identity USING INDEX " + replicaIndex.map(Sql::ident).orElse("?") + " (on the parent; on every partition"
+                    + " its index attached to it)");
         }
         if (!publications.isEmpty()) {
             parts.add("membership of publication(s) " + String.join(", ", publications) + " (the old table leaves them)");

@@ -144,16 +144,9 @@ public final class ConvertPlanner implements Planner {
                     + f.progress().map(p -> " (" + p.describe() + ")").orElse("") + ": fix the above and run `mvn partition:convert`"
                     + " to continue it, or remove it with `mvn partition:convert -Dpartition.abandon`.", e);
         }
-        TablePlan plan = strategy == ConvertOptions.Strategy.ATTACH
+        return strategy == ConvertOptions.Strategy.ATTACH
                 ? new AttachConversion(policy, state, f.withoutIndex(names.attachKeyIndex()), names, settings, server, unlogged(state)).plan()
                 : new CopyConversion(policy, state, f, names, settings, options, server, unlogged(state)).plan();
-        Carried carried = f.carried();
-        if (carried.replicaIdentity() != 'i' || carried.replicaIndex().equals(f.primaryKeyName())) {
-            return plan;
-        }
-        return plan.plus(new TablePlan(policy, state, List.of(), List.of(Finding.warning(state.name() + " has REPLICA IDENTITY USING INDEX "
-                + carried.replicaIndex().map(Sql::ident).orElse("?") + "; the partitioned table uses its primary key (REPLICA IDENTITY DEFAULT)"
-                + " instead, as an index of a partitioned table cannot serve as replica identity across its partitions."))));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.partitionmaven.prune;
 import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.PartitionInfo;
+import io.github.partitionmaven.catalog.ReplicaIdentity;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.plan.RetentionRule;
 import io.github.partitionmaven.policy.RunSettings;
@@ -41,7 +42,8 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
 
         /** The table as a partition record, so planning treats it like the partition it was. */
         public PartitionInfo asPartition() {
-            return new PartitionInfo(name, 0, false, marker.lower(), marker.upper(), marker.bound(), false, estimatedRows, bytes, false);
+            return new PartitionInfo(name, 0, false, marker.lower(), marker.upper(), marker.bound(), false, estimatedRows, bytes, false,
+                    ReplicaIdentity.DEFAULT);
         }
     }
 

@@ -52,7 +52,8 @@ class ConvertTest {
 
     /**
      * Converts chat_history by {@code spec} while a {@link ChatWriter} keeping its mirror chat_ref writes 100 changes a second;
-     * checks it wrote more than 20 during the conversion and 5 after, without an error.
+     * checks it wrote more than 5 during the conversion (one of 3,000 rows takes 0.2-0.4 s on a 2-core machine) and 5 after, without
+     * an error.
      */
     static void convertUnderMirroredWriter(TestDb db, ConvertOptions options, io.github.partitionmaven.policy.TableSpec spec) throws Exception {
         Engines.RecordingLog log = new Engines.RecordingLog();
@@ -63,7 +64,7 @@ class ConvertTest {
             } finally {
                 System.out.println(log.text());
             }
-            assertTrue(writer.ops() > before + 20, "the writer wrote during the conversion: " + (writer.ops() - before));
+            assertTrue(writer.ops() > before + 5, "the writer wrote during the conversion: " + (writer.ops() - before));
             writer.finishAfter(writer.ops() + 5);
         }
     }
