@@ -332,8 +332,17 @@ final class CopyConversion {
                 }
             }
         }
-        alongside.add(analyze());
         List<String> sql = new ArrayList<>(v.statements());
+        List<StepWork> works = new ArrayList<>();
+        if (analyzeParentOnly()) {
+            alongside.add("ANALYZE ONLY " + s.sql());
+            works.add(AlongsideWork.statements(alongside));
+        } else {
+            ParentAnalyze parentAnalyze = new ParentAnalyze(s);
+            works.add(AlongsideWork.statements(alongside));
+            works.add(parentAnalyze);
+            alongside.addAll(parentAnalyze.statements());
+        }
         alongside.forEach(a -> sql.add("-- meanwhile, on a second session: " + a));
         return Step.autocommit(Goal.CONVERT, state.name(), "verify " + s.sql() + " against " + state.name().sql() + "; meanwhile check its"
                                 + " foreign keys and analyze it",
@@ -341,24 +350,21 @@ final class CopyConversion {
                                 + " a difference stops here with nothing swapped. A second session validates the foreign keys (the referenced"
                                 + " tables stay writable) and gathers statistics for the parent, which autovacuum never analyzes, so"
                                 + " the first queries after the swap get good plans; "
-                                + (analyzeParentOnly() ? "autovacuum analyzes the partitions once they are handed back to it, just before the swap"
-                                : "before PostgreSQL 18 that also analyzes every partition"),
+                                + (analyzeParentOnly() ? "" : "before PostgreSQL 18, which has ANALYZE ONLY, a third session holds the"
+                                + " partitions meanwhile, so ANALYZE (SKIP_LOCKED) skips them; ")
+                                + "autovacuum analyzes the partitions once they are handed back to it, just before the swap",
                         sql, locks, facts.stats().rows())
-                .withWork(new AlongsideWork(v, alongside))
+                .withWork(new AlongsideWork(v, works))
                 .withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
     }
 
-    /** The partitions need no ANALYZE of their own: autovacuum analyzes them once they are handed back to it. */
+    /** ANALYZE ONLY (18+); before, {@link ParentAnalyze}. The partitions need none: autovacuum analyzes them once handed back. */
     private boolean analyzeParentOnly() {
         return server.analyzesParentOnly();
     }
 
     private boolean laterForeignKeyValidation() {
         return server.addsNotValidForeignKeysToPartitionedTables();
-    }
-
-    private String analyze() {
-        return "ANALYZE " + (analyzeParentOnly() ? "ONLY " : "") + names.shadow().sql();
     }
 
     private String abandon() {

@@ -7,52 +7,60 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import org.postgresql.PGConnection;
 
 /**
- * Runs {@code main} on the step's session while {@code alongside} runs, statement by statement, on a second session;
- * the step ends when both have. If either fails, the other is cancelled and the first failure is reported.
+ * Runs {@code main} on the step's session while the {@code alongside} works run, one after the other, on a second
+ * session; the step ends when both have. If either fails, the other is cancelled and the first failure is reported.
  */
-public record AlongsideWork(StepWork main, List<String> alongside) implements StepWork {
+public record AlongsideWork(StepWork main, List<StepWork> alongside) implements StepWork {
+
+    public AlongsideWork {
+        alongside = List.copyOf(alongside);
+    }
+
+    /** Statements run one after the other. */
+    public static StepWork statements(List<String> sql) {
+        List<String> copy = List.copyOf(sql);
+        return (c, log) -> {
+            try (Statement s = c.createStatement()) {
+                for (String one : copy) {
+                    log.debug(one);
+                    s.execute(one);
+                }
+            }
+        };
+    }
 
     /** Without a second session: one after the other. */
     @Override
     public void run(Connection connection, EngineLog log) throws Exception {
         main.run(connection, log);
-        runAlongside(connection, new AtomicReference<>(), log);
+        for (StepWork work : alongside) {
+            work.run(connection, log);
+        }
     }
 
     @Override
     public void run(Connection connection, Sessions sessions, EngineLog log) throws Exception {
-        AtomicReference<Statement> running = new AtomicReference<>();
         try (Connection second = sessions.open()) {
             SideBySide.run(() -> {
                 main.run(connection, sessions, log);
                 return null;
             }, List.of(() -> {
-                runAlongside(second, running, log);
-                return null;
-            }), () -> {
-                try {
-                    Statement s = running.get();
-                    if (s != null) {
-                        s.cancel();
-                    }
-                } catch (SQLException ignored) {
-                    // the statement ended meanwhile
+                for (StepWork work : alongside) {
+                    work.run(second, sessions, log);
                 }
-            });
+                return null;
+            }), () -> cancel(second));
         }
     }
 
-    /** The statements that go beside the main work, one after the other; {@code running} lets them be cancelled. */
-    private void runAlongside(Connection c, AtomicReference<Statement> running, EngineLog log) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            running.set(s);
-            for (String sql : alongside) {
-                log.debug(sql);
-                s.execute(sql);
-            }
+    private static void cancel(Connection c) {
+        try {
+            c.unwrap(PGConnection.class).cancelQuery();
+        } catch (SQLException ignored) {
+            // the session ended meanwhile
         }
     }
 }

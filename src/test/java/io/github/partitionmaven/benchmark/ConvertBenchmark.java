@@ -137,8 +137,8 @@ class ConvertBenchmark {
         line("");
         line("strategy copy, online, writer at ~200 ops/s (%,d ops during the run):", writes);
         for (String l : log.lines) {
-            if (l.contains("done in") || l.contains("] ") || l.contains("replayed") || l.contains("verified") || l.contains("swapped")
-                    || l.contains(": done")) {
+            if (l.startsWith("WARN ") || l.contains("done in") || l.contains("] ") || l.contains("replayed") || l.contains("verified")
+                    || l.contains("swapped") || l.contains(": done")) {
                 line("    %s", l.substring(5));
             }
         }

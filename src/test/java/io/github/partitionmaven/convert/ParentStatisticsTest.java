@@ -1,0 +1,50 @@
+package io.github.partitionmaven.convert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.Step;
+import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.Engines;
+import io.github.partitionmaven.testing.TestDb;
+import io.github.partitionmaven.testing.TestServer;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conversion gathers the statistics of the partitioned table as a whole (autovacuum never does) and leaves each
+ * partition's to autovacuum, on every version: ANALYZE ONLY on 18; before, ANALYZE (SKIP_LOCKED) while another session
+ * holds the partitions, as ANALYZE of a partitioned table on 14-17 analyzes every partition too.
+ */
+@DatabaseTest
+class ParentStatisticsTest {
+
+    private static final ConvertOptions COPY = ConvertOptions.DEFAULTS.withBatchSize(400);
+
+    @Test
+    void theParentGetsItsStatisticsAndNoPartitionIsAnalyzedAgain() {
+        TestDb db = ConvertTest.seeded(3000);
+        Step verify = ConvertTest.engine(db, COPY, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).steps().stream()
+                .filter(s -> s.action().startsWith("verify ")).findFirst().orElseThrow();
+        String analyze = Integer.parseInt(TestServer.majorVersion()) >= 18 ? "-- meanwhile, on a second session: ANALYZE ONLY \"public\".\"chat_history_new\""
+                : "-- meanwhile, on a second session: ANALYZE (SKIP_LOCKED) \"public\".\"chat_history_new\" -- while a third session holds its"
+                + " partitions: BEGIN; DO $hold$";
+        assertTrue(verify.statements().stream().anyMatch(q -> q.startsWith(analyze)), verify.statements().toString());
+
+        // stopped just before the partitions go back to autovacuum, which could analyze them from then on
+        assertThrows(ResumeTest.Killed.class, () -> ConvertTest.engine(db, COPY,
+                new ResumeTest.KillingLog("] \"public\".\"chat_history\": give the partitions", 1)).apply(Goal.CONVERT));
+        assertEquals(List.of("chat_history_new true"), db.queryStrings("SELECT DISTINCT starelid::regclass || ' ' || stainherit FROM pg_statistic"
+                + " WHERE starelid = 'chat_history_new'::regclass"), "the parent's statistics, over all its rows");
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_statistic WHERE starelid IN (SELECT inhrelid FROM pg_inherits"
+                + " WHERE inhparent = 'chat_history_new'::regclass)"), "no partition analyzed by the conversion");
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_locks WHERE relation IN (SELECT inhrelid FROM pg_inherits"
+                + " WHERE inhparent = 'chat_history_new'::regclass) AND mode = 'ShareUpdateExclusiveLock'"), "no partition still held");
+
+        ConvertTest.engine(db, COPY, new Engines.RecordingLog()).apply(Goal.CONVERT);
+        assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = 'chat_history'::regclass").get(0));
+    }
+}
