@@ -94,6 +94,7 @@ final class CopyConversion {
         }
         selfReferences.forEach(fk -> foreignKeyStep(fk).ifPresent(steps::add));
         steps.add(verify());
+        foreignKeysOnTheParent().ifPresent(steps::add);
         if (!offline) {
             steps.add(catchUp(100, "apply the changes captured while verifying, so the swap has little left"));
         }
@@ -135,7 +136,15 @@ final class CopyConversion {
         String action = "add foreign key " + Sql.ident(fk.name()) + " to " + s.sql() + (self ? " referencing " + target : "");
         String same = self ? "as on " + t + ", which references " + t + " itself; on the new table it references the new table, so that"
                 + " after the swap it references " + t + " and never " + names.old() : "same as on " + t;
-        Step step = laterForeignKeyValidation()
+        Step step = perPartition(fk)
+                ? Step.transactional(Goal.CONVERT, t, "add foreign key " + Sql.ident(fk.name()) + " to each partition of " + s.sql()
+                        + " (NOT VALID)", same + "; before PostgreSQL 18 a partitioned table cannot take a NOT VALID foreign key, but its"
+                        + " partitions can: added without checking the rows, so " + target + " is held for an instant only; each partition's"
+                        + " check comes with the verification, under locks that let writes of " + target + " continue, and then the key"
+                        + " on " + s.sql() + " takes them over without checking again (a validated key added at once held " + target
+                        + " against writes for the whole check: 3.5 s on 10M seed rows)",
+                List.of(ddl.addForeignKeyToPartitions(s, fk)), locks, 0)
+                : laterForeignKeyValidation()
                 ? Step.transactional(Goal.CONVERT, t, action + " (NOT VALID)", same + "; added without checking the rows, so " + target
                         + " is held for an instant only; the check comes with the verification, under locks that let writes continue",
                 List.of(ddl.addForeignKeyNotValid(s, fk)), locks, 0)
@@ -145,6 +154,32 @@ final class CopyConversion {
                 List.of(ddl.addForeignKey(s, fk)), locks, facts.stats().rows());
         // SHARE ROW EXCLUSIVE on the referenced table, but a foreign key needs REFERENCES on it, not ownership
         return Optional.of(step.withRequires(self ? List.of(Requirement.owner(s)) : List.of(Requirement.owner(s), Requirement.references(referenced))));
+    }
+
+    /**
+     * Whether {@code fk} goes on the partitions first, NOT VALID, is validated partition by partition beside the verification,
+     * and is then added to the parent, which takes the partitions' over: before 18, for a validated key to another table (a
+     * self-reference is checked against the new table only, which the application does not write).
+     */
+    private boolean perPartition(ConvertFacts.ForeignKey fk) {
+        return !laterForeignKeyValidation() && fk.validated() && !fk.selfReferencing(state.name());
+    }
+
+    /** The keys {@link #perPartition} added to the partitions, now validated, added to the new table itself. */
+    private Optional<Step> foreignKeysOnTheParent() {
+        TableName s = names.shadow();
+        List<ConvertFacts.ForeignKey> keys = facts.foreignKeys().stream().filter(this::perPartition)
+                .filter(fk -> facts.object(s, fk.name()).isEmpty()).toList();
+        if (keys.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE)));
+        keys.forEach(fk -> locks.add(new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)));
+        return Optional.of(Step.transactional(Goal.CONVERT, state.name(), "add foreign key(s) " + String.join(", ", keys.stream()
+                        .map(fk -> Sql.ident(fk.name())).toList()) + " to " + s.sql() + ", taking over those of its partitions",
+                "each partition holds the same key, validated: PostgreSQL attaches it instead of checking the rows again, so the"
+                        + " referenced table(s) are held for an instant only", keys.stream().map(fk -> ddl.addForeignKey(s, fk)).toList(), locks, 0)
+                .withRequires(keys.stream().map(fk -> Requirement.references(fk.references())).toList()));
     }
 
     /** What a failed step leaves in place once the first step has run, and how to go on. */
@@ -323,9 +358,10 @@ final class CopyConversion {
         TableName s = names.shadow();
         List<String> alongside = new ArrayList<>();
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
-        for (ConvertFacts.ForeignKey fk : laterForeignKeyValidation() ? ddl.validatedForeignKeys() : List.<ConvertFacts.ForeignKey>of()) {
-            if (!facts.object(s, fk.name()).orElse(false)) {
-                alongside.add("ALTER TABLE " + s.sql() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
+        for (ConvertFacts.ForeignKey fk : ddl.validatedForeignKeys()) {
+            if (perPartition(fk) ? facts.object(s, fk.name()).isEmpty() : laterForeignKeyValidation() && !facts.object(s, fk.name()).orElse(false)) {
+                alongside.add(perPartition(fk) ? ddl.validateForeignKeyOnPartitions(s, fk)
+                        : "ALTER TABLE " + s.sql() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
                 TableName referenced = ddl.referenced(s, fk);
                 if (!referenced.equals(s)) {
                     locks.add(new Lock(referenced, LockMode.ROW_SHARE));

@@ -232,6 +232,27 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return addForeignKey(target, fk) + (fk.validated() ? " NOT VALID" : "");
     }
 
+    /**
+     * Foreign key {@code fk} NOT VALID on each partition of {@code parent} that has none yet (a killed run added some):
+     * before PostgreSQL 18 a partitioned table cannot take a NOT VALID foreign key, but its partitions can, and once each
+     * is validated, adding the key to the parent attaches theirs without reading a row again.
+     */
+    String addForeignKeyToPartitions(TableName parent, ConvertFacts.ForeignKey fk) {
+        return "DO $fk$ DECLARE p pg_catalog.regclass; BEGIN FOR p IN SELECT i.inhrelid::pg_catalog.regclass FROM pg_catalog.pg_inherits i"
+                + " WHERE i.inhparent = " + Sql.literal(parent.sql()) + "::pg_catalog.regclass AND NOT EXISTS (SELECT 1 FROM"
+                + " pg_catalog.pg_constraint c WHERE c.conrelid = i.inhrelid AND c.conname = " + Sql.literal(fk.name()) + ") LOOP"
+                + " EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I " + fk.definition().replace("'", "''").replace("%", "%%")
+                + " NOT VALID', p, " + Sql.literal(fk.name()) + "); END LOOP; END $fk$";
+    }
+
+    /** Validates {@link #addForeignKeyToPartitions}' constraint on each partition not validated yet. */
+    String validateForeignKeyOnPartitions(TableName parent, ConvertFacts.ForeignKey fk) {
+        return "DO $fk$ DECLARE p pg_catalog.regclass; BEGIN FOR p IN SELECT c.conrelid::pg_catalog.regclass FROM pg_catalog.pg_constraint c"
+                + " JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.conrelid WHERE i.inhparent = " + Sql.literal(parent.sql())
+                + "::pg_catalog.regclass AND c.conname = " + Sql.literal(fk.name()) + " AND NOT c.convalidated LOOP"
+                + " EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT %I', p, " + Sql.literal(fk.name()) + "); END LOOP; END $fk$";
+    }
+
     /** The foreign keys the old table has validated, which the new table validates too. */
     List<ConvertFacts.ForeignKey> validatedForeignKeys() {
         return facts.foreignKeys().stream().filter(ConvertFacts.ForeignKey::validated).toList();
