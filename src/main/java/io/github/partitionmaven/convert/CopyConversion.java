@@ -359,7 +359,11 @@ final class CopyConversion {
         List<String> alongside = new ArrayList<>();
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_SHARE), new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)));
         for (ConvertFacts.ForeignKey fk : ddl.validatedForeignKeys()) {
-            if (perPartition(fk) ? facts.object(s, fk.name()).isEmpty() : laterForeignKeyValidation() && !facts.object(s, fk.name()).orElse(false)) {
+            // per partition: until the key on the parent takes them over; on 18: until the parent's is validated; else it was
+            // checked when added
+            boolean unchecked = perPartition(fk) ? facts.object(s, fk.name()).isEmpty()
+                    : laterForeignKeyValidation() && !facts.object(s, fk.name()).orElse(false);
+            if (unchecked) {
                 alongside.add(perPartition(fk) ? ddl.validateForeignKeyOnPartitions(s, fk)
                         : "ALTER TABLE " + s.sql() + " VALIDATE CONSTRAINT " + Sql.ident(fk.name()));
                 TableName referenced = ddl.referenced(s, fk);
@@ -386,8 +390,9 @@ final class CopyConversion {
                                 + " a difference stops here with nothing swapped. A second session validates the foreign keys (the referenced"
                                 + " tables stay writable) and gathers statistics for the parent, which autovacuum never analyzes, so"
                                 + " the first queries after the swap get good plans; "
-                                + (analyzeParentOnly() ? "" : "before PostgreSQL 18, which has ANALYZE ONLY, a third session holds the"
-                                + " partitions meanwhile, so ANALYZE (SKIP_LOCKED) skips them; ")
+                                + (analyzeParentOnly() ? "" : "ANALYZE of a partitioned table analyzes every partition too before"
+                                + " PostgreSQL 18 (which has ANALYZE ONLY), so a third session holds the partitions meanwhile and"
+                                + " ANALYZE (SKIP_LOCKED) skips them; ")
                                 + "autovacuum analyzes the partitions once they are handed back to it, just before the swap",
                         sql, locks, facts.stats().rows())
                 .withWork(new AlongsideWork(v, works))
