@@ -48,6 +48,15 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
              ORDER BY pg_catalog.pg_relation_size(c.oid) DESC
             """;
 
+    /**
+     * How long an attach waits for the parent's index. A session attaching a partition's index to it holds it until its
+     * commit, and two sessions of this conversion build side by side: the second one's ATTACH waits for the first one's
+     * commit (a flush of the index it wrote), and under a short {@code <lockTimeout>} (50 ms is recommended for the swap) it
+     * failed the step and threw away that partition's index builds. Only this conversion uses the new table, so the
+     * application never queues behind this wait.
+     */
+    static final String ATTACH_WAIT = "SET LOCAL lock_timeout = '1min'";
+
     /** The statements for one partition: each index built, then attached. */
     List<String> statements(TableName partition, Set<String> attached) {
         List<String> sql = new ArrayList<>();
@@ -58,6 +67,9 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
                 sql.add(ddl.buildOnPartition(partition, p.index(), name));
                 attach.add(ddl.attachIndex(p.name(), name));
             }
+        }
+        if (!attach.isEmpty()) {
+            sql.add(ATTACH_WAIT);
         }
         sql.addAll(attach);
         return sql;
