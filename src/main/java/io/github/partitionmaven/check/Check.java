@@ -21,7 +21,8 @@ public enum Check {
     PARTITION_KEY("partitionKey", "a table partitioned otherwise than by range on the configured column"),
     UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish: a drop or move"
             + " not done, or an archive not uploaded or verified"),
-    CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place");
+    CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place"),
+    REPLICA_IDENTITY("replicaIdentity", "a partition whose replica identity differs from the latest partition's (FULL, NOTHING or USING INDEX)");
 
     /**
      * What fails the build when {@code failOn} is not set: the findings that break inserts or hide data. No partition

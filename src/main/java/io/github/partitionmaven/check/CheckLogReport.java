@@ -119,6 +119,8 @@ public final class CheckLogReport {
                 out.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add("rows in default");
             } else if (f instanceof OverdueRetention r) {
                 r.partitions().forEach(p -> out.computeIfAbsent(p, k -> new ArrayList<>()).add("past retention"));
+            } else if (f instanceof ReplicaIdentityDrift r) {
+                r.partitions().forEach(p -> out.computeIfAbsent(p, k -> new ArrayList<>()).add("other replica identity"));
             }
         }
         return out;

@@ -3,6 +3,7 @@ package io.github.partitionmaven.check;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.catalog.KeyType;
 import io.github.partitionmaven.catalog.PartitionInfo;
+import io.github.partitionmaven.catalog.ReplicaIdentity;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.plan.RetentionRule;
 import io.github.partitionmaven.plan.TableRequirements;
@@ -66,6 +67,7 @@ public final class TableHealthAnalyzer {
                 findings.add(new DefaultPartitionRows(table, d.name(), strayDefaultRows, thresholds.maxDefaultRows())));
         state.partitions().stream().filter(PartitionInfo::detachPending)
                 .forEach(p -> findings.add(new DetachPendingPartition(table, p.name())));
+        replicaIdentityDrift(state).ifPresent(findings::add);
         List<PartitionInfo> overdue = policy.retention().map(RetentionPolicy::period)
                 .map(period -> RetentionRule.expired(state, period, settings)).orElse(List.of());
         if (!overdue.isEmpty()) {
@@ -119,5 +121,22 @@ public final class TableHealthAnalyzer {
         return statements.stream().filter(s -> s.meanMillis() > limit)
                 .map(s -> (HealthFinding) new SlowStatement(state.name(), s, thresholds.slowStatementThreshold(), policy.column()))
                 .toList();
+    }
+
+    /**
+     * The partitions without the replica identity of the latest one that has FULL, NOTHING or USING INDEX (by an index
+     * attached to the parent's): premake gives each new partition the latest one's identity, but partitions made by hand
+     * or by another tool get DEFAULT, the newest ones included (pg_partman issues #502, #721).
+     */
+    private static Optional<ReplicaIdentityDrift> replicaIdentityDrift(TableState state) {
+        Optional<PartitionInfo> reference = state.partitions().stream().filter(p -> !p.isDefault())
+                .filter(p -> !p.replicaIdentity().statements(p.name()).isEmpty())
+                .max(java.util.Comparator.comparingLong(PartitionInfo::upper));
+        if (reference.isEmpty()) {
+            return Optional.empty();
+        }
+        ReplicaIdentity expected = reference.get().replicaIdentity();
+        List<TableName> lacking = state.partitions().stream().filter(p -> !p.replicaIdentity().equals(expected)).map(PartitionInfo::name).toList();
+        return lacking.isEmpty() ? Optional.empty() : Optional.of(new ReplicaIdentityDrift(state.name(), reference.get().name(), expected, lacking));
     }
 }

@@ -3,6 +3,10 @@ package io.github.partitionmaven.convert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.partitionmaven.check.Check;
+import io.github.partitionmaven.check.CheckReport;
+import io.github.partitionmaven.check.CheckThresholds;
+import io.github.partitionmaven.check.HealthFinding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.PartitionPlan;
 import io.github.partitionmaven.plan.Step;
@@ -79,6 +83,17 @@ class ReplicaIdentityTest {
                 && s.reason().contains("REPLICA IDENTITY FULL like ")), premake.steps().stream().map(Step::reason).toList().toString());
         List<String> later = identities(db);
         assertTrue(later.size() >= 12 + premake.steps().size() && later.stream().allMatch(p -> p.endsWith("=f")), later.toString());
+        CheckReport healthy = Engines.engine(db, "2027-04-10", "UTC", Engines.month("chat_history")).check(CheckThresholds.DEFAULTS);
+        assertTrue(healthy.findings().stream().noneMatch(f -> f.check() == Check.REPLICA_IDENTITY), healthy.findings().toString());
+
+        // a month made by hand (or by a tool that does not carry it) is DEFAULT: check names it and the fix
+        db.exec("CREATE TABLE chat_history_2027_09 PARTITION OF chat_history FOR VALUES FROM ('2027-09-01') TO ('2027-10-01')");
+        CheckReport report = Engines.engine(db, "2027-04-10", "UTC", Engines.month("chat_history")).check(CheckThresholds.DEFAULTS);
+        List<HealthFinding> drift = report.findings().stream().filter(f -> f.check() == Check.REPLICA_IDENTITY).toList();
+        assertEquals(1, drift.size(), report.findings().toString());
+        assertTrue(drift.get(0).message().startsWith("1 partition(s) of \"public\".\"chat_history\" (\"public\".\"chat_history_2027_09\") differ from")
+                && drift.get(0).message().contains("REPLICA IDENTITY FULL"), drift.get(0).message());
+        assertEquals("make them alike, e.g. ALTER TABLE \"public\".\"chat_history_2027_09\" REPLICA IDENTITY FULL;", drift.get(0).remedy());
     }
 
     @Test
