@@ -57,6 +57,16 @@ public record TableState(
                 .or(() -> defaultPartition);
     }
 
+    /**
+     * The latest partition with a replica identity other than DEFAULT (FULL, NOTHING, or USING an index attached to the
+     * parent's): what premake gives a new partition, and what check compares the others with. PostgreSQL gives a new
+     * partition DEFAULT whatever its parent and siblings have, so the latest partition may be the one that lacks it.
+     */
+    public Optional<PartitionInfo> replicaIdentityReference() {
+        return partitions.stream().filter(p -> !p.isDefault()).filter(p -> !p.replicaIdentity().statements(p.name()).isEmpty())
+                .max(java.util.Comparator.comparingLong(PartitionInfo::upper));
+    }
+
     public long totalBytes() {
         return bytes + partitions.stream().mapToLong(PartitionInfo::bytes).sum()
                 + defaultPartition.map(PartitionInfo::bytes).orElse(0L);

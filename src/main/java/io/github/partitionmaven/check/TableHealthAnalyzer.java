@@ -124,14 +124,11 @@ public final class TableHealthAnalyzer {
     }
 
     /**
-     * The partitions without the replica identity of the latest one that has FULL, NOTHING or USING INDEX (by an index
-     * attached to the parent's): premake gives each new partition the latest one's identity, but partitions made by hand
-     * or by another tool get DEFAULT, the newest ones included (pg_partman issues #502, #721).
+     * The partitions without the replica identity of {@link TableState#replicaIdentityReference}, which premake gives each new
+     * partition: partitions made by hand or by another tool get DEFAULT, the newest ones included (pg_partman issues #502, #721).
      */
     private static Optional<ReplicaIdentityDrift> replicaIdentityDrift(TableState state) {
-        Optional<PartitionInfo> reference = state.partitions().stream().filter(p -> !p.isDefault())
-                .filter(p -> !p.replicaIdentity().statements(p.name()).isEmpty())
-                .max(java.util.Comparator.comparingLong(PartitionInfo::upper));
+        Optional<PartitionInfo> reference = state.replicaIdentityReference();
         if (reference.isEmpty()) {
             return Optional.empty();
         }

@@ -213,12 +213,11 @@ public final class PremakePlanner implements Planner {
                 + keyType.boundComment(day, next, zone));
         // the parent's grants and owner: made by another role, the partition would be that role's, and the owner's prune fail
         sql.addAll(state.access().statements(partition));
-        Optional<PartitionInfo> latest = state.latestPartition();
-        List<String> identity = latest.map(p -> p.replicaIdentity().statements(partition)).orElse(List.of());
-        if (!identity.isEmpty()) {
-            sql.addAll(identity);
-            why += "; " + latest.get().replicaIdentity().describe().orElseThrow() + " like " + latest.get().name() + ", the latest partition"
-                    + " (a new partition gets DEFAULT, and logical replication would log less of its rows' changes)";
+        Optional<PartitionInfo> identityLike = state.replicaIdentityReference();
+        if (identityLike.isPresent()) {
+            sql.addAll(identityLike.get().replicaIdentity().statements(partition));
+            why += "; " + identityLike.get().replicaIdentity().describe().orElseThrow() + " like " + identityLike.get().name() + ", the latest"
+                    + " partition with one (a new partition gets DEFAULT, and logical replication would log less of its rows' changes)";
         }
         if (state.citus().kind() == CitusTable.Kind.DISTRIBUTED) {
             sql.add(requireColocated(parent, partition));

@@ -94,6 +94,13 @@ class ReplicaIdentityTest {
         assertTrue(drift.get(0).message().startsWith("1 partition(s) of \"public\".\"chat_history\" (\"public\".\"chat_history_2027_09\") differ from")
                 && drift.get(0).message().contains("REPLICA IDENTITY FULL"), drift.get(0).message());
         assertEquals("make them alike, e.g. ALTER TABLE \"public\".\"chat_history_2027_09\" REPLICA IDENTITY FULL;", drift.get(0).remedy());
+
+        // premake goes on from the latest partition with FULL, not from the DEFAULT one made by hand after it
+        PartitionPlan more = Engines.engine(db, "2027-07-10", "UTC", new Engines.RecordingLog(), List.of(new PremakePlanner()),
+                Engines.month("chat_history")).apply(Goal.PREMAKE);
+        assertTrue(!more.steps().isEmpty() && more.steps().stream().allMatch(s -> s.reason().contains("REPLICA IDENTITY FULL like ")),
+                more.steps().stream().map(Step::reason).toList().toString());
+        assertEquals(List.of("chat_history_2027_09=d"), identities(db).stream().filter(p -> !p.endsWith("=f")).toList());
     }
 
     @Test
