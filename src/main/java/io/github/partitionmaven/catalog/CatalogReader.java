@@ -74,6 +74,7 @@ public final class CatalogReader {
     private static final String PARTITIONS = """
             SELECT t.parent::bigint AS parent, c.oid::bigint AS oid, n.nspname, c.relname, i.inhdetachpending,
                    c.relpersistence = 'u' AS unlogged, c.relreplident::text AS replident, ri.nspname AS ri_schema, ri.relname AS ri_name,
+                   c.reloptions, (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = c.reltoastrelid) AS toast_reloptions,
                    greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
                    pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
                    %s AS lo, %s AS hi
@@ -331,7 +332,8 @@ public final class CatalogReader {
                             isDefault ? KeyType.MIN : lo, isDefault ? KeyType.MAX : hi, bound, rs.getBoolean("inhdetachpending"),
                             rs.getLong("est_rows"), rs.getLong("bytes"), rs.getBoolean("unlogged"),
                             new ReplicaIdentity(rs.getString("replident").charAt(0), riName == null ? Optional.empty()
-                                    : Optional.of(new TableName(rs.getString("ri_schema"), riName)))));
+                                    : Optional.of(new TableName(rs.getString("ri_schema"), riName))),
+                            StorageParameters.of(Jdbc.strings(rs.getArray("reloptions")), Jdbc.strings(rs.getArray("toast_reloptions")))));
                 }
             }
         }

@@ -7,7 +7,7 @@ import io.github.partitionmaven.core.TableName;
  * {@link KeyType} micros ({@link KeyType#MIN}/{@link KeyType#MAX} for MINVALUE/MAXVALUE);
  * a default partition has neither. {@code unlogged}: relpersistence 'u', a partition that writes no WAL and is emptied
  * by a crash (a partitioned table has no storage of its own, so its partitions carry the persistence one by one);
- * {@code replicaIdentity}: its own, which it does not take from its parent either.
+ * {@code replicaIdentity}: its own, which it does not take from its parent either; {@code storage}: its storage parameters, ditto.
  */
 public record PartitionInfo(
         TableName name,
@@ -20,7 +20,8 @@ public record PartitionInfo(
         long estimatedRows,
         long bytes,
         boolean unlogged,
-        ReplicaIdentity replicaIdentity) {
+        ReplicaIdentity replicaIdentity,
+        StorageParameters storage) {
 
     public boolean overlaps(long lo, long hi) {
         return !isDefault && lower < hi && upper > lo;

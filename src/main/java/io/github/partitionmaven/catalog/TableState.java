@@ -67,6 +67,15 @@ public record TableState(
                 .max(java.util.Comparator.comparingLong(PartitionInfo::upper));
     }
 
+    /**
+     * The latest partition with storage parameters (fillfactor, autovacuum_*, ...): what premake gives a new partition, by the
+     * same rule as {@link #replicaIdentityReference}, since PostgreSQL gives a new partition none whatever its siblings have.
+     */
+    public Optional<PartitionInfo> storageReference() {
+        return partitions.stream().filter(p -> !p.isDefault()).filter(p -> !p.storage().isEmpty())
+                .max(java.util.Comparator.comparingLong(PartitionInfo::upper));
+    }
+
     public long totalBytes() {
         return bytes + partitions.stream().mapToLong(PartitionInfo::bytes).sum()
                 + defaultPartition.map(PartitionInfo::bytes).orElse(0L);

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.ReplicaIdentity;
+import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import java.sql.Array;
@@ -16,13 +17,16 @@ import java.util.Optional;
 /**
  * What a table has besides columns, keys and indexes that the partitioned successor must get too, or the swap would
  * quietly change who sees and replicates what: row-level security and its policies, column-level grants, replica
- * identity, publication membership, security labels, and the table's own triggers (whose functions would stop firing).
+ * identity, publication membership, security labels, the table's own triggers (whose functions would stop firing), and its
+ * storage parameters (which every partition gets: a partitioned table has none).
  * Read for all tables in a fixed number of queries.
  */
 record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> policies, List<ColumnGrant> columnGrants, char replicaIdentity,
-               Optional<String> replicaIndex, List<String> publications, List<Label> labels, List<Trigger> triggers, List<String> children) {
+               Optional<String> replicaIndex, List<String> publications, List<Label> labels, List<Trigger> triggers, List<String> children,
+               StorageParameters storage) {
 
-    static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of());
+    static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of(),
+            StorageParameters.NONE);
 
     record Policy(String name, boolean permissive, String command, List<String> roles, Optional<String> using, Optional<String> check) {
     }
@@ -47,7 +51,8 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
                    (SELECT pg_catalog.array_agg(p.pubname::text ORDER BY p.pubname) FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid
                      WHERE r.prrelid = c.oid),
                    (SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', cn.nspname, ch.relname) ORDER BY 1) FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid
-                      JOIN pg_namespace cn ON cn.oid = ch.relnamespace WHERE h.inhparent = c.oid)
+                      JOIN pg_namespace cn ON cn.oid = ch.relnamespace WHERE h.inhparent = c.oid),
+                   c.reloptions, (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
               FROM pg_class c WHERE c.oid = ANY (?::oid[])
             """;
 
@@ -92,6 +97,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             t.replicaIndex = Optional.ofNullable(rs.getString(5));
             t.publications.addAll(strings(rs.getArray(6)));
             t.children.addAll(strings(rs.getArray(7)));
+            t.storage = StorageParameters.of(strings(rs.getArray(8)), strings(rs.getArray(9)));
         });
         ConvertCatalogReader.query(c, POLICIES, oids, rs -> b.get(rs.getLong(1)).policies.add(new Policy(rs.getString(2), rs.getBoolean(3), rs.getString(4),
                 strings(rs.getArray(5)), Optional.ofNullable(rs.getString(6)), Optional.ofNullable(rs.getString(7)))));
@@ -102,7 +108,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         ConvertCatalogReader.query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4))));
         Map<Long, Carried> out = new HashMap<>();
         b.forEach((oid, t) -> out.put(oid, new Carried(t.rowSecurity, t.force, List.copyOf(t.policies), List.copyOf(t.columnGrants), t.replident,
-                t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.children))));
+                t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.children), t.storage)));
         return out;
     }
 
@@ -205,6 +211,10 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         if (!labels.isEmpty()) {
             parts.add(labels.size() + " security label(s)");
         }
+        if (!storage.isEmpty()) {
+            parts.add("storage parameters " + storage.describe() + " (on every partition; a partitioned table has none, and premake gives"
+                    + " new partitions those of the latest)");
+        }
         return parts.isEmpty() ? "" : "; carried over from " + t + ": " + String.join("; ", parts);
     }
 
@@ -233,5 +243,6 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         final List<ColumnGrant> columnGrants = new ArrayList<>();
         final List<Label> labels = new ArrayList<>();
         final List<Trigger> triggers = new ArrayList<>();
+        StorageParameters storage = StorageParameters.NONE;
     }
 }

@@ -99,8 +99,10 @@ final class CopyConversion {
             steps.add(catchUp(100, "apply the changes captured while verifying, so the swap has little left"));
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "give the partitions of " + s.sql() + " back to autovacuum",
-                "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background",
-                List.of(PartitionedTableDdl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
+                "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background"
+                        + (facts.carried().storage().values().keySet().stream().anyMatch(k -> k.endsWith("autovacuum_enabled"))
+                        ? "; where " + t + " had its own autovacuum_enabled, the partitions get that instead" : ""),
+                List.of(ddl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
         widenSequences().ifPresent(steps::add);
         steps.add(swap());
         if (prepared) {
@@ -203,7 +205,7 @@ final class CopyConversion {
         sql.addAll(changes.statements(s));
         partitions.forEach(p -> sql.add(ddl.createPartitionWithoutAutovacuum(s, p)));
         if (ddl.nullTimes()) {
-            sql.addAll(NullTimes.createPartition(s, ddl.nullTimesPartition(), policy.column()));
+            sql.addAll(NullTimes.createPartition(s, ddl.nullTimesPartition(), policy.column(), ddl.unlogged(), ddl.withoutAutovacuum()));
         }
         sql.addAll(ddl.privileges(s));
         partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));

@@ -53,10 +53,14 @@ final class NullTimes {
         return new TableName(table.schema(), ConvertNames.fit(table.name(), "_default"));
     }
 
-    /** The DEFAULT partition holding only rows whose {@code column} is NULL (its CHECK says so). */
-    static java.util.List<String> createPartition(TableName parent, TableName partition, String column) {
-        return java.util.List.of("CREATE TABLE " + partition.sql() + " PARTITION OF " + parent.sql() + " DEFAULT"
-                        + " WITH (autovacuum_enabled = off, toast.autovacuum_enabled = off)",
+    /**
+     * The DEFAULT partition holding only rows whose {@code column} is NULL (its CHECK says so), UNLOGGED like the others when
+     * the table is, with their storage parameters.
+     */
+    static java.util.List<String> createPartition(TableName parent, TableName partition, String column, boolean unlogged,
+                                                  io.github.partitionmaven.catalog.StorageParameters storage) {
+        return java.util.List.of("CREATE " + (unlogged ? "UNLOGGED " : "") + "TABLE " + partition.sql() + " PARTITION OF " + parent.sql()
+                        + " DEFAULT" + storage.withClause(),
                 "ALTER TABLE " + partition.sql() + " ADD CONSTRAINT " + Sql.ident(ConvertNames.fit(partition.name(), CONSTRAINT_SUFFIX))
                         + " CHECK (" + Sql.ident(column) + " IS NULL)");
     }

@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.catalog.KeyType;
+import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.core.TableName;
@@ -9,6 +10,7 @@ import io.github.partitionmaven.core.Sql;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -107,9 +109,14 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return facts.stats().min().map(m -> state.keyType().dayOf(m, settings.zone())).orElse(settings.now().toLocalDate());
     }
 
+    /** A partition with the plain table's storage parameters (a partitioned table has none to pass on). */
     String createPartition(TableName parent, Partition p) {
-        return "CREATE " + (unlogged ? "UNLOGGED " : "") + "TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM (" + p.lower() + ") TO (" + p.upper() + ")"
-                + state.keyType().boundComment(p.from(), p.to(), settings.zone());
+        return createPartition(parent, p, facts.carried().storage());
+    }
+
+    private String createPartition(TableName parent, Partition p, StorageParameters storage) {
+        return "CREATE " + (unlogged ? "UNLOGGED " : "") + "TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM ("
+                + p.lower() + ") TO (" + p.upper() + ")" + storage.withClause() + state.keyType().boundComment(p.from(), p.to(), settings.zone());
     }
 
     /**
@@ -117,14 +124,38 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
      * CPU from the copy, and every index build would wait until the server cancels it.
      */
     String createPartitionWithoutAutovacuum(TableName parent, Partition p) {
-        return createPartition(parent, p) + " WITH (autovacuum_enabled = off, toast.autovacuum_enabled = off)";
+        return createPartition(parent, p, withoutAutovacuum());
     }
 
-    /** Gives every partition of {@code parent} back to autovacuum (whichever partitions exist by then). */
-    static String resetAutovacuum(TableName parent) {
+    /** The plain table's storage parameters with autovacuum off, for the partitions while they fill. */
+    StorageParameters withoutAutovacuum() {
+        return facts.carried().storage().with(Map.of(AUTOVACUUM, "off", TOAST_AUTOVACUUM, "off"));
+    }
+
+    private static final String AUTOVACUUM = "autovacuum_enabled";
+    private static final String TOAST_AUTOVACUUM = "toast." + AUTOVACUUM;
+
+    /**
+     * Gives every partition of {@code parent} (whichever exist by then) back to autovacuum: RESET, or the plain table's own
+     * setting where it had one (a table the user keeps away from autovacuum stays so).
+     */
+    String resetAutovacuum(TableName parent) {
+        StorageParameters own = facts.carried().storage();
+        List<String> reset = new ArrayList<>();
+        Map<String, String> set = new java.util.LinkedHashMap<>();
+        for (String name : List.of(AUTOVACUUM, TOAST_AUTOVACUUM)) {
+            own.value(name).ifPresentOrElse(v -> set.put(name, v), () -> reset.add(name));
+        }
+        List<String> actions = new ArrayList<>();
+        if (!reset.isEmpty()) {
+            actions.add("RESET (" + String.join(", ", reset) + ")");
+        }
+        if (!set.isEmpty()) {
+            actions.add(new StorageParameters(set).setAction());
+        }
         return "DO " + Sql.dollarQuoted(" DECLARE p regclass; BEGIN FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = "
-                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE pg_catalog.format('ALTER TABLE %s RESET (autovacuum_enabled,"
-                + " toast.autovacuum_enabled)', p); END LOOP; END ");
+                + Sql.literal(parent.sql()) + "::regclass LOOP EXECUTE pg_catalog.format(" + Sql.literal("ALTER TABLE %s "
+                + String.join(", ", actions)) + ", p); END LOOP; END ");
     }
 
     /** What the plan says about persistence: empty for a logged table. */

@@ -28,6 +28,7 @@ public final class Connections {
             s.execute("SET idle_in_transaction_session_timeout = 0");
             s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
             s.execute("SET DateStyle = ISO");
+            flushAsItWrites(s);
             // JIT compiles any statement planned above jit_above_cost (100,000): on a big table the swap's replay and
             // max(id) statements were compiled inside the ACCESS EXCLUSIVE lock, which then held 252-787 ms instead of
             // 27 ms (PostgreSQL 15, jit = on); the plugin's statements are simple enough that JIT never pays off: jit is set
@@ -42,6 +43,23 @@ public final class Connections {
             }
             throw PartitionException.environment("Cannot prepare the session on " + settings.safeUrl() + ": "
                     + settings.redact(e.getMessage()), null);
+        }
+    }
+
+    /**
+     * Has the kernel write back what the session writes every 256 kB rather than when it likes: by default Linux lets dirty
+     * pages pile up to 20% of memory, and an application's commit, which waits for its WAL to reach the disk, then waits for
+     * them too. Measured on PostgreSQL 15, ext4, 2 cores and 24 GiB, a writer committing 200 inserts a second while another
+     * session inserted 5 GB: its p99 went from 175-291 ms to 13 ms and its longest commit from 220-414 ms to 22-66 ms, and the
+     * bulk insert took 14.5-15.1 s instead of 16.1-21.5 s. It is the default of the checkpointer's and background writer's
+     * own writes, which {@code checkpoint_flush_after} and {@code bgwriter_flush_after} already pace. A platform that cannot
+     * flush a range (no sync_file_range) may refuse a value: the session goes on without it.
+     */
+    private static void flushAsItWrites(Statement s) {
+        try {
+            s.execute("SET backend_flush_after = '256kB'");
+        } catch (SQLException e) {
+            // nothing to pace with; the session writes as the server's default has it
         }
     }
 

@@ -189,13 +189,16 @@ public final class PremakePlanner implements Planner {
         // LIKE copies no persistence: an UNLOGGED table (a converted UNLOGGED one) keeps writing no WAL only if every new
         // partition is made UNLOGGED like the ones before it
         Optional<PartitionInfo> unloggedLike = state.latestPartition().filter(PartitionInfo::unlogged);
+        // nor storage parameters, which a partitioned table cannot have: fillfactor and autovacuum_* come from a partition
+        Optional<PartitionInfo> storageLike = state.storageReference();
         sql.add("CREATE " + (unloggedLike.isPresent() ? "UNLOGGED " : "") + "TABLE " + partition.sql() + " (LIKE " + parent.sql()
-                + " INCLUDING ALL EXCLUDING IDENTITY)");
+                + " INCLUDING ALL EXCLUDING IDENTITY)" + storageLike.map(p -> p.storage().withClause()).orElse(""));
         locks.add(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE));
         locks.add(new Lock(partition, LockMode.ACCESS_EXCLUSIVE));
         Optional<PartitionInfo> def = state.defaultPartition();
         String why = reason + unloggedLike.map(p -> "; UNLOGGED like " + p.name() + ", the latest partition (no WAL, emptied by a"
-                + " crash)").orElse("");
+                + " crash)").orElse("") + storageLike.map(p -> "; storage parameters " + p.storage().describe() + " like " + p.name()
+                + ", the latest partition with any").orElse("");
         if (def.isPresent()) {
             locks.add(new Lock(def.get().name(), LockMode.ACCESS_EXCLUSIVE));
             if (defaultRows > 0) {

@@ -4,6 +4,7 @@ import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.catalog.Catalog;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.ReplicaIdentity;
+import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.plan.RetentionRule;
 import io.github.partitionmaven.policy.RunSettings;
@@ -43,7 +44,7 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         /** The table as a partition record, so planning treats it like the partition it was. */
         public PartitionInfo asPartition() {
             return new PartitionInfo(name, 0, false, marker.lower(), marker.upper(), marker.bound(), false, estimatedRows, bytes, false,
-                    ReplicaIdentity.DEFAULT);
+                    ReplicaIdentity.DEFAULT, StorageParameters.NONE);
         }
     }
 

@@ -106,7 +106,7 @@ class ConvertBenchmark {
         if (STATEMENTS) {
             db.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         }
-        line("server: %s; %s", db.server().describe(), String.join(", ", db.queryStrings("SELECT name || '=' || setting || coalesce(unit, '')"
+        line("server: %s; %s", db.server().describe(), String.join(", ", db.queryStrings("SELECT name || '=' || pg_catalog.current_setting(name)"
                 + " FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'maintenance_work_mem',"
                 + " 'max_wal_size', 'jit', 'max_parallel_maintenance_workers', 'huge_pages') ORDER BY name")));
         if (ONLY.equals("attach")) {

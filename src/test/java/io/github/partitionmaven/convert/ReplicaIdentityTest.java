@@ -38,7 +38,7 @@ class ReplicaIdentityTest {
     }
 
     /** Premake two months on, for the months the conversion did not make; returns its plan. */
-    private static PartitionPlan premakeLater(TestDb db) {
+    static PartitionPlan premakeLater(TestDb db) {
         PartitionPlan premake = Engines.engine(db, "2027-04-10", "UTC", new Engines.RecordingLog(), List.of(new PremakePlanner()),
                 Engines.month("chat_history")).apply(Goal.PREMAKE);
         assertTrue(!premake.steps().isEmpty(), "premake made partitions");

@@ -102,6 +102,11 @@ public final class TestServer {
 
     /** Starts an embedded server of the given major version (13 exists only to test the refusal of old servers). */
     public static TestServer startEmbedded(int port, String major) throws IOException, SQLException {
+        return startEmbedded(port, major, DURABLE);
+    }
+
+    /** ... and with fsync, synchronous_commit and full_page_writes on when {@code durable}, whatever the suite runs with. */
+    public static TestServer startEmbedded(int port, String major, boolean durable) throws IOException, SQLException {
         Path binaries = EmbeddedBinaries.archive(major);
         if (!Files.exists(binaries)) {
             throw new IllegalStateException("No PostgreSQL " + major + " binaries at " + binaries
@@ -113,7 +118,7 @@ public final class TestServer {
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 // room for the statements of the whole suite (default 5000): a full table evicts the least used, a test's own
                 .setServerConfig("pg_stat_statements.max", "50000");
-        if (!DURABLE) {
+        if (!durable) {
             // tests need no crash safety; benchmarks (-Dpartition.test.durable=true) keep PostgreSQL's defaults
             builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off").setServerConfig("full_page_writes", "off")
                     .setServerConfig("max_wal_size", "2GB");
@@ -134,7 +139,7 @@ public final class TestServer {
         }));
         String base = "jdbc:postgresql://localhost:" + pg.getPort() + "/";
         TestServer s = new TestServer(base, "postgres", "postgres", null, true, "embedded PostgreSQL " + major + " on port " + pg.getPort()
-                + (DURABLE ? ", default durability (fsync, synchronous_commit and full_page_writes on)" : ", fsync off"));
+                + (durable ? ", default durability (fsync, synchronous_commit and full_page_writes on)" : ", fsync off"));
         s.enablePasswordUser();
         return s;
     }
