@@ -147,7 +147,13 @@ class ZooTest {
         String likes = "lemmy.comment_like";
         String reads = "lemmy.post_read";
         String audit = "auth.audit_log_entries";
+        String models = "rudder.event_models";
         return Stream.of(
+                Case.converts("rudder.event_models (serial key; autovacuum storage parameters, as RudderStack's migration sets them)", "rudderstack",
+                        models, "id", "created_at", List.of("INSERT INTO " + models + " (uuid, write_key, event_type, event_model_identifier, created_at)"
+                                + " SELECT gen_random_uuid(), 'wk' || i % 7, 'track', 'event ' || i, " + ts(3000) + " FROM generate_series(0, 2999) i"),
+                        "INSERT INTO " + models + " (uuid, write_key, event_type, created_at) VALUES (gen_random_uuid(), 'wk1', 'identify', " + RECENT + ")",
+                        "UPDATE " + models + " SET event_model_identifier = md5(random()::text) WHERE id = " + pick(models, "id")),
                 Case.converts("guacamole.guacamole_connection_history", "guacamole", history, "history_id", "start_date",
                         concat(GUACAMOLE_BASE, "INSERT INTO " + history + " (user_id, connection_id, start_date, end_date) SELECT 1 + i % 20,"
                                 + " 1 + i % 10, " + ts(3000) + ", " + ts(3000) + " + interval '1 hour' FROM generate_series(0, 2999) i"),
@@ -232,6 +238,13 @@ class ZooTest {
                 Case.refused("listmonk.subscribers (referenced by subscriber_lists, campaign_views, link_clicks; NULL created_at)", "listmonk",
                         "listmonk.subscribers", "created_at", LISTMONK_BASE, "other tables' foreign keys reference its id (checked before its NULLs)",
                         "Foreign keys of other tables reference \"listmonk\".\"subscribers\"", "\"created_at\""),
+                Case.refused("rudder.schema_versions (unique index (event_model_id, schema_hash) without first_seen)", "rudderstack",
+                        "rudder.schema_versions", "first_seen", List.of("INSERT INTO rudder.schema_versions (uuid, event_model_id, schema_hash,"
+                                + " schema, first_seen, last_seen) SELECT gen_random_uuid(), 'm' || i % 40, md5(i::text), jsonb_build_object('n', 'int'), "
+                                + ts(3000) + ", " + ts(3000) + " FROM generate_series(0, 2999) i"),
+                        "its unique index (event_model_id, schema_hash) does not include first_seen: a partitioned table cannot enforce it",
+                        "Unique index \"event_model_id_schema_hash_index\"", "does not include \"first_seen\"", "CREATE UNIQUE INDEX CONCURRENTLY"
+                                + " \"event_model_id_schema_hash_index_first_seen\"", "Nothing was changed."),
                 Case.refused("storage.objects (NULL created_at)", "supabase", "storage.objects", "created_at",
                         concat(STORAGE_BASE, timed(OBJECTS, sometimesNull(ts(3000).replace("timestamp", "timestamptz")))), NULL_TIME,
                         "\"created_at\""),

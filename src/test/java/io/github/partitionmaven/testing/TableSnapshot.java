@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * The schema of one table as its users see it, item by item ("column x not null" -> "true"): columns with type, default,
  * NOT NULL, identity and its sequence, generated expression, grants and comment; constraints (foreign keys out included);
  * foreign keys of other tables referencing it; indexes other than the constraints'; triggers; row-level security and
- * policies; grants, replica identity and comment of the table. Taken before and after a conversion, {@link #differences}
+ * policies; grants, replica identity, comment and storage parameters of the table (of its partitions, for a partitioned one). Taken before and after a conversion, {@link #differences}
  * lists what changed.
  */
 public final class TableSnapshot {
@@ -64,7 +64,15 @@ public final class TableSnapshot {
                        ('grants', c.relacl::text),
                        ('owner', pg_get_userbyid(c.relowner)::text),
                        ('replica identity', c.relreplident::text),
-                       ('comment', obj_description(c.oid, 'pg_class'))) x(k, v)
+                       ('comment', obj_description(c.oid, 'pg_class')),
+                       -- a partitioned table has none: those of its partitions, each different set once
+                       ('storage parameters', CASE WHEN c.relkind = 'p' THEN (SELECT string_agg(DISTINCT s.o, ' | ')
+                            FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid,
+                                 LATERAL (SELECT coalesce(array_to_string(p.reloptions, ','), '') || ' toast ' || coalesce((SELECT
+                                          array_to_string(t.reloptions, ',') FROM pg_class t WHERE t.oid = p.reltoastrelid), '')) s(o)
+                           WHERE i.inhparent = c.oid)
+                            ELSE coalesce(array_to_string(c.reloptions, ','), '') || ' toast ' || coalesce((SELECT
+                                 array_to_string(t.reloptions, ',') FROM pg_class t WHERE t.oid = c.reltoastrelid), '') END)) x(k, v)
                  WHERE c.oid = %1$s
                 """.formatted(t);
         Map<String, String> items = new TreeMap<>();
