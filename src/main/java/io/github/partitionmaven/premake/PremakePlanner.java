@@ -187,18 +187,13 @@ public final class PremakePlanner implements Planner {
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
         // LIKE copies no persistence: an UNLOGGED table (a converted UNLOGGED one) keeps writing no WAL only if every new
-        // partition is made UNLOGGED like the ones before it
-        Optional<PartitionInfo> unloggedLike = state.latestPartition().filter(PartitionInfo::unlogged);
-        // nor storage parameters, which a partitioned table cannot have: fillfactor and autovacuum_* come from a partition
-        Optional<PartitionInfo> storageLike = state.storageReference();
-        sql.add("CREATE " + (unloggedLike.isPresent() ? "UNLOGGED " : "") + "TABLE " + partition.sql() + " (LIKE " + parent.sql()
-                + " INCLUDING ALL EXCLUDING IDENTITY)" + storageLike.map(p -> p.storage().withClause()).orElse(""));
+        // partition is made UNLOGGED like the ones before it; nor storage parameters, nor the replica identity
+        Siblings like = Siblings.of(state);
+        sql.add(like.create(partition, parent, false));
         locks.add(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE));
         locks.add(new Lock(partition, LockMode.ACCESS_EXCLUSIVE));
         Optional<PartitionInfo> def = state.defaultPartition();
-        String why = reason + unloggedLike.map(p -> "; UNLOGGED like " + p.name() + ", the latest partition (no WAL, emptied by a"
-                + " crash)").orElse("") + storageLike.map(p -> "; storage parameters " + p.storage().describe() + " like " + p.name()
-                + ", the latest partition with any").orElse("");
+        String why = reason + like.reason();
         if (def.isPresent()) {
             locks.add(new Lock(def.get().name(), LockMode.ACCESS_EXCLUSIVE));
             if (defaultRows > 0) {
@@ -216,17 +211,12 @@ public final class PremakePlanner implements Planner {
                 + keyType.boundComment(day, next, zone));
         // the parent's grants and owner: made by another role, the partition would be that role's, and the owner's prune fail
         sql.addAll(state.access().statements(partition));
-        Optional<PartitionInfo> identityLike = state.replicaIdentityReference();
-        if (identityLike.isPresent()) {
-            sql.addAll(identityLike.get().replicaIdentity().statements(partition));
-            why += "; " + identityLike.get().replicaIdentity().describe().orElseThrow() + " like " + identityLike.get().name() + ", the latest"
-                    + " partition with one (a new partition gets DEFAULT, and logical replication would log less of its rows' changes)";
-        }
+        sql.addAll(like.replicaIdentity(partition));
         if (state.citus().kind() == CitusTable.Kind.DISTRIBUTED) {
             sql.add(requireColocated(parent, partition));
             why += "; the ATTACH distributes the new table co-located with " + parent + " (Citus), which is checked before commit";
         }
-        String action = "create " + (unloggedLike.isPresent() ? "UNLOGGED " : "") + "partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
+        String action = "create " + like.persistence() + "partition " + partition.sql() + " for [" + keyType.display(keyType.micros(day, zone), zone) + ", "
                 + keyType.display(keyType.micros(next, zone), zone) + ")";
         return Step.transactional(Goal.PREMAKE, parent, action, why, sql, locks, defaultRows).withCreates(List.of(partition));
     }
@@ -262,17 +252,23 @@ public final class PremakePlanner implements Planner {
         TableName partition = new TableName(parent.schema(), policy.namePattern().format(parent.name(), day));
         String range = "[" + keyType.display(keyType.micros(day, zone), zone) + ", " + keyType.display(keyType.micros(next, zone), zone) + ")";
         String table = Sql.literal(partition.sql());
-        Step create = Step.transactional(Goal.PREMAKE, parent, "create and distribute " + partition.sql() + " for " + range,
+        // the shards are made with the table's storage parameters, persistence and replica identity (FULL, NOTHING); USING
+        // INDEX names the index attached to the parent's, which exists once the partition is attached
+        Siblings like = Siblings.of(state);
+        List<String> createSql = new ArrayList<>(List.of(like.create(partition, parent, true),
+                "COMMENT ON TABLE " + partition.sql() + " IS " + Sql.literal(pendingMarker(parent))));
+        if (!like.identityNeedsAttach()) {
+            createSql.addAll(like.replicaIdentity(partition));
+        }
+        createSql.add(CitusTable.SEQUENTIAL);
+        createSql.add("DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = " + table + "::regclass)"
+                + " THEN PERFORM pg_catalog.create_distributed_table(" + table + ", " + Sql.literal(state.citus().distributionColumn())
+                + ", colocate_with := " + Sql.literal(parent.sql()) + "); END IF; END $citus$");
+        Step create = Step.transactional(Goal.PREMAKE, parent, "create and distribute " + like.persistence() + partition.sql() + " for " + range,
                 reason + "; distributed co-located with " + parent + " (Citus) before it is attached, so its shards are made"
                         + " while nothing of " + parent + " is locked, over one connection per worker (no burst of new worker"
-                        + " backends beside the application's)",
-                List.of("CREATE TABLE IF NOT EXISTS " + partition.sql() + " (LIKE " + parent.sql() + " INCLUDING ALL EXCLUDING IDENTITY)",
-                        "COMMENT ON TABLE " + partition.sql() + " IS " + Sql.literal(pendingMarker(parent)),
-                        CitusTable.SEQUENTIAL,
-                        "DO $citus$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = " + table + "::regclass)"
-                                + " THEN PERFORM pg_catalog.create_distributed_table(" + table + ", " + Sql.literal(state.citus().distributionColumn())
-                                + ", colocate_with := " + Sql.literal(parent.sql()) + "); END IF; END $citus$"),
-                List.of(new Lock(partition, LockMode.ACCESS_EXCLUSIVE)), 0).withCreates(List.of(partition));
+                        + " backends beside the application's)" + like.reason(),
+                createSql, List.of(new Lock(partition, LockMode.ACCESS_EXCLUSIVE)), 0).withCreates(List.of(partition));
         List<Lock> locks = new ArrayList<>(List.of(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(partition, LockMode.ACCESS_EXCLUSIVE)));
         state.defaultPartition().ifPresent(d -> locks.add(new Lock(d.name(), LockMode.ACCESS_EXCLUSIVE)));
         // the ATTACH last: Citus locks every partition's shard index against inserts from its index renaming until commit
@@ -280,6 +276,10 @@ public final class PremakePlanner implements Planner {
         sql.addAll(CitusTable.beforeLockingDdl(partition));
         sql.add("ALTER TABLE " + parent.sql() + " ATTACH PARTITION " + partition.sql() + " FOR VALUES FROM ("
                 + keyType.literal(day, zone) + ") TO (" + keyType.literal(next, zone) + ")");
+        if (like.identityNeedsAttach()) {
+            // one more DDL on every shard of the partition, under what the ATTACH locks: only for a USING INDEX identity
+            sql.addAll(like.replicaIdentity(partition));
+        }
         Step attach = Step.transactional(Goal.PREMAKE, parent, "attach partition " + partition.sql() + " for " + range,
                 reason + "; checks co-location, then attaches the shards made in the step before as the transaction's last"
                         + " statement, over one connection per worker opened before it. Writers into " + parent + " still wait"

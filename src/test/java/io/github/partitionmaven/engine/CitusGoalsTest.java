@@ -184,6 +184,39 @@ class CitusGoalsTest {
         assertEquals(0, engine.plan(Set.of(Goal.PREMAKE)).tables().get(0).steps().size(), "a second run has nothing to do");
     }
 
+    /** Storage parameters and replica identity of every shard of the partitions matching {@code pattern}, as found on the workers. */
+    private static Set<String> workerShardProperties(String pattern) throws Exception {
+        Set<String> found = new java.util.TreeSet<>();
+        for (int port : db.workerPorts()) {
+            try (Connection c = db.connectWorker(port); Statement s = c.createStatement()) {
+                s.execute("SET citus.override_table_visibility = off");
+                try (ResultSet rs = s.executeQuery("SELECT coalesce(array_to_string(reloptions, ','), '') || ' ' || relreplident::text FROM pg_class"
+                        + " WHERE relkind = 'r' AND relname ~ '^" + pattern + "_[0-9]+$'")) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void premakeGivesEachNewDistributedPartitionAndItsShardsTheStorageParametersAndReplicaIdentityOfTheLatest() throws Exception {
+        chatHistory("2023-11-01", "2024-01-01");
+        db.exec("ALTER TABLE chat_history_p2023_12 SET (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.01)",
+                "ALTER TABLE chat_history_p2023_12 REPLICA IDENTITY FULL");
+        PartitionPlan applied = engine("2024-01-15", "500ms", 3, PruneOptions.defaults(), chat(null, null)).apply(Goal.PREMAKE);
+        List<Step> creates = applied.steps().stream().filter(st -> st.action().startsWith("create and distribute")).toList();
+        assertEquals(3, creates.size(), applied.steps().toString());
+        assertTrue(creates.stream().allMatch(st -> st.reason().contains("storage parameters fillfactor=90, autovacuum_vacuum_scale_factor=0.01"
+                + " like \"public\".\"chat_history_p2023_12\"") && st.reason().contains("REPLICA IDENTITY FULL like")), creates.toString());
+        assertEquals(List.of("fillfactor=90,autovacuum_vacuum_scale_factor=0.01 f"), db.queryStrings("SELECT DISTINCT coalesce(array_to_string("
+                + "reloptions, ','), '') || ' ' || relreplident::text FROM pg_class WHERE relname ~ '^chat_history_2024_0[1-3]$'"), "on the coordinator");
+        assertEquals(Set.of("fillfactor=90,autovacuum_vacuum_scale_factor=0.01 f"), workerShardProperties("chat_history_2024_0[1-3]"),
+                "every shard on the workers");
+    }
+
     @Test
     void theColocationGuardOfPremakeFailsForATableCitusDidNotDistribute() throws Exception {
         chatHistory("2023-12-01", "2024-01-01");
