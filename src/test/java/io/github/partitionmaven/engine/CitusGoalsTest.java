@@ -120,21 +120,26 @@ class CitusGoalsTest {
         assertEquals(new java.util.TreeSet<>(expected), workerIndexNames(partition), partition + "'s shard indexes on the workers");
     }
 
-    /** The index names of a partition's shards, as found on the workers (shards are hidden from catalog queries by default). */
+    /** The index names of a partition's shards, as found on the workers. */
     private static Set<String> workerIndexNames(String partition) throws Exception {
-        Set<String> names = new java.util.TreeSet<>();
+        return onWorkers("SELECT x.relname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid"
+                + " WHERE t.relname ~ '^" + partition + "_[0-9]+$'");
+    }
+
+    /** What {@code sql} returns on every worker, with the shards visible (they are hidden from catalog queries by default). */
+    private static Set<String> onWorkers(String sql) throws Exception {
+        Set<String> found = new java.util.TreeSet<>();
         for (int port : db.workerPorts()) {
             try (Connection c = db.connectWorker(port); Statement s = c.createStatement()) {
                 s.execute("SET citus.override_table_visibility = off");
-                try (ResultSet rs = s.executeQuery("SELECT x.relname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
-                        + " JOIN pg_class x ON x.oid = i.indexrelid WHERE t.relname ~ '^" + partition + "_[0-9]+$'")) {
+                try (ResultSet rs = s.executeQuery(sql)) {
                     while (rs.next()) {
-                        names.add(rs.getString(1));
+                        found.add(rs.getString(1));
                     }
                 }
             }
         }
-        return names;
+        return found;
     }
 
     @Test
@@ -186,19 +191,8 @@ class CitusGoalsTest {
 
     /** Storage parameters and replica identity of every shard of the partitions matching {@code pattern}, as found on the workers. */
     private static Set<String> workerShardProperties(String pattern) throws Exception {
-        Set<String> found = new java.util.TreeSet<>();
-        for (int port : db.workerPorts()) {
-            try (Connection c = db.connectWorker(port); Statement s = c.createStatement()) {
-                s.execute("SET citus.override_table_visibility = off");
-                try (ResultSet rs = s.executeQuery("SELECT coalesce(array_to_string(reloptions, ','), '') || ' ' || relreplident::text FROM pg_class"
-                        + " WHERE relkind = 'r' AND relname ~ '^" + pattern + "_[0-9]+$'")) {
-                    while (rs.next()) {
-                        found.add(rs.getString(1));
-                    }
-                }
-            }
-        }
-        return found;
+        return onWorkers("SELECT coalesce(array_to_string(reloptions, ','), '') || ' ' || relreplident::text FROM pg_class"
+                + " WHERE relkind = 'r' AND relname ~ '^" + pattern + "_[0-9]+$'");
     }
 
     @Test
