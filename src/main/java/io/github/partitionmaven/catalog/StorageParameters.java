@@ -48,7 +48,7 @@ public record StorageParameters(Map<String, String> values) {
         return Optional.ofNullable(values.get(name));
     }
 
-    /** These with {@code overrides} set over them (the conversion turns autovacuum off while it fills a partition). */
+    /** These with {@code overrides} set over them, in their order (the conversion turns autovacuum off while it fills a partition). */
     public StorageParameters with(Map<String, String> overrides) {
         Map<String, String> out = new LinkedHashMap<>(values);
         out.putAll(overrides);

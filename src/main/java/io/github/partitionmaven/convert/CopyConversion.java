@@ -100,9 +100,8 @@ final class CopyConversion {
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "give the partitions of " + s.sql() + " back to autovacuum",
                 "kept off them while they were filled and indexed; autovacuum now sets their visibility maps in the background"
-                        + (facts.carried().storage().values().keySet().stream().anyMatch(k -> k.endsWith("autovacuum_enabled"))
-                        ? "; where " + t + " had its own autovacuum_enabled, the partitions get that instead" : ""),
-                List.of(ddl.resetAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
+                        + (ddl.ownAutovacuumSetting() ? "; where " + t + " had its own autovacuum_enabled, the partitions get that instead" : ""),
+                List.of(ddl.giveBackToAutovacuum(s)), List.of(new Lock(s, LockMode.SHARE_UPDATE_EXCLUSIVE)), 0));
         widenSequences().ifPresent(steps::add);
         steps.add(swap());
         if (prepared) {

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 
@@ -58,7 +59,7 @@ final class NullTimes {
      * the table is, with their storage parameters.
      */
     static java.util.List<String> createPartition(TableName parent, TableName partition, String column, boolean unlogged,
-                                                  io.github.partitionmaven.catalog.StorageParameters storage) {
+                                                  StorageParameters storage) {
         return java.util.List.of("CREATE " + (unlogged ? "UNLOGGED " : "") + "TABLE " + partition.sql() + " PARTITION OF " + parent.sql()
                         + " DEFAULT" + storage.withClause(),
                 "ALTER TABLE " + partition.sql() + " ADD CONSTRAINT " + Sql.ident(ConvertNames.fit(partition.name(), CONSTRAINT_SUFFIX))

@@ -9,6 +9,7 @@ import io.github.partitionmaven.policy.TablePolicy;
 import io.github.partitionmaven.core.Sql;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -127,23 +128,29 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return createPartition(parent, p, withoutAutovacuum());
     }
 
+    private static final List<String> AUTOVACUUM = List.of("autovacuum_enabled", "toast.autovacuum_enabled");
+
     /** The plain table's storage parameters with autovacuum off, for the partitions while they fill. */
     StorageParameters withoutAutovacuum() {
-        return facts.carried().storage().with(Map.of(AUTOVACUUM, "off", TOAST_AUTOVACUUM, "off"));
+        Map<String, String> off = new LinkedHashMap<>();
+        AUTOVACUUM.forEach(name -> off.put(name, "off"));
+        return facts.carried().storage().with(off);
     }
 
-    private static final String AUTOVACUUM = "autovacuum_enabled";
-    private static final String TOAST_AUTOVACUUM = "toast." + AUTOVACUUM;
+    /** Whether the plain table has an autovacuum_enabled of its own (for itself or its TOAST table), which the handback restores. */
+    boolean ownAutovacuumSetting() {
+        return AUTOVACUUM.stream().anyMatch(name -> facts.carried().storage().value(name).isPresent());
+    }
 
     /**
      * Gives every partition of {@code parent} (whichever exist by then) back to autovacuum: RESET, or the plain table's own
      * setting where it had one (a table the user keeps away from autovacuum stays so).
      */
-    String resetAutovacuum(TableName parent) {
+    String giveBackToAutovacuum(TableName parent) {
         StorageParameters own = facts.carried().storage();
         List<String> reset = new ArrayList<>();
-        Map<String, String> set = new java.util.LinkedHashMap<>();
-        for (String name : List.of(AUTOVACUUM, TOAST_AUTOVACUUM)) {
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String name : AUTOVACUUM) {
             own.value(name).ifPresentOrElse(v -> set.put(name, v), () -> reset.add(name));
         }
         List<String> actions = new ArrayList<>();

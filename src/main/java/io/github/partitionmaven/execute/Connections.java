@@ -51,9 +51,10 @@ public final class Connections {
      * pages pile up to 20% of memory, and an application's commit, which waits for its WAL to reach the disk, then waits for
      * them too. Measured on PostgreSQL 15, ext4, 2 cores and 24 GiB, a writer committing 200 inserts a second while another
      * session inserted 5 GB: its p99 went from 175-291 ms to 13 ms and its longest commit from 220-414 ms to 22-66 ms, and the
-     * bulk insert took 14.5-15.1 s instead of 16.1-21.5 s. It is the default of the checkpointer's and background writer's
-     * own writes, which {@code checkpoint_flush_after} and {@code bgwriter_flush_after} already pace. A platform that cannot
-     * flush a range (no sync_file_range) may refuse a value: the session goes on without it.
+     * bulk insert took 14.5-15.1 s instead of 16.1-21.5 s. The checkpointer's and background writer's own writes are paced so
+     * by default ({@code checkpoint_flush_after} 256 kB, {@code bgwriter_flush_after} 512 kB); a backend's are not ({@code
+     * backend_flush_after} 0). A platform that cannot flush a range (no sync_file_range) may refuse a value: the session goes
+     * on without it.
      */
     private static void flushAsItWrites(Statement s) {
         try {

@@ -144,7 +144,7 @@ public final class PlanReport {
                 sm.put("goal", s.goal().goalName());
                 sm.put("action", s.action());
                 sm.put("reason", s.reason());
-                sm.put("locks", s.locks().stream().map(l -> Map.of("relation", l.relation().sql(), "mode", l.mode().sqlName())).toList());
+                sm.put("locks", s.locks().stream().map(l -> pair("relation", l.relation().sql(), "mode", l.mode().sqlName())).toList());
                 sm.put("rows", s.rows());
                 sm.put("transactional", s.transactional());
                 sm.put("performedByPlugin", s.work().isPresent());
@@ -157,12 +157,20 @@ public final class PlanReport {
             Map<String, Object> fingerprints = new LinkedHashMap<>();
             Goal.POLICY_GOALS.forEach(g -> fingerprints.put(g.goalName(), PlanFingerprint.of(t, g)));
             tm.put("fingerprints", fingerprints);
-            tm.put("findings", t.findings().stream().map(f -> Map.of("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT),
+            tm.put("findings", t.findings().stream().map(f -> pair("severity", f.severity().name().toLowerCase(java.util.Locale.ROOT),
                     "message", f.message())).toList());
             tables.add(tm);
         }
         root.put("tables", tables);
         return Json.write(root);
+    }
+
+    /** Two keys in this order (Map.of's order changes from one JVM to the next, and plan.json with it). */
+    private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
     }
 
     /** One SHA-256 over the per-table, per-goal fingerprints, in plan order: what a reviewer quotes. */
