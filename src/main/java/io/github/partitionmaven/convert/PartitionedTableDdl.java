@@ -117,7 +117,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     private String createPartition(TableName parent, Partition p, StorageParameters storage) {
         return "CREATE " + (unlogged ? "UNLOGGED " : "") + "TABLE " + p.name().sql() + " PARTITION OF " + parent.sql() + " FOR VALUES FROM ("
-                + p.lower() + ") TO (" + p.upper() + ")" + storage.withClause() + state.keyType().boundComment(p.from(), p.to(), settings.zone());
+                + p.lower() + ") TO (" + p.upper() + ")" + state.keyType().boundComment(p.from(), p.to(), settings.zone()) + storage.withClause();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.core.TableName;
 import io.github.partitionmaven.core.AtomicFiles;
@@ -28,10 +29,29 @@ import java.util.Optional;
  */
 public record ArchiveManifest(String file, String database, TableName table, TableName parent, String bound, String lower, String upper,
                               List<Column> columns, long rows, String sha256, long bytes, String compression,
-                              String pluginVersion, String createdAt, String s3ChecksumSha256) {
+                              String pluginVersion, String createdAt, String s3ChecksumSha256, Properties properties) {
 
     /** A column as it was in the partition. */
     public record Column(String name, String type) {
+    }
+
+    /**
+     * What the partition had that neither {@code LIKE} of its parent nor the ATTACH gives back, so a restore brings it back as
+     * it was archived: its persistence, storage parameters and replica identity ('d', 'f', 'n' or 'i' for USING INDEX). A
+     * manifest written before they were kept has {@link #NONE}.
+     */
+    public record Properties(boolean unlogged, StorageParameters storage, char replicaIdentity) {
+        public static final Properties NONE = new Properties(false, StorageParameters.NONE, 'd');
+
+        private static final Map<Character, String> IDENTITIES = Map.of('d', "default", 'f', "full", 'n', "nothing", 'i', "index");
+
+        String identityName() {
+            return IDENTITIES.getOrDefault(replicaIdentity, "default");
+        }
+
+        static char identity(Object name) {
+            return IDENTITIES.entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).findFirst().orElse('d');
+        }
     }
 
     private Map<String, Object> toMap() {
@@ -61,6 +81,9 @@ public record ArchiveManifest(String file, String database, TableName table, Tab
         if (s3ChecksumSha256 != null) {
             m.put("s3ChecksumSha256", s3ChecksumSha256);
         }
+        m.put("unlogged", properties.unlogged());
+        m.put("storageParameters", new LinkedHashMap<>(properties.storage().values()));
+        m.put("replicaIdentity", properties.identityName());
         return m;
     }
 
@@ -120,12 +143,20 @@ public record ArchiveManifest(String file, String database, TableName table, Tab
                     new TableName((String) m.get("parentSchema"), (String) m.get("parent")), (String) m.get("bound"),
                     (String) m.get("lower"), (String) m.get("upper"), columns, ((Number) m.get("rows")).longValue(),
                     (String) m.get("sha256"), ((Number) m.get("bytes")).longValue(), (String) m.get("compression"),
-                    (String) m.get("pluginVersion"), (String) m.get("createdAt"), (String) m.get("s3ChecksumSha256"));
+                    (String) m.get("pluginVersion"), (String) m.get("createdAt"), (String) m.get("s3ChecksumSha256"), properties(m));
         } catch (RuntimeException e) {
             throw PartitionException.configuration("The archive manifest " + where + " cannot be read (" + e.getMessage()
                     + "): it is not a manifest written by partition-maven-plugin, or it was edited. Name the .manifest.json file"
                     + " written beside the archive.");
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Properties properties(Map<String, Object> m) {
+        Map<String, String> storage = new LinkedHashMap<>();
+        ((Map<String, Object>) m.getOrDefault("storageParameters", Map.of())).forEach((k, v) -> storage.put(k, String.valueOf(v)));
+        return new Properties(Boolean.TRUE.equals(m.get("unlogged")), new StorageParameters(storage),
+                Properties.identity(m.getOrDefault("replicaIdentity", "default")));
     }
 
     public PruneOptions.Compression compressionKind() {

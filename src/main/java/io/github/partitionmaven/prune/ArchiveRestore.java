@@ -1,5 +1,6 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.catalog.ReplicaIdentity;
 import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
@@ -15,6 +16,8 @@ import io.github.partitionmaven.core.Sql;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -109,7 +112,8 @@ public final class ArchiveRestore {
                 throw PartitionException.databaseState(into + " already exists: restore into another table with"
                         + " -Dpartition.restoreTarget=schema.table, or drop or rename " + into + " first.");
             }
-            create = Optional.of("CREATE TABLE " + into.sql() + " (LIKE " + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)");
+            create = Optional.of("CREATE " + (m.properties().unlogged() ? "UNLOGGED " : "") + "TABLE " + into.sql() + " (LIKE "
+                    + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)" + m.properties().storage().withClause());
             attachTo = Optional.of(m.parent());
         } else {
             into = qualified(c, target.get());
@@ -124,16 +128,63 @@ public final class ArchiveRestore {
         sql.add("SELECT pg_catalog.count(*) FROM " + into.sql() + "  -- the rows loaded must equal the manifest's " + m.rows());
         attachTo.ifPresent(p -> sql.add("ALTER TABLE " + p.sql() + " ATTACH PARTITION " + into.sql() + " " + m.bound()));
         Optional<String> attach = attachTo.map(p -> sql.get(sql.size() - 1));
-        // the restored partition gets the parent's grants and owner, as premade ones do, so the owner's later prune works
-        List<String> access = attachTo.isPresent() ? TableAccess.of(c, m.parent()).statements(into) : List.of();
+        // the restored partition gets the parent's grants and owner, as premade ones do, so the owner's later prune works,
+        // and the replica identity it was archived with
+        List<String> access = new ArrayList<>();
+        String why = "partition:restore of the archive " + manifestPath;
+        if (attachTo.isPresent()) {
+            access.addAll(TableAccess.of(c, m.parent()).statements(into));
+            Optional<ReplicaIdentity> identity = identity(c, m);
+            identity.ifPresent(ri -> access.addAll(ri.statements(into)));
+            why += described(m, identity);
+        }
         sql.addAll(access);
         List<Lock> locks = new ArrayList<>(List.of(new Lock(into, LockMode.ACCESS_EXCLUSIVE)));
         attachTo.ifPresent(p -> locks.add(new Lock(p, LockMode.SHARE_UPDATE_EXCLUSIVE)));
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
-        return new Step(Goal.RESTORE, attachTo.orElse(into), action, "partition:restore of the archive " + manifestPath, sql, locks,
+        return new Step(Goal.RESTORE, attachTo.orElse(into), action, why, sql, locks,
                 m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create, attach, access)), Optional.empty(),
                 create.isPresent() ? List.of(into) : List.of(), Optional.empty());
+    }
+
+    /**
+     * The replica identity the partition was archived with, as the restored one can have it: FULL and NOTHING as they were;
+     * USING INDEX by its index attached to the parent's index that the other partitions' identity indexes are attached to
+     * (the archived partition's own link to it went with the DETACH); empty for DEFAULT, or USING INDEX with no such index.
+     */
+    private static Optional<ReplicaIdentity> identity(Connection c, ArchiveManifest m) throws SQLException {
+        char mode = m.properties().replicaIdentity();
+        if (mode != 'i') {
+            return mode == 'd' ? Optional.empty() : Optional.of(new ReplicaIdentity(mode, Optional.empty()));
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pn.nspname, pc.relname FROM pg_inherits i"
+                + " JOIN pg_index x ON x.indrelid = i.inhrelid AND x.indisreplident JOIN pg_inherits ih ON ih.inhrelid = x.indexrelid"
+                + " JOIN pg_class pc ON pc.oid = ih.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace"
+                + " WHERE i.inhparent = pg_catalog.to_regclass(?::pg_catalog.text) GROUP BY 1, 2 ORDER BY pg_catalog.count(*) DESC, 1, 2 LIMIT 1")) {
+            ps.setString(1, m.parent().sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new ReplicaIdentity('i', Optional.of(new TableName(rs.getString(1), rs.getString(2)))))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** What the reason says of the properties the partition gets back; empty for none. */
+    private static String described(ArchiveManifest m, Optional<ReplicaIdentity> identity) {
+        List<String> parts = new ArrayList<>();
+        ArchiveManifest.Properties p = m.properties();
+        if (p.unlogged()) {
+            parts.add("UNLOGGED");
+        }
+        if (!p.storage().isEmpty()) {
+            parts.add("storage parameters " + p.storage().describe());
+        }
+        identity.flatMap(ReplicaIdentity::describe).ifPresent(parts::add);
+        String lost = p.replicaIdentity() == 'i' && identity.isEmpty() ? "; its REPLICA IDENTITY USING INDEX is not given back: no other"
+                + " partition of " + m.parent() + " has one attached to an index of the parent to follow (set it with ALTER TABLE ..."
+                + " REPLICA IDENTITY USING INDEX after the restore)" : "";
+        return (parts.isEmpty() ? "" : "; as it was archived: " + String.join(", ", parts)) + lost;
     }
 
     /** The work of the restore step: create, load with the checksum on the way, count, attach. */

@@ -1,6 +1,8 @@
 package io.github.partitionmaven.prune;
 
+import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.core.EngineLog;
+import io.github.partitionmaven.core.Jdbc;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.core.TableName;
@@ -67,6 +69,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
     private void export(Connection c, ArchiveStore store, EngineLog log) throws Exception {
         String data = files.dataLocation();
         List<ArchiveManifest.Column> types = columnTypes(c);
+        ArchiveManifest.Properties properties = properties(c);
         ArchiveStore.Sink sink;
         try {
             if (store.exists(files.manifest())) {
@@ -112,7 +115,7 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
             sink.commit();
             ArchiveManifest manifest = new ArchiveManifest(files.data(), c.getCatalog(), table, marker.parent(), marker.bound(),
                     lower, upper, types, copied, result.sha256(), result.bytes(), options.compression().name().toLowerCase(Locale.ROOT),
-                    options.pluginVersion(), Instant.now().toString(), sink.storeChecksum());
+                    options.pluginVersion(), Instant.now().toString(), sink.storeChecksum(), properties);
             store.writeText(files.manifest(), manifest.toJson());
             long took = System.nanoTime() - started;
             log.info("      archived " + copied + " rows of " + table + " to " + data + " (" + Durations.bytes(result.bytes())
@@ -148,6 +151,21 @@ record ExportWork(TableName table, DetachMarker marker, List<String> columns, Ar
         }
         log.info("      " + files.dataLocation() + " already holds " + m.rows() + " rows of " + table + " (exported " + m.createdAt()
                 + "): reused; it is verified before the drop");
+    }
+
+    /** The partition's persistence, storage parameters and replica identity, which restore gives it back. */
+    private ArchiveManifest.Properties properties(Connection c) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.relpersistence = 'u', c.reloptions, (SELECT t.reloptions FROM pg_class t"
+                + " WHERE t.oid = c.reltoastrelid), c.relreplident::text FROM pg_class c WHERE c.oid = pg_catalog.to_regclass(?::pg_catalog.text)")) {
+            ps.setString(1, table.sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return ArchiveManifest.Properties.NONE;
+                }
+                return new ArchiveManifest.Properties(rs.getBoolean(1), StorageParameters.of(Jdbc.strings(rs.getArray(2)),
+                        Jdbc.strings(rs.getArray(3))), rs.getString(4).charAt(0));
+            }
+        }
     }
 
     private List<ArchiveManifest.Column> columnTypes(Connection c) throws Exception {

@@ -70,6 +70,48 @@ class RestoreTest {
                 db.queryLong("SELECT count(*) FROM \"Old Feb\""), "appended to an existing table");
     }
 
+    /** Persistence, storage parameters (the TOAST table's too) and replica identity of a partition, as the catalog has them. */
+    private static String properties(TestDb db, String partition) {
+        return db.queryStrings("SELECT c.relpersistence::text || ' ' || coalesce(array_to_string(c.reloptions, ','), '') || ' toast '"
+                + " || coalesce((SELECT array_to_string(t.reloptions, ',') FROM pg_class t WHERE t.oid = c.reltoastrelid), '') || ' '"
+                + " || c.relreplident::text || coalesce(' ' || (SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = c.oid"
+                + " AND i.indisreplident), '') FROM pg_class c WHERE c.oid = '" + partition.replace("'", "''") + "'::regclass").get(0);
+    }
+
+    @Test
+    void aRestoredPartitionGetsBackThePersistenceStorageParametersAndReplicaIdentityItWasArchivedWith() throws Exception {
+        TestDb db = seed();
+        db.exec("ALTER TABLE " + JANUARY + " SET UNLOGGED",
+                "ALTER TABLE p_2026_02 SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.02, toast.autovacuum_enabled = false)",
+                "ALTER TABLE p_2026_02 REPLICA IDENTITY FULL",
+                // USING INDEX on a partition that stays too, so the restored one has an index of the parent to follow
+                "ALTER TABLE p_2026_03 REPLICA IDENTITY USING INDEX p_2026_03_pkey", "ALTER TABLE p_2026_06 REPLICA IDENTITY USING INDEX p_2026_06_pkey");
+        Map<String, String> before = new LinkedHashMap<>();
+        for (String p : List.of(JANUARY, "p_2026_02", "p_2026_03")) {
+            before.put(p, properties(db, p));
+        }
+        assertEquals("u  toast  d", before.get(JANUARY));
+        assertEquals("p fillfactor=80,autovacuum_vacuum_scale_factor=0.02 toast autovacuum_enabled=false f", before.get("p_2026_02"));
+        assertEquals("p  toast  i p_2026_03_pkey", before.get("p_2026_03"));
+        engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
+        assertTrue(Files.readString(manifest("p_2026_02")).contains("\"replicaIdentity\": \"full\""), Files.readString(manifest("p_2026_02")));
+
+        for (String p : before.keySet()) {
+            String reason = restorer(db).apply(ArchiveRestore.planner(manifest(p), Optional.empty())).get(0).reason();
+            assertTrue(reason.contains("as it was archived: "), reason);
+            // the identity index's name is PostgreSQL's choice for the restored table (LIKE): the one attached to the parent's key
+            assertEquals(before.get(p).replaceAll("p_2026_03_\\w+", "its key"), properties(db, p).replaceAll("p_2026_03_\\w+", "its key"), p);
+        }
+
+        // a manifest written before these were kept restores as before: nothing beyond LIKE
+        engine(db, "2026-08-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
+        Path older = manifest("p_2026_04");
+        Files.writeString(older, Files.readString(older).replaceAll(",\\s*\"(unlogged|storageParameters|replicaIdentity)\": (false|true|\\{[^}]*\\}|\"[a-z]+\")", ""));
+        assertFalse(Files.readString(older).contains("replicaIdentity"), Files.readString(older));
+        restorer(db).apply(ArchiveRestore.planner(older, Optional.empty()));
+        assertEquals("p  toast  d", properties(db, "p_2026_04"));
+    }
+
     @Test
     void aRestoreWaitsWhileAnotherRunHoldsTheTable() throws Exception {
         TestDb db = seed();
