@@ -285,9 +285,20 @@ class ConvertBenchmark {
             return out;
         }
 
+        /** The goal's end, after which the writer is still timed for half a second (on the converted table). */
+        private long ended = Long.MAX_VALUE;
+
+        void ended() {
+            ended = System.nanoTime();
+        }
+
         String stepAt(long nanos) {
+            if (nanos >= ended) {
+                return String.format(Locale.ROOT, "the half second after the goal ended (%.0f ms after)", (nanos - ended) / 1e6);
+            }
             var entry = starts.floorEntry(nanos);
-            return entry == null ? "before the first step" : "step " + entry.getValue();
+            return entry == null ? "before the first step"
+                    : String.format(Locale.ROOT, "step %s, %.0f ms after it began", entry.getValue(), (nanos - entry.getKey()) / 1e6);
         }
     }
 
@@ -321,6 +332,7 @@ class ConvertBenchmark {
                 throw e;
             }
             double seconds = secs(start);
+            clock.ended();
             Cpu.Usage cpu = Cpu.now(db).minus(before);
             double p99 = writer.latencyPercentileMillis(99);
             Thread.sleep(500);

@@ -8,12 +8,14 @@ import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.testing.DatabaseTest;
+import io.github.partitionmaven.testing.DebianPostgres;
+import io.github.partitionmaven.testing.LabelProvider;
 import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
+import io.github.partitionmaven.testing.TestServer;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,10 @@ import org.junit.jupiter.api.Test;
 class CarryOverTest {
 
     private static TestDb seeded(String... extra) {
-        TestDb db = TestDb.fresh(CarryOverTest.class);
+        return seeded(TestDb.fresh(CarryOverTest.class), extra);
+    }
+
+    private static TestDb seeded(TestDb db, String... extra) {
         db.exec(Seed.plainTables().toArray(String[]::new));
         db.exec(Seed.rows(20, 1000, LocalDate.of(2026, 6, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
         db.exec("DO $$ BEGIN CREATE ROLE carry_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
@@ -134,10 +139,29 @@ class CarryOverTest {
         assertEquals(before, db.snapshot());
     }
 
-    @Test
-    void securityLabelsAreCarriedWhereAProviderIsLoaded() {
-        TestDb db = seeded();
-        Assumptions.assumeTrue(db.queryStrings("SHOW shared_preload_libraries").get(0).contains("sepgsql"),
-                "no security label provider (sepgsql) is loaded in the test server, so SECURITY LABEL cannot run");
+    /**
+     * On Debian's PostgreSQL 15 with the tests' label provider loaded (sepgsql needs an SELinux kernel): the labels of the
+     * table and of its columns, in pg_seclabel, are those of the converted table, and of the table rolled back.
+     */
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void securityLabelsOfTheTableAndItsColumnsAreCarriedThroughConvertAndRollback(ConvertOptions.Strategy strategy) throws Exception {
+        try (DebianPostgres pg = LabelProvider.start()) {
+            TestDb db = seeded(TestServer.of(pg).createDatabase("labels_" + strategy.name().toLowerCase(java.util.Locale.ROOT)),
+                    "SECURITY LABEL FOR " + LabelProvider.NAME + " ON TABLE chat_history IS 'system_u:object_r:sepgsql_table_t:s0:c1'",
+                    "SECURITY LABEL FOR " + LabelProvider.NAME + " ON COLUMN chat_history.content IS 'system_u:object_r:sepgsql_secret_table_t:s0'");
+            String labels = "SELECT coalesce(a.attname, '(table)') || ' ' || l.provider || ' ' || l.label FROM pg_seclabel l"
+                    + " LEFT JOIN pg_attribute a ON a.attrelid = l.objoid AND a.attnum = l.objsubid AND l.objsubid > 0"
+                    + " WHERE l.classoid = 'pg_class'::regclass AND l.objoid = 'chat_history'::regclass ORDER BY 1";
+            List<String> before = db.queryStrings(labels);
+            assertEquals(List.of("(table) partition_test system_u:object_r:sepgsql_table_t:s0:c1",
+                    "content partition_test system_u:object_r:sepgsql_secret_table_t:s0"), before);
+            String plan = convert(db, strategy);
+            assertTrue(plan.contains("2 security label(s)"), plan);
+            assertEquals(before, db.queryStrings(labels), "the partitioned chat_history");
+            ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy), EngineLog.STDOUT).apply(Goal.ROLLBACK);
+            assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = 'chat_history'::regclass").get(0));
+            assertEquals(before, db.queryStrings(labels), "the rolled back chat_history");
+        }
     }
 }
