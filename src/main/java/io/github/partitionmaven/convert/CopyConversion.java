@@ -324,7 +324,8 @@ final class CopyConversion {
                     define, List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0));
         }
         int sessions = options.copySessions();
-        PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, sessions);
+        PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, facts.columns().stream().map(ConvertFacts.ColumnDef::name).toList(),
+                sessions);
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
         List<TableName> partitions = new ArrayList<>(ddl.partitions(ddl.oldestDay()).stream().map(PartitionedTableDdl.Partition::name).toList());
@@ -333,12 +334,16 @@ final class CopyConversion {
         }
         for (TableName p : partitions) {
             sql.addAll(build.statements(p, Set.of()));
+            List<String> analyze = build.analyze(p);
+            sql.add("-- after the commit, in a transaction of its own: " + String.join("; ", analyze));
             locks.add(new Lock(p, LockMode.ACCESS_EXCLUSIVE));
         }
         steps.add(Step.autocommit(Goal.CONVERT, t, "build the " + what + " on each partition of " + s.sql() + ", " + sessions
-                        + " partition(s) at a time, and attach them",
+                        + " partition(s) at a time, attach them and analyze the partition",
                 "after the bulk copy, which is faster; one transaction per partition, largest first, so a killed run resumes with the"
-                        + " partitions not done; " + sessions + " session(s) build side by side; only the new table is locked",
+                        + " partitions not done; " + sessions + " session(s) build side by side; only the new table is locked. Each"
+                        + " partition is then analyzed from a sample of 3,000 rows, its pages still in memory, so that the application's"
+                        + " first statements after the swap are planned with statistics; autovacuum analyzes it in full after the handback",
                 sql, locks, facts.stats().rows())
                 .withWork(build)
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 * indexes.size() / INDEX_ROWS_PER_SECOND / sessions))));
@@ -394,13 +399,13 @@ final class CopyConversion {
                                 + (analyzeParentOnly() ? "" : "ANALYZE of a partitioned table analyzes every partition too before"
                                 + " PostgreSQL 18 (which has ANALYZE ONLY), so a third session holds the partitions meanwhile and"
                                 + " ANALYZE (SKIP_LOCKED) skips them; ")
-                                + "autovacuum analyzes the partitions once they are handed back to it, just before the swap",
+                                + "the partitions were analyzed after their index builds",
                         sql, locks, facts.stats().rows())
                 .withWork(new AlongsideWork(v, works))
                 .withEstimate(Duration.ofMillis(Math.max(1, 2 * state.bytes() * 1000 / VERIFY_BYTES_PER_SECOND)));
     }
 
-    /** ANALYZE ONLY (18+); before, {@link ParentAnalyze}. The partitions need none: autovacuum analyzes them once handed back. */
+    /** ANALYZE ONLY (18+); before, {@link ParentAnalyze}. The partitions need none here: each was analyzed after its index builds. */
     private boolean analyzeParentOnly() {
         return server.analyzesParentOnly();
     }

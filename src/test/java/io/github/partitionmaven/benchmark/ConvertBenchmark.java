@@ -148,7 +148,7 @@ class ConvertBenchmark {
             }
         }
         double[] phases = phases(log.lines);
-        line("  copy total                 %8.1f s = rows copied + indexes built %.1f s (%.2fx floor) + verification %.1f s"
+        line("  copy total                 %8.1f s = rows copied, indexes built and partitions analyzed %.1f s (%.2fx floor) + verification %.1f s"
                 + " + ANALYZE %.1f s + foreign keys %.1f s + replays, swap and the rest %.1f s (of which %.2f s before the first step:"
                 + " connecting, reading the catalog, planning)", copy, phases[0], phases[0] / floor, phases[1],
                 phases[2], phases[3], copy - phases[0] - phases[1] - phases[2] - phases[3], copyRun.beforeFirstStep());
@@ -180,9 +180,9 @@ class ConvertBenchmark {
         System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ", " + ROWS + " rows) =====");
         report.forEach(System.out::println);
         System.out.println();
-        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "run", "wall s", "/floor", "server", "client",
-                "p99 ms", "idle p99", "p99 x", "stall ms"));
-        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %9s %9s %7s %9s", "", "", "", "CPU s", "CPU s", "(during)", "", "", ""));
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %8s %9s %9s %7s %9s", "run", "wall s", "/floor", "server", "client",
+                "of which", "p99 ms", "idle p99", "p99 x", "stall ms"));
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %8s %9s %9s %7s %9s", "", "", "", "CPU s", "CPU s", "JIT+GC", "(during)", "", "", ""));
         table.forEach(System.out::println);
         System.out.println(String.format(Locale.ROOT, "targets: copy <= 1.1x floor (%.2fx; %.2fx the floor under the writer), seed's way >= 2x"
                 + " copy (%.2fx), stall < 100 ms (%.1f), p99 <= 2x idle (%.2fx)", copy / floor, copy / floorRun.seconds(), seed / copy, copyStall,
@@ -208,8 +208,8 @@ class ConvertBenchmark {
     }
 
     private void row(String name, double seconds, double floor, Cpu.Usage cpu, Run run) {
-        table.add(String.format(Locale.ROOT, "%-62s %8.1f %6.2fx %8.1f %8.1f %9s %9s %7s %9s", name, seconds, seconds / floor, cpu.server(),
-                cpu.client(), run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.p99()),
+        table.add(String.format(Locale.ROOT, "%-62s %8.1f %6.2fx %8.1f %8.1f %8.1f %9s %9s %7s %9s", name, seconds, seconds / floor, cpu.server(),
+                cpu.client(), cpu.jvm(), run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.p99()),
                 run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.idleP99()),
                 run == null ? "-" : String.format(Locale.ROOT, "%.2fx", run.p99() / run.idleP99()),
                 run == null ? "-" : String.format(Locale.ROOT, "%.1f", run.stallMillis())));
@@ -293,6 +293,11 @@ class ConvertBenchmark {
         }
 
         String stepAt(long nanos) {
+            return at(nanos) + String.format(Locale.ROOT, " (JVM uptime %.3f s, for -Xlog's timestamps)",
+                    (java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - nanos) / 1e6) / 1000);
+        }
+
+        private String at(long nanos) {
             if (nanos >= ended) {
                 return String.format(Locale.ROOT, "the half second after the goal ended (%.0f ms after)", (nanos - ended) / 1e6);
             }

@@ -15,9 +15,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The conversion gathers the statistics of the partitioned table as a whole (autovacuum never does) and leaves each
- * partition's to autovacuum, on every version: ANALYZE ONLY on 18; before, ANALYZE (SKIP_LOCKED) while another session
- * holds the partitions, as ANALYZE of a partitioned table on 14-17 analyzes every partition too.
+ * The conversion gathers, before the swap, each partition's statistics (after its index builds) and those of the partitioned
+ * table as a whole (autovacuum never does), each once, on every version: ANALYZE ONLY on 18; before, ANALYZE (SKIP_LOCKED)
+ * while another session holds the partitions, as ANALYZE of a partitioned table on 14-17 analyzes every partition again.
  */
 @DatabaseTest
 class ParentStatisticsTest {
@@ -25,10 +25,13 @@ class ParentStatisticsTest {
     private static final ConvertOptions COPY = ConvertOptions.DEFAULTS.withBatchSize(400);
 
     @Test
-    void theParentGetsItsStatisticsAndNoPartitionIsAnalyzedAgain() {
+    void everyPartitionAndTheParentGetTheirStatisticsBeforeTheSwapAndNoPartitionIsAnalyzedTwice() {
         TestDb db = ConvertTest.seeded(3000);
-        Step verify = ConvertTest.engine(db, COPY, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).steps().stream()
-                .filter(s -> s.action().startsWith("verify ")).findFirst().orElseThrow();
+        List<Step> steps = ConvertTest.engine(db, COPY, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).steps();
+        Step build = steps.stream().filter(s -> s.action().startsWith("build the ")).findFirst().orElseThrow();
+        assertTrue(build.statements().contains("-- after the commit, in a transaction of its own: SET LOCAL default_statistics_target = 10;"
+                + " ANALYZE \"public\".\"chat_history_2026_11\" (\"id\", \"user_id\", \"role\", \"content\", \"created_at\")"), build.statements().toString());
+        Step verify = steps.stream().filter(s -> s.action().startsWith("verify ")).findFirst().orElseThrow();
         String analyze = Integer.parseInt(TestServer.majorVersion()) >= 18 ? "-- meanwhile, on a second session: ANALYZE ONLY \"public\".\"chat_history_new\""
                 : "-- meanwhile, on a second session: ANALYZE (SKIP_LOCKED) \"public\".\"chat_history_new\" -- while a third session holds its"
                 + " partitions: BEGIN; DO $hold$";
@@ -39,8 +42,17 @@ class ParentStatisticsTest {
                 new ResumeTest.KillingLog("] \"public\".\"chat_history\": give the partitions", 1)).apply(Goal.CONVERT));
         assertEquals(List.of("chat_history_new true"), db.queryStrings("SELECT DISTINCT starelid::regclass || ' ' || stainherit FROM pg_statistic"
                 + " WHERE starelid = 'chat_history_new'::regclass"), "the parent's statistics, over all its rows");
-        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_statistic WHERE starelid IN (SELECT inhrelid FROM pg_inherits"
-                + " WHERE inhparent = 'chat_history_new'::regclass)"), "no partition analyzed by the conversion");
+        assertEquals(db.queryLong("SELECT count(DISTINCT tableoid) FROM chat_history_new"), db.queryLong("SELECT count(DISTINCT starelid)"
+                + " FROM pg_statistic WHERE NOT stainherit AND starelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'chat_history_new'::regclass)"),
+                "every partition holding rows has its own statistics");
+        if (Integer.parseInt(TestServer.majorVersion()) >= 15) { // 14's statistics collector may not have counted the copy's rows yet
+            assertEquals(List.of(), db.queryStrings("SELECT relname FROM pg_stat_user_tables WHERE n_mod_since_analyze = 0 AND n_live_tup > 0 AND relid IN"
+                    + " (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'chat_history_new'::regclass)"),
+                    "the quick sample leaves the count of changed rows, so autovacuum analyzes each partition in full after the handback");
+        }
+        // counted by the statistics collector on 14, which may lag; at once from 15 on
+        assertEquals(List.of(), db.queryStrings("SELECT relname || ' ' || analyze_count FROM pg_stat_user_tables WHERE analyze_count > 1 AND relid IN"
+                + " (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'chat_history_new'::regclass)"), "no partition analyzed twice");
         assertEquals(0, db.queryLong("SELECT count(*) FROM pg_locks WHERE relation IN (SELECT inhrelid FROM pg_inherits"
                 + " WHERE inhparent = 'chat_history_new'::regclass) AND mode = 'ShareUpdateExclusiveLock'"), "no partition still held");
 
