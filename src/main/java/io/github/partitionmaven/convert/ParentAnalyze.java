@@ -14,9 +14,9 @@ import java.util.List;
  * again, before PostgreSQL 18 (which has {@code ANALYZE ONLY}). On 14-17 {@code ANALYZE parent} also analyzes every
  * partition: on 2M seed rows on Debian's PostgreSQL 15 that took 1.6-1.7 s alone and 2.6-2.9 s beside the verification,
  * against 0.5-0.8 s for the verification itself, and each partition was analyzed after its index builds
- * ({@link PartitionIndexBuild}). So a third session holds SHARE UPDATE EXCLUSIVE on every partition, the lock ANALYZE needs on each, while
- * {@code ANALYZE (SKIP_LOCKED) parent} samples the parent (its sampling takes only ACCESS SHARE on the partitions) and
- * skips them; then it commits. Nothing but this conversion uses the new table's partitions yet.
+ * ({@link PartitionIndexBuild}). So a third session holds SHARE UPDATE EXCLUSIVE on every partition, the lock ANALYZE
+ * needs on each, while {@code ANALYZE (SKIP_LOCKED) parent} samples the parent (its sampling takes only ACCESS SHARE on
+ * the partitions) and skips them; then it commits. Nothing but this conversion uses the new table's partitions yet.
  */
 record ParentAnalyze(TableName parent) implements StepWork {
 
