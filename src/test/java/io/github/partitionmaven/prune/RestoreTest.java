@@ -56,6 +56,8 @@ class RestoreTest {
         for (String p : before.keySet()) {
             restorer(db).apply(ArchiveRestore.planner(manifest(p), Optional.empty()));
             assertEquals(before.get(p), PruneFixture.checksum(db, p), p);
+            assertTrue(db.queryLong("SELECT count(*) FROM pg_statistic WHERE starelid = '" + p + "'::regclass") > 0,
+                    p + " comes back with its statistics, for the parent's first queries");
         }
         assertEquals(partitions, db.partitions(TABLE));
         assertEquals(whole, PruneFixture.checksum(db, TABLE));
