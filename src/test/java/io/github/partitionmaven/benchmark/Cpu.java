@@ -44,7 +44,10 @@ final class Cpu {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
-    /** Compiler and GC threads by their names in /proc/self/task/&lt;tid&gt;/comm (HotSpot's; 15 characters at most). */
+    /**
+     * Compiler and GC threads by their names in /proc/self/task/&lt;tid&gt;/comm (HotSpot's; 15 characters at most); a thread
+     * that exited meanwhile (HotSpot stops idle compiler threads) is not counted.
+     */
     private static double jvm() {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             return tasks.filter(t -> {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The tests' security label provider {@value #NAME} ({@code seclabel/partition_test_label.c}, which accepts every label) for
  * Debian's PostgreSQL 15: sepgsql, the one provider PostgreSQL ships, needs an SELinux kernel. Compiled once per JVM against
- * the server's headers (postgresql-server-dev-15) into a world-readable directory, since the server runs as another user,
- * and loaded by its absolute path.
+ * the server's headers (postgresql-server-dev-15) into a world-readable temporary directory, since the server runs as
+ * another user, and loaded by its absolute path.
  */
 public final class LabelProvider {
 
@@ -43,13 +43,20 @@ public final class LabelProvider {
                 + DebianPostgres.MAJOR + ")");
         Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v gcc").start().waitFor() == 0,
                 "security labels skipped: no C compiler to build the test label provider (apt-get install gcc)");
-        Path dir = Files.createTempDirectory("partition-seclabel-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path dir = Files.createTempDirectory("partition-seclabel-");
         Path source = dir.resolve("partition_test_label.c");
+        Path built = dir.resolve("partition_test_label.so");
+        for (Path p : List.of(dir, source, built)) {
+            p.toFile().deleteOnExit(); // deleted in reverse order: the files, then the directory
+        }
         try (InputStream in = LabelProvider.class.getResourceAsStream("/seclabel/partition_test_label.c")) {
             Files.copy(in, source);
         }
-        Path built = dir.resolve("partition_test_label.so");
         run(List.of("gcc", "-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-I" + headers, "-o", built.toString(), source.toString()));
+        // whatever the umask: the server reads it as another user
+        for (Path p : List.of(dir, built)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         library = built;
         return built;
     }
