@@ -75,8 +75,12 @@ public final class DemoWriter {
         }
         String stats = "ops=" + ops + "\nerrors=" + errors + "\nlongestStallMillis=" + String.format(java.util.Locale.ROOT, "%.1f", maxNanos / 1e6)
                 + "\nseconds=" + (System.nanoTime() - started) / 1_000_000_000L + "\nfirstError=" + firstError.replace('\n', ' ') + "\n";
+        // Written beside and then renamed: stop() polls for the file, and a file being written exists before its
+        // content does (the CI run of d8d03a2 read it empty: "the writer saw errors: null").
         try {
-            Files.writeString(statsFile, stats);
+            Path partial = statsFile.resolveSibling(statsFile.getFileName() + ".partial");
+            Files.writeString(partial, stats);
+            Files.move(partial, statsFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
