@@ -114,10 +114,16 @@ public final class ConvertCatalogReader {
              ORDER BY tgname
             """;
 
+    /** With, for a partitioned one, its partitions never analyzed (a run killed between a partition's index builds and its sample). */
     private static final String EXISTING = """
-            SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END
+            SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END, u.schemas, u.names
               FROM pg_catalog.unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
               JOIN pg_namespace n ON n.oid = c.relnamespace
+              CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(pn.nspname ORDER BY pc.relname) AS schemas,
+                                         pg_catalog.array_agg(pc.relname ORDER BY pc.relname) AS names
+                                    FROM pg_catalog.pg_partition_tree(c.oid) t JOIN pg_class pc ON pc.oid = t.relid
+                                    JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+                                   WHERE c.relkind = 'p' AND t.isleaf AND pg_catalog.pg_stat_get_last_analyze_time(t.relid) IS NULL) u
             """;
 
     private static final String OBJECTS = """
@@ -227,11 +233,19 @@ public final class ConvertCatalogReader {
             withObjects.add(n.old().sql());
         });
         Map<TableName, String> existing = new HashMap<>();
+        Map<TableName, List<TableName>> unanalyzed = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
             ps.setArray(1, c.createArrayOf("text", candidates.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    existing.put(new TableName(rs.getString(1), rs.getString(2)), rs.getString(3));
+                    TableName relation = new TableName(rs.getString(1), rs.getString(2));
+                    existing.put(relation, rs.getString(3));
+                    if (rs.getArray(4) != null) {
+                        List<String> schemas = Jdbc.strings(rs.getArray(4));
+                        List<String> tables = Jdbc.strings(rs.getArray(5));
+                        unanalyzed.put(relation, java.util.stream.IntStream.range(0, schemas.size())
+                                .mapToObj(i -> new TableName(schemas.get(i), tables.get(i))).toList());
+                    }
                 }
             }
         }
@@ -258,7 +272,7 @@ public final class ConvertCatalogReader {
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
                     List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
-                    objects, existing, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE),
+                    objects, existing, unanalyzed, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE),
                     t.columns.stream().map(col -> new ConvertFacts.ColumnDef(col.name(), col.type(), col.notNull(),
                             Optional.ofNullable(t.nulls.get(col.name())))).toList()));
         });

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param objects          constraint and index names (with validity) on the table and on its conversion relations
  * @param existing         which of the conversion's relations (new table, log, progress record, old table) exist, with their
  *                         relkind ("partition" for a partition)
+ * @param unanalyzed       per new table that exists, its partitions never analyzed (a run killed between a partition's index
+ *                         builds and its sample)
  * @param columns          every column, in order, with the NULLs it holds where they were counted ({@code <addNotNull>})
  */
 public record ConvertFacts(
@@ -41,6 +43,7 @@ public record ConvertFacts(
         KeyStats stats,
         Map<TableName, Map<String, Boolean>> objects,
         Map<TableName, String> existing,
+        Map<TableName, List<TableName>> unanalyzed,
         Optional<Progress> progress,
         Carried carried,
         List<ColumnDef> columns) {
@@ -159,7 +162,8 @@ public record ConvertFacts(
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, progress, carried, columns);
+                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, unanalyzed, progress, carried,
+                columns);
     }
 
     /** The names of the constraints and indexes on {@code relation} (one of the table, its shadow and its old name). */

@@ -312,8 +312,10 @@ final class CopyConversion {
                         + " the partition column");
             }
         }
+        int sessions = options.copySessions();
+        List<String> columns = facts.columns().stream().map(ConvertFacts.ColumnDef::name).toList();
         if (indexes.isEmpty()) {
-            return List.of();
+            return unanalyzed(new PartitionIndexBuild(s, ddl, List.of(), columns, sessions));
         }
         List<Step> steps = new ArrayList<>();
         String what = indexes.size() + " key(s) and index(es) (" + String.join(", ", indexes.stream().map(i -> Sql.ident(i.name())).toList()) + ")";
@@ -323,9 +325,7 @@ final class CopyConversion {
                             + " attached" + (why.isEmpty() ? "" : "; " + String.join("; ", why)),
                     define, List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0));
         }
-        int sessions = options.copySessions();
-        PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, facts.columns().stream().map(ConvertFacts.ColumnDef::name).toList(),
-                sessions);
+        PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, columns, sessions);
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
         List<TableName> partitions = new ArrayList<>(ddl.partitions(ddl.oldestDay()).stream().map(PartitionedTableDdl.Partition::name).toList());
@@ -342,12 +342,30 @@ final class CopyConversion {
                         + " partition(s) at a time, attach them and analyze the partition",
                 "after the bulk copy, which is faster; one transaction per partition, largest first, so a killed run resumes with the"
                         + " partitions not done; " + sessions + " session(s) build side by side; only the new table is locked. Each"
-                        + " partition is then analyzed from a sample of 3,000 rows, its pages still in memory, so that the application's"
-                        + " first statements after the swap are planned with statistics; autovacuum analyzes it in full after the handback",
+                        + " partition is then analyzed, its pages still in memory, " + SAMPLE_WHY,
                 sql, locks, facts.stats().rows())
                 .withWork(build)
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 * indexes.size() / INDEX_ROWS_PER_SECOND / sessions))));
         return steps;
+    }
+
+    private static final String SAMPLE_WHY = "from a sample of 3,000 rows, so that the application's first statements after"
+            + " the swap are planned with statistics; autovacuum analyzes it in full after the handback";
+
+    /**
+     * Every index is built: the samples a killed run did not take. Killed between the last partition's index builds and its
+     * sample, a run leaves every index valid, and that partition would go to the application without statistics.
+     */
+    private List<Step> unanalyzed(PartitionIndexBuild build) {
+        List<TableName> partitions = facts.unanalyzed().getOrDefault(names.shadow(), List.of());
+        if (partitions.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Step.autocommit(Goal.CONVERT, state.name(), "analyze the " + partitions.size() + " partition(s) of " + names.shadow().sql()
+                        + " a killed run indexed but did not analyze",
+                "every index is built; each of them is analyzed " + SAMPLE_WHY,
+                partitions.stream().map(p -> String.join("; ", build.analyze(p))).toList(),
+                partitions.stream().map(p -> new Lock(p, LockMode.SHARE_UPDATE_EXCLUSIVE)).toList(), 0).withWork(build));
     }
 
     private Step catchUp(long leave, String why) {

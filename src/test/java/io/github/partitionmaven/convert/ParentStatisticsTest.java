@@ -59,4 +59,47 @@ class ParentStatisticsTest {
         ConvertTest.engine(db, COPY, new Engines.RecordingLog()).apply(Goal.CONVERT);
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = 'chat_history'::regclass").get(0));
     }
+
+    @Test
+    void aRunKilledBeforeTheLastPartitionsSampleTakesItWhenResumedThoughEveryIndexIsBuilt() throws Exception {
+        TestDb db = ConvertTest.seeded(3000);
+        ConvertOptions oneSession = COPY.withCopySessions(1); // partitions one after another: the last ANALYZE is the last partition's
+        long samples = ConvertTest.engine(db, oneSession, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).steps().stream()
+                .filter(s -> s.action().startsWith("build the ")).findFirst().orElseThrow()
+                .statements().stream().filter(q -> q.contains("; ANALYZE ")).count();
+        ResumeTest.KillingLog kill = new ResumeTest.KillingLog("ANALYZE \"public\".\"chat_history_", (int) samples);
+        ResumeTest.assertKilled(() -> ConvertTest.engine(db, oneSession, kill).apply(Goal.CONVERT), kill);
+        assertEquals(List.of("true"), db.queryStrings("SELECT DISTINCT indisvalid::text FROM pg_index WHERE indrelid = 'chat_history_new'::regclass"),
+                "the kill came after the last partition's index builds");
+        List<String> left = unanalyzed(db, 1);
+
+        List<Step> steps = ConvertTest.engine(db, oneSession, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT)).steps();
+        assertTrue(steps.stream().noneMatch(s -> s.action().startsWith("build the ")), "no index is left to build");
+        Step sample = steps.stream().filter(s -> s.action().startsWith("analyze the ")).findFirst().orElseThrow(() -> new AssertionError(steps));
+        for (String partition : left) {
+            assertTrue(sample.statements().stream().anyMatch(q -> q.contains("ANALYZE \"public\".\"" + partition + "\" (")), sample.statements().toString());
+        }
+
+        ConvertTest.engine(db, oneSession, new Engines.RecordingLog()).apply(Goal.CONVERT);
+        assertEquals(List.of(), unanalyzed(db, 0), "every partition was analyzed before the handback");
+    }
+
+    /**
+     * The partitions of the conversion's table (the new one, or after the swap the converted one) never analyzed, once they
+     * are {@code expected} many: PostgreSQL 14's statistics collector reports an ANALYZE up to half a second late.
+     */
+    private static List<String> unanalyzed(TestDb db, int expected) throws InterruptedException {
+        String table = db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'chat_history_new'") > 0 ? "chat_history_new" : "chat_history";
+        List<String> left = List.of();
+        for (int i = 0; i < 20; i++) {
+            left = db.queryStrings("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '" + table
+                    + "'::regclass AND pg_stat_get_last_analyze_time(c.oid) IS NULL");
+            if (left.size() == expected) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(expected, left.size(), left.toString());
+        return left;
+    }
 }
