@@ -64,6 +64,8 @@ class ConvertBenchmark {
      * touched 1.3 GB of them took 208 ms in the kernel (strace: exit_group to exited), stalling the writer's commits as long.
      */
     private static final boolean HUGE_PAGES = Boolean.getBoolean("convert.benchmark.hugePages");
+    /** {@code -Dconvert.benchmark.settings=wal_compression=zstd,...}: more server settings for Debian 15. */
+    private static final String SETTINGS = System.getProperty("convert.benchmark.settings", "");
     /** "attach": only strategy attach on the generated table (no baselines, no copy), to time its swap window alone. */
     private static final String ONLY = System.getProperty("convert.benchmark.only", "");
     private final List<String> report = new ArrayList<>();
@@ -80,6 +82,11 @@ class ConvertBenchmark {
             }
             if (HUGE_PAGES) {
                 settings.put("huge_pages", "on");
+            }
+            for (String setting : SETTINGS.split(",")) {
+                if (!setting.isBlank()) {
+                    settings.put(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
+                }
             }
             try (DebianPostgres pg = DebianPostgres.startStock(settings)) {
                 run(TestServer.of(pg).createDatabase("convert_benchmark"));
@@ -108,7 +115,7 @@ class ConvertBenchmark {
         }
         line("server: %s; %s", db.server().describe(), String.join(", ", db.queryStrings("SELECT name || '=' || pg_catalog.current_setting(name)"
                 + " FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'maintenance_work_mem',"
-                + " 'max_wal_size', 'jit', 'max_parallel_maintenance_workers', 'huge_pages') ORDER BY name")));
+                + " 'max_wal_size', 'jit', 'max_parallel_maintenance_workers', 'huge_pages', 'wal_compression') ORDER BY name")));
         if (ONLY.equals("attach")) {
             attach(db);
             System.out.println("\n===== ConvertBenchmark, strategy attach only (" + db.server().describe() + ", " + ROWS + " rows) =====");
@@ -157,8 +164,8 @@ class ConvertBenchmark {
                 copy / floorRun.seconds());
         line("  seed's INSERT...SELECT...ORDER BY into its indexed parent   %8.1f s   -> seed/copy  = %.2fx (target >= 2x)", seed, seed / copy);
         line("  writer's longest stall     %8.1f ms (target < 100 ms), during %s", copyStall, copyRun.stallStep());
-        line("  writer's p99 latency       %8.2f ms during the conversion, %.2f ms idle -> %.2fx (target <= 2x)", copyRun.p99(), copyRun.idleP99(),
-                copyRun.p99() / copyRun.idleP99());
+        line("  writer's p99 latency       %8.2f ms during the conversion, %.2f ms idle before -> %.2fx (target <= 2x); idle after, on the"
+                + " converted table: %.2f ms", copyRun.p99(), copyRun.idleP99(), copyRun.p99() / copyRun.idleP99(), copyRun.afterP99());
         if (STATEMENTS) {
             // the same statement on each partition (its name ends in _YYYY_MM) counts as one
             db.queryStrings("SELECT round(pg_catalog.sum(total_exec_time))::text || ' ms, ' || pg_catalog.sum(calls) || ' calls: ' || q FROM"
@@ -180,9 +187,10 @@ class ConvertBenchmark {
         System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ", " + ROWS + " rows) =====");
         report.forEach(System.out::println);
         System.out.println();
-        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %8s %9s %9s %7s %9s", "run", "wall s", "/floor", "server", "client",
-                "of which", "p99 ms", "idle p99", "p99 x", "stall ms"));
-        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %8s %9s %9s %7s %9s", "", "", "", "CPU s", "CPU s", "JIT+GC", "(during)", "", "", ""));
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %8s %9s %9s %7s %9s %9s", "run", "wall s", "/floor", "server", "client",
+                "of which", "p99 ms", "idle p99", "p99 x", "stall ms", "after p99"));
+        System.out.println(String.format(Locale.ROOT, "%-62s %8s %7s %8s %8s %8s %9s %9s %7s %9s %9s", "", "", "", "CPU s", "CPU s", "JIT+GC", "(during)",
+                "(before)", "", "", "(idle)"));
         table.forEach(System.out::println);
         System.out.println(String.format(Locale.ROOT, "targets: copy <= 1.1x floor (%.2fx; %.2fx the floor under the writer), seed's way >= 2x"
                 + " copy (%.2fx), stall < 100 ms (%.1f), p99 <= 2x idle (%.2fx)", copy / floor, copy / floorRun.seconds(), seed / copy, copyStall,
@@ -208,11 +216,12 @@ class ConvertBenchmark {
     }
 
     private void row(String name, double seconds, double floor, Cpu.Usage cpu, Run run) {
-        table.add(String.format(Locale.ROOT, "%-62s %8.1f %6.2fx %8.1f %8.1f %8.1f %9s %9s %7s %9s", name, seconds, seconds / floor, cpu.server(),
+        table.add(String.format(Locale.ROOT, "%-62s %8.1f %6.2fx %8.1f %8.1f %8.1f %9s %9s %7s %9s %9s", name, seconds, seconds / floor, cpu.server(),
                 cpu.client(), cpu.jvm(), run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.p99()),
                 run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.idleP99()),
                 run == null ? "-" : String.format(Locale.ROOT, "%.2fx", run.p99() / run.idleP99()),
-                run == null ? "-" : String.format(Locale.ROOT, "%.1f", run.stallMillis())));
+                run == null ? "-" : String.format(Locale.ROOT, "%.1f", run.stallMillis()),
+                run == null ? "-" : String.format(Locale.ROOT, "%.2f", run.afterP99())));
     }
 
     /** Seconds spent in: copy + index builds, verification, ANALYZE, foreign keys; read from the step log. */
@@ -240,9 +249,10 @@ class ConvertBenchmark {
      * @param stallStep the step during which the longest stall began
      * @param p99       the writer's 99th percentile latency during the run, ms
      * @param idleP99   the writer's 99th percentile latency in the seconds before the run, ms
+     * @param afterP99  the same in the seconds after the run (and the half second the stall covers), ms
      */
     /** {@code beforeFirstStep}: seconds from the goal's start to its first step (connecting, catalog reads, planning, preflight). */
-    private record Run(double seconds, double stallMillis, long writes, String stallStep, double p99, double idleP99, Cpu.Usage cpu,
+    private record Run(double seconds, double stallMillis, long writes, String stallStep, double p99, double idleP99, double afterP99, Cpu.Usage cpu,
                        double beforeFirstStep) {
     }
 
@@ -271,12 +281,13 @@ class ConvertBenchmark {
         }
 
         /** Per step: the writer's operations, their p99 and their longest, in ms. */
-        List<String> writerBySteps() {
+        /** Up to the {@code end}th operation timed: the goal and the half second after it. */
+        List<String> writerBySteps(int end) {
             List<String> out = new ArrayList<>();
             List<Map.Entry<String, Integer>> steps = new ArrayList<>(firstOperation.entrySet());
             for (int i = 0; i < steps.size(); i++) {
                 int from = steps.get(i).getValue();
-                int to = i + 1 < steps.size() ? steps.get(i + 1).getValue() : writer.timedOperations();
+                int to = i + 1 < steps.size() ? steps.get(i + 1).getValue() : end;
                 if (to > from) {
                     out.add(String.format(Locale.ROOT, "%s %d ops, p99 %.1f ms, longest %.1f ms", steps.get(i).getKey(), to - from,
                             writer.latencyPercentileMillis(99, from, to), writer.latencyPercentileMillis(100, from, to)));
@@ -341,14 +352,20 @@ class ConvertBenchmark {
             Cpu.Usage cpu = Cpu.now(db).minus(before);
             double p99 = writer.latencyPercentileMillis(99);
             Thread.sleep(500);
+            double stall = writer.longestStallMillis();
+            String stallStep = clock.stepAt(writer.longestStallStartedAt());
+            // the same writer, idle again, on what the run left: the converted table's own p99, beside the one before
+            int after = writer.timedOperations();
+            Thread.sleep(IDLE_MILLIS);
+            double afterP99 = writer.latencyPercentileMillis(99, after, Integer.MAX_VALUE);
             writer.close();
             if (!writer.errors().isEmpty()) {
                 line("writer errors: %s", writer.errors());
             }
-            if (!clock.writerBySteps().isEmpty()) {
-                line("  writer, step by step: %s", String.join("; ", clock.writerBySteps()));
+            if (!clock.writerBySteps(after).isEmpty()) {
+                line("  writer, step by step: %s", String.join("; ", clock.writerBySteps(after)));
             }
-            return new Run(seconds, writer.longestStallMillis(), writer.ops(), clock.stepAt(writer.longestStallStartedAt()), p99, idleP99, cpu,
+            return new Run(seconds, stall, writer.ops(), stallStep, p99, idleP99, afterP99, cpu,
                     clock.starts.isEmpty() ? seconds : (clock.starts.firstKey() - start) / 1e9);
         }
     }
