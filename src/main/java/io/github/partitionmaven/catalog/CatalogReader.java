@@ -150,9 +150,11 @@ public final class CatalogReader {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int, pg_catalog.current_setting('server_version'),"
                      + " (SELECT extversion FROM pg_extension WHERE extname = 'citus'),"
-                     + " pg_catalog.current_setting('data_checksums') = 'on' OR pg_catalog.current_setting('wal_log_hints') = 'on'")) {
+                     + " pg_catalog.current_setting('data_checksums') = 'on' OR pg_catalog.current_setting('wal_log_hints') = 'on',"
+                     + " pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')")) {
             rs.next();
-            ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), false, rs.getBoolean(4));
+            ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), false, rs.getBoolean(4),
+                    rs.getBoolean(5));
             if (server.versionNum() < ServerInfo.MIN_VERSION_NUM) {
                 throw PartitionException.databaseState("The server runs PostgreSQL " + server.version()
                         + "; partition-maven-plugin needs PostgreSQL 14 or newer (DETACH CONCURRENTLY, detach-pending state)."

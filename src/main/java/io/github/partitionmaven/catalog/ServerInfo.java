@@ -9,16 +9,20 @@ import java.util.Optional;
  * @param citusCoordinator whether this node is the Citus coordinator (false without Citus)
  * @param hintBitsLogged   whether setting a hint bit can write the page into the WAL: with {@code data_checksums} (initdb's
  *                         default from 18) or {@code wal_log_hints}, the first hint after a checkpoint began logs a full-page image
+ * @param readsAllStats    whether the role sees other sessions' statistics (superuser, {@code pg_read_all_stats} or {@code
+ *                         pg_monitor}): a standby's replay lag in pg_stat_replication and autovacuum in pg_stat_progress_vacuum are
+ *                         NULL to everyone else
  */
-public record ServerInfo(int versionNum, String version, Optional<String> citusVersion, boolean citusCoordinator, boolean hintBitsLogged) {
+public record ServerInfo(int versionNum, String version, Optional<String> citusVersion, boolean citusCoordinator, boolean hintBitsLogged,
+                         boolean readsAllStats) {
 
-    /** A server of which only the version is known: hint bits are assumed logged. */
+    /** A server of which only the version is known: hint bits are assumed logged, other sessions' statistics readable. */
     public ServerInfo(int versionNum, String version) {
-        this(versionNum, version, Optional.empty(), false, true);
+        this(versionNum, version, Optional.empty(), false, true, true);
     }
 
     public ServerInfo withCitusCoordinator(boolean coordinator) {
-        return new ServerInfo(versionNum, version, citusVersion, coordinator, hintBitsLogged);
+        return new ServerInfo(versionNum, version, citusVersion, coordinator, hintBitsLogged, readsAllStats);
     }
 
     public boolean citus() {

@@ -5,10 +5,7 @@ import io.github.partitionmaven.policy.PolicyReader;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The limits {@code partition:check} judges against, with the seed's alerts as defaults, and which
@@ -27,7 +24,6 @@ public record CheckThresholds(
     public static final CheckThresholds DEFAULTS = new CheckThresholds(10 * GIGABYTE, 2, 0, 10_000_000, Duration.ofMillis(500), 5,
             Check.DEFAULT_GATE);
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb|tb)?");
 
     public CheckThresholds {
         failOn = failOn.isEmpty() ? EnumSet.noneOf(Check.class) : EnumSet.copyOf(failOn);
@@ -68,28 +64,6 @@ public record CheckThresholds(
 
     /** Reads {@code 10GB}, {@code 500 MB}, {@code 1TB} or a plain number of bytes; units are 1024-based, as pg_size_pretty. */
     static long parseSize(String text) {
-        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw PartitionException.configuration("Cannot read <maxPartitionSize>" + text + "</maxPartitionSize>: write a number"
-                    + " and a unit, e.g. 10GB, 500MB.");
-        }
-        int shift = switch (m.group(2) == null ? "b" : m.group(2)) {
-            case "kb" -> 10;
-            case "mb" -> 20;
-            case "gb" -> 30;
-            case "tb" -> 40;
-            default -> 0;
-        };
-        long n;
-        try {
-            n = Long.parseLong(m.group(1));
-        } catch (NumberFormatException e) {
-            n = Long.MAX_VALUE;
-        }
-        if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
-            throw PartitionException.configuration("<maxPartitionSize>" + text + "</maxPartitionSize> is out of range: use 1 byte to"
-                    + " 8 EB, e.g. 10GB.");
-        }
-        return n << shift;
+        return PolicyReader.parseSize(text, "maxPartitionSize");
     }
 }

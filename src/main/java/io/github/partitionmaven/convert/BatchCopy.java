@@ -6,6 +6,7 @@ import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.execute.Connections;
 import io.github.partitionmaven.core.Sessions;
 import io.github.partitionmaven.execute.SideBySide;
+import io.github.partitionmaven.execute.Throttle;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.core.TableName;
 import java.sql.Connection;
@@ -33,9 +34,10 @@ import java.util.concurrent.Callable;
  *
  * @param readBack whether each batch reads back the pages it filled ({@link #setHintBits}): only where hint bits are logged
  * @param pause    how long a session waits after each batch before taking the next (zero: not at all)
+ * @param health   what a session waits for after a batch, while the database is unhealthy (empty: nothing)
  */
-record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessions, long total, boolean readBack, Duration pause)
-        implements StepWork {
+record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessions, long total, boolean readBack, Duration pause,
+                 Optional<Throttle> health) implements StepWork {
 
     /**
      * Before a batch records its range. Only the sibling sessions update the progress row, each for an instant before
@@ -124,6 +126,9 @@ record BatchCopy(Transfer transfer, TableName progress, int batchSize, int sessi
                 meter.add(rows);
                 if (!pause.isZero()) {
                     sleepBetweenBatches();
+                }
+                if (health.isPresent()) {
+                    health.get().await(c, log);
                 }
             }
         } catch (SQLException | RuntimeException e) {

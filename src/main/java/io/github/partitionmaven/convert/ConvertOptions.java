@@ -1,6 +1,7 @@
 package io.github.partitionmaven.convert;
 
 import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.execute.ThrottleLimits;
 import io.github.partitionmaven.policy.PolicyReader;
 import java.time.Duration;
 import java.util.Locale;
@@ -18,9 +19,11 @@ import java.util.Locale;
  * @param rollbackDeletesPruned whether rollback also deletes from the old table the rows retention removed from the
  *                      partitioned one (partitions prune dropped since the conversion); by default it keeps them
  * @param copyPause     how long each copy session waits after each batch (zero: none), leaving the disk to the application
+ * @param throttle      when the copy and the index builds wait for the database to be healthy again
  */
 public record ConvertOptions(Strategy strategy, boolean offline, String oldTableName, int batchSize, int copySessions,
-                             long rollbackMaxRows, boolean rollbackDeletesPruned, Duration copyPause) {
+                             long rollbackMaxRows, boolean rollbackDeletesPruned, Duration copyPause,
+                             ThrottleLimits throttle) {
 
     public static final String DEFAULT_OLD_TABLE_NAME = "{table}_old";
     public static final int DEFAULT_BATCH_SIZE = 50_000;
@@ -31,7 +34,7 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     private static final Duration MAX_COPY_PAUSE = Duration.ofMinutes(10);
 
     public static final ConvertOptions DEFAULTS = new ConvertOptions(Strategy.COPY, false, DEFAULT_OLD_TABLE_NAME, DEFAULT_BATCH_SIZE,
-            DEFAULT_COPY_SESSIONS, DEFAULT_ROLLBACK_MAX_ROWS, false, Duration.ZERO);
+            DEFAULT_COPY_SESSIONS, DEFAULT_ROLLBACK_MAX_ROWS, false, Duration.ZERO, ThrottleLimits.DEFAULTS);
 
     /** How the rows get into the partitioned table. */
     public enum Strategy {
@@ -67,6 +70,9 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
             throw PartitionException.configuration("<copyPause>" + copyPause.toMillis() + "ms</copyPause> is out of range: use 0ms to 10min"
                     + " (default 0ms: no pause between batches).");
         }
+        if (throttle == null) {
+            throw new IllegalArgumentException("throttle");
+        }
         if (rollbackMaxRows < 0) {
             throw PartitionException.configuration("<rollbackMaxRows>" + rollbackMaxRows + "</rollbackMaxRows> is negative: use 0 or more"
                     + " rows (default " + DEFAULT_ROLLBACK_MAX_ROWS + ").");
@@ -76,7 +82,7 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     /** Reads the configuration as written: {@code strategy} is copy or attach (default copy). */
     public static ConvertOptions of(String strategy, boolean offline, String oldTableName, Integer batchSize, Integer copySessions) {
         return new ConvertOptions(parseStrategy(strategy), offline, oldTableName, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
-                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, DEFAULT_ROLLBACK_MAX_ROWS, false, Duration.ZERO);
+                copySessions == null ? DEFAULT_COPY_SESSIONS : copySessions, DEFAULT_ROLLBACK_MAX_ROWS, false, Duration.ZERO, ThrottleLimits.DEFAULTS);
     }
 
     /** As above, with {@code copyPause} as written ({@code 200ms}, {@code 1s}; null or blank: none). */
@@ -89,33 +95,37 @@ public record ConvertOptions(Strategy strategy, boolean offline, String oldTable
     /** {@code value} null keeps the default. */
     public ConvertOptions withRollbackMaxRows(Long value) {
         return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions,
-                value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value, rollbackDeletesPruned, copyPause);
+                value == null ? DEFAULT_ROLLBACK_MAX_ROWS : value, rollbackDeletesPruned, copyPause, throttle);
     }
 
     public ConvertOptions withRollbackDeletesPruned(boolean value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, value, copyPause);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, value, copyPause, throttle);
     }
 
     public ConvertOptions withStrategy(Strategy value) {
-        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause);
+        return new ConvertOptions(value, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause, throttle);
     }
 
     public ConvertOptions withOffline(boolean value) {
-        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause);
+        return new ConvertOptions(strategy, value, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause, throttle);
     }
 
     public ConvertOptions withCopySessions(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows, rollbackDeletesPruned, copyPause);
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, value, rollbackMaxRows, rollbackDeletesPruned, copyPause, throttle);
     }
 
     /** {@code value} null keeps none. */
     public ConvertOptions withCopyPause(Duration value) {
         return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned,
-                value == null ? Duration.ZERO : value);
+                value == null ? Duration.ZERO : value, throttle);
+    }
+
+    public ConvertOptions withThrottle(ThrottleLimits value) {
+        return new ConvertOptions(strategy, offline, oldTableName, batchSize, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause, value);
     }
 
     public ConvertOptions withBatchSize(int value) {
-        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause);
+        return new ConvertOptions(strategy, offline, oldTableName, value, copySessions, rollbackMaxRows, rollbackDeletesPruned, copyPause, throttle);
     }
 
     private static Strategy parseStrategy(String value) {

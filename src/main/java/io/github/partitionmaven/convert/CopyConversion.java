@@ -4,6 +4,8 @@ import io.github.partitionmaven.catalog.ServerInfo;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.execute.AlongsideWork;
+import io.github.partitionmaven.execute.Throttle;
+import io.github.partitionmaven.execute.ThrottleLimits;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Lock;
@@ -112,6 +114,13 @@ final class CopyConversion {
         }
         Step.Failure failure = new Step.Failure(leftBehind(), java.util.Optional.of(names.progress()));
         steps.replaceAll(step -> step.action().startsWith("create " + s.sql()) ? step : step.withFailure(failure));
+        ThrottleLimits limits = options.throttle();
+        if (!offline && !server.readsAllStats() && (!limits.maxReplicaLag().isZero() || limits.pauseForAutovacuum())) {
+            findings.add(Finding.warning("The role the plugin connects as cannot read other sessions' statistics, so the copy cannot see a"
+                    + " standby's replay lag (<maxReplicaLag>) or autovacuum on " + t + " (<pauseForAutovacuum>) and will not pause for them."
+                    + " To have it pause: GRANT pg_read_all_stats TO <the role> (or pg_monitor). To say it need not:"
+                    + " <throttle><maxReplicaLag>0s</maxReplicaLag><pauseForAutovacuum>false</pauseForAutovacuum></throttle>."));
+        }
         if (offline) {
             findings.add(Finding.warning("Offline conversion: changes to " + t + " while it runs are not captured; the verification"
                     + " stops the swap if any happened. Run it in a maintenance window."));
@@ -248,6 +257,7 @@ final class CopyConversion {
         }
         int resumed = facts.progress().map(ConvertFacts.Progress::copiedBatches).orElse(0);
         int sessions = options.copySessions();
+        Optional<Throttle> health = throttle(options.throttle());
         return Step.autocommit(Goal.CONVERT, t, "copy the rows of " + t + " into " + names.shadow().sql() + " in batches of "
                         + options.batchSize() + " consecutive " + transfer.key() + "s, " + sessions + " batch(es) at a time"
                         + (resumed > 0 ? ", skipping the " + resumed + " batch(es) already copied" : ""),
@@ -260,11 +270,28 @@ final class CopyConversion {
                         + " never go to the WAL, and reading the pages back would only cost time")
                         + (options.copyPause().isZero() ? "" : "; each session waits " + Durations.format(options.copyPause())
                         + " after each batch (<copyPause>), leaving the disk to the application's commits")
-                        + "; reads and writes on " + t + " continue",
-                batchStatements(),
+                        + throttled(health, "batches") + "; reads and writes on " + t + " continue",
+                probed(batchStatements(), health, "batches"),
                 List.of(new Lock(t, LockMode.ACCESS_SHARE), new Lock(names.shadow(), LockMode.ROW_EXCLUSIVE)), rows)
-                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows(), server.hintBitsLogged(), options.copyPause()))
+                .withWork(new BatchCopy(transfer, names.progress(), options.batchSize(), sessions, facts.stats().rows(), server.hintBitsLogged(),
+                        options.copyPause(), health))
                 .withEstimate(estimate);
+    }
+
+    /** A throttle with {@code limits}, if they look at anything. */
+    private Optional<Throttle> throttle(ThrottleLimits limits) {
+        return limits.any() ? Optional.of(new Throttle(limits, state.name(), server.readsAllStats())) : Optional.empty();
+    }
+
+    private static String throttled(Optional<Throttle> health, String units) {
+        return health.map(h -> "; between " + units + " it " + h.describe()).orElse("");
+    }
+
+    private static List<String> probed(List<String> sql, Optional<Throttle> health, String units) {
+        List<String> out = new ArrayList<>(sql);
+        health.ifPresent(h -> out.add(h.probe() + " -- between " + units + " (at most once a second unless <maxWalRate> is set):"
+                + " the WAL position, standbys behind, WAL waiting for the archive, autovacuum"));
+        return out;
     }
 
     private List<String> batchStatements() {
@@ -315,7 +342,7 @@ final class CopyConversion {
         int sessions = options.copySessions();
         List<String> columns = facts.columns().stream().map(ConvertFacts.ColumnDef::name).toList();
         if (indexes.isEmpty()) {
-            return unanalyzed(new PartitionIndexBuild(s, ddl, List.of(), columns, sessions));
+            return unanalyzed(new PartitionIndexBuild(s, ddl, List.of(), columns, sessions, Optional.empty()));
         }
         List<Step> steps = new ArrayList<>();
         String what = indexes.size() + " key(s) and index(es) (" + String.join(", ", indexes.stream().map(i -> Sql.ident(i.name())).toList()) + ")";
@@ -325,7 +352,9 @@ final class CopyConversion {
                             + " attached" + (why.isEmpty() ? "" : "; " + String.join("; ", why)),
                     define, List.of(new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0));
         }
-        PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, columns, sessions);
+        // the index builds read only the new table, whose autovacuum is off until the swap
+        Optional<Throttle> health = throttle(options.throttle().withoutAutovacuum());
+        PartitionIndexBuild build = new PartitionIndexBuild(s, ddl, indexes, columns, sessions, health);
         List<String> sql = new ArrayList<>();
         List<Lock> locks = new ArrayList<>();
         List<TableName> partitions = new ArrayList<>(ddl.partitions(ddl.oldestDay()).stream().map(PartitionedTableDdl.Partition::name).toList());
@@ -342,8 +371,8 @@ final class CopyConversion {
                         + " partition(s) at a time, attach them and analyze the partition",
                 "after the bulk copy, which is faster; one transaction per partition, largest first, so a killed run resumes with the"
                         + " partitions not done; " + sessions + " session(s) build side by side; only the new table is locked. Each"
-                        + " partition is then analyzed, its pages still in memory, " + SAMPLE_WHY,
-                sql, locks, facts.stats().rows())
+                        + " partition is then analyzed, its pages still in memory, " + SAMPLE_WHY + throttled(health, "partitions"),
+                probed(sql, health, "partitions"), locks, facts.stats().rows())
                 .withWork(build)
                 .withEstimate(Duration.ofMillis(Math.max(1, facts.stats().rows() * 1000 * indexes.size() / INDEX_ROWS_PER_SECOND / sessions))));
         return steps;

@@ -6,6 +6,7 @@ import io.github.partitionmaven.execute.Connections;
 import io.github.partitionmaven.core.Sessions;
 import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.execute.SideBySide;
+import io.github.partitionmaven.execute.Throttle;
 import io.github.partitionmaven.plan.StepWork;
 import io.github.partitionmaven.core.TableName;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -40,8 +42,8 @@ import java.util.concurrent.Callable;
  * <p>Sessions building side by side keep every core busy; one partitioned CREATE INDEX builds the partitions one after
  * another, each with parallel workers that wait while their leader merges and writes the index.
  */
-record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<ParentIndex> indexes, List<String> columns, int sessions)
-        implements StepWork {
+record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<ParentIndex> indexes, List<String> columns, int sessions,
+                           Optional<Throttle> health) implements StepWork {
 
     /** One of the new table's indexes: its definition, its name on the parent, its ordinal (for the partitions' names). */
     record ParentIndex(ConvertFacts.IndexDef index, String name, int ordinal) {
@@ -170,6 +172,9 @@ record PartitionIndexBuild(TableName parent, PartitionedTableDdl ddl, List<Paren
                 c.setAutoCommit(true);
             }
             meter.add(1);
+            if (health.isPresent()) {
+                health.get().await(c, log);
+            }
         }
     }
 }

@@ -45,6 +45,13 @@ public class ConvertMojo extends AbstractConvertMojo {
     @Parameter(property = "partition.copyPause", defaultValue = "0ms")
     protected String copyPause;
 
+    /**
+     * When partition:convert's copy and index builds wait for the database to be healthy again: a standby's replay lag, WAL
+     * waiting for the archive, autovacuum on the table, the WAL rate (see {@link ThrottleConfig}; defaults without it).
+     */
+    @Parameter
+    protected ThrottleConfig throttle;
+
     /** Remove what an unfinished conversion created (capture trigger, change log, new table, progress record) instead of continuing it. */
     @Parameter(property = "partition.abandon", defaultValue = "false")
     boolean abandon;
@@ -56,7 +63,8 @@ public class ConvertMojo extends AbstractConvertMojo {
 
     @Override
     protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, copyPause);
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, copyPause)
+                .withThrottle(ThrottleConfig.limits(throttle));
     }
 
     @Override

@@ -55,6 +55,13 @@ public class PlanMojo extends AbstractTablesMojo {
     @Parameter(property = "partition.copyPause", defaultValue = "0ms")
     protected String copyPause;
 
+    /**
+     * When partition:convert's copy and index builds wait for the database to be healthy again: a standby's replay lag, WAL
+     * waiting for the archive, autovacuum on the table, the WAL rate (see {@link ThrottleConfig}; defaults without it).
+     */
+    @Parameter
+    protected ThrottleConfig throttle;
+
     /** As for partition:prune: where archives are written (retentionMode archive): a directory or s3://bucket/prefix/. */
     @Parameter(property = "partition.archiveDirectory")
     protected String archiveDirectory;
@@ -109,7 +116,8 @@ public class PlanMojo extends AbstractTablesMojo {
 
     @Override
     protected ConvertOptions convertOptions() {
-        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, copyPause);
+        return ConvertOptions.of(strategy, offline, oldTableName, batchSize, copySessions, copyPause)
+                .withThrottle(ThrottleConfig.limits(throttle));
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 public final class PolicyReader {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb|tb)?");
 
     private PolicyReader() {
     }
@@ -153,5 +154,32 @@ public final class PolicyReader {
             case "min" -> Duration.ofMinutes(n);
             default -> Duration.ofMillis(n);
         };
+    }
+
+    /** Reads {@code 10GB}, {@code 500 MB}, {@code 1TB} or a plain number of bytes; units are 1024-based, as pg_size_pretty. */
+    public static long parseSize(String text, String parameter) {
+        Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw PartitionException.configuration("Cannot read <" + parameter + ">" + text + "</" + parameter + ">: write a number"
+                    + " and a unit, e.g. 10GB, 500MB.");
+        }
+        int shift = switch (m.group(2) == null ? "b" : m.group(2)) {
+            case "kb" -> 10;
+            case "mb" -> 20;
+            case "gb" -> 30;
+            case "tb" -> 40;
+            default -> 0;
+        };
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
+            throw PartitionException.configuration("<" + parameter + ">" + text + "</" + parameter + "> is out of range: use 1 byte to"
+                    + " 8 EB, e.g. 10GB.");
+        }
+        return n << shift;
     }
 }

@@ -58,6 +58,8 @@ class ConvertBenchmark {
     private static final boolean STATEMENTS = Boolean.getBoolean("convert.benchmark.statements");
     /** {@code -Dconvert.benchmark.pause=300ms}: copyPause, each copy session's wait after each batch. */
     private static final String PAUSE = System.getProperty("convert.benchmark.pause", "0ms");
+    /** {@code <throttle><maxWalRate>}, e.g. 40MB/s; 0: none (the default). */
+    private static final String WAL_RATE = System.getProperty("convert.benchmark.maxWalRate", "0");
     /**
      * Debian 15 with {@code huge_pages = on} (the OS must have them reserved: {@code sysctl vm.nr_hugepages=1200} for 2GB of
      * shared_buffers). With 4 kB pages every session maps the buffers it touches page by page, and the exit of a session that

@@ -84,7 +84,7 @@ class BatchCopyTest {
         TestDb db = withRows();
         Engines.RecordingLog log = new Engines.RecordingLog();
         try (Connection c = db.connect()) {
-            new BatchCopy(TRANSFER, PROGRESS, 7, 3, 95, true, java.time.Duration.ZERO).run(c, db::connect, log);
+            new BatchCopy(TRANSFER, PROGRESS, 7, 3, 95, true, java.time.Duration.ZERO, Optional.empty()).run(c, db::connect, log);
         }
         assertEquals(95, db.queryLong("SELECT count(DISTINCT id) FROM dst"));
         assertEquals(95, db.queryLong("SELECT count(*) FROM dst"));
@@ -98,7 +98,7 @@ class BatchCopyTest {
         long start = System.nanoTime();
         try (Connection c = db.connect()) {
             // 14 batches of 7 rows over 2 sessions: at least 7 pauses of 100 ms one after the other in one of them
-            new BatchCopy(TRANSFER, PROGRESS, 7, 2, 95, false, java.time.Duration.ofMillis(100)).run(c, db::connect, new Engines.RecordingLog());
+            new BatchCopy(TRANSFER, PROGRESS, 7, 2, 95, false, java.time.Duration.ofMillis(100), Optional.empty()).run(c, db::connect, new Engines.RecordingLog());
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(millis >= 700, "took " + millis + " ms");
@@ -116,7 +116,7 @@ class BatchCopyTest {
         Transfer partitioned = new Transfer(SOURCE, new TableName("public", "pdst"), "id", "bigint", List.of("id", "v"),
                 TRANSFER.changeLog(), TRANSFER.captureFunction());
         try (Connection c = db.connect()) {
-            new BatchCopy(partitioned, PROGRESS, 700, 2, 20000, true, java.time.Duration.ZERO).run(c, db::connect, new Engines.RecordingLog());
+            new BatchCopy(partitioned, PROGRESS, 700, 2, 20000, true, java.time.Duration.ZERO, Optional.empty()).run(c, db::connect, new Engines.RecordingLog());
         }
         String tuples = "FROM pg_class c, generate_series(0, pg_relation_size(c.oid) / 8192 - 1) blk,"
                 + " heap_page_items(get_raw_page(c.relname, blk::int)) h WHERE c.relname IN ('pdst_low', 'pdst_high') AND h.lp_flags = 1";

@@ -173,4 +173,33 @@ class RestrictedRolesTest {
         assertTrue(log.text().contains("statement_timeout is 50ms for " + roles.owner().user()), log.text());
         assertEquals(3, db.queryLong("SELECT count(*) FROM pg_inherits WHERE inhparent = 'app.events'::regclass"));
     }
+
+    @Test
+    void aRoleThatCannotSeeReplayLagOrAutovacuumIsWarnedThatTheCopyWillNotPauseForThemUntilGranted() throws SQLException {
+        TestDb db = TestDb.fresh(getClass());
+        Roles roles = Roles.create(db);
+        String owner = roles.owner().user();
+        db.exec("SET ROLE " + owner, "CREATE TABLE app.logs (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)",
+                "INSERT INTO app.logs SELECT g, timestamptz '2026-01-01' + g * interval '1 minute' FROM generate_series(1, 100) g", "RESET ROLE");
+        TableSpec logs = new TableSpec("app.logs", "created_at", "month", 2, null, null, null, null);
+        String warning = "cannot read other sessions' statistics, so the copy cannot see a standby's replay lag";
+
+        PartitionPlan before = engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).plan(Set.of(Goal.CONVERT));
+        assertTrue(warnings(before).stream().anyMatch(w -> w.contains(warning) && w.contains("GRANT pg_read_all_stats TO")), warnings(before).toString());
+        assertFalse(copyStep(before).statements().stream().anyMatch(sql -> sql.contains("pg_stat_replication")),
+                "nothing the role cannot read is asked");
+        assertTrue(copyStep(before).reason().contains("more than 256 WAL segments wait for archive_command"), copyStep(before).reason());
+
+        db.exec("GRANT pg_read_all_stats TO " + owner);
+        PartitionPlan after = engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).plan(Set.of(Goal.CONVERT));
+        assertFalse(warnings(after).stream().anyMatch(w -> w.contains(warning)), warnings(after).toString());
+        assertTrue(copyStep(after).statements().stream().anyMatch(sql -> sql.contains("pg_stat_replication") && sql.contains("pg_stat_progress_vacuum")),
+                copyStep(after).statements().toString());
+        assertTrue(copyStep(after).reason().contains("pauses while a standby's replay lag is over 60.0 s (<maxReplicaLag>)"), copyStep(after).reason());
+        db.exec("REVOKE pg_read_all_stats FROM " + owner);
+    }
+
+    private static io.github.partitionmaven.plan.Step copyStep(PartitionPlan plan) {
+        return plan.tables().get(0).steps().stream().filter(st -> st.action().startsWith("copy the rows")).findFirst().orElseThrow();
+    }
 }
