@@ -58,7 +58,7 @@ class ConvertBenchmark {
     private static final boolean STATEMENTS = Boolean.getBoolean("convert.benchmark.statements");
     /** {@code -Dconvert.benchmark.pause=300ms}: copyPause, each copy session's wait after each batch. */
     private static final String PAUSE = System.getProperty("convert.benchmark.pause", "0ms");
-    /** {@code <throttle><maxWalRate>}, e.g. 40MB/s; 0: none (the default). */
+    /** {@code -Dconvert.benchmark.maxWalRate=40MB}: {@code <throttle><maxWalRate>} a second; 0: none (the default). */
     private static final String WAL_RATE = System.getProperty("convert.benchmark.maxWalRate", "0");
     /**
      * Debian 15 with {@code huge_pages = on} (the OS must have them reserved: {@code sysctl vm.nr_hugepages=1200} for 2GB of
@@ -143,9 +143,11 @@ class ConvertBenchmark {
         line("partition:plan of the conversion, the engine's first run in this JVM (not timed with the goal): %.2f s", secs(planStart));
         Engines.RecordingLog log = new Engines.RecordingLog();
         Run copyRun = underWriter(db, ConvertOptions.DEFAULTS.withCopySessions(SESSIONS)
-                .withCopyPause(PolicyReader.parseDuration(PAUSE, "copyPause")), log);
+                .withCopyPause(PolicyReader.parseDuration(PAUSE, "copyPause"))
+                .withThrottle(io.github.partitionmaven.execute.ThrottleLimits.of(null, null, WAL_RATE, null, null)), log);
         double copy = copyRun.seconds();
-        row("partition:convert, strategy copy (" + SESSIONS + " copy session(s), pause " + PAUSE + ")", copy, floor, copyRun.cpu(), copyRun);
+        row("partition:convert, strategy copy (" + SESSIONS + " copy session(s), pause " + PAUSE + (WAL_RATE.equals("0") ? "" : ", WAL "
+                + WAL_RATE + "/s") + ")", copy, floor, copyRun.cpu(), copyRun);
         double copyStall = copyRun.stallMillis();
         long writes = copyRun.writes();
         line("");
