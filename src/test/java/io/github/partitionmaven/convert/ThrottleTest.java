@@ -77,6 +77,26 @@ class ThrottleTest {
     }
 
     @Test
+    void theConvertGoalPacesItsCopyAndIndexBuildsToTheWalRate() throws Exception {
+        TestDb db = ConvertTest.seeded(20_000);
+        long rows = db.queryLong("SELECT count(*) FROM chat_history");
+        ConvertOptions options = ConvertOptions.DEFAULTS.withBatchSize(1000).withThrottle(only(Duration.ZERO, 0, 2L << 20, false,
+                Duration.ofMinutes(1)));
+        long lsn = db.queryLong("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
+        long start = System.nanoTime();
+        ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(io.github.partitionmaven.plan.Goal.CONVERT);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        long wal = db.queryLong("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint") - lsn;
+        System.out.printf("converted %d rows, %.1f MB of WAL, in %d ms at a limit of 2 MB/s%n", rows, wal / 1048576.0, millis);
+        assertEquals(rows, db.queryLong("SELECT count(*) FROM chat_history"));
+        assertEquals(List.of("p"), db.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = 'chat_history'::regclass"));
+        // unpaced this takes about a second; at most 2 MB go unpaced: the batches and partitions before the first look and after
+        // the last, the verification, the replays and the swap
+        long rate = 2L << 20;
+        assertTrue(wal > 2 * rate && millis >= (wal - rate) * 1000 / rate, millis + " ms for " + wal + " bytes of WAL");
+    }
+
+    @Test
     void theCopyPausesWhileArchiveCommandFailsAndGoesOnOnceItArchives() throws Exception {
         DebianPostgres.assumeAvailable();
         Path archive = Files.createTempDirectory("throttle-archive-");
