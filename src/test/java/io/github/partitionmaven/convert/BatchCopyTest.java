@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 @DatabaseTest
 class BatchCopyTest {
 
-    private static final TableName SOURCE = new TableName("public", "src");
-    private static final TableName PROGRESS = new TableName("public", "src_conversion");
-    private static final Transfer TRANSFER = new Transfer(SOURCE, new TableName("public", "dst"), "id", "bigint", List.of("id", "v"),
+    static final TableName SOURCE = new TableName("public", "src");
+    static final TableName PROGRESS = new TableName("public", "src_conversion");
+    static final Transfer TRANSFER = new Transfer(SOURCE, new TableName("public", "dst"), "id", "bigint", List.of("id", "v"),
             new TableName("public", "src_changes"), new TableName("public", "src_capture"));
 
     private static TestDb withRows() {

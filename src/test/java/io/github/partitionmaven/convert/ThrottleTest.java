@@ -34,10 +34,9 @@ import org.junit.jupiter.api.Test;
 @DatabaseTest
 class ThrottleTest {
 
-    private static final TableName SOURCE = new TableName("public", "src");
-    private static final TableName PROGRESS = new TableName("public", "src_conversion");
-    private static final Transfer TRANSFER = new Transfer(SOURCE, new TableName("public", "dst"), "id", "bigint", List.of("id", "v"),
-            new TableName("public", "src_changes"), new TableName("public", "src_capture"));
+    private static final TableName SOURCE = BatchCopyTest.SOURCE;
+    private static final TableName PROGRESS = BatchCopyTest.PROGRESS;
+    private static final Transfer TRANSFER = BatchCopyTest.TRANSFER;
     /** 20,000 rows of ~1 kB: about 23 MB of WAL when copied, more than one 16 MB segment. */
     private static final int ROWS = 20_000;
     private static final int BATCH = 1_000;
