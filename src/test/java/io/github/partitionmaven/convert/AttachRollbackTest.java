@@ -39,8 +39,13 @@ class AttachRollbackTest {
     }
 
     private static void convert(TestDb db) {
-        ConvertTest.engine(db, ATTACH, new Engines.RecordingLog()).apply(Goal.CONVERT);
-        assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
+        convert(db, "chat_history");
+    }
+
+    /** {@code table} converted with attach: a table of another shape than the seed's goes by another name. */
+    private static void convert(TestDb db, String table) {
+        ConvertTest.engineFor(db, ATTACH, new Engines.RecordingLog(), Engines.month(table)).apply(Goal.CONVERT);
+        assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = '" + table + "'").get(0));
     }
 
     /** A seeded table converted with attach, then {@code rows} rows written hourly from {@code from}. */
@@ -53,9 +58,13 @@ class AttachRollbackTest {
     }
 
     private static Engines.RecordingLog rollback(TestDb db, ConvertOptions options) {
+        return rollback(db, options, "chat_history");
+    }
+
+    private static Engines.RecordingLog rollback(TestDb db, ConvertOptions options, String table) {
         Engines.RecordingLog log = new Engines.RecordingLog();
         try {
-            ConvertTest.engine(db, options, log).apply(Goal.ROLLBACK);
+            ConvertTest.engineFor(db, options, log, Engines.month(table)).apply(Goal.ROLLBACK);
         } finally {
             System.out.println(log.text());
         }
@@ -128,24 +137,24 @@ class AttachRollbackTest {
     @Test
     void identityAndNoPrimaryKeyComeBack() {
         TestDb db = TestDb.fresh(getClass());
-        db.exec("CREATE TABLE chat_history (id bigint GENERATED ALWAYS AS IDENTITY, note text, created_at timestamptz NOT NULL)",
-                "CREATE INDEX chat_history_created ON chat_history (created_at)",
-                "INSERT INTO chat_history (note, created_at) SELECT 'n' || g, timestamptz '2026-06-01 00:00+00' + g * interval '1 hour'"
+        db.exec("CREATE TABLE notes (id bigint GENERATED ALWAYS AS IDENTITY, note text, created_at timestamptz NOT NULL)",
+                "CREATE INDEX notes_created ON notes (created_at)",
+                "INSERT INTO notes (note, created_at) SELECT 'n' || g, timestamptz '2026-06-01 00:00+00' + g * interval '1 hour'"
                         + " FROM generate_series(1, 500) g");
-        convert(db);
-        db.exec("INSERT INTO chat_history (note, created_at) VALUES ('old range', '2026-11-30 23:00+00'), ('newer', '2026-12-02 00:00+00'),"
+        convert(db, "notes");
+        db.exec("INSERT INTO notes (note, created_at) VALUES ('old range', '2026-11-30 23:00+00'), ('newer', '2026-12-02 00:00+00'),"
                 + " ('newest', '2027-02-02 00:00+00')");
-        String expected = ConvertTest.fingerprint(db, "chat_history");
-        rollback(db, ROLLBACK);
-        assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"));
-        assertEquals(List.of("a"), db.queryStrings("SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'chat_history'::regclass"
+        String expected = ConvertTest.fingerprint(db, "notes");
+        rollback(db, ROLLBACK, "notes");
+        assertEquals(expected, ConvertTest.fingerprint(db, "notes"));
+        assertEquals(List.of("a"), db.queryStrings("SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'notes'::regclass"
                 + " AND attname = 'id'"));
-        assertEquals(List.of("chat_history_created"), db.queryStrings("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid ="
-                + " 'chat_history'::regclass"));
-        assertEquals(List.of(), db.queryStrings("SELECT conname FROM pg_constraint WHERE conrelid = 'chat_history'::regclass AND contype = 'c'"));
-        db.exec("INSERT INTO chat_history (note, created_at) VALUES ('after', now())");
-        assertEquals(504, db.queryLong("SELECT id FROM chat_history WHERE note = 'after'"));
-        assertThrows(IllegalStateException.class, () -> db.exec("INSERT INTO chat_history (id, note, created_at) VALUES (1, 'x', now())"),
+        assertEquals(List.of("notes_created"), db.queryStrings("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid ="
+                + " 'notes'::regclass"));
+        assertEquals(List.of(), db.queryStrings("SELECT conname FROM pg_constraint WHERE conrelid = 'notes'::regclass AND contype = 'c'"));
+        db.exec("INSERT INTO notes (note, created_at) VALUES ('after', now())");
+        assertEquals(504, db.queryLong("SELECT id FROM notes WHERE note = 'after'"));
+        assertThrows(IllegalStateException.class, () -> db.exec("INSERT INTO notes (id, note, created_at) VALUES (1, 'x', now())"),
                 "GENERATED ALWAYS again");
     }
 
@@ -178,17 +187,17 @@ class AttachRollbackTest {
     @Test
     void primaryKeyThatIncludedThePartitionColumnStaysAsItWas() {
         TestDb db = TestDb.fresh(getClass());
-        db.exec("CREATE TABLE chat_history (id bigserial, note text, created_at timestamp NOT NULL, CONSTRAINT chat_key PRIMARY KEY (id, created_at))",
-                "INSERT INTO chat_history (note, created_at) SELECT 'n' || g, timestamp '2026-06-01' + g * interval '1 hour' FROM generate_series(1, 200) g");
+        db.exec("CREATE TABLE notes (id bigserial, note text, created_at timestamp NOT NULL, CONSTRAINT notes_key PRIMARY KEY (id, created_at))",
+                "INSERT INTO notes (note, created_at) SELECT 'n' || g, timestamp '2026-06-01' + g * interval '1 hour' FROM generate_series(1, 200) g");
         String keys = "SELECT string_agg(pg_get_indexdef(indexrelid) || ' ' || coalesce(obj_description(indexrelid, 'pg_class'), '-'), '; ')"
-                + " FROM pg_index WHERE indrelid = 'chat_history'::regclass";
+                + " FROM pg_index WHERE indrelid = 'notes'::regclass";
         List<String> original = db.queryStrings(keys);
-        convert(db);
-        db.exec("INSERT INTO chat_history (note, created_at) VALUES ('newer', '2027-01-05')");
-        String expected = ConvertTest.fingerprint(db, "chat_history");
-        Engines.RecordingLog log = rollback(db, ROLLBACK);
+        convert(db, "notes");
+        db.exec("INSERT INTO notes (note, created_at) VALUES ('newer', '2027-01-05')");
+        String expected = ConvertTest.fingerprint(db, "notes");
+        Engines.RecordingLog log = rollback(db, ROLLBACK, "notes");
         assertTrue(log.text().contains("[1/1]"), "no primary key to rebuild: " + log.text());
-        assertEquals(expected, ConvertTest.fingerprint(db, "chat_history"));
+        assertEquals(expected, ConvertTest.fingerprint(db, "notes"));
         assertEquals(original, db.queryStrings(keys));
     }
 

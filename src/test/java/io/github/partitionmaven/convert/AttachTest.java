@@ -56,19 +56,19 @@ class AttachTest {
     @Test
     void worksWithoutPrimaryKeyAndWithIdentity() {
         TestDb db = TestDb.fresh(getClass());
-        db.exec("CREATE TABLE chat_history (id bigint GENERATED ALWAYS AS IDENTITY, note text, created_at timestamptz)",
-                "INSERT INTO chat_history (note, created_at) SELECT 'n' || g, timestamptz '2026-06-01 00:00+00' + g * interval '1 hour'"
+        db.exec("CREATE TABLE notes (id bigint GENERATED ALWAYS AS IDENTITY, note text, created_at timestamptz)",
+                "INSERT INTO notes (note, created_at) SELECT 'n' || g, timestamptz '2026-06-01 00:00+00' + g * interval '1 hour'"
                         + " FROM generate_series(1, 500) g");
-        String before = ConvertTest.fingerprint(db, "chat_history");
+        String before = ConvertTest.fingerprint(db, "notes");
         Engines.RecordingLog log = new Engines.RecordingLog();
         try {
-            ConvertTest.engine(db, ATTACH, log).apply(Goal.CONVERT);
+            ConvertTest.engineFor(db, ATTACH, log, Engines.month("notes")).apply(Goal.CONVERT);
         } finally {
             System.out.println(log.text());
         }
-        assertEquals(before, ConvertTest.fingerprint(db, "chat_history"));
-        db.exec("INSERT INTO chat_history (note, created_at) VALUES ('after', '2026-12-02 00:00+00')");
-        assertEquals(501, db.queryLong("SELECT id FROM chat_history WHERE note = 'after'"));
+        assertEquals(before, ConvertTest.fingerprint(db, "notes"));
+        db.exec("INSERT INTO notes (note, created_at) VALUES ('after', '2026-12-02 00:00+00')");
+        assertEquals(501, db.queryLong("SELECT id FROM notes WHERE note = 'after'"));
     }
 
     @Test
