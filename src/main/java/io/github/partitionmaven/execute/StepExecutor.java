@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * Runs steps guarded: every statement under {@code lock_timeout}, so the application never queues
- * behind the plugin for longer than that; a step that cannot get its locks is rolled back and retried
- * with backoff a bounded number of times, then reported with the sessions that blocked it. On a Citus
+ * behind the plugin for longer than that; a step that cannot get its locks is rolled back, autovacuum on its
+ * tables is asked to give way ({@link AutovacuumYield}), and it is retried with backoff a bounded number of times,
+ * then reported with the sessions that blocked it. On a Citus
  * coordinator every session is set up by {@link CitusSession}, so that the {@code SET LOCAL lock_timeout}
  * each transaction starts with binds on the workers' shards as well.
  */
@@ -78,17 +79,20 @@ public final class StepExecutor {
                 if (!retryable) {
                     throw failed(step, "Step '" + step.action() + "' failed: " + cause(e) + ". " + leftBehind(step), e);
                 }
+                List<AutovacuumYield.Worker> workers = yieldAutovacuum(step);
+                String autovacuum = AutovacuumYield.describe(workers);
                 if (attempt >= settings.maxAttempts()) {
                     throw failed(step, "Gave up on step '" + step.action() + "' after "
                             + attempt + " attempt(s): could not get its locks (" + describe(step.locks()) + ") within <lockTimeout>"
-                            + settings.lockTimeout().toMillis() + "ms</lockTimeout>. " + blockers(step)
+                            + settings.lockTimeout().toMillis() + "ms</lockTimeout>. " + (autovacuum.isEmpty() ? "" : autovacuum + " ") + blockers(step)
                             + (step.transactional() ? " The step was rolled back; nothing of it was applied." : "")
                             + " Retry when those sessions finish, or raise <lockTimeout>/<maxAttempts>.", e);
                 }
-                Duration pause = backoff(attempt);
+                // right after a cancellation: queued for the lock, the step makes the next worker skip the table
+                Duration pause = workers.stream().anyMatch(AutovacuumYield.Worker::cancelled) ? Duration.ZERO : backoff(attempt);
                 log.warn("Step '" + step.action() + "' could not get its locks within " + settings.lockTimeout().toMillis()
                         + " ms (" + e.getMessage() + "); attempt " + attempt + " of " + settings.maxAttempts() + ", retrying in "
-                        + pause.toMillis() + " ms");
+                        + pause.toMillis() + " ms" + (autovacuum.isEmpty() ? "" : "; " + autovacuum));
                 sleep(pause);
             } catch (PartitionException e) {
                 if (step.failure().isEmpty()) {
@@ -237,10 +241,23 @@ public final class StepExecutor {
         return String.join("; ", locks.stream().map(l -> l.mode().sqlName() + " on " + l.relation().sql()).toList());
     }
 
+    /** Lets autovacuum give way to a step it may have kept from its locks ({@link AutovacuumYield}): the workers it found. */
+    private List<AutovacuumYield.Worker> yieldAutovacuum(Step step) {
+        if (!AutovacuumYield.mayWaitFor(step.locks())) {
+            return List.of();
+        }
+        try {
+            return AutovacuumYield.yieldOn(connection, step.locks().stream().map(Lock::relation).distinct().toList());
+        } catch (SQLException e) {
+            log.debug("autovacuum on the tables of step '" + step.action() + "' could not be looked at: " + e.getMessage());
+            return List.of();
+        }
+    }
+
     /** The sessions holding locks on the step's relations: pid, user, state, since when, and what they run. */
     private String blockers(Step step) {
         String sql = """
-                SELECT DISTINCT a.pid, a.usename, a.state, coalesce(a.xact_start, a.query_start) AS since,
+                SELECT DISTINCT a.pid, coalesce('user ' || a.usename, a.backend_type, 'a session') AS who, CURRENT_USER::text AS me, a.state, coalesce(a.xact_start, a.query_start) AS since,
                        pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query, l.mode, l.relation::regclass::text AS rel
                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                  WHERE l.granted AND a.pid <> pg_catalog.pg_backend_pid()
@@ -251,9 +268,13 @@ public final class StepExecutor {
             ps.setArray(1, connection.createArrayOf("text", step.locks().stream().map(l -> l.relation().sql()).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add("pid " + rs.getInt("pid") + " (user " + rs.getString("usename") + ", " + rs.getString("state") + " since "
-                            + rs.getObject("since", java.time.OffsetDateTime.class) + ", holds " + rs.getString("mode") + " on " + rs.getString("rel")
-                            + "): " + rs.getString("query"));
+                    // pg_stat_activity shows another role's session only to pg_read_all_stats: no state, no query, no backend type
+                    boolean hidden = "<insufficient privilege>".equals(rs.getString("query"));
+                    String me = Sql.ident(rs.getString("me"));
+                    found.add("pid " + rs.getInt("pid") + " (" + rs.getString("who") + (hidden ? ", hidden from " + me + ": GRANT pg_read_all_stats TO "
+                            + me + " shows what it runs and, if it is autovacuum, lets the plugin cancel it" : ", " + rs.getString("state") + " since "
+                            + rs.getObject("since", java.time.OffsetDateTime.class)) + ", holds " + rs.getString("mode") + " on " + rs.getString("rel")
+                            + ")" + (hidden ? "" : ": " + rs.getString("query")));
                 }
             }
         } catch (SQLException e) {

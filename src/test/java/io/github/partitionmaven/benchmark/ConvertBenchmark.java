@@ -16,10 +16,13 @@ import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.DebianPostgres;
 import io.github.partitionmaven.testing.TestDb;
 import io.github.partitionmaven.testing.TestServer;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * same run: the seed's INSERT ... SELECT ... ORDER BY into an indexed parent, and the floor (one
  * INSERT ... SELECT into bare partitions, then the index builds). A writer does ~200 inserts, updates
  * and deletes per second throughout; its longest stall is reported, step by step too, and beside it what the same writer sees
- * while the floor runs again (the least work a copy can do). Prints numbers; asserts nothing.
+ * while the floor runs again (the least work a copy can do), and, last, while as many sessions as the copy uses only read
+ * and hash rows (what sharing the cores alone costs it). Prints numbers; asserts nothing.
  *
  * <p>Run: {@code mvn -B -Pbenchmark test -Dtest=ConvertBenchmark}; {@code -Dconvert.benchmark.statements=true} also prints
  * the 25 statements that took the most time (pg_stat_statements); {@code -Dconvert.benchmark.sessions=N} sets copySessions;
@@ -188,6 +192,14 @@ class ConvertBenchmark {
         Run attachRun = attach(db);
         line("  (copy above took %.1f s)", copy);
         row("partition:convert, strategy attach (no copy)", attachRun.seconds(), floor, attachRun.cpu(), attachRun);
+        // what sharing the CPU alone does to the writer: as many sessions as copy uses, reading and hashing, writing nothing. Last, so
+        // as not to change what follows it: in the one run that had it before the conversion, the copy step took 11.5 s (4.9 s without)
+        Run cpuRun = underWriter(db, new Engines.RecordingLog(), clock -> cpuAlone(db, SESSIONS, floor));
+        row("CPU alone: " + SESSIONS + " session(s) hashing rows, writing nothing", cpuRun.seconds(), floor, cpuRun.cpu(), cpuRun);
+        line("");
+        line("the same writer's p99 while %d session(s) only read and hash rows for as long as the floor took: %.2f ms, %.2fx its idle"
+                + " %.2f ms (the cores' share alone; target for the conversion <= 2x)", SESSIONS, cpuRun.p99(), cpuRun.p99() / cpuRun.idleP99(),
+                cpuRun.idleP99());
         System.out.println("\n===== ConvertBenchmark (" + db.server().describe() + ", " + ROWS + " rows) =====");
         report.forEach(System.out::println);
         System.out.println();
@@ -423,6 +435,37 @@ class ConvertBenchmark {
         line("baseline: floor, INSERT ... SELECT into bare partitions %.1f s + index builds %.1f s = %.1f s", insert, s - insert, s);
         db.exec("DROP TABLE floor_way");
         return s;
+    }
+
+    /**
+     * The CPU's share alone: {@code sessions} sessions sum a hash of every row of chat_history, one core each (no parallel
+     * workers), over and over for about {@code seconds}, writing nothing (a SELECT: no WAL of its own).
+     * The writer's p99 beside it is what sharing the cores costs it, whatever the disk does.
+     */
+    private static void cpuAlone(TestDb db, int sessions, double seconds) throws Exception {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < sessions; i++) {
+            Thread t = new Thread(() -> {
+                try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                    s.execute("SET max_parallel_workers_per_gather = 0");
+                    while (System.nanoTime() < end) {
+                        s.execute("SELECT pg_catalog.sum(pg_catalog.hashtext(content)) FROM chat_history");
+                    }
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
     }
 
     /** A bare partitioned table shaped like chat_history, with the months of the data and three ahead. */

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -107,6 +108,11 @@ public final class TestServer {
 
     /** ... and with fsync, synchronous_commit and full_page_writes on when {@code durable}, whatever the suite runs with. */
     public static TestServer startEmbedded(int port, String major, boolean durable) throws IOException, SQLException {
+        return startEmbedded(port, major, durable, Map.of());
+    }
+
+    /** ... and with these server {@code settings} besides (e.g. autovacuum_naptime for a test that needs autovacuum soon). */
+    public static TestServer startEmbedded(int port, String major, boolean durable, Map<String, String> settings) throws IOException, SQLException {
         Path binaries = EmbeddedBinaries.archive(major);
         if (!Files.exists(binaries)) {
             throw new IllegalStateException("No PostgreSQL " + major + " binaries at " + binaries
@@ -126,6 +132,7 @@ public final class TestServer {
             // zonky's builder turns fsync and synchronous_commit off by default: back to PostgreSQL's own defaults
             builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on");
         }
+        settings.forEach(builder::setServerConfig);
         if (port > 0) {
             builder.setPort(port);
         }
