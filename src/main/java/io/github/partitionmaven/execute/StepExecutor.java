@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 /**
  * Runs steps guarded: every statement under {@code lock_timeout}, so the application never queues
  * behind the plugin for longer than that; a step that cannot get its locks is rolled back, autovacuum on its
- * tables is asked to give way ({@link AutovacuumYield}), and it is retried with backoff a bounded number of times,
- * then reported with the sessions that blocked it. On a Citus
+ * tables is asked to give way ({@link AutovacuumYield}), and it is retried, at once after a cancellation, else with
+ * backoff, a bounded number of times, then reported with the sessions that blocked it. On a Citus
  * coordinator every session is set up by {@link CitusSession}, so that the {@code SET LOCAL lock_timeout}
  * each transaction starts with binds on the workers' shards as well.
  */
@@ -257,7 +257,8 @@ public final class StepExecutor {
     /** The sessions holding locks on the step's relations: pid, user, state, since when, and what they run. */
     private String blockers(Step step) {
         String sql = """
-                SELECT DISTINCT a.pid, coalesce('user ' || a.usename, a.backend_type, 'a session') AS who, CURRENT_USER::text AS me, a.state, coalesce(a.xact_start, a.query_start) AS since,
+                SELECT DISTINCT a.pid, coalesce('user ' || a.usename, a.backend_type, 'a session') AS who, CURRENT_USER::text AS me,
+                       a.state, coalesce(a.xact_start, a.query_start) AS since,
                        pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 200) AS query, l.mode, l.relation::regclass::text AS rel
                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
                  WHERE l.granted AND a.pid <> pg_catalog.pg_backend_pid()
