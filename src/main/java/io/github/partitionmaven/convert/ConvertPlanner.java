@@ -62,7 +62,10 @@ public final class ConvertPlanner implements Planner {
 
     @Override
     public boolean appliesTo(TableState state) {
-        return state.kind() == TableState.Kind.PLAIN;
+        // a converted table whose old table still has foreign keys to other tables: convert drops them (OldForeignKeys)
+        return state.kind() == TableState.Kind.PLAIN || state.kind() == TableState.Kind.PARTITIONED && facts.values().stream()
+                .anyMatch(f -> f.table().equals(state.name()) && f.exists(new ConvertNames(state.name(), options).old())
+                        && OldForeignKeys.release(state.name(), f, new ConvertNames(state.name(), options)).isPresent());
     }
 
     @Override
@@ -116,7 +119,7 @@ public final class ConvertPlanner implements Planner {
         if (state.kind() == TableState.Kind.PARTITIONED) {
             TableRequirements.requirePartitioned(policy, state);
             if (f.exists(names.old())) {
-                return new TablePlan(policy, state, List.of(), List.of(Finding.info(state.name() + " is already partitioned (converted;"
+                return new TablePlan(policy, state, OldForeignKeys.release(state.name(), f, names).stream().toList(), List.of(Finding.info(state.name() + " is already partitioned (converted;"
                         + " the old table is kept as " + names.old() + "): nothing to convert. `mvn partition:premake` keeps its"
                         + " partitions ahead; drop " + names.old() + " once you no longer need `mvn partition:rollback`.")));
             }

@@ -114,6 +114,7 @@ final class CopyConversion {
         }
         Step.Failure failure = new Step.Failure(leftBehind(), java.util.Optional.of(names.progress()));
         steps.replaceAll(step -> step.action().startsWith("create " + s.sql()) ? step : step.withFailure(failure));
+        OldForeignKeys.release(t, facts, names).ifPresent(steps::add);
         ThrottleLimits limits = options.throttle();
         if (!offline && !server.readsAllStats() && (!limits.maxReplicaLag().isZero() || limits.pauseForAutovacuum())) {
             findings.add(Finding.warning("The role the plugin connects as cannot read other sessions' statistics, so the copy cannot see a"
@@ -184,7 +185,9 @@ final class CopyConversion {
             return Optional.empty();
         }
         List<Lock> locks = new ArrayList<>(List.of(new Lock(s, LockMode.SHARE_ROW_EXCLUSIVE)));
-        keys.forEach(fk -> locks.add(new Lock(fk.references(), LockMode.SHARE_ROW_EXCLUSIVE)));
+        // ACCESS EXCLUSIVE, not the SHARE ROW EXCLUSIVE of an added key: taking a partition's key over drops its action
+        // triggers on the referenced table (seen on 14 and 15: pg_locks shows both modes, and a reader of users held it up)
+        keys.forEach(fk -> locks.add(new Lock(fk.references(), LockMode.ACCESS_EXCLUSIVE)));
         return Optional.of(Step.transactional(Goal.CONVERT, state.name(), "add foreign key(s) " + String.join(", ", keys.stream()
                         .map(fk -> Sql.ident(fk.name())).toList()) + " to " + s.sql() + ", taking over those of its partitions",
                 "each partition holds the same key, validated: PostgreSQL attaches it instead of checking the rows again, so the"

@@ -115,6 +115,7 @@ final class RollbackConversion {
         // the fix it names runs after the rollback, when the old table is called t again
         narrowings.stream().filter(n -> !n.fits()).forEach(n -> findings.add(Finding.warning(n.staysBigint(t))));
         steps.add(swapBack(transfer, narrowings.stream().filter(ColumnChanges.Narrowing::fits).toList()));
+        OldForeignKeys.validateAfterSwapBack(t, facts, old).ifPresent(steps::add);
         return new TablePlan(policy, state, steps, findings);
     }
 
@@ -168,6 +169,7 @@ final class RollbackConversion {
         after.add("DROP TABLE " + names.progress().sql());
         after.addAll(ddl.sequenceHandoff(old, t));
         narrowed.forEach(n -> after.add(n.statement()));
+        after.addAll(OldForeignKeys.restoreNotValid(t, facts, old, ddl));
         after.add("DROP TABLE " + t.sql());
         after.addAll(ddl.restoreIdentitySequenceNames());
         after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
@@ -192,11 +194,14 @@ final class RollbackConversion {
             }
         };
         List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)));
+        locks.addAll(OldForeignKeys.referencedByTheDrop(t, facts));
         narrowed.forEach(n -> locks.add(new Lock(n.sequence().sequence(), LockMode.SHARE_ROW_EXCLUSIVE)));
         return Step.transactional(Goal.ROLLBACK, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
                 "one short transaction under lock_timeout: last changes replayed, sequences handed back" + (narrowed.isEmpty() ? ""
                         : " (" + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList())
-                        + ", as before <widenKeys> widened it)") + ", names restored" + (facts.carried().publications().isEmpty() ? ""
+                        + ", as before <widenKeys> widened it)") + ", names restored" + (OldForeignKeys.restoreNotValid(t, facts, old, ddl)
+                        .isEmpty() ? "" : "; " + old + " gets back its foreign keys to other tables, which the conversion dropped after"
+                        + " its swap, NOT VALID (an instant: DROP TABLE " + t + " holds the tables they reference), validated next") + (facts.carried().publications().isEmpty() ? ""
                         : "; it rejoins publication(s) " + String.join(", ", facts.carried().publications()) + ", which the swap took it out of"),
                 sql, locks, 0).withWork(work);
     }

@@ -108,8 +108,14 @@ class ConvertFailureTest {
 
     static Stream<Integer> steps() {
         TestDb db = seeded();
-        int n = engine(db, EngineLog.STDOUT, new ConvertPlanner(OPTIONS)).plan(Set.of(Goal.CONVERT)).tables().get(0).steps().size();
+        // up to the swap; the step after it fails with the conversion complete (OldForeignKeysTest)
+        int n = swapNumber(engine(db, EngineLog.STDOUT, new ConvertPlanner(OPTIONS)).plan(Set.of(Goal.CONVERT)).tables().get(0).steps());
         return IntStream.rangeClosed(2, n).boxed();
+    }
+
+    /** The number of the swap step, counting from 1, as the log numbers them. */
+    static int swapNumber(List<Step> steps) {
+        return 1 + IntStream.range(0, steps.size()).filter(i -> steps.get(i).action().startsWith("swap: ")).findFirst().orElseThrow();
     }
 
     static String withoutRowCounts(String snapshot) {

@@ -50,7 +50,8 @@ class ConvertPlanTest {
                 + " (NOT VALID)") && text.contains("ALTER TABLE %s VALIDATE CONSTRAINT %I") && text.contains("add foreign key(s)"
                 + " \"chat_history_user_id_fkey\" to \"public\".\"chat_history_new\", taking over those of its partitions"), text);
         assertEquals(!before18, text.contains("VALIDATE CONSTRAINT \"chat_history_user_id_fkey\""), text);
-        assertEquals(before18 ? 11 : 10, plan.steps().size());
+        assertEquals(before18 ? 12 : 11, plan.steps().size());
+        assertTrue(text.contains("drop the foreign key(s) \"chat_history_user_id_fkey\" of \"public\".\"chat_history_old\" to \"public\".\"users\""), text);
         assertTrue(text.contains("give the partitions of \"public\".\"chat_history_new\" back to autovacuum"), text);
         assertTrue(text.contains("trigger(s) \"audit\" (recreated on the new table in the swap"), text);
         assertTrue(text.contains("CREATE TRIGGER audit BEFORE UPDATE ON \"public\".\"chat_history\" FOR EACH ROW EXECUTE FUNCTION public.touch()"), text);

@@ -42,7 +42,7 @@ class StorageParametersTest {
         assertTrue(create.statements().stream().filter(q -> q.contains(" PARTITION OF ")).allMatch(q -> q.contains(" WITH (fillfactor = '90',"
                 + " autovacuum_vacuum_scale_factor = '0.01', toast.autovacuum_vacuum_cost_delay = '5', autovacuum_enabled = 'off',"
                 + " toast.autovacuum_enabled = 'off')")), create.statements().toString());
-        Step swap = plan.steps().get(plan.steps().size() - 1);
+        Step swap = plan.steps().get(ConvertFailureTest.swapNumber(plan.steps()) - 1);
         assertTrue(swap.reason().contains("storage parameters fillfactor=90, autovacuum_vacuum_scale_factor=0.01, toast.autovacuum_vacuum_cost_delay=5"
                 + " (on every partition"), swap.reason());
 
