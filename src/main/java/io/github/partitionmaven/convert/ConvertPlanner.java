@@ -9,6 +9,7 @@ import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.Planner;
+import io.github.partitionmaven.plan.Step;
 import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.plan.TableRequirements;
 import io.github.partitionmaven.policy.RunSettings;
@@ -119,8 +120,10 @@ public final class ConvertPlanner implements Planner {
         if (state.kind() == TableState.Kind.PARTITIONED) {
             TableRequirements.requirePartitioned(policy, state);
             if (f.exists(names.old())) {
-                return new TablePlan(policy, state, OldForeignKeys.release(state.name(), f, names).stream().toList(), List.of(Finding.info(state.name() + " is already partitioned (converted;"
-                        + " the old table is kept as " + names.old() + "): nothing to convert. `mvn partition:premake` keeps its"
+                List<Step> release = OldForeignKeys.release(state.name(), f, names).stream().toList();
+                return new TablePlan(policy, state, release, List.of(Finding.info(state.name() + " is already partitioned (converted;"
+                        + " the old table is kept as " + names.old() + "): " + (release.isEmpty() ? "nothing to convert"
+                        : "only its foreign keys to other tables are left to drop") + ". `mvn partition:premake` keeps its"
                         + " partitions ahead; drop " + names.old() + " once you no longer need `mvn partition:rollback`.")));
             }
             throw PartitionException.databaseState(state.name() + " is already partitioned by RANGE (" + policy.column()

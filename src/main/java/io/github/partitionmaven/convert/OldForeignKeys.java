@@ -47,16 +47,17 @@ final class OldForeignKeys {
         List<Lock> locks = new ArrayList<>(List.of(new Lock(old, LockMode.ACCESS_EXCLUSIVE)));
         keys.stream().map(ConvertFacts.ForeignKey::references).distinct().forEach(r -> locks.add(new Lock(r, LockMode.ACCESS_EXCLUSIVE)));
         String referenced = String.join(", ", keys.stream().map(fk -> fk.references().sql()).distinct().toList());
-        Step step = Step.transactional(Goal.CONVERT, table, "drop the foreign key(s) " + names(keys) + " of " + old.sql() + " to "
+        Step step = Step.autocommit(Goal.CONVERT, table, "drop the foreign key(s) " + names(keys) + " of " + old.sql() + " to "
                         + referenced, "nothing writes " + old.sql() + " after the swap, but its foreign keys still guard the rows they"
                         + " reference: deleting a row of " + referenced + " that only " + old.sql() + " still refers to would fail (or"
                         + " cascade into " + old.sql() + ") although " + table.sql() + " no longer holds it. " + table.sql() + " keeps the"
                         + " same keys; `mvn partition:rollback` gives them back to " + old.sql() + " when it swaps back. Dropping one"
-                        + " takes ACCESS EXCLUSIVE on the referenced table too, for an instant (its triggers go), under lock_timeout",
+                        + " takes ACCESS EXCLUSIVE on the referenced table too, for an instant (its triggers go), under lock_timeout: one"
+                        + " key a transaction, so no two referenced tables are held at once",
                 keys.stream().map(fk -> "ALTER TABLE " + old.sql() + " DROP CONSTRAINT " + Sql.ident(fk.name())).toList(), locks, 0)
                 .withRequires(List.of(Requirement.owner(old)));
         return Optional.of(step.withFailure(new Step.Failure("The conversion of " + table.sql() + " is complete and " + old.sql()
-                + " is kept for rollback; only its foreign key(s) " + names(keys) + " are still there, so deleting a row of " + referenced
+                + " is kept for rollback; only its foreign key(s) " + names(keys) + " are not all dropped yet, so deleting a row of " + referenced
                 + " that only " + old.sql() + " refers to fails meanwhile. Fix the cause and run `mvn partition:convert` again to drop"
                 + " them.", Optional.empty())));
     }

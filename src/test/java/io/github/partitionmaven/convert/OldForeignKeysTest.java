@@ -89,13 +89,18 @@ class OldForeignKeysTest {
             log.release();
         }
         assertTrue(e.getMessage().contains("The conversion of \"public\".\"chat_history\" is complete and \"public\".\"chat_history_old\""
-                + " is kept for rollback; only its foreign key(s) \"chat_history_user_id_fkey\" are still there"), e.getMessage());
+                + " is kept for rollback; only its foreign key(s) \"chat_history_user_id_fkey\" are not all dropped yet"), e.getMessage());
         assertTrue(e.getMessage().contains("run `mvn partition:convert` again to drop them"), e.getMessage());
         assertEquals("p", db.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = 'chat_history'::regclass").get(0));
         assertEquals(List.of("chat_history_user_id_fkey users true"), db.queryStrings(OLD_KEYS));
 
         // partition:plan shows it (so failOnChanges catches it), and partition:convert does it
-        List<Step> whole = ConvertTest.engine(db, ConvertOptions.DEFAULTS, new Engines.RecordingLog()).plan(Goal.POLICY_GOALS).steps();
+        io.github.partitionmaven.plan.PartitionPlan plan = ConvertTest.engine(db, ConvertOptions.DEFAULTS, new Engines.RecordingLog())
+                .plan(Goal.POLICY_GOALS);
+        assertTrue(plan.tables().get(0).findings().stream().anyMatch(f -> f.message().contains("is already partitioned (converted; the old"
+                + " table is kept as \"public\".\"chat_history_old\"): only its foreign keys to other tables are left to drop")),
+                "" + plan.tables().get(0).findings());
+        List<Step> whole = plan.steps();
         assertTrue(whole.stream().anyMatch(s -> s.goal() == Goal.CONVERT && s.statements().equals(List.of(
                 "ALTER TABLE \"public\".\"chat_history_old\" DROP CONSTRAINT \"chat_history_user_id_fkey\""))), "" + whole);
         ConvertTest.engine(db, ConvertOptions.DEFAULTS, new Engines.RecordingLog()).apply(Goal.CONVERT);
