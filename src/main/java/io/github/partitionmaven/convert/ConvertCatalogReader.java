@@ -78,6 +78,37 @@ public final class ConvertCatalogReader {
                AND d.refobjid = ANY (?::oid[]) AND v.oid <> d.refobjid
             """;
 
+    /**
+     * What else PostgreSQL binds to the table, or to its row type, by OID, and so follows it to its old name at the swap, as a
+     * view would (seen on Debian's PostgreSQL 15: another table's policy and a BEGIN ATOMIC function read chat_history_old after
+     * the swap, and a column of type chat_history became of type chat_history_old). The table's own policies are carried.
+     */
+    private static final String BOUND = """
+            SELECT d.refobjid::bigint, CASE WHEN d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+                   THEN (SELECT pg_catalog.format('policy %I on %s reads it in its expressions: have it read through a function whose'
+                                 || ' body is resolved at each call (LANGUAGE sql AS $$ ... $$), or drop it, convert and create it again',
+                                 p.polname, p.polrelid::pg_catalog.regclass) FROM pg_catalog.pg_policy p WHERE p.oid = d.objid)
+                   ELSE pg_catalog.format('function %s reads it in its SQL-standard body (BEGIN ATOMIC): give it a string body'
+                                 || ' (AS $$ ... $$, from pg_get_functiondef), which is resolved at each call', d.objid::pg_catalog.regprocedure) END
+              FROM pg_catalog.pg_depend d
+             WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = ANY (?::oid[]) AND d.deptype = 'n'
+               AND d.classid IN ('pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.oid = d.objid AND d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+                                  AND p.polrelid = d.refobjid)
+            UNION ALL
+            SELECT c.oid::bigint, CASE WHEN d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                   THEN pg_catalog.format('column %I of %s has its row type: change that column''s type (to jsonb, say) or drop it',
+                                          a.attname, d.objid::pg_catalog.regclass)
+                   ELSE pg_catalog.format('function %s takes or returns its row type: drop it, convert and create it again',
+                                          d.objid::pg_catalog.regprocedure) END
+              FROM pg_catalog.pg_class c
+              JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.refobjid = c.reltype AND d.deptype = 'n'
+                   AND d.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)
+              LEFT JOIN pg_catalog.pg_attribute a ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND a.attrelid = d.objid AND a.attnum = d.objsubid
+             WHERE c.oid = ANY (?::oid[])
+            ORDER BY 1, 2
+            """;
+
     private static final String GRANTS = """
             SELECT c.oid::bigint, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END, a.privilege_type, a.is_grantable
               FROM pg_class c, pg_catalog.aclexplode(c.relacl) a
@@ -195,6 +226,15 @@ public final class ConvertCatalogReader {
             }
         }
         query(c, VIEWS, oids, rs -> b.get(rs.getLong(1)).views.add(rs.getString(2)));
+        try (PreparedStatement ps = c.prepareStatement(BOUND)) {
+            ps.setArray(1, c.createArrayOf("oid", oids));
+            ps.setArray(2, c.createArrayOf("oid", oids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    b.get(rs.getLong(1)).bound.add(rs.getString(2));
+                }
+            }
+        }
         query(c, GRANTS, oids, rs -> b.get(rs.getLong(1)).grants.add(new ConvertFacts.Grant(Optional.ofNullable(rs.getString(2)),
                 rs.getString(3), rs.getBoolean(4))));
         query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(rs.getString(2)));
@@ -270,7 +310,7 @@ public final class ConvertCatalogReader {
             Builder t = b.get(oid);
             ConvertNames n = names.get(s.name());
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
-                    List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.grants),
+                    List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.bound), List.copyOf(t.grants),
                     List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
                     objects, existing, unanalyzed, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE),
                     t.columns.stream().map(col -> new ConvertFacts.ColumnDef(col.name(), col.type(), col.notNull(),
@@ -418,6 +458,7 @@ public final class ConvertCatalogReader {
         final List<ConvertFacts.ForeignKey> fks = new ArrayList<>();
         final List<String> inbound = new ArrayList<>();
         final List<String> views = new ArrayList<>();
+        final List<String> bound = new ArrayList<>();
         final List<ConvertFacts.Grant> grants = new ArrayList<>();
         final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();
         final List<String> triggers = new ArrayList<>();

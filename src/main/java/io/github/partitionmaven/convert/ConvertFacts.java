@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param foreignKeys      foreign keys from this table to others (kept on the new table)
  * @param inboundForeignKeys foreign keys of other tables referencing this one, as "constraint on table"
  * @param dependentViews   views and materialized views reading the table
+ * @param boundObjects     other objects bound to the table or its row type by OID (policies of other tables, functions with a
+ *                         SQL-standard body or of its row type, columns of its row type), each described with its fix
  * @param sequences        serial and identity columns with their sequences
  * @param triggers         the table's own triggers (not the conversion's capture)
  * @param rowHash          how the verification hashes a row of the table, column by column
@@ -36,6 +38,7 @@ public record ConvertFacts(
         List<ForeignKey> foreignKeys,
         List<String> inboundForeignKeys,
         List<String> dependentViews,
+        List<String> boundObjects,
         List<Grant> grants,
         List<SequenceColumn> sequences,
         List<String> triggers,
@@ -162,7 +165,7 @@ public record ConvertFacts(
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, grants, sequences, triggers, rowHash, stats, objects, existing, unanalyzed, progress, carried,
+                foreignKeys, inboundForeignKeys, dependentViews, boundObjects, grants, sequences, triggers, rowHash, stats, objects, existing, unanalyzed, progress, carried,
                 columns);
     }
 

@@ -292,6 +292,11 @@ public final class ConvertPlanner implements Planner {
                     + " would keep reading the old table. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)), drop them,"
                     + " convert, then create them again.");
         }
+        if (!f.boundObjects().isEmpty()) {
+            throw PartitionException.databaseState("PostgreSQL binds these to " + t + " by its identity, not its name: at the swap they"
+                    + " would follow it to " + names(t).old() + " and go on reading it (or typing their values with its row type) while"
+                    + " the application writes the new " + t + ": " + String.join("; ", f.boundObjects()) + ". Then convert.");
+        }
         if (!f.carried().children().isEmpty()) {
             throw PartitionException.databaseState(t + " is an inheritance parent of " + String.join(", ", f.carried().children())
                     + ": after the swap they would keep inheriting from " + names(t).old() + " (their rows read twice or lost to readers of "

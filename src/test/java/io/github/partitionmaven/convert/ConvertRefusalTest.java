@@ -45,6 +45,27 @@ class ConvertRefusalTest {
     }
 
     @Test
+    void policiesFunctionsAndColumnsBoundToTheTableByItsIdentityAreNamedWithTheirFix() {
+        TestDb db = ConvertTest.seeded(100);
+        // each followed chat_history to chat_history_old at the swap (seen on Debian's PostgreSQL 15)
+        db.exec("CREATE TABLE notes (id serial PRIMARY KEY, user_id int, body text)", "ALTER TABLE notes ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY only_chatters ON notes USING (EXISTS (SELECT 1 FROM chat_history c WHERE c.user_id = notes.user_id))",
+                "CREATE FUNCTION message_count(u int) RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM chat_history WHERE user_id = u; END",
+                "CREATE TABLE msg_archive (m chat_history)",
+                // resolved by name at each call: not bound, not refused
+                "CREATE FUNCTION message_total() RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT count(*) FROM chat_history); END $$",
+                "CREATE POLICY own_rows ON chat_history USING (EXISTS (SELECT 1 FROM chat_history h WHERE h.id = chat_history.id))");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.startsWith("PostgreSQL binds these to \"public\".\"chat_history\" by its identity, not its name: at the swap they"
+                + " would follow it to \"public\".\"chat_history_old\""), m);
+        assertTrue(m.contains("policy only_chatters on public.notes reads it in its expressions: have it read through a function whose body is"
+                + " resolved at each call"), m);
+        assertTrue(m.contains("function public.message_count(integer) reads it in its SQL-standard body (BEGIN ATOMIC): give it a string body"), m);
+        assertTrue(m.contains("column m of public.msg_archive has its row type: change that column's type"), m);
+        assertTrue(!m.contains("message_total") && !m.contains("own_rows"), m);
+    }
+
+    @Test
     void nullKeysAreCounted() {
         TestDb db = ConvertTest.seeded(100);
         db.exec("ALTER TABLE chat_history ALTER COLUMN created_at DROP NOT NULL",
