@@ -81,7 +81,9 @@ public final class ConvertCatalogReader {
     /**
      * What else PostgreSQL binds to the table, or to its row type, by OID, and so follows it to its old name at the swap, as a
      * view would (seen on Debian's PostgreSQL 15: another table's policy and a BEGIN ATOMIC function read chat_history_old after
-     * the swap, and a column of type chat_history became of type chat_history_old). The table's own policies are carried.
+     * the swap, a column of type chat_history became of type chat_history_old, and a subscription, whose pg_subscription_rel
+     * entry stayed with chat_history_old, silently skipped every change to chat_history until REFRESH PUBLICATION). The
+     * table's own policies are carried.
      */
     private static final String BOUND = """
             SELECT d.refobjid::bigint, CASE WHEN d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass
@@ -106,6 +108,17 @@ public final class ConvertCatalogReader {
                    AND d.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)
               LEFT JOIN pg_catalog.pg_attribute a ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND a.attrelid = d.objid AND a.attnum = d.objsubid
              WHERE c.oid = ANY (?::oid[])
+            UNION ALL
+            SELECT r.srrelid::bigint, pg_catalog.format('subscription %1$I replicates into it (its apply worker writes with triggers'
+                   || ' off, so the capture would miss its changes, and after the swap skips the new table, which it does not know): in'
+                   || ' a window where the publisher does not write the table, remove it from the publication there (ALTER PUBLICATION'
+                   || ' ... DROP TABLE) and run ALTER SUBSCRIPTION %1$I REFRESH PUBLICATION here, convert, give the table REPLICA'
+                   || ' IDENTITY FULL there (an update or delete must carry the partition column to find its partition), add it back'
+                   || ' to the publication and run ALTER SUBSCRIPTION %1$I REFRESH PUBLICATION WITH (copy_data = false); or partition'
+                   || ' the publisher''s table instead',
+                   s.subname)
+              FROM pg_catalog.pg_subscription_rel r JOIN pg_catalog.pg_subscription s ON s.oid = r.srsubid
+             WHERE r.srrelid = ANY (?::oid[])
             ORDER BY 1, 2
             """;
 
@@ -227,8 +240,9 @@ public final class ConvertCatalogReader {
         }
         query(c, VIEWS, oids, rs -> b.get(rs.getLong(1)).views.add(rs.getString(2)));
         try (PreparedStatement ps = c.prepareStatement(BOUND)) {
-            ps.setArray(1, c.createArrayOf("oid", oids));
-            ps.setArray(2, c.createArrayOf("oid", oids));
+            for (int i = 1; i <= 3; i++) {
+                ps.setArray(i, c.createArrayOf("oid", oids));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     b.get(rs.getLong(1)).bound.add(rs.getString(2));

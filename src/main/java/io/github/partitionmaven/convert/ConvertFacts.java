@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param inboundForeignKeys foreign keys of other tables referencing this one, as "constraint on table"
  * @param dependentViews   views and materialized views reading the table
  * @param boundObjects     other objects bound to the table or its row type by OID (policies of other tables, functions with a
- *                         SQL-standard body or of its row type, columns of its row type), each described with its fix
+ *                         SQL-standard body or of its row type, columns of its row type, subscriptions replicating into it),
+ *                         each described with its fix
  * @param sequences        serial and identity columns with their sequences
  * @param triggers         the table's own triggers (not the conversion's capture)
  * @param rowHash          how the verification hashes a row of the table, column by column
