@@ -64,9 +64,9 @@ public final class ConvertPlanner implements Planner {
     @Override
     public boolean appliesTo(TableState state) {
         // a converted table whose old table still has foreign keys to other tables: convert drops them (OldForeignKeys)
+        ConvertNames names = new ConvertNames(state.name(), options);
         return state.kind() == TableState.Kind.PLAIN || state.kind() == TableState.Kind.PARTITIONED && facts.values().stream()
-                .anyMatch(f -> f.table().equals(state.name()) && f.exists(new ConvertNames(state.name(), options).old())
-                        && OldForeignKeys.release(state.name(), f, new ConvertNames(state.name(), options)).isPresent());
+                .anyMatch(f -> f.table().equals(state.name()) && f.exists(names.old()) && OldForeignKeys.release(state.name(), f, names).isPresent());
     }
 
     @Override
