@@ -22,7 +22,7 @@ import java.util.Optional;
  * Read for all tables in a fixed number of queries.
  */
 record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> policies, List<ColumnGrant> columnGrants, char replicaIdentity,
-               Optional<String> replicaIndex, List<String> publications, List<Label> labels, List<Trigger> triggers, List<String> children,
+               Optional<String> replicaIndex, List<Publication> publications, List<Label> labels, List<Trigger> triggers, List<String> children,
                StorageParameters storage) {
 
     static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of(),
@@ -37,6 +37,27 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     record Label(String provider, Optional<String> column, String label) {
     }
 
+    /**
+     * A publication that publishes the table: by name ({@code listed}), with its row filter and column list (PostgreSQL 15 and
+     * later), or through {@code FOR ALL TABLES} or {@code FOR TABLES IN SCHEMA} ({@code implicitly} says which).
+     *
+     * @param viaRoot     publish_via_partition_root: whether a partitioned table's changes go out under its own name
+     * @param publish     what it publishes, as {@code WITH (publish = ...)} takes it
+     * @param partitioned the other partitioned tables it names, whose changes switching {@code viaRoot} on would rename
+     */
+    record Publication(String name, boolean viaRoot, Optional<String> implicitly, String publish, Optional<String> rowFilter,
+                       List<String> columns, List<String> partitioned) {
+        boolean listed() {
+            return implicitly.isEmpty();
+        }
+
+        /** Adds {@code table} as the publication had the old one: with its column list and row filter. */
+        String add(TableName table) {
+            return "ALTER PUBLICATION " + Sql.ident(name) + " ADD TABLE " + table.sql() + (columns.isEmpty() ? "" : " (" + Sql.identList(columns)
+                    + ")") + rowFilter.map(f -> " WHERE (" + f + ")").orElse("");
+        }
+    }
+
     /** A trigger's definition as pg_get_triggerdef prints it, and the table name as printed there. */
     record Trigger(String name, String definition, String printedTable) {
         String on(TableName target) {
@@ -48,8 +69,6 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     private static final String TABLES = """
             SELECT c.oid::bigint, c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text,
                    (SELECT ci.relname FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident),
-                   (SELECT pg_catalog.array_agg(p.pubname::text ORDER BY p.pubname) FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid
-                     WHERE r.prrelid = c.oid),
                    (SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', cn.nspname, ch.relname) ORDER BY 1) FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid
                       JOIN pg_namespace cn ON cn.oid = ch.relnamespace WHERE h.inhparent = c.oid),
                    c.reloptions, (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
@@ -84,7 +103,34 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
              ORDER BY t.tgname
             """;
 
-    static Map<Long, Carried> read(Connection c, Long[] oids) throws SQLException {
+    /**
+     * The publications that publish each table, by name or implicitly. Row filters, column lists and schema publications came
+     * with PostgreSQL 15; before it their columns do not exist.
+     */
+    private static String publications(int major) {
+        boolean fifteen = major >= 15;
+        return """
+                SELECT c.oid::bigint, p.pubname,  p.pubviaroot,
+                       CASE WHEN p.puballtables THEN '' WHEN r.oid IS NULL THEN n.nspname::text END,
+                       pg_catalog.array_to_string(ARRAY[CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
+                                                        CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END], ', '),
+                       %s, %s,
+                       (SELECT pg_catalog.array_agg(pg_catalog.format('%%I.%%I', on2.nspname, oc.relname) ORDER BY 1)
+                          FROM pg_publication_rel o JOIN pg_class oc ON oc.oid = o.prrelid JOIN pg_namespace on2 ON on2.oid = oc.relnamespace
+                         WHERE o.prpubid = p.oid AND oc.relkind = 'p' AND oc.oid <> c.oid)
+                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  JOIN pg_publication p ON true
+                  LEFT JOIN pg_publication_rel r ON r.prpubid = p.oid AND r.prrelid = c.oid
+                 WHERE c.oid = ANY (?::oid[])
+                   AND (r.oid IS NOT NULL OR p.puballtables%s)
+                 ORDER BY 1, 2
+                """.formatted(fifteen ? "pg_catalog.pg_get_expr(r.prqual, r.prrelid)" : "NULL::text",
+                fifteen ? "(SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(r.prattrs::int2[]) WITH ORDINALITY"
+                        + " k(attnum, ord) JOIN pg_attribute a ON a.attrelid = r.prrelid AND a.attnum = k.attnum)" : "NULL::text[]",
+                fifteen ? " OR EXISTS (SELECT 1 FROM pg_publication_namespace pn WHERE pn.pnpubid = p.oid AND pn.pnnspid = c.relnamespace)" : "");
+    }
+
+    static Map<Long, Carried> read(Connection c, Long[] oids, int major) throws SQLException {
         Map<Long, Builder> b = new HashMap<>();
         for (Long oid : oids) {
             b.put(oid, new Builder());
@@ -95,10 +141,13 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             t.force = rs.getBoolean(3);
             t.replident = rs.getString(4).charAt(0);
             t.replicaIndex = Optional.ofNullable(rs.getString(5));
-            t.publications.addAll(strings(rs.getArray(6)));
-            t.children.addAll(strings(rs.getArray(7)));
-            t.storage = StorageParameters.of(strings(rs.getArray(8)), strings(rs.getArray(9)));
+            t.children.addAll(strings(rs.getArray(6)));
+            t.storage = StorageParameters.of(strings(rs.getArray(7)), strings(rs.getArray(8)));
         });
+        ConvertCatalogReader.query(c, publications(major), oids, rs -> b.get(rs.getLong(1)).publications.add(new Publication(rs.getString(2),
+                rs.getBoolean(3), Optional.ofNullable(rs.getString(4)).map(schema -> schema.isEmpty() ? "FOR ALL TABLES" : "FOR TABLES IN SCHEMA "
+                + Sql.ident(schema)), rs.getString(5), Optional.ofNullable(rs.getString(6)),
+                strings(rs.getArray(7)), strings(rs.getArray(8)))));
         ConvertCatalogReader.query(c, POLICIES, oids, rs -> b.get(rs.getLong(1)).policies.add(new Policy(rs.getString(2), rs.getBoolean(3), rs.getString(4),
                 strings(rs.getArray(5)), Optional.ofNullable(rs.getString(6)), Optional.ofNullable(rs.getString(7)))));
         ConvertCatalogReader.query(c, COLUMN_GRANTS, oids, rs -> b.get(rs.getLong(1)).columnGrants.add(new ColumnGrant(rs.getString(2),
@@ -148,9 +197,9 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         for (Trigger t : triggers) {
             sql.add(t.on(table));
         }
-        for (String pub : publications) {
-            sql.add("ALTER PUBLICATION " + Sql.ident(pub) + " DROP TABLE " + old.sql());
-            sql.add("ALTER PUBLICATION " + Sql.ident(pub) + " ADD TABLE " + table.sql());
+        for (Publication pub : listedPublications()) {
+            sql.add("ALTER PUBLICATION " + Sql.ident(pub.name()) + " DROP TABLE " + old.sql());
+            sql.add(pub.add(table));
         }
         return sql;
     }
@@ -161,7 +210,52 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
      * the table's changes.
      */
     List<String> rejoinPublications(TableName table) {
-        return publications.stream().map(pub -> "ALTER PUBLICATION " + Sql.ident(pub) + " ADD TABLE " + table.sql()).toList();
+        return listedPublications().stream().map(pub -> pub.add(table)).toList();
+    }
+
+    /**
+     * What the table's publications would get wrong once it is converted, or rolled back, each with its fix; empty when
+     * nothing. Seen on PostgreSQL 18, a subscriber beside: with publish_via_partition_root off, the converted table's changes
+     * went out under its partitions' names, which the subscriber does not have, and it received none of them, without an
+     * error on the publisher; under FOR ALL TABLES the copy's own tables were published too, and the progress table, which
+     * has no replica identity, could not be updated ("cannot update table ... because it does not have a replica identity
+     * and publishes updates").
+     *
+     * @param helpers what the goal creates or writes besides the table, as the message names them
+     */
+    List<String> publicationProblems(String helpers, boolean converting) {
+        List<String> problems = new ArrayList<>();
+        for (Publication p : publications) {
+            String pub = Sql.ident(p.name());
+            if (p.implicitly().isPresent()) {
+                problems.add("publication " + pub + " publishes it " + p.implicitly().get() + ", so it would publish " + helpers + " too: a"
+                        + " subscriber that lacks them stops applying, and those without a replica identity cannot even be updated. Have it name its tables instead (tables created later then no longer join it by themselves),"
+                        + " in one transaction that keeps what it publishes: DO $pub$ BEGIN EXECUTE (SELECT pg_catalog.format('DROP"
+                        + " PUBLICATION %1$I; CREATE PUBLICATION %1$I FOR TABLE %2$s WITH (publish = %3$L, publish_via_partition_root"
+                        + " = true)', pubname, pg_catalog.string_agg(pg_catalog.format('%I.%I', schemaname, tablename), ', '), "
+                        + Sql.literal(p.publish()) + ") FROM pg_catalog.pg_publication_tables WHERE pubname = " + Sql.literal(p.name())
+                        + " GROUP BY pubname); END $pub$ (for Debezium: publication.autocreate.mode = filtered)");
+            } else if (converting && !p.viaRoot()) {
+                problems.add("publication " + pub + " publishes it with publish_via_partition_root off, so after the swap each change"
+                        + " would go out under the name of its row's partition, which a subscriber does not have, and the subscriber"
+                        + " would receive none of them. Run ALTER PUBLICATION " + pub + " SET (publish_via_partition_root = true) first"
+                        + " (a plain table is published the same either way)" + (p.partitioned().isEmpty() ? "" : "; it then also"
+                        + " publishes the changes of " + String.join(", ", p.partitioned()) + " under their own names instead of their"
+                        + " partitions', which their subscribers must have, and learn of with ALTER SUBSCRIPTION ... REFRESH PUBLICATION"));
+            }
+        }
+        return problems;
+    }
+
+    /** The publications that name the table: those the swap moves it between. */
+    List<Publication> listedPublications() {
+        return publications.stream().filter(Publication::listed).toList();
+    }
+
+    /** The names of {@link #listedPublications()}, for the plan's reasons. */
+    String listedNames() {
+        return String.join(", ", listedPublications().stream().map(p -> Sql.ident(p.name()) + p.rowFilter().map(f -> " (rows WHERE " + f + ")")
+                .orElse("") + (p.columns().isEmpty() ? "" : " (columns " + String.join(", ", p.columns()) + ")")).toList());
     }
 
     /**
@@ -202,8 +296,8 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             parts.add("replica identity USING INDEX " + replicaIndex.map(Sql::ident).orElse("?") + " (on the parent; on every partition"
                     + " its index attached to it)");
         }
-        if (!publications.isEmpty()) {
-            parts.add("membership of publication(s) " + String.join(", ", publications) + " (the old table leaves them)");
+        if (!listedPublications().isEmpty()) {
+            parts.add("membership of publication(s) " + listedNames() + " (the old table leaves them)");
         }
         if (!columnGrants.isEmpty()) {
             parts.add(columnGrants.size() + " column-level grant(s)");
@@ -237,7 +331,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         boolean force;
         char replident = 'd';
         Optional<String> replicaIndex = Optional.empty();
-        final List<String> publications = new ArrayList<>();
+        final List<Publication> publications = new ArrayList<>();
         final List<String> children = new ArrayList<>();
         final List<Policy> policies = new ArrayList<>();
         final List<ColumnGrant> columnGrants = new ArrayList<>();

@@ -318,7 +318,7 @@ public final class ConvertCatalogReader {
                 .toList(), existing);
         Map<Long, ConvertFacts.KeyStats> stats = readStats(c, byOid, policyByOid, b, settings,
                 oid -> policyByOid.get(oid).conversion().addNotNull() && !existing.containsKey(names.get(byOid.get(oid).name()).shadow()));
-        Map<Long, Carried> carried = Carried.read(c, oids);
+        Map<Long, Carried> carried = Carried.read(c, oids, catalog.server().major());
 
         byOid.forEach((oid, s) -> {
             Builder t = b.get(oid);

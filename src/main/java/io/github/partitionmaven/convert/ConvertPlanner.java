@@ -297,6 +297,12 @@ public final class ConvertPlanner implements Planner {
                     + " would follow it to " + names(t).old() + " and go on reading it (or typing their values with its row type) while"
                     + " the application writes the new " + t + ": " + String.join("; ", f.boundObjects()) + ". Then convert.");
         }
+        List<String> publishing = f.carried().publicationProblems("the conversion's own tables (the partitions of " + names(t).shadow()
+                + (strategy == ConvertOptions.Strategy.COPY ? ", the change log" : "") + ", the progress table)", true);
+        if (!publishing.isEmpty()) {
+            throw PartitionException.databaseState(t + " is published by logical replication, and " + String.join("; ", publishing)
+                    + ". Then convert.");
+        }
         if (!f.carried().children().isEmpty()) {
             throw PartitionException.databaseState(t + " is an inheritance parent of " + String.join(", ", f.carried().children())
                     + ": after the swap they would keep inheriting from " + names(t).old() + " (their rows read twice or lost to readers of "

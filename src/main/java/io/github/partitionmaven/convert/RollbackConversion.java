@@ -60,6 +60,11 @@ final class RollbackConversion {
                     ? "it is not partitioned." : old + " (the old table a conversion keeps) does not exist; it may have been dropped,"
                     + " or <oldTableName> differs from the conversion's."));
         }
+        List<String> publishing = facts.carried().publicationProblems("the rollback's writes to " + old + " and its own tables", false);
+        if (!publishing.isEmpty()) {
+            throw PartitionException.databaseState(t + " is published by logical replication, and " + String.join("; ", publishing)
+                    + ". Then roll back.");
+        }
         if (facts.isPartition(old)) {
             return new AttachRollback(policy, state, facts, attached.orElseThrow(() -> PartitionException.databaseState(old + " is a"
                     + " partition, but not of " + t + "; rollback only swaps back the table <oldTableName> names. Check <oldTableName>.")),
@@ -201,8 +206,8 @@ final class RollbackConversion {
                         : " (" + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList())
                         + ", as before <widenKeys> widened it)") + ", names restored" + (OldForeignKeys.restoreNotValid(t, facts, old, ddl)
                         .isEmpty() ? "" : "; " + old + " gets back its foreign keys to other tables, which the conversion dropped after"
-                        + " its swap, NOT VALID (an instant: DROP TABLE " + t + " holds the tables they reference), validated next") + (facts.carried().publications().isEmpty() ? ""
-                        : "; it rejoins publication(s) " + String.join(", ", facts.carried().publications()) + ", which the swap took it out of"),
+                        + " its swap, NOT VALID (an instant: DROP TABLE " + t + " holds the tables they reference), validated next") + (facts.carried().listedPublications().isEmpty() ? ""
+                        : "; it rejoins publication(s) " + facts.carried().listedNames() + ", which the swap took it out of"),
                 sql, locks, 0).withWork(work);
     }
 }

@@ -92,9 +92,9 @@ class CarryOverTest {
     @ParameterizedTest
     @EnumSource(ConvertOptions.Strategy.class)
     void publicationMembershipMovesToTheNewTableAndBackWithARollback(ConvertOptions.Strategy strategy) {
-        TestDb db = seeded("CREATE PUBLICATION chat_pub FOR TABLE chat_history, users");
+        TestDb db = seeded("CREATE PUBLICATION chat_pub FOR TABLE chat_history, users WITH (publish_via_partition_root = true)");
         String plan = convert(db, strategy);
-        assertTrue(plan.contains("membership of publication(s) chat_pub"), plan);
+        assertTrue(plan.contains("membership of publication(s) \"chat_pub\""), plan);
         String published = "SELECT c.relname || ' ' || c.relkind::text FROM pg_publication_rel r JOIN pg_publication p ON p.oid = r.prpubid"
                 + " JOIN pg_class c ON c.oid = r.prrelid WHERE p.pubname = 'chat_pub' ORDER BY 1";
         assertEquals(List.of("chat_history p", "users r"), db.queryStrings(published));

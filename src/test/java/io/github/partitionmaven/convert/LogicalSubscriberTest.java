@@ -8,11 +8,9 @@ import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
-import io.github.partitionmaven.testing.Seed;
+import io.github.partitionmaven.testing.LogicalReplication;
 import io.github.partitionmaven.testing.TestDb;
 import io.github.partitionmaven.testing.TestServer;
-import java.net.URI;
-import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,15 +35,11 @@ class LogicalSubscriberTest {
 
     @Test
     void aSubscribedTableIsRefusedNamingTheSubscriptionAndTheProcedureItGivesConvertsWithoutLosingARow() throws Exception {
-        TestDb pub = seeded("sub_publisher");
-        TestDb sub = server.createDatabase("sub_subscriber");
-        sub.exec(Seed.plainTables().toArray(String[]::new));
-        pub.exec("CREATE PUBLICATION chat FOR TABLE users, chat_history", "SELECT pg_create_logical_replication_slot('chat', 'pgoutput')");
-        URI url = URI.create(pub.url().substring("jdbc:".length()));
-        sub.exec("CREATE SUBSCRIPTION chat CONNECTION 'host=" + url.getHost() + " port=" + url.getPort() + " dbname=" + pub.name()
-                + " user=" + server.user() + (server.password() == null ? "" : " password=" + server.password()) + "' PUBLICATION chat"
-                + " WITH (create_slot = false, slot_name = 'chat')");
-        await(sub, "SELECT count(*) FROM chat_history", pub.queryLong("SELECT count(*) FROM chat_history"));
+        TestDb pub = LogicalReplication.publisher(server, "sub_publisher");
+        TestDb sub = LogicalReplication.subscriber(server, "sub_subscriber");
+        pub.exec("CREATE PUBLICATION chat FOR TABLE users, chat_history");
+        LogicalReplication.subscribe(server, pub, sub, "chat");
+        LogicalReplication.await(sub, "SELECT count(*) FROM chat_history", pub.queryLong("SELECT count(*) FROM chat_history"));
 
         String before = sub.snapshot();
         PartitionException e = assertThrows(PartitionException.class,
@@ -68,25 +62,10 @@ class LogicalSubscriberTest {
         pub.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'after the conversion', '2026-11-10')",
                 "DELETE FROM chat_history WHERE id = 7");
         // 1 once the insert is there and the delete done
-        await(sub, "SELECT count(*) FILTER (WHERE content = 'after the conversion') - count(*) FILTER (WHERE id = 7) FROM chat_history", 1);
+        LogicalReplication.await(sub, "SELECT count(*) FILTER (WHERE content = 'after the conversion') - count(*) FILTER (WHERE id = 7) FROM chat_history", 1);
         assertEquals(1, sub.queryLong("SELECT count(*) FROM chat_history WHERE content = 'after the conversion'"), "replicated into the new table");
         assertEquals("p", sub.queryStrings("SELECT relkind::text FROM pg_class WHERE oid = 'chat_history'::regclass").get(0));
         assertEquals(ConvertTest.fingerprint(pub, "chat_history"), ConvertTest.fingerprint(sub, "chat_history"));
         sub.exec("DROP SUBSCRIPTION chat");
-    }
-
-    private static TestDb seeded(String name) throws Exception {
-        TestDb db = server.createDatabase(name);
-        db.exec(Seed.plainTables().toArray(String[]::new));
-        db.exec(Seed.rows(20, 2000, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
-        return db;
-    }
-
-    private static void await(TestDb db, String query, long value) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (db.queryLong(query) != value) {
-            assertTrue(System.nanoTime() < deadline, "the subscriber did not reach " + value + " in 60 s: " + query);
-            Thread.sleep(100);
-        }
     }
 }

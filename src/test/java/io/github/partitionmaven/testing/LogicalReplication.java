@@ -1,0 +1,48 @@
+package io.github.partitionmaven.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.LocalDate;
+
+/**
+ * A publisher and a subscriber as two databases of one server started with {@code wal_level = logical}: the seed's tables on
+ * both, its rows on the publisher, a real slot and subscription between them.
+ */
+public final class LogicalReplication {
+
+    private LogicalReplication() {
+    }
+
+    /** A database holding the seed's tables and 2,000 of its rows over a year. */
+    public static TestDb publisher(TestServer server, String name) throws Exception {
+        TestDb db = subscriber(server, name);
+        db.exec(Seed.rows(20, 2000, LocalDate.of(2025, 12, 3), LocalDate.of(2026, 11, 20)).toArray(String[]::new));
+        return db;
+    }
+
+    /** A database holding the seed's tables, empty. */
+    public static TestDb subscriber(TestServer server, String name) throws Exception {
+        TestDb db = server.createDatabase(name);
+        db.exec(Seed.plainTables().toArray(String[]::new));
+        return db;
+    }
+
+    /** A slot on {@code pub} and a subscription on {@code sub}, both named after the publication. */
+    public static void subscribe(TestServer server, TestDb pub, TestDb sub, String publication) {
+        pub.exec("SELECT pg_create_logical_replication_slot('" + publication + "', 'pgoutput')");
+        URI url = URI.create(pub.url().substring("jdbc:".length()));
+        sub.exec("CREATE SUBSCRIPTION " + publication + " CONNECTION 'host=" + url.getHost() + " port=" + url.getPort() + " dbname="
+                + pub.name() + " user=" + server.user() + (server.password() == null ? "" : " password=" + server.password()) + "'"
+                + " PUBLICATION " + publication + " WITH (create_slot = false, slot_name = '" + publication + "')");
+    }
+
+    /** Until {@code query} gives {@code value} on the subscriber, at most 60 s. */
+    public static void await(TestDb db, String query, long value) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (db.queryLong(query) != value) {
+            assertTrue(System.nanoTime() < deadline, "the subscriber did not reach " + value + " in 60 s: " + query);
+            Thread.sleep(100);
+        }
+    }
+}
