@@ -94,7 +94,8 @@ final class AttachConversion {
         }
         String keyIndex = names.attachKeyIndex();
         if (!facts.primaryKey().isEmpty() && !facts.object(t, keyIndex).orElse(false)) {
-            List<String> cols = new ArrayList<>(facts.primaryKey().stream().map(ConvertFacts.Column::name).toList());
+            List<String> key = facts.primaryKey().stream().map(ConvertFacts.Column::name).toList();
+            List<String> cols = new ArrayList<>(key);
             if (!cols.contains(policy.column())) {
                 cols.add(policy.column());
             }
@@ -105,7 +106,9 @@ final class AttachConversion {
             sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(keyIndex) + " ON " + t.sql() + " (" + Sql.identList(cols) + ")");
             steps.add(Step.autocommit(Goal.CONVERT, t, "build unique index " + Sql.ident(keyIndex) + " (" + String.join(", ", cols) + ") on " + t,
                     "the primary key becomes (" + String.join(", ", cols) + "): a partitioned table's primary key must include the"
-                            + " partition column; built CONCURRENTLY, reads and writes continue", sql,
+                            + " partition column" + (key.contains(policy.column()) ? "" : ", so it keeps "
+                            + ConvertPlanner.onlyExtendedUnique(String.join(", ", key), policy.column())) + "; built CONCURRENTLY, reads and"
+                            + " writes continue", sql,
                     List.of(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE)), facts.stats().rows()));
         }
         if (!facts.exists(names.shadow())) {

@@ -266,10 +266,18 @@ public final class ConvertPlanner implements Planner {
                 + " partitioned table cannot enforce it. Replace it by one that includes " + Sql.ident(k) + ": CREATE UNIQUE INDEX"
                 + " CONCURRENTLY " + Sql.ident(replacement) + " ON " + t.sql() + " " + extended + "; DROP INDEX CONCURRENTLY "
                 + existing.sql() + "; ALTER INDEX " + new TableName(t.schema(), replacement).sql() + " RENAME TO " + Sql.ident(index.name())
-                + "; then convert. It then keeps only (" + keys + ", " + k + ") unique: two rows may share (" + keys + ") with different "
-                + k + ", and INSERT ... ON CONFLICT (" + keys + ") finds no index to use until it names (" + keys + ", " + k + "); where the"
-                + " application relies on (" + keys + ") alone being unique, it must check that itself. Or drop it (DROP INDEX CONCURRENTLY "
-                + existing.sql() + "). Nothing was changed.";
+                + "; then convert. It then keeps " + onlyExtendedUnique(keys, k) + "; where the application relies on (" + keys + ") alone"
+                + " being unique, it must check that itself. Or drop it (DROP INDEX CONCURRENTLY " + existing.sql() + "). Nothing was changed.";
+    }
+
+    /**
+     * What extending a unique key with the partition column costs the application: PostgreSQL infers an ON CONFLICT target
+     * only from a unique index on exactly its columns, so {@code ON CONFLICT (id)} then fails ("there is no unique or exclusion
+     * constraint matching the ON CONFLICT specification").
+     */
+    static String onlyExtendedUnique(String keys, String k) {
+        return "only (" + keys + ", " + k + ") unique: two rows may share (" + keys + ") with different " + k + ", and INSERT ... ON"
+                + " CONFLICT (" + keys + ") fails (no unique index matches it) until it names (" + keys + ", " + k + ")";
     }
 
     private void refuse(TablePolicy policy, TableState state, ConvertFacts f, RunSettings settings, ConvertOptions.Strategy strategy) {

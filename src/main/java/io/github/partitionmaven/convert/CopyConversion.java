@@ -339,7 +339,8 @@ final class CopyConversion {
             if (index.constraint().isPresent() && !index.columns().contains(policy.column())) {
                 why.add("the " + (index.primary() ? "primary key" : "unique key") + " (" + String.join(", ", index.columns()) + ") of " + t
                         + " becomes (" + String.join(", ", ddl.keyColumns(index)) + "): a partitioned table's unique keys must include"
-                        + " the partition column");
+                        + " the partition column, so it keeps " + ConvertPlanner.onlyExtendedUnique(String.join(", ", index.columns()),
+                        policy.column()));
             }
         }
         int sessions = options.copySessions();

@@ -2,6 +2,7 @@ package io.github.partitionmaven.convert;
 
 import static io.github.partitionmaven.testing.Engines.month;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.core.EngineLog;
@@ -81,6 +82,10 @@ class ConvertTest {
         Engines.RecordingLog log = new Engines.RecordingLog();
         PartitionPlan plan = engine(db, ConvertOptions.DEFAULTS.withBatchSize(500), log).plan(Set.of(Goal.CONVERT));
         assertTrue(plan.steps().size() >= 8, plan.steps().toString());
+        assertTrue(plan.steps().stream().anyMatch(s -> s.reason().contains("the primary key (id) of \"public\".\"chat_history\" becomes"
+                + " (id, created_at): a partitioned table's unique keys must include the partition column, so it keeps only (id, created_at)"
+                + " unique: two rows may share (id) with different created_at, and INSERT ... ON CONFLICT (id) fails (no unique index"
+                + " matches it) until it names (id, created_at)")), plan.steps().toString());
 
         try {
             engine(db, ConvertOptions.DEFAULTS.withBatchSize(500), log).apply(Goal.CONVERT);
@@ -123,6 +128,13 @@ class ConvertTest {
         assertEquals("chat_history", db.queryStrings("SELECT c.relname FROM pg_depend d JOIN pg_class c ON c.oid = d.refobjid"
                 + " WHERE d.objid = 'chat_history_id_seq'::regclass AND d.deptype = 'a'").get(0));
         assertTrue(log.text().contains("copied 3,000 of ~3,000 rows"), log.text());
+        // what the plan said of the extended key
+        String upsert = "INSERT INTO chat_history (id, user_id, role, content, created_at) SELECT id, user_id, role, 'again', created_at"
+                + " FROM chat_history WHERE id = 5 ON CONFLICT ";
+        IllegalStateException byId = assertThrows(IllegalStateException.class, () -> db.exec(upsert + "(id) DO NOTHING"));
+        assertTrue(byId.getMessage().contains("there is no unique or exclusion constraint matching the ON CONFLICT specification"), byId.getMessage());
+        db.exec(upsert + "(id, created_at) DO NOTHING");
+        assertEquals(1, db.queryLong("SELECT count(*) FROM chat_history WHERE id = 5"));
 
         PartitionPlan again = engine(db, ConvertOptions.DEFAULTS, log).apply(Goal.CONVERT);
         assertTrue(again.isEmpty(), "a converted table is left alone");
