@@ -32,6 +32,7 @@ public final class CatalogReader {
                    greatest(c.reltuples, 0)::bigint AS est_rows,
                    CASE WHEN c.oid IS NULL THEN 0 ELSE {SIZE} END AS bytes,
                    pt.partstrat::text AS partstrat,
+                   (SELECT s.spcname FROM pg_tablespace s WHERE s.oid = c.reltablespace) AS tablespace,
                    {ACCESS},
                    (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord)
                       FROM pg_catalog.unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
@@ -250,7 +251,7 @@ public final class CatalogReader {
     private static TableState withCitus(TableState t, CitusTable citus) {
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                t.partitions(), t.defaultPartition(), t.defaultContent(), t.similarNames(), t.access(), citus);
+                t.partitions(), t.defaultPartition(), t.defaultContent(), t.similarNames(), t.access(), t.tablespace(), citus);
     }
 
     private static List<TableState> readTables(Connection c, List<TablePolicy> policies, String sizes) throws SQLException {
@@ -278,7 +279,7 @@ public final class CatalogReader {
                     if (relkind == null) {
                         out.add(new TableState(p.table(), null, 0, TableState.Kind.MISSING, null, List.of(), false, null,
                                 List.of(), List.of(), 0, 0, List.of(), Optional.empty(), TableState.DefaultContent.EMPTY,
-                                Jdbc.strings(rs.getArray("similar")), TableAccess.UNKNOWN, CitusTable.NONE));
+                                Jdbc.strings(rs.getArray("similar")), TableAccess.UNKNOWN, Optional.empty(), CitusTable.NONE));
                         continue;
                     }
                     TableState.Kind kind = rs.getBoolean("relispartition") ? TableState.Kind.PARTITION
@@ -297,7 +298,8 @@ public final class CatalogReader {
                             rs.getLong("oid"), kind, rs.getString("partstrat"), Jdbc.strings(rs.getArray("part_cols")),
                             rs.getBoolean("part_exprs"), key, Jdbc.strings(rs.getArray("cols")), Jdbc.strings(rs.getArray("insert_cols")),
                             rs.getLong("est_rows"), rs.getLong("bytes"), List.of(), Optional.empty(),
-                            TableState.DefaultContent.EMPTY, List.of(), TableAccess.read(rs), CitusTable.NONE));
+                            TableState.DefaultContent.EMPTY, List.of(), TableAccess.read(rs), Optional.ofNullable(rs.getString("tablespace")),
+                            CitusTable.NONE));
                 }
             }
         }
@@ -348,13 +350,13 @@ public final class CatalogReader {
         Optional<PartitionInfo> def = all.stream().filter(PartitionInfo::isDefault).findFirst();
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                ranges, def, t.defaultContent(), t.similarNames(), t.access(), t.citus());
+                ranges, def, t.defaultContent(), t.similarNames(), t.access(), t.tablespace(), t.citus());
     }
 
     private static TableState withDefaultContent(TableState t, TableState.DefaultContent d) {
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                t.partitions(), t.defaultPartition(), d, t.similarNames(), t.access(), t.citus());
+                t.partitions(), t.defaultPartition(), d, t.similarNames(), t.access(), t.tablespace(), t.citus());
     }
 
     private record DefaultQuery(TableName partition, String column, KeyType keyType, TablePolicy policy) {

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * What the database has for one configured table. {@code name} is resolved to its schema when the
- * table exists; {@code similarNames} lists near matches when it does not.
+ * table exists; {@code similarNames} lists near matches when it does not. {@code tablespace} is the table's when not the
+ * database's default (for a partitioned table: where its partitions are created).
  */
 public record TableState(
         TableName configured,
@@ -28,6 +29,7 @@ public record TableState(
         DefaultContent defaultContent,
         List<String> similarNames,
         TableAccess access,
+        Optional<String> tablespace,
         CitusTable citus) {
 
     /** What kind of relation the configured name is. */

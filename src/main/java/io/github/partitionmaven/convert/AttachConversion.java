@@ -103,7 +103,10 @@ final class AttachConversion {
             if (facts.object(t, keyIndex).isPresent()) {
                 sql.add("DROP INDEX CONCURRENTLY " + new TableName(t.schema(), keyIndex).sql());
             }
-            sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(keyIndex) + " ON " + t.sql() + " (" + Sql.identList(cols) + ")");
+            // beside the primary key it takes over, in its tablespace
+            sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(keyIndex) + " ON " + t.sql() + " (" + Sql.identList(cols) + ")"
+                    + facts.indexes().stream().filter(ConvertFacts.IndexDef::primary).findFirst().flatMap(ConvertFacts.IndexDef::tablespace)
+                    .map(ts -> " TABLESPACE " + Sql.ident(ts)).orElse(""));
             steps.add(Step.autocommit(Goal.CONVERT, t, "build unique index " + Sql.ident(keyIndex) + " (" + String.join(", ", cols) + ") on " + t,
                     "the primary key becomes (" + String.join(", ", cols) + "): a partitioned table's primary key must include the"
                             + " partition column" + (key.contains(policy.column()) ? "" : ", so it keeps "

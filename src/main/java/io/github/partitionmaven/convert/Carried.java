@@ -17,16 +17,17 @@ import java.util.Optional;
 /**
  * What a table has besides columns, keys and indexes that the partitioned successor must get too, or the swap would
  * quietly change who sees and replicates what: row-level security and its policies, column-level grants, replica
- * identity, publication membership, security labels, the table's own triggers (whose functions would stop firing), and its
- * storage parameters (which every partition gets: a partitioned table has none).
+ * identity, publication membership, security labels, the table's own triggers (whose functions would stop firing), its
+ * storage parameters (which every partition gets: a partitioned table has none) and its tablespace (a table kept on a disk of
+ * its own would otherwise be copied onto the default one).
  * Read for all tables in a fixed number of queries.
  */
 record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> policies, List<ColumnGrant> columnGrants, char replicaIdentity,
                Optional<String> replicaIndex, List<Publication> publications, List<Label> labels, List<Trigger> triggers, List<String> children,
-               StorageParameters storage) {
+               StorageParameters storage, Optional<String> tablespace, List<String> tablespaceGrants) {
 
     static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of(),
-            StorageParameters.NONE);
+            StorageParameters.NONE, Optional.empty(), List.of());
 
     record Policy(String name, boolean permissive, String command, List<String> roles, Optional<String> using, Optional<String> check) {
     }
@@ -71,7 +72,13 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
                    (SELECT ci.relname FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident),
                    (SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', cn.nspname, ch.relname) ORDER BY 1) FROM pg_inherits h JOIN pg_class ch ON ch.oid = h.inhrelid
                       JOIN pg_namespace cn ON cn.oid = ch.relnamespace WHERE h.inhparent = c.oid),
-                   c.reloptions, (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = c.reltoastrelid)
+                   c.reloptions, (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = c.reltoastrelid),
+                   (SELECT s.spcname FROM pg_tablespace s WHERE s.oid = c.reltablespace),
+                   (SELECT pg_catalog.array_agg(s.spcname::text ORDER BY s.spcname) FROM pg_tablespace s
+                     WHERE NOT pg_catalog.has_tablespace_privilege(s.oid, 'CREATE')
+                       AND (s.oid = c.reltablespace OR s.oid IN (SELECT ci.reltablespace FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
+                                                                   WHERE i.indrelid = c.oid))),
+                   current_user
               FROM pg_class c WHERE c.oid = ANY (?::oid[])
             """;
 
@@ -143,6 +150,9 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             t.replicaIndex = Optional.ofNullable(rs.getString(5));
             t.children.addAll(strings(rs.getArray(6)));
             t.storage = StorageParameters.of(strings(rs.getArray(7)), strings(rs.getArray(8)));
+            t.tablespace = Optional.ofNullable(rs.getString(9));
+            String role = rs.getString(11);
+            strings(rs.getArray(10)).forEach(ts -> t.tablespaceGrants.add("GRANT CREATE ON TABLESPACE " + Sql.ident(ts) + " TO " + Sql.ident(role)));
         });
         ConvertCatalogReader.query(c, publications(major), oids, rs -> b.get(rs.getLong(1)).publications.add(new Publication(rs.getString(2),
                 rs.getBoolean(3), Optional.ofNullable(rs.getString(4)).map(schema -> schema.isEmpty() ? "FOR ALL TABLES" : "FOR TABLES IN SCHEMA "
@@ -157,7 +167,8 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         ConvertCatalogReader.query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4))));
         Map<Long, Carried> out = new HashMap<>();
         b.forEach((oid, t) -> out.put(oid, new Carried(t.rowSecurity, t.force, List.copyOf(t.policies), List.copyOf(t.columnGrants), t.replident,
-                t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.children), t.storage)));
+                t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.children), t.storage,
+                t.tablespace, List.copyOf(t.tablespaceGrants))));
         return out;
     }
 
@@ -305,6 +316,10 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         if (!labels.isEmpty()) {
             parts.add(labels.size() + " security label(s)");
         }
+        if (tablespace.isPresent()) {
+            parts.add("tablespace " + Sql.ident(tablespace.get()) + " (the partitioned table's, so every partition, premade ones too, is"
+                    + " created there)");
+        }
         if (!storage.isEmpty()) {
             parts.add("storage parameters " + storage.describe() + " (on every partition; a partitioned table has none, and premake gives"
                     + " new partitions those of the latest)");
@@ -338,5 +353,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         final List<Label> labels = new ArrayList<>();
         final List<Trigger> triggers = new ArrayList<>();
         StorageParameters storage = StorageParameters.NONE;
+        Optional<String> tablespace = Optional.empty();
+        final List<String> tablespaceGrants = new ArrayList<>();
     }
 }

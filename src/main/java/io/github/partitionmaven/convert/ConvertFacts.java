@@ -69,7 +69,31 @@ public record ConvertFacts(
     }
 
     /** An index: {@code method} is everything after the table name in its definition ("USING btree (a, b DESC) WHERE ..."). */
-    public record IndexDef(String name, boolean unique, boolean primary, Optional<String> constraint, String method, List<String> columns) {
+    /**
+     * @param method     from USING on, as pg_get_indexdef prints it
+     * @param tablespace where the index lives, when not in the database's default tablespace (pg_get_indexdef leaves it out)
+     * @param predicate  a partial index's WHERE, as pg_get_expr prints it (and pg_get_indexdef, last)
+     */
+    public record IndexDef(String name, boolean unique, boolean primary, Optional<String> constraint, String method, List<String> columns,
+                           Optional<String> tablespace, Optional<String> predicate) {
+
+        /** {@link #method} with the index's tablespace, which CREATE INDEX takes before the WHERE. */
+        String placedMethod() {
+            if (tablespace.isEmpty()) {
+                return method;
+            }
+            String where = predicate.map(p -> " WHERE " + p).orElse("");
+            if (!method.endsWith(where)) {
+                throw new IllegalStateException("pg_get_indexdef of " + name + " does not end in its predicate " + where + ": " + method);
+            }
+            return method.substring(0, method.length() - where.length()) + " TABLESPACE " + io.github.partitionmaven.core.Sql.ident(tablespace.get())
+                    + where;
+        }
+
+        /** USING INDEX TABLESPACE for a key built by ADD CONSTRAINT; empty in the default tablespace. */
+        String keyTablespace() {
+            return tablespace.map(t -> " USING INDEX TABLESPACE " + io.github.partitionmaven.core.Sql.ident(t)).orElse("");
+        }
     }
 
     /**

@@ -305,6 +305,11 @@ public final class ConvertPlanner implements Planner {
                     + " would follow it to " + names(t).old() + " and go on reading it (or typing their values with its row type) while"
                     + " the application writes the new " + t + ": " + String.join("; ", f.boundObjects()) + ". Then convert.");
         }
+        if (!f.carried().tablespaceGrants().isEmpty()) {
+            throw PartitionException.databaseState(t + " or its indexes live in tablespaces the plugin's role may not create in, and the"
+                    + " new table and its indexes go where they are: run " + String.join("; ", f.carried().tablespaceGrants())
+                    + " (as their owner or a superuser), then convert.");
+        }
         List<String> publishing = f.carried().publicationProblems("the conversion's own tables (the partitions of " + names(t).shadow()
                 + (strategy == ConvertOptions.Strategy.COPY ? ", the change log" : "") + ", the progress table)", true);
         if (!publishing.isEmpty()) {

@@ -36,7 +36,8 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     }
 
     String createLike(TableName target, TableName source) {
-        return "CREATE TABLE " + target.sql() + " (LIKE " + source.sql() + " INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (" + key() + ")";
+        return "CREATE TABLE " + target.sql() + " (LIKE " + source.sql() + " INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (" + key() + ")"
+                + facts.carried().tablespace().map(ts -> " TABLESPACE " + Sql.ident(ts)).orElse("");
     }
 
     /**
@@ -246,12 +247,12 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     private String addKey(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {
         return "ALTER TABLE " + (only ? "ONLY " : "") + target.sql() + " ADD CONSTRAINT " + Sql.ident(name)
-                + (index.primary() && !nullTimes() ? " PRIMARY KEY (" : " UNIQUE (") + Sql.identList(keyColumns(index)) + ")";
+                + (index.primary() && !nullTimes() ? " PRIMARY KEY (" : " UNIQUE (") + Sql.identList(keyColumns(index)) + ")" + index.keyTablespace();
     }
 
     private String createIndex(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {
         return "CREATE " + (index.unique() ? "UNIQUE " : "") + "INDEX " + Sql.ident(name) + " ON " + (only ? "ONLY " : "") + target.sql()
-                + " " + index.method();
+                + " " + index.placedMethod();
     }
 
     /** The foreign key on {@code target}; one referencing the table itself references {@code target} (its own extended key). */

@@ -26,6 +26,13 @@ public final class Connections {
             // then: a role's or database's timeouts would cancel long steps by design (engine.Preflight says so in the plan)
             s.execute("SET statement_timeout = 0");
             s.execute("SET idle_in_transaction_session_timeout = 0");
+            // a database or role default of SERIALIZABLE would make every copy batch's read of the table an SSI read: the
+            // application's own serializable transactions would fail more often (40001) while it runs; the verification
+            // asks for its snapshot itself
+            s.execute("SET default_transaction_isolation = 'read committed'");
+            // a relation the plugin creates goes where the one it stands for is, named by TABLESPACE, or else to the database's
+            // default, not to a role's default_tablespace
+            s.execute("SET default_tablespace = ''");
             s.execute("SET TIME ZONE " + Sql.literal(run.zone().getId()));
             s.execute("SET DateStyle = ISO");
             flushAsItWrites(s);

@@ -2,6 +2,7 @@ package io.github.partitionmaven.premake;
 
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
+import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import java.util.List;
 import java.util.Optional;
@@ -9,18 +10,21 @@ import java.util.Optional;
 /**
  * What a new partition takes from the partitions already there, because neither {@code LIKE} nor its parent passes it on:
  * persistence (UNLOGGED, like the latest partition), storage parameters and replica identity (like the latest partition
- * having any). A partitioned table has no storage, so it holds none of them for its partitions.
+ * having any). A partitioned table has no storage, so it holds none of them for its partitions. And the parent's tablespace,
+ * which PostgreSQL gives a partition created PARTITION OF it, but not one created LIKE it and then attached.
  */
-record Siblings(Optional<PartitionInfo> unlogged, Optional<PartitionInfo> storage, Optional<PartitionInfo> identity) {
+record Siblings(Optional<PartitionInfo> unlogged, Optional<PartitionInfo> storage, Optional<PartitionInfo> identity, Optional<String> tablespace) {
 
     static Siblings of(TableState state) {
-        return new Siblings(state.latestPartition().filter(PartitionInfo::unlogged), state.storageReference(), state.replicaIdentityReference());
+        return new Siblings(state.latestPartition().filter(PartitionInfo::unlogged), state.storageReference(), state.replicaIdentityReference(),
+                state.tablespace());
     }
 
     /** The CREATE TABLE of {@code partition} like {@code parent}, with the persistence and storage parameters of its siblings. */
     String create(TableName partition, TableName parent, boolean ifNotExists) {
         return "CREATE " + persistence() + "TABLE " + (ifNotExists ? "IF NOT EXISTS " : "") + partition.sql() + " (LIKE " + parent.sql()
-                + " INCLUDING ALL EXCLUDING IDENTITY)" + storage.map(p -> p.storage().withClause()).orElse("");
+                + " INCLUDING ALL EXCLUDING IDENTITY)" + storage.map(p -> p.storage().withClause()).orElse("")
+                + tablespace.map(t -> " TABLESPACE " + Sql.ident(t)).orElse("");
     }
 
     /** "UNLOGGED " or nothing. */
@@ -40,7 +44,8 @@ record Siblings(Optional<PartitionInfo> unlogged, Optional<PartitionInfo> storag
 
     /** What the step's reason says about each: empty when there is nothing to take. */
     String reason() {
-        return unlogged.map(p -> "; UNLOGGED like " + p.name() + ", the latest partition (no WAL, emptied by a crash)").orElse("")
+        return tablespace.map(t -> "; in tablespace " + Sql.ident(t) + ", the partitioned table's").orElse("")
+                + unlogged.map(p -> "; UNLOGGED like " + p.name() + ", the latest partition (no WAL, emptied by a crash)").orElse("")
                 + storage.map(p -> "; storage parameters " + p.storage().describe() + " like " + p.name() + ", the latest partition with any")
                 .orElse("")
                 + identity.map(p -> "; " + p.replicaIdentity().describe().orElseThrow() + " like " + p.name() + ", the latest partition with"

@@ -113,7 +113,8 @@ public final class ArchiveRestore {
                         + " -Dpartition.restoreTarget=schema.table, or drop or rename " + into + " first.");
             }
             create = Optional.of("CREATE " + (m.properties().unlogged() ? "UNLOGGED " : "") + "TABLE " + into.sql() + " (LIKE "
-                    + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)" + m.properties().storage().withClause());
+                    + m.parent().sql() + " INCLUDING ALL EXCLUDING IDENTITY)" + m.properties().storage().withClause()
+                    + tablespace(c, m.parent()).map(ts -> " TABLESPACE " + Sql.ident(ts)).orElse(""));
             attachTo = Optional.of(m.parent());
         } else {
             into = qualified(c, target.get());
@@ -280,6 +281,12 @@ public final class ArchiveRestore {
         if (!exists(c, name)) {
             throw PartitionException.databaseState(message);
         }
+    }
+
+    /** Where the partitioned table creates its partitions, when not in the default tablespace: LIKE does not say. */
+    private static Optional<String> tablespace(Connection c, TableName parent) throws SQLException {
+        return Optional.ofNullable(Jdbc.queryString(c, "SELECT (SELECT s.spcname FROM pg_catalog.pg_class c JOIN"
+                + " pg_catalog.pg_tablespace s ON s.oid = c.reltablespace WHERE c.oid = ?::pg_catalog.text::pg_catalog.regclass)", parent.sql()));
     }
 
     private static boolean exists(Connection c, TableName name) throws SQLException {

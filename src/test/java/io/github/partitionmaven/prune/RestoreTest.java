@@ -115,6 +115,21 @@ class RestoreTest {
     }
 
     @Test
+    void aRestoredPartitionGoesToTheTablespaceWhereItsParentCreatesPartitions() throws Exception {
+        TestDb db = seed();
+        String tablespace = db.createTablespace("partitions");
+        // on a partitioned table this moves no partition: it says where new ones go, as PARTITION OF would put them
+        db.exec("ALTER TABLE " + TABLE + " SET TABLESPACE " + tablespace);
+        String before = PruneFixture.checksum(db, JANUARY);
+        engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
+
+        restorer(db).apply(ArchiveRestore.planner(manifest(JANUARY), Optional.empty()));
+        assertEquals(before, PruneFixture.checksum(db, JANUARY));
+        assertEquals(List.of(tablespace), db.queryStrings("SELECT s.spcname FROM pg_class c JOIN pg_tablespace s ON s.oid = c.reltablespace"
+                + " WHERE c.oid = '" + JANUARY.replace("'", "''") + "'::regclass"));
+    }
+
+    @Test
     void aRestoreWaitsWhileAnotherRunHoldsTheTable() throws Exception {
         TestDb db = seed();
         engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);

@@ -103,6 +103,20 @@ public final class TestDb {
         }
     }
 
+    /**
+     * A tablespace named after this database and {@code what}, in a directory beside the server's data directory and owned
+     * as that is (the tests run as root, the server as the data directory's owner); returns its name.
+     */
+    public String createTablespace(String what) throws java.io.IOException {
+        String tablespace = name + "_" + what;
+        java.nio.file.Path data = java.nio.file.Path.of(queryStrings("SELECT current_setting('data_directory')").get(0));
+        java.nio.file.Path dir = data.resolveSibling(data.getFileName() + "_" + tablespace);
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.setOwner(dir, java.nio.file.Files.getOwner(data));
+        exec("CREATE TABLESPACE " + tablespace + " LOCATION '" + dir + "'");
+        return tablespace;
+    }
+
     /** Row count and an order-independent checksum over every column of every row of {@code relation}: equal ones prove the rows kept. */
     public String checksum(String relation) {
         return queryStrings("SELECT count(*) || ':' || coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint)::text, '0')"
