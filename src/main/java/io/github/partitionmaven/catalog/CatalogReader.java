@@ -152,10 +152,18 @@ public final class CatalogReader {
              ResultSet rs = s.executeQuery("SELECT pg_catalog.current_setting('server_version_num')::int, pg_catalog.current_setting('server_version'),"
                      + " (SELECT extversion FROM pg_extension WHERE extname = 'citus'),"
                      + " pg_catalog.current_setting('data_checksums') = 'on' OR pg_catalog.current_setting('wal_log_hints') = 'on',"
-                     + " pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')")) {
+                     + " pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),"
+                     // slot names are lower-case letters, digits and underscores: a space separates safely
+                     + " (SELECT pg_catalog.array_agg(s.slot_name || ' ' || s.slot_type || ' ' || CASE WHEN pg_catalog.pg_is_in_recovery() THEN 0"
+                     + " ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), s.restart_lsn)::bigint END ORDER BY s.slot_name)"
+                     + " FROM pg_catalog.pg_replication_slots s WHERE NOT s.active AND s.restart_lsn IS NOT NULL),"
+                     + " pg_catalog.current_setting('max_slot_wal_keep_size')")) {
             rs.next();
+            List<ServerInfo.IdleSlot> idle = Jdbc.strings(rs.getArray(6)).stream().map(slot -> slot.split(" "))
+                    .map(f -> new ServerInfo.IdleSlot(f[0], f[1], Long.parseLong(f[2]))).toList();
+            String limit = rs.getString(7);
             ServerInfo server = new ServerInfo(rs.getInt(1), rs.getString(2), Optional.ofNullable(rs.getString(3)), false, rs.getBoolean(4),
-                    rs.getBoolean(5));
+                    rs.getBoolean(5), idle, limit.equals("-1") ? Optional.empty() : Optional.of(limit));
             if (server.versionNum() < ServerInfo.MIN_VERSION_NUM) {
                 throw PartitionException.databaseState("The server runs PostgreSQL " + server.version()
                         + "; partition-maven-plugin needs PostgreSQL 14 or newer (DETACH CONCURRENTLY, detach-pending state)."

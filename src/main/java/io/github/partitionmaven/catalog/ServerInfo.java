@@ -1,5 +1,6 @@
 package io.github.partitionmaven.catalog;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,17 +13,23 @@ import java.util.Optional;
  * @param readsAllStats    whether the role sees other sessions' statistics (superuser, {@code pg_read_all_stats} or {@code
  *                         pg_monitor}): a standby's replay lag in pg_stat_replication and autovacuum in pg_stat_progress_vacuum are
  *                         NULL to everyone else
+ * @param idleSlots        the replication slots no one is reading from, which keep every WAL segment written since theirs
+ * @param slotWalLimit     max_slot_wal_keep_size, past which such a slot is given up; empty: none (-1, the default)
  */
 public record ServerInfo(int versionNum, String version, Optional<String> citusVersion, boolean citusCoordinator, boolean hintBitsLogged,
-                         boolean readsAllStats) {
+                         boolean readsAllStats, List<IdleSlot> idleSlots, Optional<String> slotWalLimit) {
+
+    /** A replication slot without a reader, with the WAL it keeps now (0 on a standby, which cannot say). */
+    public record IdleSlot(String name, String type, long retainedBytes) {
+    }
 
     /** A server of which only the version is known: hint bits are assumed logged, other sessions' statistics readable. */
     public ServerInfo(int versionNum, String version) {
-        this(versionNum, version, Optional.empty(), false, true, true);
+        this(versionNum, version, Optional.empty(), false, true, true, List.of(), Optional.empty());
     }
 
     public ServerInfo withCitusCoordinator(boolean coordinator) {
-        return new ServerInfo(versionNum, version, citusVersion, coordinator, hintBitsLogged, readsAllStats);
+        return new ServerInfo(versionNum, version, citusVersion, coordinator, hintBitsLogged, readsAllStats, idleSlots, slotWalLimit);
     }
 
     public boolean citus() {

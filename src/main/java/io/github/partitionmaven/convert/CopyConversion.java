@@ -84,6 +84,7 @@ final class CopyConversion {
         }
         if (!facts.progress().map(ConvertFacts.Progress::copyDone).orElse(false)) {
             steps.add(copy());
+            findings.addAll(space());
         }
         steps.addAll(indexSteps());
         List<ConvertFacts.ForeignKey> selfReferences = facts.foreignKeys().stream().filter(fk -> fk.selfReferencing(t)).toList();
@@ -127,6 +128,30 @@ final class CopyConversion {
                     + " stops the swap if any happened. Run it in a maintenance window."));
         }
         return new TablePlan(policy, state, steps, findings);
+    }
+
+    /**
+     * What the copy needs room for: a second table, and as much WAL, which a replication slot no one reads keeps (the
+     * copy's WAL included) until the disk is full, unless max_slot_wal_keep_size gives the slot up first.
+     */
+    private List<Finding> space() {
+        String size = Durations.bytes(state.bytes());
+        List<Finding> out = new ArrayList<>(List.of(Finding.info("The copy writes a second " + state.name() + ": about " + size + " (its"
+                + " size with its indexes now) more on disk in " + facts.carried().tablespace().map(ts -> "tablespace " + Sql.ident(ts))
+                .orElse("the database's default tablespace") + " until " + names.old() + " is dropped, and about as much WAL, which"
+                + " pg_wal keeps until it is archived and every standby and replication slot has read it.")));
+        List<ServerInfo.IdleSlot> idle = server.idleSlots();
+        if (!idle.isEmpty()) {
+            out.add(Finding.warning("Replication slot(s) that no one reads keep every WAL segment written since they were last read: "
+                    + String.join(", ", idle.stream().map(slot -> Sql.literal(slot.name()) + " (" + slot.type() + ", " + Durations.bytes(slot.retainedBytes())
+                    + " kept now)").toList()) + ". They would keep the copy's " + size + " of WAL too, "
+                    + server.slotWalLimit().map(limit -> "until max_slot_wal_keep_size (" + limit + ") is passed and the server gives"
+                    + " them up (their readers must then be set up again)").orElse("with no limit (max_slot_wal_keep_size = -1), until"
+                    + " pg_wal's disk is full and the server stops") + ". Before converting, start their readers, or drop a slot nothing"
+                    + " reads any more (SELECT pg_catalog.pg_drop_replication_slot(" + Sql.literal(idle.get(0).name()) + ")), or make sure"
+                    + " pg_wal's disk has that much free."));
+        }
+        return out;
     }
 
     /**

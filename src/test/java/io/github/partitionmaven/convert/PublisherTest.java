@@ -126,6 +126,26 @@ class PublisherTest {
         sub.exec("DROP SUBSCRIPTION every");
     }
 
+    @Test
+    void aReplicationSlotNoOneReadsIsNamedWithTheWalTheCopyWouldHaveItKeep() throws Exception {
+        TestDb db = LogicalReplication.publisher(server, "idle_slot");
+        // a change-data-capture slot whose reader is down
+        db.exec("SELECT pg_create_logical_replication_slot('cdc_reader_down', 'pgoutput')");
+        try {
+            List<String> findings = ConvertTest.engine(db, ConvertOptions.DEFAULTS, new Engines.RecordingLog()).plan(Set.of(Goal.CONVERT))
+                    .tables().stream().flatMap(t -> t.findings().stream()).map(f -> f.severity() + " " + f.message()).toList();
+            assertTrue(findings.stream().anyMatch(f -> f.startsWith("INFO The copy writes a second \"public\".\"chat_history\": about ")
+                    && f.contains(" more on disk in the database's default tablespace until \"public\".\"chat_history_old\" is dropped, and"
+                    + " about as much WAL")), findings.toString());
+            assertTrue(findings.stream().anyMatch(f -> f.startsWith("WARNING Replication slot(s) that no one reads keep every WAL segment"
+                    + " written since they were last read: 'cdc_reader_down' (logical, ") && f.contains("with no limit (max_slot_wal_keep_size"
+                    + " = -1), until pg_wal's disk is full and the server stops") && f.contains("pg_drop_replication_slot('cdc_reader_down')")),
+                    findings.toString());
+        } finally {
+            db.exec("SELECT pg_drop_replication_slot('cdc_reader_down')");
+        }
+    }
+
     /** The tables a publication publishes, as subscribers see them, with the row filter on PostgreSQL 15 and later. */
     private static List<String> publishedTables(TestDb db, String publication) {
         return db.queryStrings("SELECT schemaname || '.' || tablename || coalesce(' ' || (to_jsonb(t) ->> 'rowfilter'), '')"
