@@ -76,6 +76,7 @@ public final class CatalogReader {
             SELECT t.parent::bigint AS parent, c.oid::bigint AS oid, n.nspname, c.relname, i.inhdetachpending,
                    c.relpersistence = 'u' AS unlogged, c.relreplident::text AS replident, ri.nspname AS ri_schema, ri.relname AS ri_name,
                    c.reloptions, (SELECT tc.reloptions FROM pg_class tc WHERE tc.oid = c.reltoastrelid) AS toast_reloptions,
+                   {TUNING} AS tuning,
                    greatest(c.reltuples, 0)::bigint AS est_rows, {SIZE} AS bytes,
                    pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound,
                    %s AS lo, %s AS hi
@@ -326,7 +327,7 @@ public final class CatalogReader {
         if (parents.isEmpty()) {
             return out;
         }
-        try (PreparedStatement ps = c.prepareStatement(PARTITIONS.replace("{SIZE}", sizes))) {
+        try (PreparedStatement ps = c.prepareStatement(PARTITIONS.replace("{SIZE}", sizes).replace("{TUNING}", ColumnTuning.json("c.oid")))) {
             ps.setArray(1, c.createArrayOf("oid", parents.stream().map(TableState::oid).toArray(Long[]::new)));
             ps.setArray(2, c.createArrayOf("int4", parents.stream().map(t -> t.keyType().typeOid()).toArray(Integer[]::new)));
             ps.setArray(3, c.createArrayOf("int8", parents.stream().map(t -> t.keyType().unitMicros()).toArray(Long[]::new)));
@@ -345,7 +346,8 @@ public final class CatalogReader {
                             rs.getLong("est_rows"), rs.getLong("bytes"), rs.getBoolean("unlogged"),
                             new ReplicaIdentity(rs.getString("replident").charAt(0), riName == null ? Optional.empty()
                                     : Optional.of(new TableName(rs.getString("ri_schema"), riName))),
-                            StorageParameters.of(Jdbc.strings(rs.getArray("reloptions")), Jdbc.strings(rs.getArray("toast_reloptions")))));
+                            StorageParameters.of(Jdbc.strings(rs.getArray("reloptions")), Jdbc.strings(rs.getArray("toast_reloptions"))),
+                            ColumnTuning.parse(rs.getString("tuning"))));
                 }
             }
         }

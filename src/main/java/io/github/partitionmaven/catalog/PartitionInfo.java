@@ -1,6 +1,7 @@
 package io.github.partitionmaven.catalog;
 
 import io.github.partitionmaven.core.TableName;
+import java.util.List;
 
 /**
  * One partition as the catalog describes it. {@code lower} and {@code upper} are in
@@ -21,7 +22,8 @@ public record PartitionInfo(
         long bytes,
         boolean unlogged,
         ReplicaIdentity replicaIdentity,
-        StorageParameters storage) {
+        StorageParameters storage,
+        List<ColumnTuning> tuning) {
 
     public boolean overlaps(long lo, long hi) {
         return !isDefault && lower < hi && upper > lo;

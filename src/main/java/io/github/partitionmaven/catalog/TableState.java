@@ -78,6 +78,12 @@ public record TableState(
                 .max(java.util.Comparator.comparingLong(PartitionInfo::upper));
     }
 
+    /** The latest partition with a column's statistics tuned: what premake gives a new partition, as {@link #storageReference}. */
+    public Optional<PartitionInfo> tuningReference() {
+        return partitions.stream().filter(p -> !p.isDefault()).filter(p -> !p.tuning().isEmpty())
+                .max(java.util.Comparator.comparingLong(PartitionInfo::upper));
+    }
+
     public long totalBytes() {
         return bytes + partitions.stream().mapToLong(PartitionInfo::bytes).sum()
                 + defaultPartition.map(PartitionInfo::bytes).orElse(0L);

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.catalog.ColumnTuning;
 import io.github.partitionmaven.catalog.ReplicaIdentity;
 import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.core.Sql;
@@ -24,10 +25,10 @@ import java.util.Optional;
  */
 record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> policies, List<ColumnGrant> columnGrants, char replicaIdentity,
                Optional<String> replicaIndex, List<Publication> publications, List<Label> labels, List<Trigger> triggers, List<String> children,
-               StorageParameters storage, Optional<String> tablespace, List<String> tablespaceGrants) {
+               StorageParameters storage, Optional<String> tablespace, List<String> tablespaceGrants, List<ColumnTuning> tuning) {
 
     static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of(),
-            StorageParameters.NONE, Optional.empty(), List.of());
+            StorageParameters.NONE, Optional.empty(), List.of(), List.of());
 
     record Policy(String name, boolean permissive, String command, List<String> roles, Optional<String> using, Optional<String> check) {
     }
@@ -78,9 +79,9 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
                      WHERE NOT pg_catalog.has_tablespace_privilege(s.oid, 'CREATE')
                        AND (s.oid = c.reltablespace OR s.oid IN (SELECT ci.reltablespace FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
                                                                    WHERE i.indrelid = c.oid))),
-                   current_user
+                   current_user, {TUNING}
               FROM pg_class c WHERE c.oid = ANY (?::oid[])
-            """;
+            """.replace("{TUNING}", ColumnTuning.json("c.oid"));
 
     private static final String POLICIES = """
             SELECT p.polrelid::bigint, p.polname, p.polpermissive, p.polcmd::text,
@@ -152,6 +153,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             t.storage = StorageParameters.of(strings(rs.getArray(7)), strings(rs.getArray(8)));
             t.tablespace = Optional.ofNullable(rs.getString(9));
             String role = rs.getString(11);
+            t.tuning.addAll(ColumnTuning.parse(rs.getString(12)));
             strings(rs.getArray(10)).forEach(ts -> t.tablespaceGrants.add("GRANT CREATE ON TABLESPACE " + Sql.ident(ts) + " TO " + Sql.ident(role)));
         });
         ConvertCatalogReader.query(c, publications(major), oids, rs -> b.get(rs.getLong(1)).publications.add(new Publication(rs.getString(2),
@@ -168,7 +170,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         Map<Long, Carried> out = new HashMap<>();
         b.forEach((oid, t) -> out.put(oid, new Carried(t.rowSecurity, t.force, List.copyOf(t.policies), List.copyOf(t.columnGrants), t.replident,
                 t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.children), t.storage,
-                t.tablespace, List.copyOf(t.tablespaceGrants))));
+                t.tablespace, List.copyOf(t.tablespaceGrants), List.copyOf(t.tuning))));
         return out;
     }
 
@@ -289,6 +291,16 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
                         + Sql.literal(table.sql()) + "::regclass LOOP EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY " + mode + "', p); END LOOP; END $ri$");
     }
 
+    /** The columns' statistics tuning on the new partitioned table, before it has partitions (so on it alone). */
+    List<String> parentTuning(TableName parent) {
+        return tuning.stream().flatMap(c -> c.asParent().statements(parent).stream()).toList();
+    }
+
+    /** ... and on each of its partitions, as the plain table had it. */
+    List<String> partitionTuning(TableName partition) {
+        return tuning.stream().flatMap(c -> c.statements(partition).stream()).toList();
+    }
+
     /** What the plan tells about what is carried over; empty when there is nothing besides the usual. */
     String describe(TableName t) {
         List<String> parts = new ArrayList<>();
@@ -315,6 +327,10 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         }
         if (!labels.isEmpty()) {
             parts.add(labels.size() + " security label(s)");
+        }
+        if (!tuning.isEmpty()) {
+            parts.add("the statistics tuning of column(s) " + ColumnTuning.describe(tuning) + " (on every partition; on the parent, whose"
+                    + " statistics are of the whole table, n_distinct becomes n_distinct_inherited), which LIKE leaves out");
         }
         if (tablespace.isPresent()) {
             parts.add("tablespace " + Sql.ident(tablespace.get()) + " (the partitioned table's, so every partition, premade ones too, is"
@@ -355,5 +371,6 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         StorageParameters storage = StorageParameters.NONE;
         Optional<String> tablespace = Optional.empty();
         final List<String> tablespaceGrants = new ArrayList<>();
+        final List<ColumnTuning> tuning = new ArrayList<>();
     }
 }

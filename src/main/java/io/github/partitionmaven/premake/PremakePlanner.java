@@ -190,6 +190,7 @@ public final class PremakePlanner implements Planner {
         // partition is made UNLOGGED like the ones before it; nor storage parameters, nor the replica identity
         Siblings like = Siblings.of(state);
         sql.add(like.create(partition, parent, false));
+        sql.addAll(like.tuning(partition));
         locks.add(new Lock(parent, LockMode.SHARE_UPDATE_EXCLUSIVE));
         locks.add(new Lock(partition, LockMode.ACCESS_EXCLUSIVE));
         Optional<PartitionInfo> def = state.defaultPartition();
@@ -257,6 +258,7 @@ public final class PremakePlanner implements Planner {
         Siblings like = Siblings.of(state);
         List<String> createSql = new ArrayList<>(List.of(like.create(partition, parent, true),
                 "COMMENT ON TABLE " + partition.sql() + " IS " + Sql.literal(pendingMarker(parent))));
+        createSql.addAll(like.tuning(partition));
         if (!like.identityNeedsAttach()) {
             createSql.addAll(like.replicaIdentity(partition));
         }

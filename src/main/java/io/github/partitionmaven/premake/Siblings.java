@@ -1,5 +1,6 @@
 package io.github.partitionmaven.premake;
 
+import io.github.partitionmaven.catalog.ColumnTuning;
 import io.github.partitionmaven.catalog.PartitionInfo;
 import io.github.partitionmaven.catalog.TableState;
 import io.github.partitionmaven.core.Sql;
@@ -9,15 +10,16 @@ import java.util.Optional;
 
 /**
  * What a new partition takes from the partitions already there, because neither {@code LIKE} nor its parent passes it on:
- * persistence (UNLOGGED, like the latest partition), storage parameters and replica identity (like the latest partition
- * having any). A partitioned table has no storage, so it holds none of them for its partitions. And the parent's tablespace,
+ * persistence (UNLOGGED, like the latest partition), storage parameters, replica identity and columns' statistics tuning
+ * (like the latest partition having any). A partitioned table has no storage, so it holds none of them for its partitions. And the parent's tablespace,
  * which PostgreSQL gives a partition created PARTITION OF it, but not one created LIKE it and then attached.
  */
-record Siblings(Optional<PartitionInfo> unlogged, Optional<PartitionInfo> storage, Optional<PartitionInfo> identity, Optional<String> tablespace) {
+record Siblings(Optional<PartitionInfo> unlogged, Optional<PartitionInfo> storage, Optional<PartitionInfo> identity, Optional<String> tablespace,
+                Optional<PartitionInfo> tuning) {
 
     static Siblings of(TableState state) {
         return new Siblings(state.latestPartition().filter(PartitionInfo::unlogged), state.storageReference(), state.replicaIdentityReference(),
-                state.tablespace());
+                state.tablespace(), state.tuningReference());
     }
 
     /** The CREATE TABLE of {@code partition} like {@code parent}, with the persistence and storage parameters of its siblings. */
@@ -25,6 +27,11 @@ record Siblings(Optional<PartitionInfo> unlogged, Optional<PartitionInfo> storag
         return "CREATE " + persistence() + "TABLE " + (ifNotExists ? "IF NOT EXISTS " : "") + partition.sql() + " (LIKE " + parent.sql()
                 + " INCLUDING ALL EXCLUDING IDENTITY)" + storage.map(p -> p.storage().withClause()).orElse("")
                 + tablespace.map(t -> " TABLESPACE " + Sql.ident(t)).orElse("");
+    }
+
+    /** The columns' statistics tuning of the latest partition with any, for {@code partition} once it is created. */
+    List<String> tuning(TableName partition) {
+        return tuning.stream().flatMap(p -> p.tuning().stream()).flatMap(c -> c.statements(partition).stream()).toList();
     }
 
     /** "UNLOGGED " or nothing. */
@@ -48,6 +55,8 @@ record Siblings(Optional<PartitionInfo> unlogged, Optional<PartitionInfo> storag
                 + unlogged.map(p -> "; UNLOGGED like " + p.name() + ", the latest partition (no WAL, emptied by a crash)").orElse("")
                 + storage.map(p -> "; storage parameters " + p.storage().describe() + " like " + p.name() + ", the latest partition with any")
                 .orElse("")
+                + tuning.map(p -> "; the statistics tuning of column(s) " + ColumnTuning.describe(p.tuning()) + " like " + p.name()
+                + ", the latest partition with any").orElse("")
                 + identity.map(p -> "; " + p.replicaIdentity().describe().orElseThrow() + " like " + p.name() + ", the latest partition with"
                 + " one (a new partition gets DEFAULT, and logical replication would log less of its rows' changes)").orElse("");
     }

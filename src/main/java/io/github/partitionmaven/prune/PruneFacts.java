@@ -44,7 +44,7 @@ public record PruneFacts(Map<TableName, List<DetachedTable>> unfinished, Map<Tab
         /** The table as a partition record, so planning treats it like the partition it was. */
         public PartitionInfo asPartition() {
             return new PartitionInfo(name, 0, false, marker.lower(), marker.upper(), marker.bound(), false, estimatedRows, bytes, false,
-                    ReplicaIdentity.DEFAULT, StorageParameters.NONE);
+                    ReplicaIdentity.DEFAULT, StorageParameters.NONE, List.of());
         }
     }
 

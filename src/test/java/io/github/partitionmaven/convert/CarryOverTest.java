@@ -104,6 +104,30 @@ class CarryOverTest {
 
     @ParameterizedTest
     @EnumSource(ConvertOptions.Strategy.class)
+    void columnStatisticsTuningReachesEveryPartitionThePremadeOnesToo(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("ALTER TABLE chat_history ALTER COLUMN user_id SET STATISTICS 800",
+                "ALTER TABLE chat_history ALTER COLUMN user_id SET (n_distinct = 700)", "ALTER TABLE chat_history ALTER COLUMN role SET (n_distinct = -0.5)");
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("the statistics tuning of column(s) \"user_id\" (statistics 800, n_distinct=700), \"role\" (n_distinct=-0.5)"), plan);
+        String partitions = "SELECT DISTINCT a.attname || ' ' || coalesce(CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text END, '-') || ' '"
+                + " || coalesce(array_to_string(a.attoptions, ','), '-') FROM pg_attribute a WHERE a.attname IN ('user_id', 'role')"
+                + " AND a.attrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'chat_history'::regclass) ORDER BY 1";
+        List<String> tuned = List.of("role - n_distinct=-0.5", "user_id 800 n_distinct=700");
+        assertEquals(tuned, db.queryStrings(partitions));
+        // the parent's statistics are of the whole table, which the old table's n_distinct described
+        assertEquals(List.of("role - n_distinct_inherited=-0.5", "user_id 800 n_distinct_inherited=700"), db.queryStrings(partitions
+                .replace("a.attrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'chat_history'::regclass)",
+                        "a.attrelid = 'chat_history'::regclass")));
+        db.exec("DROP TABLE chat_history_2027_02");
+        ConvertTest.engine(db, ConvertOptions.DEFAULTS, EngineLog.STDOUT).apply(Goal.PREMAKE);
+        assertEquals(tuned, db.queryStrings(partitions), "the premade partition is tuned like the latest one");
+        db.exec("ANALYZE chat_history");
+        assertEquals(List.of("700"), db.queryStrings("SELECT DISTINCT n_distinct::text FROM pg_stats WHERE attname = 'user_id'"
+                + " AND tablename LIKE 'chat_history%' AND tablename <> 'chat_history_old'"), "ANALYZE takes it, partitions and parent alike");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
     void theTablesOwnRowTriggersFireOnTheNewTable(ConvertOptions.Strategy strategy) {
         TestDb db = seeded("ALTER TABLE chat_history ADD COLUMN updated_at timestamptz",
                 "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := '2001-01-01'; RETURN NEW; END $$",
