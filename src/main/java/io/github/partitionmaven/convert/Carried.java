@@ -18,16 +18,16 @@ import java.util.Optional;
 /**
  * What a table has besides columns, keys and indexes that the partitioned successor must get too, or the swap would
  * quietly change who sees and replicates what: row-level security and its policies, column-level grants, replica
- * identity, publication membership, security labels, the table's own triggers (whose functions would stop firing), its
+ * identity, publication membership, security labels, the table's own triggers (whose functions would stop firing) and rules, its
  * storage parameters (which every partition gets: a partitioned table has none) and its tablespace (a table kept on a disk of
  * its own would otherwise be copied onto the default one).
  * Read for all tables in a fixed number of queries.
  */
 record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> policies, List<ColumnGrant> columnGrants, char replicaIdentity,
-               Optional<String> replicaIndex, List<Publication> publications, List<Label> labels, List<Trigger> triggers, List<String> children,
+               Optional<String> replicaIndex, List<Publication> publications, List<Label> labels, List<Trigger> triggers, List<Rule> rules, List<String> children,
                StorageParameters storage, Optional<String> tablespace, List<String> tablespaceGrants, List<ColumnTuning> tuning) {
 
-    static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of(),
+    static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(),
             StorageParameters.NONE, Optional.empty(), List.of(), List.of());
 
     record Policy(String name, boolean permissive, String command, List<String> roles, Optional<String> using, Optional<String> check) {
@@ -63,9 +63,21 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     /** A trigger's definition as pg_get_triggerdef prints it, and the table name as printed there. */
     record Trigger(String name, String definition, String printedTable) {
         String on(TableName target) {
-            return definition.replaceFirst(" ON " + java.util.regex.Pattern.quote(printedTable) + " ", java.util.regex.Matcher.quoteReplacement(
-                    " ON " + target.sql() + " "));
+            return retarget(definition, " ON ", printedTable, target);
         }
+    }
+
+    /** A rule's definition as pg_get_ruledef prints it ("ON INSERT TO public.t DO ..."), and the table name as printed there. */
+    record Rule(String name, String definition, String printedTable) {
+        String on(TableName target) {
+            return retarget(definition, " TO ", printedTable, target);
+        }
+    }
+
+    /** The definition with the first {@code keyword printed} (the table it is defined on) naming {@code target} instead. */
+    private static String retarget(String definition, String keyword, String printed, TableName target) {
+        return definition.replaceFirst(keyword + java.util.regex.Pattern.quote(printed) + " ", java.util.regex.Matcher.quoteReplacement(
+                keyword + target.sql() + " "));
     }
 
     private static final String TABLES = """
@@ -138,6 +150,14 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
                 fifteen ? " OR EXISTS (SELECT 1 FROM pg_publication_namespace pn WHERE pn.pnpubid = p.oid AND pn.pnnspid = c.relnamespace)" : "");
     }
 
+    /** The table's own rules (a view's _RETURN is not one): bound to it by OID, they would stay with the old table. */
+    private static final String RULES = """
+            SELECT r.ev_class::bigint, r.rulename, pg_catalog.pg_get_ruledef(r.oid), pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+              FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE r.ev_class = ANY (?::oid[]) AND r.rulename <> '_RETURN'
+             ORDER BY r.rulename
+            """;
+
     static Map<Long, Carried> read(Connection c, Long[] oids, int major) throws SQLException {
         Map<Long, Builder> b = new HashMap<>();
         for (Long oid : oids) {
@@ -167,9 +187,10 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         ConvertCatalogReader.query(c, LABELS, oids, rs -> b.get(rs.getLong(1)).labels.add(new Label(rs.getString(2), Optional.ofNullable(rs.getString(3)),
                 rs.getString(4))));
         ConvertCatalogReader.query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4))));
+        ConvertCatalogReader.query(c, RULES, oids, rs -> b.get(rs.getLong(1)).rules.add(new Rule(rs.getString(2), rs.getString(3), rs.getString(4))));
         Map<Long, Carried> out = new HashMap<>();
         b.forEach((oid, t) -> out.put(oid, new Carried(t.rowSecurity, t.force, List.copyOf(t.policies), List.copyOf(t.columnGrants), t.replident,
-                t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.children), t.storage,
+                t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.rules), List.copyOf(t.children), t.storage,
                 t.tablespace, List.copyOf(t.tablespaceGrants), List.copyOf(t.tuning))));
         return out;
     }
@@ -189,7 +210,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     }
 
     /**
-     * Row-level security, policies, triggers, replica identity and publications, for the swap's transaction: given to the
+     * Row-level security, policies, triggers, rules, replica identity and publications, for the swap's transaction: given to the
      * new table only once it carries the name (a trigger on it while it fills would fire on every copied row; a policy
      * could hide rows from the copy), and taken off the old one where it would act twice.
      */
@@ -209,6 +230,9 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         }
         for (Trigger t : triggers) {
             sql.add(t.on(table));
+        }
+        for (Rule r : rules) {
+            sql.add(r.on(table));
         }
         for (Publication pub : listedPublications()) {
             sql.add("ALTER PUBLICATION " + Sql.ident(pub.name()) + " DROP TABLE " + old.sql());
@@ -313,6 +337,10 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             parts.add("trigger(s) " + String.join(", ", triggers.stream().map(x -> Sql.ident(x.name())).toList()) + " (recreated on the new table"
                     + " in the swap; they stay on the old one too, where nothing writes)");
         }
+        if (!rules.isEmpty()) {
+            parts.add("rule(s) " + String.join(", ", rules.stream().map(x -> Sql.ident(x.name())).toList()) + " (recreated on the new table"
+                    + " in the swap; they stay on the old one too, where nothing writes)");
+        }
         if (replicaIdentity == 'f' || replicaIdentity == 'n') {
             parts.add("replica identity " + (replicaIdentity == 'f' ? "FULL" : "NOTHING") + " (on the parent and every partition)");
         } else if (replicaIdentity == 'i') {
@@ -368,6 +396,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         final List<ColumnGrant> columnGrants = new ArrayList<>();
         final List<Label> labels = new ArrayList<>();
         final List<Trigger> triggers = new ArrayList<>();
+        final List<Rule> rules = new ArrayList<>();
         StorageParameters storage = StorageParameters.NONE;
         Optional<String> tablespace = Optional.empty();
         final List<String> tablespaceGrants = new ArrayList<>();

@@ -73,7 +73,8 @@ public final class ConvertCatalogReader {
 
     private static final String VIEWS = """
             SELECT DISTINCT d.refobjid::bigint, pg_catalog.format('%I.%I', n.nspname, v.relname)
-                   || CASE v.relkind WHEN 'm' THEN ' (materialized view)' ELSE ' (view)' END
+                   || CASE WHEN v.relkind = 'm' THEN ' (materialized view)' WHEN r.rulename = '_RETURN' THEN ' (view)'
+                           ELSE pg_catalog.format(' (its rule %I)', r.rulename) END
               FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
               JOIN pg_namespace n ON n.oid = v.relnamespace
              WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass

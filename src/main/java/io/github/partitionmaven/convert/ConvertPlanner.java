@@ -296,8 +296,9 @@ public final class ConvertPlanner implements Planner {
                     + ", " + k + ") or enforce them in the application.");
         }
         if (!f.dependentViews().isEmpty()) {
-            throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
-                    + " would keep reading the old table. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)), drop them,"
+            throw PartitionException.databaseState("Views (or other tables' rules) name " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
+                    + " would keep reading the old table. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass); for a"
+                    + " rule of another table, pg_get_ruledef), drop them,"
                     + " convert, then create them again.");
         }
         if (!f.boundObjects().isEmpty()) {

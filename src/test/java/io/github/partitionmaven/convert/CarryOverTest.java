@@ -128,6 +128,35 @@ class CarryOverTest {
 
     @ParameterizedTest
     @EnumSource(ConvertOptions.Strategy.class)
+    void theTablesOwnRulesApplyToTheNewTable(ConvertOptions.Strategy strategy) {
+        // an append-only guard and an audit, the way older applications wrote them
+        TestDb db = seeded("CREATE TABLE chat_audit (content text)",
+                "CREATE RULE keep_user_1 AS ON DELETE TO chat_history WHERE OLD.user_id = 1 DO INSTEAD NOTHING",
+                "CREATE RULE audit_insert AS ON INSERT TO chat_history DO ALSO INSERT INTO chat_audit VALUES (NEW.content)");
+        long kept = db.queryLong("SELECT count(*) FROM chat_history WHERE user_id = 1");
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("rule(s) \"audit_insert\", \"keep_user_1\" (recreated on the new table in the swap"), plan);
+        assertEquals(0, db.queryLong("SELECT count(*) FROM chat_audit"), "the copy did not fire it");
+        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (2, 'user', 'audited', '2026-11-10')",
+                "DELETE FROM chat_history WHERE user_id = 1");
+        assertEquals(List.of("audited"), db.queryStrings("SELECT content FROM chat_audit"));
+        assertEquals(kept, db.queryLong("SELECT count(*) FROM chat_history WHERE user_id = 1"), "the guard holds after the swap");
+    }
+
+    @Test
+    void anotherTablesRuleNamingTheTableIsRefusedAsAViewIs() {
+        TestDb db = seeded("CREATE TABLE chat_import (content text)",
+                "CREATE RULE into_chat AS ON INSERT TO chat_import DO INSTEAD INSERT INTO chat_history (user_id, role, content) VALUES (1, 'user', NEW.content)");
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engine(db, ConvertOptions.DEFAULTS, EngineLog.STDOUT).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().startsWith("Views (or other tables' rules) name \"public\".\"chat_history\": public.chat_import (its rule"
+                + " into_chat)."), e.getMessage());
+        assertEquals(before, db.snapshot());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
     void theTablesOwnRowTriggersFireOnTheNewTable(ConvertOptions.Strategy strategy) {
         TestDb db = seeded("ALTER TABLE chat_history ADD COLUMN updated_at timestamptz",
                 "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := '2001-01-01'; RETURN NEW; END $$",
