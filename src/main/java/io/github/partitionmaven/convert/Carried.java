@@ -25,10 +25,11 @@ import java.util.Optional;
  */
 record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> policies, List<ColumnGrant> columnGrants, char replicaIdentity,
                Optional<String> replicaIndex, List<Publication> publications, List<Label> labels, List<Trigger> triggers, List<Rule> rules, List<String> children,
-               StorageParameters storage, Optional<String> tablespace, List<String> tablespaceGrants, List<ColumnTuning> tuning) {
+               StorageParameters storage, Optional<String> tablespace, List<String> tablespaceGrants, List<ColumnTuning> tuning,
+               List<Statistics> statistics) {
 
     static final Carried NONE = new Carried(false, false, List.of(), List.of(), 'd', Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(),
-            StorageParameters.NONE, Optional.empty(), List.of(), List.of());
+            StorageParameters.NONE, Optional.empty(), List.of(), List.of(), List.of());
 
     record Policy(String name, boolean permissive, String command, List<String> roles, Optional<String> using, Optional<String> check) {
     }
@@ -71,6 +72,20 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     record Rule(String name, String definition, String printedTable) {
         String on(TableName target) {
             return retarget(definition, " TO ", printedTable, target);
+        }
+    }
+
+    /**
+     * An extended statistics object as pg_get_statisticsobjdef prints it ("CREATE STATISTICS public.s (dependencies) ON a, b
+     * FROM public.t"), with its name and table as printed there.
+     */
+    record Statistics(String definition, String printedName, String printedTable) {
+        String on(TableName partition, int ordinal) {
+            String named = definition.replaceFirst("^CREATE STATISTICS " + java.util.regex.Pattern.quote(printedName) + " ",
+                    java.util.regex.Matcher.quoteReplacement("CREATE STATISTICS " + new TableName(partition.schema(),
+                            ConvertNames.partitionStatistics(partition, ordinal)).sql() + " "));
+            return named.replaceFirst(" FROM " + java.util.regex.Pattern.quote(printedTable) + "$", java.util.regex.Matcher.quoteReplacement(
+                    " FROM " + partition.sql()));
         }
     }
 
@@ -158,6 +173,16 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
              ORDER BY r.rulename
             """;
 
+    /** The table's extended statistics, which LIKE gives the partitioned table, but PARTITION OF none of its partitions. */
+    private static final String STATISTICS = """
+            SELECT s.stxrelid::bigint, pg_catalog.pg_get_statisticsobjdef(s.oid), pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(s.stxname),
+                   pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+              FROM pg_statistic_ext s JOIN pg_namespace sn ON sn.oid = s.stxnamespace
+              JOIN pg_class c ON c.oid = s.stxrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE s.stxrelid = ANY (?::oid[])
+             ORDER BY s.stxname
+            """;
+
     static Map<Long, Carried> read(Connection c, Long[] oids, int major) throws SQLException {
         Map<Long, Builder> b = new HashMap<>();
         for (Long oid : oids) {
@@ -187,11 +212,13 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         ConvertCatalogReader.query(c, LABELS, oids, rs -> b.get(rs.getLong(1)).labels.add(new Label(rs.getString(2), Optional.ofNullable(rs.getString(3)),
                 rs.getString(4))));
         ConvertCatalogReader.query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4))));
+        ConvertCatalogReader.query(c, STATISTICS, oids, rs -> b.get(rs.getLong(1)).statistics.add(new Statistics(rs.getString(2), rs.getString(3),
+                rs.getString(4))));
         ConvertCatalogReader.query(c, RULES, oids, rs -> b.get(rs.getLong(1)).rules.add(new Rule(rs.getString(2), rs.getString(3), rs.getString(4))));
         Map<Long, Carried> out = new HashMap<>();
         b.forEach((oid, t) -> out.put(oid, new Carried(t.rowSecurity, t.force, List.copyOf(t.policies), List.copyOf(t.columnGrants), t.replident,
                 t.replicaIndex, List.copyOf(t.publications), List.copyOf(t.labels), List.copyOf(t.triggers), List.copyOf(t.rules), List.copyOf(t.children), t.storage,
-                t.tablespace, List.copyOf(t.tablespaceGrants), List.copyOf(t.tuning))));
+                t.tablespace, List.copyOf(t.tablespaceGrants), List.copyOf(t.tuning), List.copyOf(t.statistics))));
         return out;
     }
 
@@ -320,9 +347,13 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         return tuning.stream().flatMap(c -> c.asParent().statements(parent).stream()).toList();
     }
 
-    /** ... and on each of its partitions, as the plain table had it. */
+    /** ... and on each of its partitions, as the plain table had it, with the table's extended statistics. */
     List<String> partitionTuning(TableName partition) {
-        return tuning.stream().flatMap(c -> c.statements(partition).stream()).toList();
+        List<String> sql = new ArrayList<>(tuning.stream().flatMap(c -> c.statements(partition).stream()).toList());
+        for (int i = 0; i < statistics.size(); i++) {
+            sql.add(statistics.get(i).on(partition, i + 1));
+        }
+        return sql;
     }
 
     /** What the plan tells about what is carried over; empty when there is nothing besides the usual. */
@@ -355,6 +386,10 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         }
         if (!labels.isEmpty()) {
             parts.add(labels.size() + " security label(s)");
+        }
+        if (!statistics.isEmpty()) {
+            parts.add(statistics.size() + " extended statistics object(s) (on every partition, as premake gives new ones; LIKE gives the"
+                    + " parent its own)");
         }
         if (!tuning.isEmpty()) {
             parts.add("the statistics tuning of column(s) " + ColumnTuning.describe(tuning) + " (on every partition; on the parent, whose"
@@ -401,5 +436,6 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
         Optional<String> tablespace = Optional.empty();
         final List<String> tablespaceGrants = new ArrayList<>();
         final List<ColumnTuning> tuning = new ArrayList<>();
+        final List<Statistics> statistics = new ArrayList<>();
     }
 }

@@ -99,7 +99,15 @@ public record ConvertNames(TableName table, String oldTableName) {
      * differ only in their last characters never get the same index name.
      */
     public static String partitionIndex(TableName partition, ConvertFacts.IndexDef index, int ordinal) {
-        String suffix = index.primary() ? "_pkey" : (index.unique() ? "_key" : "_idx") + ordinal;
+        return partitionObject(partition, index.primary() ? "_pkey" : (index.unique() ? "_key" : "_idx") + ordinal);
+    }
+
+    /** The name of the table's {@code ordinal}th extended statistics object on {@code partition}, unique as its indexes' are. */
+    static String partitionStatistics(TableName partition, int ordinal) {
+        return partitionObject(partition, "_stat" + ordinal);
+    }
+
+    private static String partitionObject(TableName partition, String suffix) {
         String name = partition.name();
         if ((name + suffix).getBytes(StandardCharsets.UTF_8).length <= NamePattern.MAX_IDENTIFIER_BYTES) {
             return name + suffix;

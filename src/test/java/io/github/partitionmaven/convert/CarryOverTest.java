@@ -104,11 +104,19 @@ class CarryOverTest {
 
     @ParameterizedTest
     @EnumSource(ConvertOptions.Strategy.class)
-    void columnStatisticsTuningReachesEveryPartitionThePremadeOnesToo(ConvertOptions.Strategy strategy) {
+    void columnStatisticsTuningAndExtendedStatisticsReachEveryPartitionThePremadeOnesToo(ConvertOptions.Strategy strategy) {
         TestDb db = seeded("ALTER TABLE chat_history ALTER COLUMN user_id SET STATISTICS 800",
-                "ALTER TABLE chat_history ALTER COLUMN user_id SET (n_distinct = 700)", "ALTER TABLE chat_history ALTER COLUMN role SET (n_distinct = -0.5)");
+                "ALTER TABLE chat_history ALTER COLUMN user_id SET (n_distinct = 700)", "ALTER TABLE chat_history ALTER COLUMN role SET (n_distinct = -0.5)",
+                "CREATE STATISTICS chat_user_role (dependencies) ON user_id, role FROM chat_history");
         String plan = convert(db, strategy);
         assertTrue(plan.contains("the statistics tuning of column(s) \"user_id\" (statistics 800, n_distinct=700), \"role\" (n_distinct=-0.5)"), plan);
+        assertTrue(plan.contains("1 extended statistics object(s) (on every partition"), plan);
+        String extended = "SELECT DISTINCT (SELECT string_agg(pg_get_statisticsobjdef(s.oid), '; ') FROM pg_statistic_ext s WHERE s.stxrelid = i.inhrelid)"
+                + " FROM pg_inherits i WHERE i.inhparent = 'chat_history'::regclass";
+        assertEquals(1, db.queryStrings(extended.replace("pg_get_statisticsobjdef(s.oid)", "regexp_replace(pg_get_statisticsobjdef(s.oid),"
+                + " '^CREATE STATISTICS \\S+ | FROM \\S+$', '', 'g')")).size(), "one object per partition, the same everywhere");
+        assertTrue(db.queryStrings(extended).stream().allMatch(d -> d != null && d.contains("(dependencies) ON user_id, role FROM")),
+                db.queryStrings(extended).toString());
         String partitions = "SELECT DISTINCT a.attname || ' ' || coalesce(CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text END, '-') || ' '"
                 + " || coalesce(array_to_string(a.attoptions, ','), '-') FROM pg_attribute a WHERE a.attname IN ('user_id', 'role')"
                 + " AND a.attrelid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'chat_history'::regclass) ORDER BY 1";
@@ -121,6 +129,8 @@ class CarryOverTest {
         db.exec("DROP TABLE chat_history_2027_02");
         ConvertTest.engine(db, ConvertOptions.DEFAULTS, EngineLog.STDOUT).apply(Goal.PREMAKE);
         assertEquals(tuned, db.queryStrings(partitions), "the premade partition is tuned like the latest one");
+        assertTrue(db.queryStrings(extended).stream().allMatch(d -> d != null && d.contains("(dependencies) ON user_id, role FROM")),
+                db.queryStrings(extended).toString());
         db.exec("ANALYZE chat_history");
         assertEquals(List.of("700"), db.queryStrings("SELECT DISTINCT n_distinct::text FROM pg_stats WHERE attname = 'user_id'"
                 + " AND tablename LIKE 'chat_history%' AND tablename <> 'chat_history_old'"), "ANALYZE takes it, partitions and parent alike");
