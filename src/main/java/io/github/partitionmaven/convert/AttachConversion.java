@@ -160,9 +160,11 @@ final class AttachConversion {
         sql.addAll(ddl.keyNotNull(shadow, server.namesNotNullConstraints()));
         for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
             sql.add(ddl.addKey(shadow, index, ConvertNames.building(index.name())));
+            sql.addAll(ddl.comments(shadow, index, ConvertNames.building(index.name())));
         }
         for (ConvertFacts.IndexDef index : ddl.otherIndexes()) {
             sql.add(ddl.createIndex(shadow, index, index.name()));
+            sql.addAll(ddl.comments(shadow, index, index.name()));
         }
         for (ConvertFacts.ForeignKey fk : facts.foreignKeys()) {
             sql.add(ddl.addForeignKey(shadow, fk));

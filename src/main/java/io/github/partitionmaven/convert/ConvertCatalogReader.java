@@ -47,7 +47,9 @@ public final class ConvertCatalogReader {
                    (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols,
                    (SELECT s.spcname FROM pg_tablespace s WHERE s.oid = ci.reltablespace) AS tablespace,
-                   pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate
+                   pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
+                   pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment,
+                   pg_catalog.obj_description(con.oid, 'pg_constraint') AS constraint_comment
               FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
               LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
              WHERE i.indrelid = ANY (?::oid[])
@@ -223,7 +225,8 @@ public final class ConvertCatalogReader {
         });
         query(c, INDEXES, oids, rs -> b.get(rs.getLong(1)).indexes.add(new ConvertFacts.IndexDef(rs.getString(2), rs.getBoolean(3),
                 rs.getBoolean(4), Optional.ofNullable(rs.getString(5)), rs.getString(6).substring(1), Jdbc.strings(rs.getArray(7)),
-                Optional.ofNullable(rs.getString("tablespace")), Optional.ofNullable(rs.getString("predicate")))));
+                Optional.ofNullable(rs.getString("tablespace")), Optional.ofNullable(rs.getString("predicate")),
+                Optional.ofNullable(rs.getString("comment")), Optional.ofNullable(rs.getString("constraint_comment")))));
         try (PreparedStatement ps = c.prepareStatement(FOREIGN_KEYS)) {
             ps.setArray(1, c.createArrayOf("oid", oids));
             ps.setArray(2, c.createArrayOf("oid", oids));

@@ -73,9 +73,10 @@ public record ConvertFacts(
      * @param method     from USING on, as pg_get_indexdef prints it
      * @param tablespace where the index lives, when not in the database's default tablespace (pg_get_indexdef leaves it out)
      * @param predicate  a partial index's WHERE, as pg_get_expr prints it (and pg_get_indexdef, last)
+     * @param comment    COMMENT ON INDEX; {@code constraintComment}: COMMENT ON CONSTRAINT, for a key
      */
     public record IndexDef(String name, boolean unique, boolean primary, Optional<String> constraint, String method, List<String> columns,
-                           Optional<String> tablespace, Optional<String> predicate) {
+                           Optional<String> tablespace, Optional<String> predicate, Optional<String> comment, Optional<String> constraintComment) {
 
         /** {@link #method} with the index's tablespace, which CREATE INDEX takes before the WHERE. */
         String placedMethod() {

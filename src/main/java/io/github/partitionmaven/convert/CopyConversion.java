@@ -365,6 +365,7 @@ final class CopyConversion {
             indexes.add(new PartitionIndexBuild.ParentIndex(index, name, ordinal));
             if (valid.isEmpty()) {
                 define.add(ddl.defineOnParentOnly(s, index, name));
+                define.addAll(ddl.comments(s, index, name));
             }
             if (index.constraint().isPresent() && !index.columns().contains(policy.column())) {
                 why.add("the " + (index.primary() ? "primary key" : "unique key") + " (" + String.join(", ", index.columns()) + ") of " + t

@@ -224,6 +224,18 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
         return isKey(index) ? addKey(parent, index, name, true) : createIndex(parent, index, name, true);
     }
 
+    /**
+     * The comments of {@code index} and of its constraint, for the one the new table defines as {@code name} (LIKE copies
+     * the comments of indexes it copies, and the conversion defines its own instead). A rename at the swap keeps them.
+     */
+    List<String> comments(TableName parent, ConvertFacts.IndexDef index, String name) {
+        List<String> sql = new ArrayList<>();
+        index.comment().ifPresent(c -> sql.add("COMMENT ON INDEX " + new TableName(parent.schema(), name).sql() + " IS " + Sql.literal(c)));
+        index.constraintComment().ifPresent(c -> sql.add("COMMENT ON CONSTRAINT " + Sql.ident(name) + " ON " + parent.sql() + " IS "
+                + Sql.literal(c)));
+        return sql;
+    }
+
     /** The key or index on one partition, to be attached to the parent's. */
     String buildOnPartition(TableName partition, ConvertFacts.IndexDef index, String name) {
         return isKey(index) ? addKey(partition, index, name) : createIndex(partition, index, name);

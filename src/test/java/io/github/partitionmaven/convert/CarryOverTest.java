@@ -167,6 +167,20 @@ class CarryOverTest {
 
     @ParameterizedTest
     @EnumSource(ConvertOptions.Strategy.class)
+    void commentsOnTheKeysAndIndexesStayWithThem(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("COMMENT ON CONSTRAINT chat_history_pkey ON chat_history IS 'one row a message'",
+                "COMMENT ON INDEX chat_history_pkey IS 'the key''s index'", "COMMENT ON INDEX idx_chat_history_created IS 'for the timeline'");
+        String comments = "SELECT coalesce(obj_description('chat_history_pkey'::regclass, 'pg_class'), '-') || ' / ' || coalesce((SELECT"
+                + " obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conrelid = 'chat_history'::regclass AND contype = 'p'), '-')"
+                + " || ' / ' || coalesce(obj_description('idx_chat_history_created'::regclass, 'pg_class'), '-')";
+        List<String> before = db.queryStrings(comments);
+        assertEquals(List.of("the key's index / one row a message / for the timeline"), before);
+        convert(db, strategy);
+        assertEquals(before, db.queryStrings(comments));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
     void theTablesOwnRowTriggersFireOnTheNewTable(ConvertOptions.Strategy strategy) {
         TestDb db = seeded("ALTER TABLE chat_history ADD COLUMN updated_at timestamptz",
                 "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := '2001-01-01'; RETURN NEW; END $$",
