@@ -155,7 +155,7 @@ final class AttachConversion {
         }
         sql.add(ddl.createLike(shadow, t));
         // the old table, attached as the first partition, keeps its own
-        sql.addAll(facts.carried().parentTuning(shadow));
+        sql.addAll(facts.carried().parentStatistics(shadow));
         sql.add("ALTER TABLE " + shadow.sql() + " DROP CONSTRAINT " + Sql.ident(names.boundConstraint()));
         sql.addAll(ddl.keyNotNull(shadow, server.namesNotNullConstraints()));
         for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
@@ -174,7 +174,7 @@ final class AttachConversion {
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(upper);
         for (PartitionedTableDdl.Partition p : partitions) {
             sql.add(ddl.createPartition(shadow, p));
-            sql.addAll(facts.carried().partitionTuning(p.name()));
+            sql.addAll(facts.carried().partitionStatistics(p.name()));
             sql.addAll(ddl.ownerAndGrants(p.name()));
         }
         List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.SHARE_UPDATE_EXCLUSIVE), new Lock(shadow, LockMode.ACCESS_EXCLUSIVE)));

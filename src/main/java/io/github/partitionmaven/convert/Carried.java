@@ -145,7 +145,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     private static String publications(int major) {
         boolean fifteen = major >= 15;
         return """
-                SELECT c.oid::bigint, p.pubname,  p.pubviaroot,
+                SELECT c.oid::bigint, p.pubname, p.pubviaroot,
                        CASE WHEN p.puballtables THEN '' WHEN r.oid IS NULL THEN n.nspname::text END,
                        pg_catalog.array_to_string(ARRAY[CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
                                                         CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END], ', '),
@@ -293,10 +293,10 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             String pub = Sql.ident(p.name());
             if (p.implicitly().isPresent()) {
                 problems.add("publication " + pub + " publishes it " + p.implicitly().get() + ", so it would publish " + helpers + " too: a"
-                        + " subscriber that lacks them stops applying, and those without a replica identity cannot even be updated. Have it name its tables instead (tables created later then no longer join it by themselves),"
-                        + " in one transaction that keeps what it publishes: DO $pub$ BEGIN EXECUTE (SELECT pg_catalog.format('DROP"
-                        + " PUBLICATION %1$I; CREATE PUBLICATION %1$I FOR TABLE %2$s WITH (publish = %3$L, publish_via_partition_root"
-                        + " = true)', pubname, pg_catalog.string_agg(pg_catalog.format('%I.%I', schemaname, tablename), ', '), "
+                        + " subscriber that lacks them stops applying, and those without a replica identity cannot even be updated. Have it"
+                        + " name its tables instead (tables created later then no longer join it by themselves), in one transaction"
+                        + " that keeps what it publishes: DO $pub$ BEGIN EXECUTE (SELECT pg_catalog.format('DROP PUBLICATION %1$I;"
+                        + " CREATE PUBLICATION %1$I FOR TABLE %2$s WITH (publish = %3$L, publish_via_partition_root = true)', pubname, pg_catalog.string_agg(pg_catalog.format('%I.%I', schemaname, tablename), ', '), "
                         + Sql.literal(p.publish()) + ") FROM pg_catalog.pg_publication_tables WHERE pubname = " + Sql.literal(p.name())
                         + " GROUP BY pubname); END $pub$ (for Debezium: publication.autocreate.mode = filtered)");
             } else if (converting && !p.viaRoot()) {
@@ -343,12 +343,12 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
     }
 
     /** The columns' statistics tuning on the new partitioned table, before it has partitions (so on it alone). */
-    List<String> parentTuning(TableName parent) {
+    List<String> parentStatistics(TableName parent) {
         return tuning.stream().flatMap(c -> c.asParent().statements(parent).stream()).toList();
     }
 
     /** ... and on each of its partitions, as the plain table had it, with the table's extended statistics. */
-    List<String> partitionTuning(TableName partition) {
+    List<String> partitionStatistics(TableName partition) {
         List<String> sql = new ArrayList<>(tuning.stream().flatMap(c -> c.statements(partition).stream()).toList());
         for (int i = 0; i < statistics.size(); i++) {
             sql.add(statistics.get(i).on(partition, i + 1));

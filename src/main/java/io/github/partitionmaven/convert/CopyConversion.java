@@ -237,16 +237,16 @@ final class CopyConversion {
         List<PartitionedTableDdl.Partition> partitions = ddl.partitions(ddl.oldestDay());
         List<String> sql = new ArrayList<>();
         sql.add(ddl.createLike(s, t));
-        sql.addAll(facts.carried().parentTuning(s));
+        sql.addAll(facts.carried().parentStatistics(s));
         sql.addAll(ddl.keyNotNull(s, server.namesNotNullConstraints()));
         sql.addAll(changes.statements(s));
         partitions.forEach(p -> {
             sql.add(ddl.createPartitionWithoutAutovacuum(s, p));
-            sql.addAll(facts.carried().partitionTuning(p.name()));
+            sql.addAll(facts.carried().partitionStatistics(p.name()));
         });
         if (ddl.nullTimes()) {
             sql.addAll(NullTimes.createPartition(s, ddl.nullTimesPartition(), policy.column(), ddl.unlogged(), ddl.withoutAutovacuum()));
-            sql.addAll(facts.carried().partitionTuning(ddl.nullTimesPartition()));
+            sql.addAll(facts.carried().partitionStatistics(ddl.nullTimesPartition()));
         }
         sql.addAll(ddl.privileges(s));
         partitions.forEach(p -> sql.addAll(ddl.ownerAndGrants(p.name())));
