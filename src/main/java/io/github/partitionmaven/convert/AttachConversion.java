@@ -103,10 +103,9 @@ final class AttachConversion {
             if (facts.object(t, keyIndex).isPresent()) {
                 sql.add("DROP INDEX CONCURRENTLY " + new TableName(t.schema(), keyIndex).sql());
             }
-            // beside the primary key it takes over, in its tablespace
+            // beside the primary key it takes over, as that is (INCLUDE, storage, tablespace): the parent's key is defined so
             sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(keyIndex) + " ON " + t.sql() + " (" + Sql.identList(cols) + ")"
-                    + facts.indexes().stream().filter(ConvertFacts.IndexDef::primary).findFirst().flatMap(ConvertFacts.IndexDef::tablespace)
-                    .map(ts -> " TABLESPACE " + Sql.ident(ts)).orElse(""));
+                    + facts.indexes().stream().filter(ConvertFacts.IndexDef::primary).findFirst().map(ConvertFacts.IndexDef::indexOptions).orElse(""));
             steps.add(Step.autocommit(Goal.CONVERT, t, "build unique index " + Sql.ident(keyIndex) + " (" + String.join(", ", cols) + ") on " + t,
                     "the primary key becomes (" + String.join(", ", cols) + "): a partitioned table's primary key must include the"
                             + " partition column" + (key.contains(policy.column()) ? "" : ", so it keeps "

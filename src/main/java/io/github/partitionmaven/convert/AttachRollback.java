@@ -139,7 +139,9 @@ final class AttachRollback {
         if (facts.object(oldName, index).isPresent()) {
             sql.add("DROP INDEX CONCURRENTLY " + new TableName(oldName.schema(), index).sql());
         }
-        sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(index) + " ON " + oldName.sql() + " (" + Sql.identList(key) + ")");
+        // with the INCLUDE columns, storage parameters and tablespace of the key it gives back
+        sql.add("CREATE UNIQUE INDEX CONCURRENTLY " + Sql.ident(index) + " ON " + oldName.sql() + " (" + Sql.identList(key) + ")"
+                + facts.indexes().stream().filter(ConvertFacts.IndexDef::primary).findFirst().map(ConvertFacts.IndexDef::indexOptions).orElse(""));
         return Step.autocommit(Goal.ROLLBACK, state.name(), "build unique index " + Sql.ident(index) + " (" + String.join(", ", key) + ") on "
                         + oldName, "becomes the primary key (" + String.join(", ", key) + ") again, as before the attach extended it with "
                         + policy.column() + "; built CONCURRENTLY, reads and writes continue", sql,

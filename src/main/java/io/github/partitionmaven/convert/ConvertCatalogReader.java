@@ -45,8 +45,11 @@ public final class ConvertCatalogReader {
             SELECT i.indrelid::bigint, ci.relname, i.indisunique, i.indisprimary, con.conname,
                    pg_catalog.substring(pg_catalog.pg_get_indexdef(i.indexrelid), ' USING .*$') AS method,
                    (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols,
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE k.ord <= i.indnkeyatts) AS cols,
                    (SELECT s.spcname FROM pg_tablespace s WHERE s.oid = ci.reltablespace) AS tablespace,
+                   (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord) FROM pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE k.ord > i.indnkeyatts) AS include_cols,
+                   ci.reloptions AS index_options,
                    pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
                    pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment,
                    pg_catalog.obj_description(con.oid, 'pg_constraint') AS constraint_comment
@@ -226,7 +229,8 @@ public final class ConvertCatalogReader {
         query(c, INDEXES, oids, rs -> b.get(rs.getLong(1)).indexes.add(new ConvertFacts.IndexDef(rs.getString(2), rs.getBoolean(3),
                 rs.getBoolean(4), Optional.ofNullable(rs.getString(5)), rs.getString(6).substring(1), Jdbc.strings(rs.getArray(7)),
                 Optional.ofNullable(rs.getString("tablespace")), Optional.ofNullable(rs.getString("predicate")),
-                Optional.ofNullable(rs.getString("comment")), Optional.ofNullable(rs.getString("constraint_comment")))));
+                Optional.ofNullable(rs.getString("comment")), Optional.ofNullable(rs.getString("constraint_comment")),
+                Jdbc.strings(rs.getArray("include_cols")), Jdbc.strings(rs.getArray("index_options")))));
         try (PreparedStatement ps = c.prepareStatement(FOREIGN_KEYS)) {
             ps.setArray(1, c.createArrayOf("oid", oids));
             ps.setArray(2, c.createArrayOf("oid", oids));

@@ -73,10 +73,13 @@ public record ConvertFacts(
      * @param method     from USING on, as pg_get_indexdef prints it
      * @param tablespace where the index lives, when not in the database's default tablespace (pg_get_indexdef leaves it out)
      * @param predicate  a partial index's WHERE, as pg_get_expr prints it (and pg_get_indexdef, last)
+     * @param columns    the key columns (an expression is left out), without those of INCLUDE
      * @param comment    COMMENT ON INDEX; {@code constraintComment}: COMMENT ON CONSTRAINT, for a key
+     * @param include    the INCLUDE columns; {@code storage}: the index's storage parameters (fillfactor=70, ...)
      */
     public record IndexDef(String name, boolean unique, boolean primary, Optional<String> constraint, String method, List<String> columns,
-                           Optional<String> tablespace, Optional<String> predicate, Optional<String> comment, Optional<String> constraintComment) {
+                           Optional<String> tablespace, Optional<String> predicate, Optional<String> comment, Optional<String> constraintComment,
+                           List<String> include, List<String> storage) {
 
         /** {@link #method} with the index's tablespace, which CREATE INDEX takes before the WHERE. */
         String placedMethod() {
@@ -91,9 +94,22 @@ public record ConvertFacts(
                     + where;
         }
 
-        /** USING INDEX TABLESPACE for a key built by ADD CONSTRAINT; empty in the default tablespace. */
-        String keyTablespace() {
-            return tablespace.map(t -> " USING INDEX TABLESPACE " + io.github.partitionmaven.core.Sql.ident(t)).orElse("");
+        /**
+         * What follows the key columns of a key built by ADD CONSTRAINT, as the index had it: INCLUDE, WITH (storage) and USING
+         * INDEX TABLESPACE; pg_get_constraintdef has the first two, but the key columns change.
+         */
+        String keyOptions() {
+            return includeAndStorage() + tablespace.map(t -> " USING INDEX TABLESPACE " + io.github.partitionmaven.core.Sql.ident(t)).orElse("");
+        }
+
+        /** The same for CREATE UNIQUE INDEX on the key's columns (the index strategy attach builds to take the key over). */
+        String indexOptions() {
+            return includeAndStorage() + tablespace.map(t -> " TABLESPACE " + io.github.partitionmaven.core.Sql.ident(t)).orElse("");
+        }
+
+        private String includeAndStorage() {
+            return (include.isEmpty() ? "" : " INCLUDE (" + io.github.partitionmaven.core.Sql.identList(include) + ")")
+                    + (storage.isEmpty() ? "" : " WITH (" + String.join(", ", storage) + ")");
         }
     }
 

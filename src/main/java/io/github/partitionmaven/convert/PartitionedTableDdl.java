@@ -259,7 +259,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
 
     private String addKey(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {
         return "ALTER TABLE " + (only ? "ONLY " : "") + target.sql() + " ADD CONSTRAINT " + Sql.ident(name)
-                + (index.primary() && !nullTimes() ? " PRIMARY KEY (" : " UNIQUE (") + Sql.identList(keyColumns(index)) + ")" + index.keyTablespace();
+                + (index.primary() && !nullTimes() ? " PRIMARY KEY (" : " UNIQUE (") + Sql.identList(keyColumns(index)) + ")" + index.keyOptions();
     }
 
     private String createIndex(TableName target, ConvertFacts.IndexDef index, String name, boolean only) {

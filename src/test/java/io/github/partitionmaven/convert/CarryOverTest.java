@@ -181,6 +181,25 @@ class CarryOverTest {
 
     @ParameterizedTest
     @EnumSource(ConvertOptions.Strategy.class)
+    void aCoveringPrimaryKeyKeepsItsIncludedColumnsAndStorageThroughConversionAndRollback(ConvertOptions.Strategy strategy) {
+        // INCLUDE columns were read as key columns: the key would have become (id, user_id, created_at), weaker than (id, created_at)
+        TestDb db = seeded("ALTER TABLE chat_history DROP CONSTRAINT chat_history_pkey",
+                "ALTER TABLE chat_history ADD CONSTRAINT chat_history_pkey PRIMARY KEY (id) INCLUDE (user_id) WITH (fillfactor = 70)");
+        String key = "SELECT pg_get_constraintdef(c.oid) || ' ' || coalesce(array_to_string(i.reloptions, ','), '-') FROM pg_constraint c"
+                + " JOIN pg_class i ON i.oid = c.conindid WHERE c.conrelid = 'chat_history'::regclass AND c.contype = 'p'";
+        List<String> before = db.queryStrings(key);
+        assertEquals(List.of("PRIMARY KEY (id) INCLUDE (user_id) fillfactor=70"), before);
+        convert(db, strategy);
+        assertEquals(List.of("PRIMARY KEY (id, created_at) INCLUDE (user_id) fillfactor=70"), db.queryStrings(key));
+        assertEquals(List.of("fillfactor=70"), db.queryStrings("SELECT DISTINCT coalesce(array_to_string(i.reloptions, ','), '-') FROM pg_index x"
+                + " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_inherits h ON h.inhrelid = x.indrelid WHERE h.inhparent = 'chat_history'::regclass"
+                + " AND x.indisprimary"), "every partition's key too");
+        ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy), EngineLog.STDOUT).apply(Goal.ROLLBACK);
+        assertEquals(before, db.queryStrings(key));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
     void theTablesOwnRowTriggersFireOnTheNewTable(ConvertOptions.Strategy strategy) {
         TestDb db = seeded("ALTER TABLE chat_history ADD COLUMN updated_at timestamptz",
                 "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := '2001-01-01'; RETURN NEW; END $$",
