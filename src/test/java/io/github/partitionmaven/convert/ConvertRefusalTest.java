@@ -125,6 +125,15 @@ class ConvertRefusalTest {
     }
 
     @Test
+    void uniqueIndexHoldingTheTimeColumnOnlyAsIncludedIsRefused() {
+        TestDb db = ConvertTest.seeded(100);
+        // INCLUDE columns are not part of the key: PostgreSQL refuses this index on a partitioned table
+        db.exec("CREATE UNIQUE INDEX chat_content_unique ON chat_history (content) INCLUDE (created_at)");
+        String m = refused(db, ConvertOptions.DEFAULTS);
+        assertTrue(m.contains("Unique index \"chat_content_unique\"") && m.contains("cannot enforce it"), m);
+    }
+
+    @Test
     void badOptions() {
         PartitionException e = assertThrows(PartitionException.class, () -> ConvertOptions.of("zero-copy", false, null, null, null));
         assertTrue(e.getMessage().contains("Unknown <strategy> 'zero-copy'"), e.getMessage());
