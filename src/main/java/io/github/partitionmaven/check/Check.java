@@ -22,7 +22,9 @@ public enum Check {
     UNFINISHED_PRUNE("unfinishedPrune", "a partition prune detached and marked but did not finish: a drop or move"
             + " not done, or an archive not uploaded or verified"),
     CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place"),
-    REPLICA_IDENTITY("replicaIdentity", "a partition whose replica identity differs from the latest partition's (FULL, NOTHING or USING INDEX)");
+    REPLICA_IDENTITY("replicaIdentity", "a partition whose replica identity differs from the latest partition's (FULL, NOTHING or USING INDEX)"),
+    OLD_TABLE("oldTable", "the table partition:convert replaced and kept for partition:rollback (<oldTableName>), still there: as large as the"
+            + " table was, and never pruned");
 
     /**
      * What fails the build when {@code failOn} is not set: the findings that break inserts or hide data. No partition

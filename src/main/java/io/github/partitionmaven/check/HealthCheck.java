@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The engine of {@code partition:check}: one catalog pass for all tables, one pg_stat_statements
@@ -23,9 +24,12 @@ import java.util.List;
 public final class HealthCheck {
 
     private final CheckThresholds thresholds;
+    private final String oldTableName;
 
-    public HealthCheck(CheckThresholds thresholds) {
+    /** {@code oldTableName}: the {@code <oldTableName>} partition:convert renames a table to, {@code {table}_old} by default. */
+    public HealthCheck(CheckThresholds thresholds, String oldTableName) {
         this.thresholds = thresholds;
+        this.oldTableName = oldTableName;
     }
 
     public CheckReport run(Connection c, List<TablePolicy> policies, RunSettings settings) throws SQLException {
@@ -37,14 +41,19 @@ public final class HealthCheck {
         Map<TableName, List<PruneMarks.Unfinished>> unfinished = PruneMarks.unfinished(c);
         List<TableHealth> tables = new ArrayList<>();
         Map<TableName, UnfinishedConversion> conversions = UnfinishedConversion.read(c, catalog);
+        Map<TableName, KeptOldTable> olds = KeptOldTable.read(c, catalog, policies, oldTableName, settings);
         for (TablePolicy policy : policies) {
             TableState state = catalog.table(policy.table());
             TableHealth h = analyzer.analyze(policy, state, statements.forTable(policy.table()),
                     state.name() == null ? List.of() : unfinished.getOrDefault(state.name(), List.of()));
-            UnfinishedConversion u = state.name() == null ? null : conversions.get(state.name());
-            if (u != null) {
+            List<HealthFinding> read = new ArrayList<>();
+            if (state.name() != null) {
+                Optional.ofNullable(conversions.get(state.name())).ifPresent(read::add);
+                Optional.ofNullable(olds.get(state.name())).ifPresent(read::add);
+            }
+            if (!read.isEmpty()) {
                 List<HealthFinding> findings = new ArrayList<>(h.findings());
-                findings.add(u);
+                findings.addAll(read);
                 h = new TableHealth(h.policy(), h.state(), h.coverage(), h.overdue(), h.statements(), findings);
             }
             tables.add(h);

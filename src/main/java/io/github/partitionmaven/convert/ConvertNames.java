@@ -17,7 +17,7 @@ public record ConvertNames(TableName table, String oldTableName) {
     public static final String TRUNCATE_GUARD = "partition_convert_no_truncate";
 
     public ConvertNames(TableName table, ConvertOptions options) {
-        this(table, oldName(options.oldTableName(), table.name()));
+        this(table, NamePattern.oldTableName(options.oldTableName(), table.name()));
     }
 
     public TableName shadow() {
@@ -113,24 +113,6 @@ public record ConvertNames(TableName table, String oldTableName) {
             return name + suffix;
         }
         return fit(name, String.format("_%08x", name.hashCode()) + suffix);
-    }
-
-    /**
-     * {@code <oldTableName>} for {@code table}: when too long, the table's part is cut, not the pattern's, so that a 63-byte
-     * table name does not lose its "_old" and come out as the table's own name, and a hash of the whole name goes in its
-     * place, so two long tables differing only past the cut never share an old table.
-     */
-    static String oldName(String pattern, String table) {
-        String whole = pattern.replace("{table}", table);
-        if (whole.getBytes(StandardCharsets.UTF_8).length <= NamePattern.MAX_IDENTIFIER_BYTES) {
-            return whole;
-        }
-        String hash = String.format("_%08x", table.hashCode());
-        String b = table;
-        while (!b.isEmpty() && pattern.replace("{table}", b + hash).getBytes(StandardCharsets.UTF_8).length > NamePattern.MAX_IDENTIFIER_BYTES) {
-            b = b.substring(0, b.length() - 1);
-        }
-        return pattern.replace("{table}", b + hash);
     }
 
     /** {@code base + suffix}, cutting {@code base} so the whole stays within 63 bytes. */

@@ -1,5 +1,6 @@
 package io.github.partitionmaven.engine;
 
+import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.catalog.Catalog;
@@ -252,8 +253,15 @@ public final class PartitionEngine {
 
     /** The report of {@code partition:check} for every configured table; changes nothing. */
     public CheckReport check(CheckThresholds thresholds) {
+        return check(thresholds, ConvertOptions.DEFAULT_OLD_TABLE_NAME);
+    }
+
+    /** {@code oldTableName}: what partition:convert renamed the tables it replaced to, {@code <oldTableName>}. */
+    public CheckReport check(CheckThresholds thresholds, String oldTableName) {
         try (Connection c = open()) {
-            CheckReport report = new HealthCheck(thresholds).run(c, tables, settings);
+            // validated and defaulted as partition:convert reads it
+            CheckReport report = new HealthCheck(thresholds, ConvertOptions.of(null, false, oldTableName, null, null).oldTableName())
+                    .run(c, tables, settings);
             ExternalManagers managers = ExternalManagers.read(c);
             for (var t : report.tables()) {
                 // Reported like any table: a pg_partman table that runs out of partitions needs attention all the same.

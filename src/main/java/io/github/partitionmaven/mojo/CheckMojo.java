@@ -1,5 +1,6 @@
 package io.github.partitionmaven.mojo;
 
+import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.check.CheckJson;
 import io.github.partitionmaven.check.CheckLogReport;
 import io.github.partitionmaven.check.CheckReport;
@@ -27,14 +28,22 @@ import org.apache.maven.plugins.annotations.Parameter;
 @Mojo(name = "check", threadSafe = true, requiresProject = false)
 public class CheckMojo extends AbstractTablesMojo {
 
+    /**
+     * What partition:convert renamed the tables it replaced to ({@code {table}} is the table's name), as given to it: such a
+     * table still there beside its partitioned table is reported (oldTable), with its rows older than the retention.
+     */
+    @Parameter(property = "partition.oldTableName", defaultValue = ConvertOptions.DEFAULT_OLD_TABLE_NAME)
+    private String oldTableName;
+
     /** Where check.json is written. */
     @Parameter(property = "partition.outputDirectory", defaultValue = "${project.build.directory}/partition")
     protected File outputDirectory;
 
     /**
      * Checks that fail the build instead of warning, comma-separated: partitionSize, coverage, defaultRows, retention,
-     * detachPending, gaps, alignment, partitioning, slowStatements, or all / none. Not set: coverage, defaultRows and
-     * detachPending fail (what breaks inserts or hides data), the rest warn; {@code none} makes the goal report only.
+     * detachPending, gaps, alignment, partitioning, slowStatements, partitionKey, unfinishedPrune, conversion,
+     * replicaIdentity, oldTable, or all / none. Not set: coverage, defaultRows, detachPending and conversion fail (what
+     * breaks inserts, hides data or costs every write), the rest warn; {@code none} makes the goal report only.
      */
     @Parameter(property = "partition.failOn")
     private List<String> failOn;
@@ -82,7 +91,7 @@ public class CheckMojo extends AbstractTablesMojo {
     protected void runFleet(FleetEngine fleet) throws MojoExecutionException {
         CheckThresholds thresholds = thresholds();
         FleetEngine.Results<CheckReport> results = fleet.run(goalName(), m -> inDatabase(m.database(), () -> {
-            CheckReport report = m.engine().check(thresholds);
+            CheckReport report = m.engine().check(thresholds, oldTableName);
             new CheckLogReport(report).print(getLog()::info, getLog()::warn);
             writeJson(report);
             if (!report.failures().isEmpty()) {
@@ -114,7 +123,7 @@ public class CheckMojo extends AbstractTablesMojo {
     @Override
     protected void run(PartitionEngine engine) throws MojoExecutionException, MojoFailureException {
         CheckThresholds thresholds = thresholds();
-        CheckReport report = engine.check(thresholds);
+        CheckReport report = engine.check(thresholds, oldTableName);
         new CheckLogReport(report).print(getLog()::info, getLog()::warn);
         File json = new File(perDatabase(outputDirectory), "check.json");
         try {

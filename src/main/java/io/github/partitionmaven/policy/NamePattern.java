@@ -102,6 +102,25 @@ public final class NamePattern {
         }
     }
 
+    /**
+     * {@code <oldTableName>} for {@code table}, the name partition:convert gives the table it replaces (and keeps for
+     * partition:rollback): when too long, the table's part is cut, not the pattern's, so that a 63-byte
+     * table name does not lose its "_old" and come out as the table's own name, and a hash of the whole name goes in its
+     * place, so two long tables differing only past the cut never share an old table.
+     */
+    public static String oldTableName(String pattern, String table) {
+        String whole = pattern.replace("{table}", table);
+        if (whole.getBytes(StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES) {
+            return whole;
+        }
+        String hash = String.format("_%08x", table.hashCode());
+        String b = table;
+        while (!b.isEmpty() && pattern.replace("{table}", b + hash).getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+            b = b.substring(0, b.length() - 1);
+        }
+        return pattern.replace("{table}", b + hash);
+    }
+
     @Override
     public String toString() {
         return pattern;

@@ -56,7 +56,7 @@ class CheckBenchmark {
         TableSpec chat = new TableSpec("chat_history", "created_at", "day", 7, null, "1 year", null, null);
         TableSpec cost = new TableSpec("cost_tracking", "created_at", "day", 7, null, "1 year", null, null);
         PartitionEngine engine = Engines.engine(db, NOW, "UTC", chat, cost);
-        HealthCheck check = new HealthCheck(CheckThresholds.DEFAULTS);
+        HealthCheck check = new HealthCheck(CheckThresholds.DEFAULTS, "{table}_old");
         long[] baseline = new long[RUNS];
         long[] engineTimes = new long[RUNS];
         long[] rendering = new long[RUNS];
