@@ -119,4 +119,35 @@ class EpochZooTest {
         assertTrue(e.getMessage().contains("synapse") && e.getMessage().endsWith("Nothing was changed."), e.getMessage());
         assertEquals(before, db.snapshot());
     }
+
+    /** The refusal of {@code spec}'s table, asserted to leave the database as it was. */
+    private static String refused(TestDb db, TableSpec spec) {
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class, () -> Engines.engine(db, NOW, "UTC", new Engines.RecordingLog(),
+                List.of(new ConvertPlanner(ConvertOptions.DEFAULTS), new PremakePlanner()), spec).apply(Goal.CONVERT));
+        System.out.println(spec.name() + ": " + e.getMessage());
+        assertTrue(e.getMessage().endsWith("Nothing was changed."), e.getMessage());
+        assertEquals(before, db.snapshot());
+        return e.getMessage();
+    }
+
+    /** Nullable epoch columns, loaded as the zoo loads them (every 50th time NULL): refused, the message naming the column. */
+    @Test
+    void mattermostAuditsAndPowerdnsRecordsWithNullTimesAreRefusedNamingTheColumn() throws Exception {
+        TestDb mattermost = zoo("mattermost.sql");
+        mattermost.exec("INSERT INTO mattermost.audits (id, createat, userid, action) SELECT lpad(g::text, 26, 'a'), CASE WHEN g % 50 = 0"
+                + " THEN NULL ELSE " + time(3000, 1000) + " END, 'u' || g % 9, '/api/v4/users/login' FROM generate_series(1, 3000) g",
+                "ANALYZE mattermost.audits");
+        String m = refused(mattermost, new TableSpec("mattermost.audits", "createat", "month", null, null, null, null, null)
+                .withEpochUnit("milliseconds"));
+        assertTrue(m.startsWith("60 row(s) of \"mattermost\".\"audits\" have a NULL \"createat\""), m);
+
+        TestDb pdns = zoo("powerdns.sql");
+        pdns.exec("INSERT INTO pdns.domains (name, type) VALUES ('example.org', 'NATIVE')",
+                "INSERT INTO pdns.records (domain_id, name, type, content, ttl, change_date) SELECT 1, 'host' || g || '.example.org', 'A',"
+                        + " '192.0.2.' || g % 250, 3600, CASE WHEN g % 50 = 0 THEN NULL ELSE " + time(3000, 1) + " END FROM generate_series(1, 3000) g",
+                "ANALYZE pdns.records");
+        String r = refused(pdns, new TableSpec("pdns.records", "change_date", "month", null, null, null, null, null).withEpochUnit("seconds"));
+        assertTrue(r.startsWith("60 row(s) of \"pdns\".\"records\" have a NULL \"change_date\""), r);
+    }
 }
