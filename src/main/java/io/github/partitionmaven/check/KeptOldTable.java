@@ -27,14 +27,15 @@ import java.util.Optional;
  * partition:rollback, still there beside the partitioned table: as large as the table was, and nothing prunes it, so rows
  * older than the retention stay in it however often partition:prune runs.
  *
- * @param oldest the micros of its oldest time, when an index on the time column makes reading it cheap
- * @param pastRetention whether {@code oldest} is older than the table's retention cutoff
+ * @param oldest        its oldest time as people read it, when an index on the time column makes reading it cheap
+ * @param retention     the table's retention period, if it has one
+ * @param pastRetention whether {@code oldest} is older than the retention's cutoff
  */
 public record KeptOldTable(TableName table, TableName old, long bytes, Optional<String> oldest, Optional<String> retention,
                            boolean pastRetention) implements HealthFinding {
 
     private static final String TABLES = """
-            SELECT u.n, c.oid::bigint, pg_catalog.pg_total_relation_size(c.oid),
+            SELECT u.n, pg_catalog.pg_total_relation_size(c.oid),
                    EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
                             WHERE i.indrelid = c.oid AND i.indisvalid AND i.indpred IS NULL AND a.attname = u.col) AS indexed
               FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS u(schema, name, col, n)
@@ -92,8 +93,8 @@ public record KeptOldTable(TableName table, TableName old, long bytes, Optional<
                 while (rs.next()) {
                     int i = rs.getInt(1) - 1;
                     found.add(i);
-                    bytes.put(i, rs.getLong(3));
-                    if (rs.getBoolean(4)) {
+                    bytes.put(i, rs.getLong(2));
+                    if (rs.getBoolean(3)) {
                         oldest.add("SELECT " + i + ", " + states.get(i).keyType().microsExpression("pg_catalog.min(" + Sql.ident(converted.get(i).column())
                                 + ")") + " FROM " + olds.get(i).sql());
                     }
