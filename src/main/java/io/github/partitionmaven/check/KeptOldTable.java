@@ -58,8 +58,8 @@ public record KeptOldTable(TableName table, TableName old, long bytes, Optional<
 
     @Override
     public String remedy() {
-        return "once a rollback is no longer needed, drop it: DROP TABLE " + old.sql() + ";"
-                + (pastRetention ? " (or archive it first: pg_dump -Fc -t '" + old.sql().replace("'", "'\\''") + "')" : "");
+        return "once a rollback is no longer needed, drop it (DROP TABLE " + old.sql() + ")" + (pastRetention
+                ? ", archived first if its rows must be kept (pg_dump -Fc -t '" + old.sql().replace("'", "'\\''") + "')" : "");
     }
 
     /**

@@ -49,7 +49,7 @@ class KeptOldTableCheckTest {
         assertTrue(f.message().startsWith("\"public\".\"chat_history_old\" (") && f.message().contains("which partition:convert kept for"
                 + " partition:rollback, is still there: it holds rows from 2025-12-03") && f.message().contains("older than the retention"
                 + " of 6 months"), f.message());
-        assertTrue(f.remedy().contains("DROP TABLE \"public\".\"chat_history_old\";"), f.remedy());
+        assertTrue(f.remedy().contains("(DROP TABLE \"public\".\"chat_history_old\")"), f.remedy());
         assertEquals(List.of(Check.OLD_TABLE), report.failedChecks());
 
         // without a retention: reported, not as past it
