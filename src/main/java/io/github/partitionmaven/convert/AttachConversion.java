@@ -153,7 +153,6 @@ final class AttachConversion {
             renamed.add(Sql.ident(index.name()));
         }
         sql.add(ddl.createLike(shadow, t));
-        // the old table, attached as the first partition, keeps its own
         sql.addAll(facts.carried().parentStatistics(shadow));
         sql.add("ALTER TABLE " + shadow.sql() + " DROP CONSTRAINT " + Sql.ident(names.boundConstraint()));
         sql.addAll(ddl.keyNotNull(shadow, server.namesNotNullConstraints()));
@@ -201,11 +200,14 @@ final class AttachConversion {
         if (!state.keyColumn().notNull()) {
             sql.add("ALTER TABLE " + t.sql() + " ALTER COLUMN " + k + " SET NOT NULL");
         }
+        List<ConvertFacts.View> views = DependentViews.followed(facts);
+        sql.addAll(DependentViews.capture(views));
         sql.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
         for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
             sql.add(ddl.renameIndex(index.name(), ConvertNames.retired(index.name())));
         }
         sql.add("ALTER TABLE " + shadow.sql() + " RENAME TO " + Sql.ident(t.name()));
+        sql.addAll(DependentViews.redefine(views));
         for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
             sql.add(ddl.renameIndex(ConvertNames.building(index.name()), index.name()));
         }
@@ -221,6 +223,8 @@ final class AttachConversion {
         // the parent's row triggers are cloned onto every partition it attaches: the old table's own would fire twice
         facts.carried().triggers().forEach(tr -> sql.add("DROP TRIGGER " + Sql.ident(tr.name()) + " ON " + old.sql()));
         sql.addAll(facts.carried().onSwap(t, old));
+        // the old table, attached as the first partition, keeps its extended statistics under a partition's names
+        sql.addAll(facts.carried().statisticsNames((i, name) -> ConvertNames.partitionStatistics(old, i)));
         sql.addAll(ddl.sequenceHandoff(t, old));
         for (ConvertFacts.SequenceColumn s : facts.sequences()) {
             if (s.identity()) {
@@ -253,8 +257,8 @@ final class AttachConversion {
                         + " size and any number of indexes"
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
                         + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
-                        + facts.carried().describe(t) + ddl.persistenceReason(), sql,
-                List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(shadow, LockMode.ACCESS_EXCLUSIVE)), 0).withWork(work)
+                        + facts.carried().describe(t) + DependentViews.reason(views, t) + ddl.persistenceReason(), sql,
+                CopyConversion.swapLocks(t, shadow, views), 0).withWork(work)
                 .withCreates(List.of(old));
     }
 }

@@ -94,11 +94,7 @@ final class AttachRollback {
                     facts.inboundForeignKeys()) + "; dropping the partitioned table would break them. Drop them first (ALTER TABLE <table>"
                     + " DROP CONSTRAINT <name>), roll back, then recreate them referencing " + t + ".");
         }
-        if (!facts.dependentViews().isEmpty()) {
-            throw PartitionException.databaseState("Views read " + t + ": " + String.join(", ", facts.dependentViews()) + "; the"
-                    + " partitioned table cannot be dropped under them. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)),"
-                    + " drop them, roll back, then create them again.");
-        }
+        DependentViews.refuseUnfollowed(t, facts, "roll back", false);
         if (rollback.newerRows() > maxRows) {
             long estimate = AttachRollbackReader.newerPartitions(state, oldName).stream().mapToLong(PartitionInfo::estimatedRows).sum();
             throw PartitionException.databaseState("The partitions of " + t + " after " + oldName + " hold more than " + maxRows + " rows"
@@ -179,8 +175,8 @@ final class AttachRollback {
             after.add("SELECT pg_catalog.set_config(" + Sql.literal(identitySetting(i)) + ", (SELECT last_value FROM " + identities.get(i).sequence().sql()
                     + ")::text, true)");
         }
-        after.add("DROP TABLE " + t.sql());
-        after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        after.addAll(DependentViews.swapBack(t, old, names.shadow(), DependentViews.followed(facts)));
+        after.addAll(facts.carried().restoreStatisticsNames((i, name) -> ConvertNames.partitionStatistics(old, i)));
         after.addAll(facts.carried().rejoinPublications(t));
         Optional<AttachRollbackFacts.PartitionIndex> pkIndex = primaryKeyIndex();
         for (AttachRollbackFacts.PartitionIndex index : rollback.indexes()) {
@@ -257,6 +253,7 @@ final class AttachRollback {
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_EXCLUSIVE), new Lock(names.old(), LockMode.ACCESS_EXCLUSIVE)));
         facts.foreignKeys().stream().map(ConvertFacts.ForeignKey::references).distinct()
                 .forEach(r -> locks.add(new Lock(r, LockMode.ACCESS_EXCLUSIVE)));
+        locks.addAll(DependentViews.locks(DependentViews.followed(facts)));
         return locks;
     }
 

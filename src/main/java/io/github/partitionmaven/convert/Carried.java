@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * What a table has besides columns, keys and indexes that the partitioned successor must get too, or the swap would
@@ -77,15 +78,25 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
 
     /**
      * An extended statistics object as pg_get_statisticsobjdef prints it ("CREATE STATISTICS public.s (dependencies) ON a, b
-     * FROM public.t"), with its name and table as printed there.
+     * FROM public.t"), with its name and table as printed there, and its schema and name.
      */
-    record Statistics(String definition, String printedName, String printedTable) {
+    record Statistics(String definition, String printedName, String printedTable, TableName name) {
+        /** The same object on {@code partition}, named after it. */
         String on(TableName partition, int ordinal) {
+            return as(new TableName(partition.schema(), ConvertNames.partitionStatistics(partition, ordinal)), partition);
+        }
+
+        /** The same object as {@code object} on {@code table}. */
+        String as(TableName object, TableName table) {
             String named = definition.replaceFirst("^CREATE STATISTICS " + java.util.regex.Pattern.quote(printedName) + " ",
-                    java.util.regex.Matcher.quoteReplacement("CREATE STATISTICS " + new TableName(partition.schema(),
-                            ConvertNames.partitionStatistics(partition, ordinal)).sql() + " "));
+                    java.util.regex.Matcher.quoteReplacement("CREATE STATISTICS " + object.sql() + " "));
             return named.replaceFirst(" FROM " + java.util.regex.Pattern.quote(printedTable) + "$", java.util.regex.Matcher.quoteReplacement(
-                    " FROM " + partition.sql()));
+                    " FROM " + table.sql()));
+        }
+
+        /** Its name while the new table is built, {@link ConvertNames#building}, in its own schema. */
+        TableName building() {
+            return new TableName(name.schema(), ConvertNames.building(name.name()));
         }
     }
 
@@ -173,10 +184,13 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
              ORDER BY r.rulename
             """;
 
-    /** The table's extended statistics, which LIKE gives the partitioned table, but PARTITION OF none of its partitions. */
+    /**
+     * The table's extended statistics, which PARTITION OF gives none of its partitions, and LIKE gives the partitioned table
+     * under names of its own choosing ("chat_history_new_user_id_role_stat"): the conversion creates them itself.
+     */
     private static final String STATISTICS = """
             SELECT s.stxrelid::bigint, pg_catalog.pg_get_statisticsobjdef(s.oid), pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(s.stxname),
-                   pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+                   pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), sn.nspname, s.stxname
               FROM pg_statistic_ext s JOIN pg_namespace sn ON sn.oid = s.stxnamespace
               JOIN pg_class c ON c.oid = s.stxrelid JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE s.stxrelid = ANY (?::oid[])
@@ -213,7 +227,7 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
                 rs.getString(4))));
         ConvertCatalogReader.query(c, TRIGGERS, oids, rs -> b.get(rs.getLong(1)).triggers.add(new Trigger(rs.getString(2), rs.getString(3), rs.getString(4))));
         ConvertCatalogReader.query(c, STATISTICS, oids, rs -> b.get(rs.getLong(1)).statistics.add(new Statistics(rs.getString(2), rs.getString(3),
-                rs.getString(4))));
+                rs.getString(4), new TableName(rs.getString(5), rs.getString(6)))));
         ConvertCatalogReader.query(c, RULES, oids, rs -> b.get(rs.getLong(1)).rules.add(new Rule(rs.getString(2), rs.getString(3), rs.getString(4))));
         Map<Long, Carried> out = new HashMap<>();
         b.forEach((oid, t) -> out.put(oid, new Carried(t.rowSecurity, t.force, List.copyOf(t.policies), List.copyOf(t.columnGrants), t.replident,
@@ -342,9 +356,46 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
                         + Sql.literal(table.sql()) + "::regclass LOOP EXECUTE pg_catalog.format('ALTER TABLE %s REPLICA IDENTITY " + mode + "', p); END LOOP; END $ri$");
     }
 
-    /** The columns' statistics tuning on the new partitioned table, before it has partitions (so on it alone). */
+    /**
+     * The columns' statistics tuning on the new partitioned table, before it has partitions (so on it alone), and the table's
+     * extended statistics, named {@link Statistics#building} until {@link #statisticsNames} gives them the old table's names.
+     */
     List<String> parentStatistics(TableName parent) {
-        return tuning.stream().flatMap(c -> c.asParent().statements(parent).stream()).toList();
+        List<String> sql = new ArrayList<>(tuning.stream().flatMap(c -> c.asParent().statements(parent).stream()).toList());
+        statistics.forEach(s -> sql.add(s.as(s.building(), parent)));
+        return sql;
+    }
+
+    /**
+     * For the swap: the old table's extended statistics take the names {@code retired} gives them (from their ordinal and
+     * name), and the new table's, built under {@link Statistics#building} names, take theirs, so that a migration that alters
+     * or drops one by name finds the one of the table the application uses.
+     */
+    List<String> statisticsNames(BiFunction<Integer, String, String> retired) {
+        List<String> sql = new ArrayList<>();
+        for (int i = 0; i < statistics.size(); i++) {
+            TableName name = statistics.get(i).name();
+            sql.add("ALTER STATISTICS " + name.sql() + " RENAME TO " + Sql.ident(retired.apply(i + 1, name.name())));
+            sql.add("ALTER STATISTICS " + statistics.get(i).building().sql() + " RENAME TO " + Sql.ident(name.name()));
+        }
+        return sql;
+    }
+
+    /**
+     * For a rollback, once the partitioned table and its statistics are dropped: the old table's extended statistics get back
+     * the names {@link #statisticsNames} gave the partitioned table's (where {@code retired} finds them; a table converted before
+     * the plugin named them so kept its own). ALTER STATISTICS has no IF EXISTS for RENAME before PostgreSQL 15.
+     */
+    List<String> restoreStatisticsNames(BiFunction<Integer, String, String> retired) {
+        List<String> sql = new ArrayList<>();
+        for (int i = 0; i < statistics.size(); i++) {
+            TableName name = statistics.get(i).name();
+            String from = retired.apply(i + 1, name.name());
+            sql.add("DO $st$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace"
+                    + " WHERE n.nspname = " + Sql.literal(name.schema()) + " AND s.stxname = " + Sql.literal(from) + ") THEN ALTER STATISTICS "
+                    + new TableName(name.schema(), from).sql() + " RENAME TO " + Sql.ident(name.name()) + "; END IF; END $st$");
+        }
+        return sql;
     }
 
     /** ... and on each of its partitions, as the plain table had it, with the table's extended statistics. */
@@ -388,8 +439,8 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             parts.add(labels.size() + " security label(s)");
         }
         if (!statistics.isEmpty()) {
-            parts.add(statistics.size() + " extended statistics object(s) (on every partition, as premake gives new ones; LIKE gives the"
-                    + " parent its own)");
+            parts.add(statistics.size() + " extended statistics object(s) (on every partition, as premake gives new ones, and on the"
+                    + " parent under their names; the old table's are renamed)");
         }
         if (!tuning.isEmpty()) {
             parts.add("the statistics tuning of column(s) " + ColumnTuning.describe(tuning) + " (on every partition; on the parent, whose"

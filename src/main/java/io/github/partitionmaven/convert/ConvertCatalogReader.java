@@ -77,13 +77,15 @@ public final class ConvertCatalogReader {
             """;
 
     private static final String VIEWS = """
-            SELECT DISTINCT d.refobjid::bigint, pg_catalog.format('%I.%I', n.nspname, v.relname)
-                   || CASE WHEN v.relkind = 'm' THEN ' (materialized view)' WHEN r.rulename = '_RETURN' THEN ' (view)'
-                           ELSE pg_catalog.format(' (its rule %I)', r.rulename) END
+            SELECT DISTINCT d.refobjid::bigint, n.nspname, v.relname,
+                   CASE WHEN v.relkind = 'm' THEN 'materialized view' WHEN r.rulename = '_RETURN' THEN 'view'
+                        ELSE pg_catalog.format('its rule %I', r.rulename) END AS kind,
+                   COALESCE(v.reloptions, '{}'), pg_catalog.pg_has_role(v.relowner, 'USAGE')
               FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
               JOIN pg_namespace n ON n.oid = v.relnamespace
              WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
                AND d.refobjid = ANY (?::oid[]) AND v.oid <> d.refobjid
+             ORDER BY 2, 3, 4
             """;
 
     /**
@@ -249,7 +251,8 @@ public final class ConvertCatalogReader {
                 }
             }
         }
-        query(c, VIEWS, oids, rs -> b.get(rs.getLong(1)).views.add(rs.getString(2)));
+        query(c, VIEWS, oids, rs -> b.get(rs.getLong(1)).views.add(new ConvertFacts.View(new TableName(rs.getString(2), rs.getString(3)),
+                rs.getString(4), Jdbc.strings(rs.getArray(5)), rs.getBoolean(6))));
         try (PreparedStatement ps = c.prepareStatement(BOUND)) {
             for (int i = 1; i <= 3; i++) {
                 ps.setArray(i, c.createArrayOf("oid", oids));
@@ -482,7 +485,7 @@ public final class ConvertCatalogReader {
         final List<ConvertFacts.IndexDef> indexes = new ArrayList<>();
         final List<ConvertFacts.ForeignKey> fks = new ArrayList<>();
         final List<String> inbound = new ArrayList<>();
-        final List<String> views = new ArrayList<>();
+        final List<ConvertFacts.View> views = new ArrayList<>();
         final List<String> bound = new ArrayList<>();
         final List<ConvertFacts.Grant> grants = new ArrayList<>();
         final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();

@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param indexes          every index of the table
  * @param foreignKeys      foreign keys from this table to others (kept on the new table)
  * @param inboundForeignKeys foreign keys of other tables referencing this one, as "constraint on table"
- * @param dependentViews   views and materialized views reading the table
+ * @param dependentViews   views, materialized views and other tables' rules reading the table
  * @param boundObjects     other objects bound to the table or its row type by OID (policies of other tables, functions with a
  *                         SQL-standard body or of its row type, columns of its row type, subscriptions replicating into it),
  *                         each described with its fix
@@ -38,7 +38,7 @@ public record ConvertFacts(
         List<IndexDef> indexes,
         List<ForeignKey> foreignKeys,
         List<String> inboundForeignKeys,
-        List<String> dependentViews,
+        List<View> dependentViews,
         List<String> boundObjects,
         List<Grant> grants,
         List<SequenceColumn> sequences,
@@ -145,6 +145,26 @@ public record ConvertFacts(
     }
 
     /** One privilege; {@code grantee} empty means PUBLIC. */
+    /**
+     * A view, materialized view or another table's rule that reads the table: bound to it by OID, so it follows the table to
+     * its old name at the swap unless it is defined again.
+     *
+     * @param relation    the view, or the table with the rule
+     * @param kind        "view", "materialized view" or "its rule <name>"
+     * @param options     a view's options as WITH (...) takes them (security_barrier=true, check_option=local, ...)
+     * @param replaceable whether the plugin's role may replace it: owns it, or inherits the privileges of its owner
+     */
+    public record View(TableName relation, String kind, List<String> options, boolean replaceable) {
+        public boolean plain() {
+            return kind.equals("view");
+        }
+
+        @Override
+        public String toString() {
+            return relation.schema() + "." + relation.name() + " (" + kind + ")";
+        }
+    }
+
     public record Grant(Optional<String> grantee, String privilege, boolean grantable) {
     }
 

@@ -295,12 +295,7 @@ public final class ConvertPlanner implements Planner {
                     + " then recreate them referencing (" + String.join(", ", f.primaryKey().stream().map(ConvertFacts.Column::name).toList())
                     + ", " + k + ") or enforce them in the application.");
         }
-        if (!f.dependentViews().isEmpty()) {
-            throw PartitionException.databaseState("Views (or other tables' rules) name " + t + ": " + String.join(", ", f.dependentViews()) + ". After the swap they"
-                    + " would keep reading the old table. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass); for a"
-                    + " rule of another table, pg_get_ruledef), drop them,"
-                    + " convert, then create them again.");
-        }
+        DependentViews.refuseUnfollowed(t, f, "convert", !ColumnChanges.of(policy.conversion(), f, k).widened().isEmpty());
         if (!f.boundObjects().isEmpty()) {
             throw PartitionException.databaseState("PostgreSQL binds these to " + t + " by its identity, not its name: at the swap they"
                     + " would follow it to " + names(t).old() + " and go on reading it (or typing their values with its row type) while"

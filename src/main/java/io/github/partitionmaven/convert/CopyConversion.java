@@ -528,6 +528,13 @@ final class CopyConversion {
                 sql, changes.sequences().stream().map(q -> new Lock(q.sequence(), LockMode.SHARE_ROW_EXCLUSIVE)).toList(), 0));
     }
 
+    /** The swap's: both tables, and the views it defines again. */
+    static List<Lock> swapLocks(TableName t, TableName shadow, List<ConvertFacts.View> views) {
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(shadow, LockMode.ACCESS_EXCLUSIVE)));
+        locks.addAll(DependentViews.locks(views));
+        return locks;
+    }
+
     private Step swap() {
         TableName t = state.name();
         TableName s = names.shadow();
@@ -541,9 +548,13 @@ final class CopyConversion {
         }
         after.add("DROP TABLE " + names.progress().sql());
         after.addAll(ddl.renameIndexes(i -> i, ConvertNames::retired));
+        List<ConvertFacts.View> views = DependentViews.followed(facts);
+        after.addAll(DependentViews.capture(views));
         after.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
+        after.addAll(DependentViews.redefine(views));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
+        after.addAll(facts.carried().statisticsNames((i, name) -> ConvertNames.retired(name)));
         after.addAll(ddl.sequenceHandoff(t, old));
         after.addAll(ddl.identitySequenceNames(t));
         after.addAll(facts.carried().onSwap(t, old));
@@ -568,8 +579,8 @@ final class CopyConversion {
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),
                         "one short transaction under lock_timeout, retried if the lock is busy: the last captured changes are replayed,"
                                 + " names (tables and indexes) are exchanged and sequences continue past the largest id; " + old.sql()
-                                + " is kept for rollback" + facts.carried().describe(t),
-                        sql, List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(s, LockMode.ACCESS_EXCLUSIVE)), 0)
+                                + " is kept for rollback" + facts.carried().describe(t) + DependentViews.reason(views, t),
+                        sql, swapLocks(t, s, views), 0)
                 .withWork(work).withCreates(List.of(old));
     }
 }

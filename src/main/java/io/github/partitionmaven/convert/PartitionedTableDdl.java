@@ -36,7 +36,7 @@ record PartitionedTableDdl(TablePolicy policy, TableState state, ConvertFacts fa
     }
 
     String createLike(TableName target, TableName source) {
-        return "CREATE TABLE " + target.sql() + " (LIKE " + source.sql() + " INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (" + key() + ")"
+        return "CREATE TABLE " + target.sql() + " (LIKE " + source.sql() + " INCLUDING ALL EXCLUDING INDEXES EXCLUDING STATISTICS) PARTITION BY RANGE (" + key() + ")"
                 + facts.carried().tablespace().map(ts -> " TABLESPACE " + Sql.ident(ts)).orElse("");
     }
 

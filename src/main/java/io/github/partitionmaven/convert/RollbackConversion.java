@@ -70,6 +70,8 @@ final class RollbackConversion {
                     + " partition, but not of " + t + "; rollback only swaps back the table <oldTableName> names. Check <oldTableName>.")),
                     names, attachMaxRows).plan();
         }
+        // after <widenKeys> a view of the partitioned table may show bigint ids, which the old table's integer ones cannot replace
+        DependentViews.refuseUnfollowed(t, facts, "roll back", !ColumnChanges.Narrowing.of(facts, old, t).isEmpty());
         List<ConvertFacts.Column> key = replayKey();
         if (key.size() != 1) {
             throw PartitionException.databaseState(t + " has no primary key of one column plus " + policy.column()
@@ -175,9 +177,9 @@ final class RollbackConversion {
         after.addAll(ddl.sequenceHandoff(old, t));
         narrowed.forEach(n -> after.add(n.statement()));
         after.addAll(OldForeignKeys.restoreNotValid(t, facts, old, ddl));
-        after.add("DROP TABLE " + t.sql());
+        after.addAll(DependentViews.swapBack(t, old, names.shadow(), DependentViews.followed(facts)));
         after.addAll(ddl.restoreIdentitySequenceNames());
-        after.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        after.addAll(facts.carried().restoreStatisticsNames((i, name) -> ConvertNames.retired(name)));
         after.addAll(facts.carried().rejoinPublications(t));
         for (ConvertFacts.IndexDef index : facts.indexes()) {
             after.add("ALTER INDEX IF EXISTS " + new TableName(t.schema(), ConvertNames.retired(index.name())).sql() + " RENAME TO "
@@ -201,13 +203,15 @@ final class RollbackConversion {
         List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)));
         locks.addAll(OldForeignKeys.referencedByTheDrop(t, facts));
         narrowed.forEach(n -> locks.add(new Lock(n.sequence().sequence(), LockMode.SHARE_ROW_EXCLUSIVE)));
+        locks.addAll(DependentViews.locks(DependentViews.followed(facts)));
         return Step.transactional(Goal.ROLLBACK, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
                 "one short transaction under lock_timeout: last changes replayed, sequences handed back" + (narrowed.isEmpty() ? ""
                         : " (" + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList())
                         + ", as before <widenKeys> widened it)") + ", names restored" + (OldForeignKeys.restoreNotValid(t, facts, old, ddl)
                         .isEmpty() ? "" : "; " + old + " gets back its foreign keys to other tables, which the conversion dropped after"
                         + " its swap, NOT VALID (an instant: DROP TABLE " + t + " holds the tables they reference), validated next") + (facts.carried().listedPublications().isEmpty() ? ""
-                        : "; it rejoins publication(s) " + facts.carried().listedNames() + ", which the swap took it out of"),
+                        : "; it rejoins publication(s) " + facts.carried().listedNames() + ", which the swap took it out of")
+                        + DependentViews.reason(DependentViews.followed(facts), old),
                 sql, locks, 0).withWork(work);
     }
 }

@@ -267,13 +267,13 @@ class AttachRollbackTest {
                 && tooMany.getMessage().endsWith("Nothing was changed."), tooMany.getMessage());
         assertEquals(before, db.snapshot());
 
-        db.exec("CREATE VIEW recent_chat AS SELECT * FROM chat_history WHERE created_at > '2026-11-01'");
+        db.exec("CREATE MATERIALIZED VIEW recent_chat AS SELECT * FROM chat_history WHERE created_at > '2026-11-01'");
         String withView = db.snapshot();
         PartitionException view = assertThrows(PartitionException.class, () -> rollback(db, ROLLBACK));
-        assertTrue(view.getMessage().contains("public.recent_chat (view)") && view.getMessage().contains("drop them, roll back"),
+        assertTrue(view.getMessage().contains("public.recent_chat (materialized view)") && view.getMessage().contains("drop them, roll back"),
                 view.getMessage());
         assertEquals(withView, db.snapshot());
-        db.exec("DROP VIEW recent_chat");
+        db.exec("DROP MATERIALIZED VIEW recent_chat");
 
         db.exec("CREATE TABLE chat_feedback (id bigint, chat_id bigint, chat_at timestamp, FOREIGN KEY (chat_id, chat_at)"
                 + " REFERENCES chat_history (id, created_at))");

@@ -107,8 +107,12 @@ class CarryOverTest {
     void columnStatisticsTuningAndExtendedStatisticsReachEveryPartitionThePremadeOnesToo(ConvertOptions.Strategy strategy) {
         TestDb db = seeded("ALTER TABLE chat_history ALTER COLUMN user_id SET STATISTICS 800",
                 "ALTER TABLE chat_history ALTER COLUMN user_id SET (n_distinct = 700)", "ALTER TABLE chat_history ALTER COLUMN role SET (n_distinct = -0.5)",
-                "CREATE STATISTICS chat_user_role (dependencies) ON user_id, role FROM chat_history");
+                "CREATE SCHEMA stats", "CREATE STATISTICS stats.chat_user_role (dependencies) ON user_id, role FROM chat_history");
         String plan = convert(db, strategy);
+        String named = "SELECT c.relname || ' ' || n.nspname || '.' || s.stxname FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid"
+                + " JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE c.relname IN ('chat_history', 'chat_history_old') ORDER BY 1";
+        assertEquals(List.of("chat_history stats.chat_user_role", "chat_history_old stats." + (strategy == ConvertOptions.Strategy.COPY
+                ? "chat_user_role_old" : "chat_history_old_stat1")), db.queryStrings(named), "the parent's object keeps the name a migration knows");
         assertTrue(plan.contains("the statistics tuning of column(s) \"user_id\" (statistics 800, n_distinct=700), \"role\" (n_distinct=-0.5)"), plan);
         assertTrue(plan.contains("1 extended statistics object(s) (on every partition"), plan);
         String extended = "SELECT DISTINCT (SELECT string_agg(pg_get_statisticsobjdef(s.oid), '; ') FROM pg_statistic_ext s WHERE s.stxrelid = i.inhrelid)"
@@ -134,6 +138,9 @@ class CarryOverTest {
         db.exec("ANALYZE chat_history");
         assertEquals(List.of("700"), db.queryStrings("SELECT DISTINCT n_distinct::text FROM pg_stats WHERE attname = 'user_id'"
                 + " AND tablename LIKE 'chat_history%' AND tablename <> 'chat_history_old'"), "ANALYZE takes it, partitions and parent alike");
+        ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy), EngineLog.STDOUT).apply(Goal.ROLLBACK);
+        assertEquals(List.of("chat_history stats.chat_user_role"), db.queryStrings(named.replace(" WHERE c.relname IN ('chat_history', 'chat_history_old')",
+                "")), "the rolled back table has its object back, under its name, and no other is left");
     }
 
     @ParameterizedTest
@@ -153,6 +160,40 @@ class CarryOverTest {
         assertEquals(kept, db.queryLong("SELECT count(*) FROM chat_history WHERE user_id = 1"), "the guard holds after the swap");
     }
 
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void viewsReadingTheTableFollowItToTheNewTableAndBackWithARollback(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("CREATE SCHEMA reports",
+                "CREATE VIEW reports.recent_chat WITH (security_barrier) AS SELECT id, user_id, content, created_at FROM chat_history"
+                        + " WHERE created_at >= '2026-06-01'",
+                "CREATE VIEW reports.user_one AS SELECT * FROM chat_history WHERE user_id = 1 WITH LOCAL CHECK OPTION",
+                "CREATE VIEW reports.per_user AS SELECT user_id, count(*) AS messages FROM reports.recent_chat GROUP BY user_id",
+                "COMMENT ON VIEW reports.recent_chat IS 'the last months'", "GRANT SELECT ON reports.recent_chat TO carry_reader WITH GRANT OPTION");
+        String properties = "SELECT c.relname || ' ' || coalesce(array_to_string(c.reloptions, ','), '-') || ' ' || coalesce(array_to_string(c.relacl,"
+                + " ','), '-') || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '-') FROM pg_class c WHERE c.relnamespace = 'reports'::regnamespace"
+                + " ORDER BY 1";
+        List<String> before = db.queryStrings(properties);
+        String reads = "SELECT DISTINCT v.relname || ' ' || t.relname || ' ' || t.relkind::text FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
+                + " JOIN pg_class v ON v.oid = r.ev_class JOIN pg_class t ON t.oid = d.refobjid WHERE d.classid = 'pg_rewrite'::regclass"
+                + " AND v.relnamespace = 'reports'::regnamespace AND t.relname LIKE 'chat_history%' ORDER BY 1";
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("view(s) \"reports\".\"recent_chat\", \"reports\".\"user_one\" are defined again"), plan);
+        assertEquals(List.of("recent_chat chat_history p", "user_one chat_history p"), db.queryStrings(reads));
+        assertEquals(before, db.queryStrings(properties), "their options, grants (with the grant option) and comments as before");
+        db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'after the swap', '2026-11-30 12:00')");
+        assertEquals(1, db.queryLong("SELECT count(*) FROM reports.user_one WHERE content = 'after the swap'"));
+        assertThrows(RuntimeException.class, () -> db.exec("INSERT INTO reports.user_one (user_id, role, content) VALUES (2, 'user', 'x')"),
+                "the check option holds");
+        assertEquals(db.queryLong("SELECT count(*) FROM chat_history WHERE user_id = 1 AND created_at >= '2026-06-01'"),
+                db.queryLong("SELECT messages FROM reports.per_user WHERE user_id = 1"), "the view on the view reads the new table too");
+
+        ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy), EngineLog.STDOUT).apply(Goal.ROLLBACK);
+        assertEquals(List.of("recent_chat chat_history r", "user_one chat_history r"), db.queryStrings(reads));
+        assertEquals(before, db.queryStrings(properties));
+        assertEquals(1, db.queryLong("SELECT count(*) FROM reports.recent_chat WHERE content = 'after the swap'"),
+                "the row written after the conversion, read through the rolled back table");
+    }
+
     @Test
     void anotherTablesRuleNamingTheTableIsRefusedAsAViewIs() {
         TestDb db = seeded("CREATE TABLE chat_import (content text)",
@@ -160,7 +201,7 @@ class CarryOverTest {
         String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class,
                 () -> ConvertTest.engine(db, ConvertOptions.DEFAULTS, EngineLog.STDOUT).apply(Goal.CONVERT));
-        assertTrue(e.getMessage().startsWith("Views (or other tables' rules) name \"public\".\"chat_history\": public.chat_import (its rule"
+        assertTrue(e.getMessage().startsWith("Materialized views (or other tables' rules) name \"public\".\"chat_history\": public.chat_import (its rule"
                 + " into_chat)."), e.getMessage());
         assertEquals(before, db.snapshot());
     }

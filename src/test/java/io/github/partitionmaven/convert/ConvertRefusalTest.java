@@ -36,12 +36,24 @@ class ConvertRefusalTest {
     }
 
     @Test
-    void dependentViewsAreNamed() {
+    void materializedViewsAreNamedAndViewsFollow() {
         TestDb db = ConvertTest.seeded(100);
         db.exec("CREATE VIEW recent AS SELECT * FROM chat_history WHERE created_at > now() - interval '1 day'",
                 "CREATE MATERIALIZED VIEW per_user AS SELECT user_id, count(*) FROM chat_history GROUP BY 1");
         String m = refused(db, ConvertOptions.DEFAULTS);
-        assertTrue(m.contains("public.recent (view)") && m.contains("public.per_user (materialized view)"), m);
+        assertTrue(m.contains("public.per_user (materialized view)") && !m.contains("public.recent") && m.contains("drop them, convert"), m);
+    }
+
+    @Test
+    void viewsWhoseColumnsWidenKeysWouldRetypeAreRefused() {
+        TestDb db = ConvertTest.seeded(100);
+        db.exec("CREATE VIEW recent AS SELECT id, created_at FROM chat_history");
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class, () -> ConvertTest.engineFor(db, ConvertOptions.DEFAULTS,
+                new Engines.RecordingLog(), ColumnChangesTest.SPEC).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().contains("public.recent (view), and <widenKeys> would change") && e.getMessage().contains("Convert without <widenKeys>"),
+                e.getMessage());
+        assertEquals(before, db.snapshot());
     }
 
     @Test

@@ -199,6 +199,30 @@ class RestrictedRolesTest {
         db.exec("REVOKE pg_read_all_stats FROM " + owner);
     }
 
+    @Test
+    void viewTheOwnerMayNotReplaceIsRefusedBeforeAnyChangeWithItsFix() throws SQLException {
+        TestDb db = TestDb.fresh(getClass());
+        Roles roles = Roles.create(db);
+        String owner = roles.owner().user();
+        db.exec("SET ROLE " + owner, "CREATE TABLE app.logs (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)",
+                "INSERT INTO app.logs SELECT g, timestamptz '2026-01-01' + g * interval '1 minute' FROM generate_series(1, 100) g", "RESET ROLE",
+                // the superuser's: the swap could not define it again on the new table
+                "CREATE VIEW app.recent_logs AS SELECT id, created_at FROM app.logs");
+        TableSpec logs = new TableSpec("app.logs", "created_at", "month", 2, null, null, null, null);
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).apply(Goal.CONVERT));
+        assertTrue(e.getMessage().startsWith("Views read \"app\".\"logs\" that the plugin's role may not replace: app.recent_logs (view).")
+                && e.getMessage().contains("Connect as their owner") && e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
+        assertEquals(before, db.snapshot());
+
+        db.exec("ALTER VIEW app.recent_logs OWNER TO " + owner);
+        engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).apply(Goal.CONVERT);
+        assertEquals(List.of("p"), db.queryStrings("SELECT DISTINCT t.relkind::text FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
+                + " JOIN pg_class t ON t.oid = d.refobjid WHERE r.ev_class = 'app.recent_logs'::regclass AND t.relname = 'logs'"),
+                "once the role owns it, it follows the table");
+    }
+
     private static io.github.partitionmaven.plan.Step copyStep(PartitionPlan plan) {
         return plan.tables().get(0).steps().stream().filter(st -> st.action().startsWith("copy the rows")).findFirst().orElseThrow();
     }

@@ -1,0 +1,118 @@
+package io.github.partitionmaven.convert;
+
+import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.core.Sql;
+import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.plan.Lock;
+import io.github.partitionmaven.plan.LockMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The views that read a table, which PostgreSQL binds to it by OID: at a swap they would follow it to its old name and go on
+ * reading the old table while the application writes the new one. So each swap (convert's, and a rollback's) defines them
+ * again in its own transaction, with the definition they have then: {@link #capture} before the renames, while
+ * {@code pg_get_viewdef} still prints the table's name (qualified, under the plugin's search_path of pg_catalog), and
+ * {@link #redefine} after them, when that name is the new table's. CREATE OR REPLACE VIEW keeps the view's OID, owner, grants,
+ * comment and the views built on it; it would reset the view's options, so they are given again. Materialized views (whose rows
+ * would have to be computed again) and other tables' rules are refused instead, with their fix.
+ */
+final class DependentViews {
+
+    private DependentViews() {
+    }
+
+    /** The views {@link #redefine} follows the table with. */
+    static List<ConvertFacts.View> followed(ConvertFacts facts) {
+        return facts.dependentViews().stream().filter(ConvertFacts.View::plain).toList();
+    }
+
+    /**
+     * Refuses, before any change, what reads {@code t} and cannot follow it: materialized views, other tables' rules, views the
+     * plugin's role may not replace, and views whose columns {@code <widenKeys>} would change the type of.
+     *
+     * @param action "convert" or "roll back", for the fix
+     * @param widens whether the goal changes column types (CREATE OR REPLACE VIEW cannot change a view column's)
+     */
+    static void refuseUnfollowed(TableName t, ConvertFacts facts, String action, boolean widens) {
+        List<ConvertFacts.View> other = facts.dependentViews().stream().filter(v -> !v.plain()).toList();
+        if (!other.isEmpty()) {
+            throw PartitionException.databaseState("Materialized views (or other tables' rules) name " + t + ": " + join(other) + ". They"
+                    + " cannot follow it to the new table as views do (a materialized view's rows would have to be computed again), and"
+                    + " would keep reading the old one. Save their definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass); for a"
+                    + " rule of another table, pg_get_ruledef), drop them, " + action + ", then create them again.");
+        }
+        List<ConvertFacts.View> foreign = followed(facts).stream().filter(v -> !v.replaceable()).toList();
+        if (!foreign.isEmpty()) {
+            throw PartitionException.databaseState("Views read " + t + " that the plugin's role may not replace: " + join(foreign) + ". The"
+                    + " swap defines each again (CREATE OR REPLACE VIEW, same definition) so that it reads the table the application uses,"
+                    + " which only their owner may do. Connect as their owner, or make it a member of the plugin's role (GRANT <role> TO"
+                    + " <owner>) or the plugin's role a member of it (GRANT <owner> TO <role>), then " + action + ".");
+        }
+        if (widens && !followed(facts).isEmpty()) {
+            throw PartitionException.databaseState("Views read " + t + ": " + join(followed(facts)) + ", and <widenKeys> would change the"
+                    + " type of columns they may show, which CREATE OR REPLACE VIEW cannot. Convert without <widenKeys>, or save their"
+                    + " definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)), drop them, " + action + ", then create them"
+                    + " again.");
+        }
+    }
+
+    /** Before the swap's renames: each view's definition, kept for the transaction in a setting of its own. */
+    static List<String> capture(List<ConvertFacts.View> views) {
+        List<String> sql = new ArrayList<>();
+        for (int i = 0; i < views.size(); i++) {
+            sql.add("SELECT pg_catalog.set_config(" + Sql.literal(setting(i)) + ", pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef("
+                    + Sql.literal(views.get(i).relation().sql()) + "::pg_catalog.regclass), ';\\s*$', ''), true)");
+        }
+        return sql;
+    }
+
+    /** After them: each view defined again as captured, now reading the table that carries the name. */
+    static List<String> redefine(List<ConvertFacts.View> views) {
+        List<String> sql = new ArrayList<>();
+        for (int i = 0; i < views.size(); i++) {
+            ConvertFacts.View v = views.get(i);
+            String options = v.options().isEmpty() ? "" : " WITH (" + String.join(", ", v.options()) + ")";
+            sql.add("DO " + Sql.dollarQuoted(" BEGIN EXECUTE " + Sql.literal("CREATE OR REPLACE VIEW " + v.relation().sql() + options + " AS ")
+                    + " || pg_catalog.current_setting(" + Sql.literal(setting(i)) + "); END "));
+        }
+        return sql;
+    }
+
+    /**
+     * A rollback's exchange of names: the partitioned {@code t} is dropped and {@code old} takes its name. With views, {@code t}
+     * first steps aside as {@code aside} (views cannot stay on a table being dropped), {@code old} takes the name, the views are
+     * defined again on it, and only then is the partitioned table dropped.
+     */
+    static List<String> swapBack(TableName t, TableName old, TableName aside, List<ConvertFacts.View> views) {
+        if (views.isEmpty()) {
+            return List.of("DROP TABLE " + t.sql(), "ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        }
+        List<String> sql = new ArrayList<>(capture(views));
+        sql.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(aside.name()));
+        sql.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
+        sql.addAll(redefine(views));
+        sql.add("DROP TABLE " + aside.sql());
+        return sql;
+    }
+
+    /** CREATE OR REPLACE VIEW takes ACCESS EXCLUSIVE on each view, within the swap's window on the table. */
+    static List<Lock> locks(List<ConvertFacts.View> views) {
+        return views.stream().map(v -> new Lock(v.relation(), LockMode.ACCESS_EXCLUSIVE)).toList();
+    }
+
+    /** For the plan's reason: what the swap does to the views; empty without any. */
+    static String reason(List<ConvertFacts.View> views, TableName reads) {
+        return views.isEmpty() ? "" : "; view(s) " + String.join(", ", views.stream().map(v -> v.relation().toString()).toList())
+                + " are defined again with the definition they have then (CREATE OR REPLACE VIEW: their owner, grants, comments,"
+                + " options and the views built on them stay) so that they read " + reads + " and not the table renamed away";
+    }
+
+    private static String setting(int i) {
+        return "partition_maven.view_" + i;
+    }
+
+    private static String join(List<ConvertFacts.View> views) {
+        return String.join(", ", views.stream().map(ConvertFacts.View::toString).toList());
+    }
+}
