@@ -6,11 +6,15 @@
 --   migrations/2019-02-27-170003_create_community/up.sql  68b0d62d5ade2e5118e8b575b8f6a0e31ea40237
 --   migrations/2019-03-03-163336_create_post/up.sql       01b79c134d60dc94966598cef5d335e010a8e6ec
 --   migrations/2019-03-05-233828_create_comment/up.sql    01b79c134d60dc94966598cef5d335e010a8e6ec
+--   migrations/2019-03-30-212058_create_post_view/up.sql  557c9919e2c5e7a80f1af29090ddce365b7d7cc9
 -- taken      : every CREATE TABLE of the four files, verbatim (user_, user_ban, category,
 --              community, community_moderator, community_follower, community_user_ban, site,
 --              post, post_like, post_saved, post_read, comment, comment_like, comment_saved).
 --              Note the stored versions mix styles: user_/post/comment use
 --              `GENERATED ALWAYS AS IDENTITY`, the community file still uses `serial`.
+--              From create_post_view: all of it, verbatim (function hot_rank and view
+--              post_view, which reads post, post_like, post_read, post_saved, comment,
+--              community, community_follower and user_).
 -- changed    :
 --   * leading `CREATE SCHEMA lemmy; SET search_path = lemmy, public;` added: the
 --     migrations create `post`, `comment`, `site`... in the current schema.
@@ -164,7 +168,116 @@ CREATE TABLE comment_saved (
     UNIQUE (comment_id, user_id)
 );
 
+
+-- ------------------------------------------------ 2019-03-30-212058_create_post_view/up.sql
+-- Rank = ScaleFactor * sign(Score) * log(1 + abs(Score)) / (Time + 2)^Gravity
+CREATE OR REPLACE FUNCTION hot_rank (score numeric, published timestamp without time zone)
+    RETURNS integer
+    AS $$
+BEGIN
+    -- hours_diff:=EXTRACT(EPOCH FROM (timezone('utc',now()) - published))/3600
+    RETURN floor(10000 * log(greatest (1, score + 3)) / power(((EXTRACT(EPOCH FROM (timezone('utc', now()) - published)) / 3600) + 2), 1.8))::integer;
+END;
+$$
+LANGUAGE plpgsql;
+
+CREATE VIEW post_view AS
+with all_post AS (
+    SELECT
+        p.*,
+        (
+            SELECT
+                name
+            FROM
+                user_
+            WHERE
+                p.creator_id = user_.id) AS creator_name,
+        (
+            SELECT
+                name
+            FROM
+                community
+            WHERE
+                p.community_id = community.id) AS community_name,
+        (
+            SELECT
+                removed
+            FROM
+                community c
+            WHERE
+                p.community_id = c.id) AS community_removed,
+        (
+            SELECT
+                count(*)
+            FROM
+                comment
+            WHERE
+                comment.post_id = p.id) AS number_of_comments,
+        coalesce(sum(pl.score), 0) AS score,
+        count(
+            CASE WHEN pl.score = 1 THEN
+                1
+            ELSE
+                NULL
+            END) AS upvotes,
+        count(
+            CASE WHEN pl.score = -1 THEN
+                1
+            ELSE
+                NULL
+            END) AS downvotes,
+        hot_rank (coalesce(sum(pl.score), 0), p.published) AS hot_rank
+    FROM
+        post p
+        LEFT JOIN post_like pl ON p.id = pl.post_id
+    GROUP BY
+        p.id
+)
+SELECT
+    ap.*,
+    u.id AS user_id,
+    coalesce(pl.score, 0) AS my_vote,
+(
+    SELECT
+        cf.id::bool
+    FROM
+        community_follower cf
+    WHERE
+        u.id = cf.user_id
+        AND cf.community_id = ap.community_id) AS subscribed,
+(
+    SELECT
+        pr.id::bool
+    FROM
+        post_read pr
+    WHERE
+        u.id = pr.user_id
+        AND pr.post_id = ap.id) AS read,
+(
+    SELECT
+        ps.id::bool
+    FROM
+        post_saved ps
+    WHERE
+        u.id = ps.user_id
+        AND ps.post_id = ap.id) AS saved
+FROM
+    user_ u
+    CROSS JOIN all_post ap
+    LEFT JOIN post_like pl ON u.id = pl.user_id
+        AND ap.id = pl.post_id
+    UNION ALL
+    SELECT
+        ap.*,
+        NULL AS user_id,
+        NULL AS my_vote,
+        NULL AS subscribed,
+        NULL AS read,
+        NULL AS saved
+    FROM
+        all_post ap;
+
 -- zoo: table=lemmy.comment column=published kind=timestamp features=identity,self_fk,on_delete_cascade,inbound_fk,function_default,unique_without_time,non_public_schema
 -- zoo: table=lemmy.post column=published kind=timestamp features=identity,on_delete_cascade,inbound_fk,function_default,unique_without_time,non_public_schema
 -- zoo: table=lemmy.comment_like column=published kind=timestamp features=identity,on_delete_cascade,function_default,unique_without_time,non_public_schema
--- zoo: table=lemmy.post_read column=published kind=timestamp features=identity,on_delete_cascade,function_default,unique_without_time,non_public_schema
+-- zoo: table=lemmy.post_read column=published kind=timestamp features=identity,on_delete_cascade,function_default,unique_without_time,non_public_schema,view

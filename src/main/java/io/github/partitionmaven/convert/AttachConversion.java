@@ -257,7 +257,7 @@ final class AttachConversion {
                         + " size and any number of indexes"
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
                         + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
-                        + facts.carried().describe(t) + DependentViews.reason(views, t) + ddl.persistenceReason(), sql,
+                        + facts.carried().describe(t) + DependentViews.reason(views) + ddl.persistenceReason(), sql,
                 CopyConversion.swapLocks(t, shadow, views), 0).withWork(work)
                 .withCreates(List.of(old));
     }

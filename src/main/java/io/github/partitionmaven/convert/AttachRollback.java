@@ -245,7 +245,8 @@ final class AttachRollback {
                         + " primary key names go back to " + (restoreKey ? "the original ones" : "their original names")
                         + "; the CHECK the attach added is dropped" + (hasKeyIndex() ? "" : "; the count after reads " + old + " whole (no"
                         + " index starts with " + policy.column() + ")") + (facts.foreignKeys().isEmpty() ? "" : "; dropping the partitioned"
-                        + " table removes its foreign keys' triggers from the referenced tables, briefly locking them"), sql,
+                        + " table removes its foreign keys' triggers from the referenced tables, briefly locking them")
+                        + DependentViews.reason(DependentViews.followed(facts)), sql,
                 locks(), rollback.newerRows()).withWork(work);
     }
 

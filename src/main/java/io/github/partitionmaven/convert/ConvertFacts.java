@@ -161,7 +161,7 @@ public record ConvertFacts(
 
         @Override
         public String toString() {
-            return relation.schema() + "." + relation.name() + " (" + kind + ")";
+            return relation + " (" + kind + ")";
         }
     }
 

@@ -579,7 +579,7 @@ final class CopyConversion {
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),
                         "one short transaction under lock_timeout, retried if the lock is busy: the last captured changes are replayed,"
                                 + " names (tables and indexes) are exchanged and sequences continue past the largest id; " + old.sql()
-                                + " is kept for rollback" + facts.carried().describe(t) + DependentViews.reason(views, t),
+                                + " is kept for rollback" + facts.carried().describe(t) + DependentViews.reason(views),
                         sql, swapLocks(t, s, views), 0)
                 .withWork(work).withCreates(List.of(old));
     }

@@ -102,10 +102,11 @@ final class DependentViews {
     }
 
     /** For the plan's reason: what the swap does to the views; empty without any. */
-    static String reason(List<ConvertFacts.View> views, TableName reads) {
+    static String reason(List<ConvertFacts.View> views) {
         return views.isEmpty() ? "" : "; view(s) " + String.join(", ", views.stream().map(v -> v.relation().toString()).toList())
                 + " are defined again with the definition they have then (CREATE OR REPLACE VIEW: their owner, grants, comments,"
-                + " options and the views built on them stay) so that they read " + reads + " and not the table renamed away";
+                + " options and the views built on them stay) so that they read the table that then carries the name, not the one"
+                + " renamed away";
     }
 
     private static String setting(int i) {

@@ -211,7 +211,7 @@ final class RollbackConversion {
                         .isEmpty() ? "" : "; " + old + " gets back its foreign keys to other tables, which the conversion dropped after"
                         + " its swap, NOT VALID (an instant: DROP TABLE " + t + " holds the tables they reference), validated next") + (facts.carried().listedPublications().isEmpty() ? ""
                         : "; it rejoins publication(s) " + facts.carried().listedNames() + ", which the swap took it out of")
-                        + DependentViews.reason(DependentViews.followed(facts), old),
+                        + DependentViews.reason(DependentViews.followed(facts)),
                 sql, locks, 0).withWork(work);
     }
 }

@@ -270,7 +270,7 @@ class AttachRollbackTest {
         db.exec("CREATE MATERIALIZED VIEW recent_chat AS SELECT * FROM chat_history WHERE created_at > '2026-11-01'");
         String withView = db.snapshot();
         PartitionException view = assertThrows(PartitionException.class, () -> rollback(db, ROLLBACK));
-        assertTrue(view.getMessage().contains("public.recent_chat (materialized view)") && view.getMessage().contains("drop them, roll back"),
+        assertTrue(view.getMessage().contains("\"public\".\"recent_chat\" (materialized view)") && view.getMessage().contains("drop them, roll back"),
                 view.getMessage());
         assertEquals(withView, db.snapshot());
         db.exec("DROP MATERIALIZED VIEW recent_chat");

@@ -201,7 +201,7 @@ class CarryOverTest {
         String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class,
                 () -> ConvertTest.engine(db, ConvertOptions.DEFAULTS, EngineLog.STDOUT).apply(Goal.CONVERT));
-        assertTrue(e.getMessage().startsWith("Materialized views (or other tables' rules) name \"public\".\"chat_history\": public.chat_import (its rule"
+        assertTrue(e.getMessage().startsWith("Materialized views (or other tables' rules) name \"public\".\"chat_history\": \"public\".\"chat_import\" (its rule"
                 + " into_chat)."), e.getMessage());
         assertEquals(before, db.snapshot());
     }

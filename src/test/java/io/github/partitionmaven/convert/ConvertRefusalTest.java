@@ -41,7 +41,7 @@ class ConvertRefusalTest {
         db.exec("CREATE VIEW recent AS SELECT * FROM chat_history WHERE created_at > now() - interval '1 day'",
                 "CREATE MATERIALIZED VIEW per_user AS SELECT user_id, count(*) FROM chat_history GROUP BY 1");
         String m = refused(db, ConvertOptions.DEFAULTS);
-        assertTrue(m.contains("public.per_user (materialized view)") && !m.contains("public.recent") && m.contains("drop them, convert"), m);
+        assertTrue(m.contains("\"public\".\"per_user\" (materialized view)") && !m.contains("\"recent\"") && m.contains("drop them, convert"), m);
     }
 
     @Test
@@ -51,7 +51,7 @@ class ConvertRefusalTest {
         String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class, () -> ConvertTest.engineFor(db, ConvertOptions.DEFAULTS,
                 new Engines.RecordingLog(), ColumnChangesTest.SPEC).apply(Goal.CONVERT));
-        assertTrue(e.getMessage().contains("public.recent (view), and <widenKeys> would change") && e.getMessage().contains("Convert without <widenKeys>"),
+        assertTrue(e.getMessage().contains("\"public\".\"recent\" (view), and <widenKeys> would change") && e.getMessage().contains("Convert without <widenKeys>"),
                 e.getMessage());
         assertEquals(before, db.snapshot());
     }

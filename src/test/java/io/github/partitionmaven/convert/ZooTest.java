@@ -185,7 +185,7 @@ class ZooTest {
                                 + " FROM (SELECT id FROM lemmy.user_ ORDER BY random() LIMIT 1) u, (SELECT id, post_id FROM lemmy.comment ORDER BY"
                                 + " random() LIMIT 1) c WHERE NOT EXISTS (SELECT FROM " + likes + " l WHERE l.comment_id = c.id AND l.user_id = u.id)",
                         "UPDATE " + likes + " SET score = -score WHERE id = " + pick(likes, "id")),
-                Case.converts("lemmy.post_read (identity key, unique key without the time column)", "lemmy", reads, "id", "published",
+                Case.converts("lemmy.post_read (identity key, unique key without the time column; read by Lemmy's post_view)", "lemmy", reads, "id", "published",
                         concat(LEMMY_BASE, "INSERT INTO " + reads + " (post_id, user_id, published) SELECT 1 + i % 500, 1 + i / 500, " + ts(3000)
                                 + " FROM generate_series(0, 2999) i"),
                         "INSERT INTO " + reads + " (post_id, user_id, published) SELECT p.id, u.id, " + RECENT + " FROM (SELECT id FROM"
@@ -337,6 +337,8 @@ class ZooTest {
     void aZooTableConvertsUnderAWriterEqualToItsMirrorWithOnlyTheSchemaChangesThePlanAnnouncedAndRollsBackToItsSchema(Case c) throws Exception {
         TestDb db = load(c.app(), c.fill());
         TableSnapshot before = TableSnapshot.of(db, c.table());
+        List<String> views = db.queryStrings(viewsReading(c.table()));
+        assertTrue(!c.name().contains("read by ") || !views.isEmpty(), c.name() + ": no view reads it");
         String plan = printed(db, c);
         MirroredWriter writer = new MirroredWriter(db, c.table(), c.key(), "public.zoo_mirror", 25, c.inserts(), c.updates(), c.deletes())
                 .after(5);
@@ -358,10 +360,19 @@ class ZooTest {
         assertAnnounced(before, after, plan);
         assertEquals(List.of(), db.queryStrings("SELECT conrelid::regclass || ' ' || conname FROM pg_constraint WHERE contype = 'f'"
                 + " AND confrelid = to_regclass('" + c.table() + "_old') AND conrelid <> confrelid"), "nothing references the old table");
+        assertEquals(views, db.queryStrings(viewsReading(c.table())), "its views read the partitioned table");
+        assertEquals(List.of(), db.queryStrings(viewsReading(c.table() + "_old")), "no view reads the old table");
 
         engine(db, c, EngineLog.STDOUT).apply(Goal.ROLLBACK);
         assertEquals(List.of(), before.differences(TableSnapshot.of(db, c.table())), "rollback gives the table back as it was");
+        assertEquals(views, db.queryStrings(viewsReading(c.table())), "its views read the rolled back table");
         writer.assertTableEqualsMirror();
+    }
+
+    /** The views whose rules name {@code table} (none when it does not exist). */
+    private static String viewsReading(String table) {
+        return "SELECT DISTINCT r.ev_class::regclass::text FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid WHERE d.classid ="
+                + " 'pg_rewrite'::regclass AND d.refobjid = to_regclass('" + table + "') AND r.ev_class <> d.refobjid ORDER BY 1";
     }
 
     @ParameterizedTest(name = "{0}")

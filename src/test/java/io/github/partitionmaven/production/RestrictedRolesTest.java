@@ -212,7 +212,7 @@ class RestrictedRolesTest {
         String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class,
                 () -> engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).apply(Goal.CONVERT));
-        assertTrue(e.getMessage().startsWith("Views read \"app\".\"logs\" that the plugin's role may not replace: app.recent_logs (view).")
+        assertTrue(e.getMessage().startsWith("Views read \"app\".\"logs\" that the plugin's role may not replace: \"app\".\"recent_logs\" (view).")
                 && e.getMessage().contains("Connect as their owner") && e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
         assertEquals(before, db.snapshot());
 
