@@ -174,14 +174,19 @@ class RestrictedRolesTest {
         assertEquals(3, db.queryLong("SELECT count(*) FROM pg_inherits WHERE inhparent = 'app.events'::regclass"));
     }
 
+    /** A plain table app.logs of 100 rows in January 2026, created by {@code owner}, and its monthly policy. */
+    private static TableSpec logsOwnedBy(TestDb db, String owner) {
+        db.exec("SET ROLE " + owner, "CREATE TABLE app.logs (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)",
+                "INSERT INTO app.logs SELECT g, timestamptz '2026-01-01' + g * interval '1 minute' FROM generate_series(1, 100) g", "RESET ROLE");
+        return new TableSpec("app.logs", "created_at", "month", 2, null, null, null, null);
+    }
+
     @Test
     void aRoleThatCannotSeeReplayLagOrAutovacuumIsWarnedThatTheCopyWillNotPauseForThemUntilGranted() throws SQLException {
         TestDb db = TestDb.fresh(getClass());
         Roles roles = Roles.create(db);
         String owner = roles.owner().user();
-        db.exec("SET ROLE " + owner, "CREATE TABLE app.logs (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)",
-                "INSERT INTO app.logs SELECT g, timestamptz '2026-01-01' + g * interval '1 minute' FROM generate_series(1, 100) g", "RESET ROLE");
-        TableSpec logs = new TableSpec("app.logs", "created_at", "month", 2, null, null, null, null);
+        TableSpec logs = logsOwnedBy(db, owner);
         String warning = "cannot read other sessions' statistics, so the copy cannot see a standby's replay lag";
 
         PartitionPlan before = engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).plan(Set.of(Goal.CONVERT));
@@ -204,11 +209,9 @@ class RestrictedRolesTest {
         TestDb db = TestDb.fresh(getClass());
         Roles roles = Roles.create(db);
         String owner = roles.owner().user();
-        db.exec("SET ROLE " + owner, "CREATE TABLE app.logs (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)",
-                "INSERT INTO app.logs SELECT g, timestamptz '2026-01-01' + g * interval '1 minute' FROM generate_series(1, 100) g", "RESET ROLE",
-                // the superuser's: the swap could not define it again on the new table
-                "CREATE VIEW app.recent_logs AS SELECT id, created_at FROM app.logs");
-        TableSpec logs = new TableSpec("app.logs", "created_at", "month", 2, null, null, null, null);
+        TableSpec logs = logsOwnedBy(db, owner);
+        // the superuser's: the swap could not define it again on the new table
+        db.exec("CREATE VIEW app.recent_logs AS SELECT id, created_at FROM app.logs");
         String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class,
                 () -> engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).apply(Goal.CONVERT));
