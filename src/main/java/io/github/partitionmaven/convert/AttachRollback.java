@@ -94,7 +94,6 @@ final class AttachRollback {
                     facts.inboundForeignKeys()) + "; dropping the partitioned table would break them. Drop them first (ALTER TABLE <table>"
                     + " DROP CONSTRAINT <name>), roll back, then recreate them referencing " + t + ".");
         }
-        DependentViews.refuseUnfollowed(t, facts, "roll back", false);
         if (rollback.newerRows() > maxRows) {
             long estimate = AttachRollbackReader.newerPartitions(state, oldName).stream().mapToLong(PartitionInfo::estimatedRows).sum();
             throw PartitionException.databaseState("The partitions of " + t + " after " + oldName + " hold more than " + maxRows + " rows"

@@ -93,12 +93,12 @@ public final class ConvertCatalogReader {
      * view would (seen on Debian's PostgreSQL 15: another table's policy and a BEGIN ATOMIC function read chat_history_old after
      * the swap, a column of type chat_history became of type chat_history_old, and a subscription, whose pg_subscription_rel
      * entry stayed with chat_history_old, silently skipped every change to chat_history until REFRESH PUBLICATION). The
-     * table's own policies are carried.
+     * table's own policies are carried. The fixes name the goal as {@code {goal}}: {@link ConvertFacts#boundObjects(String)}.
      */
     private static final String BOUND = """
             SELECT d.refobjid::bigint, CASE WHEN d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass
                    THEN (SELECT pg_catalog.format('policy %I on %s reads it in its expressions: have it read through a function whose'
-                                 || ' body is resolved at each call (LANGUAGE sql AS $$ ... $$), or drop it, convert and create it again',
+                                 || ' body is resolved at each call (LANGUAGE sql AS $$ ... $$), or drop it, {goal} and create it again',
                                  p.polname, p.polrelid::pg_catalog.regclass) FROM pg_catalog.pg_policy p WHERE p.oid = d.objid)
                    ELSE pg_catalog.format('function %s reads it in its SQL-standard body (BEGIN ATOMIC): give it a string body'
                                  || ' (AS $$ ... $$, from pg_get_functiondef), which is resolved at each call', d.objid::pg_catalog.regprocedure) END
@@ -111,7 +111,7 @@ public final class ConvertCatalogReader {
             SELECT c.oid::bigint, CASE WHEN d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                    THEN pg_catalog.format('column %I of %s has its row type: change that column''s type (to jsonb, say) or drop it',
                                           a.attname, d.objid::pg_catalog.regclass)
-                   ELSE pg_catalog.format('function %s takes or returns its row type: drop it, convert and create it again',
+                   ELSE pg_catalog.format('function %s takes or returns its row type: drop it, {goal} and create it again',
                                           d.objid::pg_catalog.regprocedure) END
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.refobjid = c.reltype AND d.deptype = 'n'
@@ -122,7 +122,7 @@ public final class ConvertCatalogReader {
             SELECT r.srrelid::bigint, pg_catalog.format('subscription %1$I replicates into it (its apply worker writes with triggers'
                    || ' off, so the capture would miss its changes, and after the swap skips the new table, which it does not know): in'
                    || ' a window where the publisher does not write the table, remove it from the publication there (ALTER PUBLICATION'
-                   || ' ... DROP TABLE) and run ALTER SUBSCRIPTION %1$I REFRESH PUBLICATION here, convert, give the table REPLICA'
+                   || ' ... DROP TABLE) and run ALTER SUBSCRIPTION %1$I REFRESH PUBLICATION here, {goal}, give the table REPLICA'
                    || ' IDENTITY FULL there (an update or delete must carry the partition column to find its partition), add it back'
                    || ' to the publication and run ALTER SUBSCRIPTION %1$I REFRESH PUBLICATION WITH (copy_data = false); or partition'
                    || ' the publisher''s table instead',

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param dependentViews   views, materialized views and other tables' rules reading the table
  * @param boundObjects     other objects bound to the table or its row type by OID (policies of other tables, functions with a
  *                         SQL-standard body or of its row type, columns of its row type, subscriptions replicating into it),
- *                         each described with its fix
+ *                         each described with its fix, in which the goal is {@code {goal}}: see {@link #boundObjects(String)}
  * @param sequences        serial and identity columns with their sequences
  * @param triggers         the table's own triggers (not the conversion's capture)
  * @param rowHash          how the verification hashes a row of the table, column by column
@@ -145,6 +145,11 @@ public record ConvertFacts(
     }
 
     /** One privilege; {@code grantee} empty means PUBLIC. */
+    /** {@link #boundObjects()}, each fix naming {@code goal} ("convert", "roll back"). */
+    public List<String> boundObjects(String goal) {
+        return boundObjects.stream().map(b -> b.replace("{goal}", goal)).toList();
+    }
+
     /**
      * A view, materialized view or another table's rule that reads the table: bound to it by OID, so it follows the table to
      * its old name at the swap unless it is defined again.

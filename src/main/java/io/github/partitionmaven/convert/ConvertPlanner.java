@@ -299,7 +299,7 @@ public final class ConvertPlanner implements Planner {
         if (!f.boundObjects().isEmpty()) {
             throw PartitionException.databaseState("PostgreSQL binds these to " + t + " by its identity, not its name: at the swap they"
                     + " would follow it to " + names(t).old() + " and go on reading it (or typing their values with its row type) while"
-                    + " the application writes the new " + t + ": " + String.join("; ", f.boundObjects()) + ". Then convert.");
+                    + " the application writes the new " + t + ": " + String.join("; ", f.boundObjects("convert")) + ". Then convert.");
         }
         if (!f.carried().tablespaceGrants().isEmpty()) {
             throw PartitionException.databaseState(t + " or its indexes live in tablespaces the plugin's role may not create in, and the"

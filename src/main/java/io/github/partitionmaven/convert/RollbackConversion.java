@@ -65,13 +65,18 @@ final class RollbackConversion {
             throw PartitionException.databaseState(t + " is published by logical replication, and " + String.join("; ", publishing)
                     + ". Then roll back.");
         }
+        // after <widenKeys> a view of the partitioned table may show bigint ids, which the old table's integer ones cannot replace
+        DependentViews.refuseUnfollowed(t, facts, "roll back", !ColumnChanges.Narrowing.of(facts, old, t).isEmpty());
+        if (!facts.boundObjects().isEmpty()) {
+            throw PartitionException.databaseState("PostgreSQL binds these to " + t + " by its identity, not its name, and the rollback"
+                    + " drops the partitioned " + t + ", which they hold on to (the swap back would fail on them, or leave them reading"
+                    + " nothing): " + String.join("; ", facts.boundObjects("roll back")) + ". Then roll back.");
+        }
         if (facts.isPartition(old)) {
             return new AttachRollback(policy, state, facts, attached.orElseThrow(() -> PartitionException.databaseState(old + " is a"
                     + " partition, but not of " + t + "; rollback only swaps back the table <oldTableName> names. Check <oldTableName>.")),
                     names, attachMaxRows).plan();
         }
-        // after <widenKeys> a view of the partitioned table may show bigint ids, which the old table's integer ones cannot replace
-        DependentViews.refuseUnfollowed(t, facts, "roll back", !ColumnChanges.Narrowing.of(facts, old, t).isEmpty());
         List<ConvertFacts.Column> key = replayKey();
         if (key.size() != 1) {
             throw PartitionException.databaseState(t + " has no primary key of one column plus " + policy.column()

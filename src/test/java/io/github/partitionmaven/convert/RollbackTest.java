@@ -13,6 +13,8 @@ import io.github.partitionmaven.testing.TestDb;
 import java.time.LocalDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @DatabaseTest
 class RollbackTest {
@@ -46,5 +48,29 @@ class RollbackTest {
                 () -> ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.ROLLBACK));
         assertTrue(e.getMessage().contains("nothing to roll back"), e.getMessage());
         assertEquals(before, db.snapshot());
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void objectsBoundToThePartitionedTableByItsIdentityAreRefusedBeforeAnyChangeWithTheirFix(ConvertOptions.Strategy strategy) {
+        TestDb db = ConvertTest.seeded(500);
+        ConvertOptions options = ConvertOptions.DEFAULTS.withStrategy(strategy);
+        ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.CONVERT);
+        // made after the conversion: each holds on to the partitioned table, whose DROP at the swap back would fail on it
+        db.exec("CREATE TABLE notes (id serial PRIMARY KEY, user_id int)", "ALTER TABLE notes ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY only_chatters ON notes USING (EXISTS (SELECT 1 FROM chat_history c WHERE c.user_id = notes.user_id))",
+                "CREATE FUNCTION message_count(u int) RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM chat_history WHERE user_id = u; END");
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.ROLLBACK));
+        assertTrue(e.getMessage().startsWith("PostgreSQL binds these to \"public\".\"chat_history\" by its identity, not its name, and the"
+                + " rollback drops the partitioned") && e.getMessage().contains("policy only_chatters on public.notes reads it")
+                && e.getMessage().contains("or drop it, roll back and create it again") && e.getMessage().contains("function public.message_count(integer) reads it")
+                && e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
+        assertEquals(before, db.snapshot());
+
+        db.exec("DROP POLICY only_chatters ON notes", "DROP FUNCTION message_count(int)");
+        ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.ROLLBACK);
+        assertEquals("r", db.queryStrings("SELECT relkind::text FROM pg_class WHERE relname = 'chat_history'").get(0));
     }
 }
