@@ -258,7 +258,7 @@ final class AttachConversion {
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
                         + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
                         + facts.carried().describe(t) + DependentViews.reason(views) + ddl.persistenceReason(), sql,
-                CopyConversion.swapLocks(t, shadow, views), 0).withWork(work)
+                DependentViews.swapLocks(t, shadow, views), 0).withWork(work)
                 .withCreates(List.of(old));
     }
 }

@@ -144,7 +144,6 @@ public record ConvertFacts(
         }
     }
 
-    /** One privilege; {@code grantee} empty means PUBLIC. */
     /** {@link #boundObjects()}, each fix naming {@code goal} ("convert", "roll back"). */
     public List<String> boundObjects(String goal) {
         return boundObjects.stream().map(b -> b.replace("{goal}", goal)).toList();
@@ -170,6 +169,7 @@ public record ConvertFacts(
         }
     }
 
+    /** One privilege; {@code grantee} empty means PUBLIC. */
     public record Grant(Optional<String> grantee, String privilege, boolean grantable) {
     }
 

@@ -528,13 +528,6 @@ final class CopyConversion {
                 sql, changes.sequences().stream().map(q -> new Lock(q.sequence(), LockMode.SHARE_ROW_EXCLUSIVE)).toList(), 0));
     }
 
-    /** The swap's: both tables, and the views it defines again. */
-    static List<Lock> swapLocks(TableName t, TableName shadow, List<ConvertFacts.View> views) {
-        List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(shadow, LockMode.ACCESS_EXCLUSIVE)));
-        locks.addAll(DependentViews.locks(views));
-        return locks;
-    }
-
     private Step swap() {
         TableName t = state.name();
         TableName s = names.shadow();
@@ -580,7 +573,7 @@ final class CopyConversion {
                         "one short transaction under lock_timeout, retried if the lock is busy: the last captured changes are replayed,"
                                 + " names (tables and indexes) are exchanged and sequences continue past the largest id; " + old.sql()
                                 + " is kept for rollback" + facts.carried().describe(t) + DependentViews.reason(views),
-                        sql, swapLocks(t, s, views), 0)
+                        sql, DependentViews.swapLocks(t, s, views), 0)
                 .withWork(work).withCreates(List.of(old));
     }
 }

@@ -96,6 +96,13 @@ final class DependentViews {
         return sql;
     }
 
+    /** A conversion's swap: ACCESS EXCLUSIVE on the table and the new one, and on the views it defines again. */
+    static List<Lock> swapLocks(TableName t, TableName shadow, List<ConvertFacts.View> views) {
+        List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(shadow, LockMode.ACCESS_EXCLUSIVE)));
+        locks.addAll(locks(views));
+        return locks;
+    }
+
     /** CREATE OR REPLACE VIEW takes ACCESS EXCLUSIVE on each view, within the swap's window on the table. */
     static List<Lock> locks(List<ConvertFacts.View> views) {
         return views.stream().map(v -> new Lock(v.relation(), LockMode.ACCESS_EXCLUSIVE)).toList();
