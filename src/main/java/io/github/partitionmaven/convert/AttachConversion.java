@@ -200,14 +200,13 @@ final class AttachConversion {
         if (!state.keyColumn().notNull()) {
             sql.add("ALTER TABLE " + t.sql() + " ALTER COLUMN " + k + " SET NOT NULL");
         }
-        List<ConvertFacts.View> views = DependentViews.followed(facts);
-        sql.addAll(DependentViews.capture(views));
+        sql.addAll(DependentViews.capture(facts));
         sql.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
         for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
             sql.add(ddl.renameIndex(index.name(), ConvertNames.retired(index.name())));
         }
         sql.add("ALTER TABLE " + shadow.sql() + " RENAME TO " + Sql.ident(t.name()));
-        sql.addAll(DependentViews.redefine(views));
+        sql.addAll(DependentViews.redefine(facts));
         for (ConvertFacts.IndexDef index : ddl.keyIndexes()) {
             sql.add(ddl.renameIndex(ConvertNames.building(index.name()), index.name()));
         }
@@ -257,8 +256,8 @@ final class AttachConversion {
                         + " size and any number of indexes"
                         + (state.keyColumn().notNull() ? "" : "; " + k + " allows NULL on " + t + " but holds none, so it becomes NOT NULL"
                         + " (a partitioned table's keys include it): the validated CHECK proves it without a scan")
-                        + facts.carried().describe(t) + DependentViews.reason(views) + ddl.persistenceReason(), sql,
-                DependentViews.swapLocks(t, shadow, views), 0).withWork(work)
+                        + facts.carried().describe(t) + DependentViews.reason(facts) + ddl.persistenceReason(), sql,
+                DependentViews.swapLocks(t, shadow, facts), 0).withWork(work)
                 .withCreates(List.of(old));
     }
 }

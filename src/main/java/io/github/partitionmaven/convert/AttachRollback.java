@@ -174,7 +174,7 @@ final class AttachRollback {
             after.add("SELECT pg_catalog.set_config(" + Sql.literal(identitySetting(i)) + ", (SELECT last_value FROM " + identities.get(i).sequence().sql()
                     + ")::text, true)");
         }
-        after.addAll(DependentViews.swapBack(t, old, names.shadow(), DependentViews.followed(facts)));
+        after.addAll(DependentViews.swapBack(t, old, names.shadow(), facts));
         after.addAll(facts.carried().restoreStatisticsNames((i, name) -> ConvertNames.partitionStatistics(old, i)));
         after.addAll(facts.carried().rejoinPublications(t));
         Optional<AttachRollbackFacts.PartitionIndex> pkIndex = primaryKeyIndex();
@@ -245,7 +245,7 @@ final class AttachRollback {
                         + "; the CHECK the attach added is dropped" + (hasKeyIndex() ? "" : "; the count after reads " + old + " whole (no"
                         + " index starts with " + policy.column() + ")") + (facts.foreignKeys().isEmpty() ? "" : "; dropping the partitioned"
                         + " table removes its foreign keys' triggers from the referenced tables, briefly locking them")
-                        + DependentViews.reason(DependentViews.followed(facts)), sql,
+                        + DependentViews.reason(facts), sql,
                 locks(), rollback.newerRows()).withWork(work);
     }
 
@@ -253,7 +253,7 @@ final class AttachRollback {
         List<Lock> locks = new ArrayList<>(List.of(new Lock(state.name(), LockMode.ACCESS_EXCLUSIVE), new Lock(names.old(), LockMode.ACCESS_EXCLUSIVE)));
         facts.foreignKeys().stream().map(ConvertFacts.ForeignKey::references).distinct()
                 .forEach(r -> locks.add(new Lock(r, LockMode.ACCESS_EXCLUSIVE)));
-        locks.addAll(DependentViews.locks(DependentViews.followed(facts)));
+        locks.addAll(DependentViews.locks(facts));
         return locks;
     }
 

@@ -88,6 +88,20 @@ public final class ConvertCatalogReader {
              ORDER BY 2, 3, 4
             """;
 
+    /** Other tables' policies and BEGIN ATOMIC functions reading the table that the plugin's role may define again. */
+    private static final String REBOUND = """
+            SELECT d.refobjid::bigint, p.polname, p.polrelid::pg_catalog.regclass::text, p.polqual IS NOT NULL, p.polwithcheck IS NOT NULL
+              FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_policy p ON p.oid = d.objid JOIN pg_catalog.pg_class pc ON pc.oid = p.polrelid
+             WHERE d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+               AND d.refobjid = ANY (?::oid[]) AND d.deptype = 'n' AND p.polrelid <> d.refobjid AND pg_catalog.pg_has_role(pc.relowner, 'USAGE')
+            UNION
+            SELECT d.refobjid::bigint, NULL, d.objid::pg_catalog.regprocedure::text, false, false
+              FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc f ON f.oid = d.objid
+             WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+               AND d.refobjid = ANY (?::oid[]) AND d.deptype = 'n' AND pg_catalog.pg_has_role(f.proowner, 'USAGE')
+            ORDER BY 1, 2, 3
+            """;
+
     /**
      * What else PostgreSQL binds to the table, or to its row type, by OID, and so follows it to its old name at the swap, as a
      * view would (seen on Debian's PostgreSQL 15: another table's policy and a BEGIN ATOMIC function read chat_history_old after
@@ -107,6 +121,10 @@ public final class ConvertCatalogReader {
                AND d.classid IN ('pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)
                AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.oid = d.objid AND d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass
                                   AND p.polrelid = d.refobjid)
+               -- those REBOUND finds, which the swap defines again
+               AND NOT pg_catalog.pg_has_role(CASE WHEN d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+                   THEN (SELECT pc.relowner FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class pc ON pc.oid = p.polrelid WHERE p.oid = d.objid)
+                   ELSE (SELECT f.proowner FROM pg_catalog.pg_proc f WHERE f.oid = d.objid) END, 'USAGE')
             UNION ALL
             SELECT c.oid::bigint, CASE WHEN d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                    THEN pg_catalog.format('column %I of %s has its row type: change that column''s type (to jsonb, say) or drop it',
@@ -253,6 +271,16 @@ public final class ConvertCatalogReader {
         }
         query(c, VIEWS, oids, rs -> b.get(rs.getLong(1)).views.add(new ConvertFacts.View(new TableName(rs.getString(2), rs.getString(3)),
                 rs.getString(4), Jdbc.strings(rs.getArray(5)), rs.getBoolean(6))));
+        try (PreparedStatement ps = c.prepareStatement(REBOUND)) {
+            ps.setArray(1, c.createArrayOf("oid", oids));
+            ps.setArray(2, c.createArrayOf("oid", oids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    b.get(rs.getLong(1)).rebound.add(new ConvertFacts.Rebound(Optional.ofNullable(rs.getString(2)), rs.getString(3),
+                            rs.getBoolean(4), rs.getBoolean(5)));
+                }
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement(BOUND)) {
             for (int i = 1; i <= 3; i++) {
                 ps.setArray(i, c.createArrayOf("oid", oids));
@@ -338,7 +366,7 @@ public final class ConvertCatalogReader {
             Builder t = b.get(oid);
             ConvertNames n = names.get(s.name());
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
-                    List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.bound), List.copyOf(t.grants),
+                    List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.rebound), List.copyOf(t.bound), List.copyOf(t.grants),
                     List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
                     objects, existing, unanalyzed, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE),
                     t.columns.stream().map(col -> new ConvertFacts.ColumnDef(col.name(), col.type(), col.notNull(),
@@ -486,6 +514,7 @@ public final class ConvertCatalogReader {
         final List<ConvertFacts.ForeignKey> fks = new ArrayList<>();
         final List<String> inbound = new ArrayList<>();
         final List<ConvertFacts.View> views = new ArrayList<>();
+        final List<ConvertFacts.Rebound> rebound = new ArrayList<>();
         final List<String> bound = new ArrayList<>();
         final List<ConvertFacts.Grant> grants = new ArrayList<>();
         final List<ConvertFacts.SequenceColumn> sequences = new ArrayList<>();

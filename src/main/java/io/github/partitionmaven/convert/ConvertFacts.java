@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param foreignKeys      foreign keys from this table to others (kept on the new table)
  * @param inboundForeignKeys foreign keys of other tables referencing this one, as "constraint on table"
  * @param dependentViews   views, materialized views and other tables' rules reading the table
+ * @param rebound          other tables' policies and BEGIN ATOMIC functions reading the table, which the plugin's role may
+ *                         define again (the swap does, as it does views)
  * @param boundObjects     other objects bound to the table or its row type by OID (policies of other tables, functions with a
  *                         SQL-standard body or of its row type, columns of its row type, subscriptions replicating into it),
  *                         each described with its fix, in which the goal is {@code {goal}}: see {@link #boundObjects(String)}
@@ -39,6 +41,7 @@ public record ConvertFacts(
         List<ForeignKey> foreignKeys,
         List<String> inboundForeignKeys,
         List<View> dependentViews,
+        List<Rebound> rebound,
         List<String> boundObjects,
         List<Grant> grants,
         List<SequenceColumn> sequences,
@@ -169,6 +172,22 @@ public record ConvertFacts(
         }
     }
 
+    /**
+     * Another table's policy, or a function with a SQL-standard body (BEGIN ATOMIC), that reads the table: bound to it by OID
+     * as a view is, and defined again by the swap as views are ({@link DependentViews}).
+     *
+     * @param policy the policy's name; empty for a function
+     * @param on     the policy's table, or the function's signature, as regclass and regprocedure print them
+     * @param using  whether the policy has a USING expression
+     * @param check  whether it has a WITH CHECK expression
+     */
+    public record Rebound(Optional<String> policy, String on, boolean using, boolean check) {
+        @Override
+        public String toString() {
+            return policy.map(p -> "policy " + io.github.partitionmaven.core.Sql.ident(p) + " on " + on).orElse("function " + on);
+        }
+    }
+
     /** One privilege; {@code grantee} empty means PUBLIC. */
     public record Grant(Optional<String> grantee, String privilege, boolean grantable) {
     }
@@ -232,7 +251,7 @@ public record ConvertFacts(
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, boundObjects, grants, sequences, triggers, rowHash, stats, objects, existing, unanalyzed, progress, carried,
+                foreignKeys, inboundForeignKeys, dependentViews, rebound, boundObjects, grants, sequences, triggers, rowHash, stats, objects, existing, unanalyzed, progress, carried,
                 columns);
     }
 

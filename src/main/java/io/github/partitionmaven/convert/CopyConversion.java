@@ -541,11 +541,10 @@ final class CopyConversion {
         }
         after.add("DROP TABLE " + names.progress().sql());
         after.addAll(ddl.renameIndexes(i -> i, ConvertNames::retired));
-        List<ConvertFacts.View> views = DependentViews.followed(facts);
-        after.addAll(DependentViews.capture(views));
+        after.addAll(DependentViews.capture(facts));
         after.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(old.name()));
         after.add("ALTER TABLE " + s.sql() + " RENAME TO " + Sql.ident(t.name()));
-        after.addAll(DependentViews.redefine(views));
+        after.addAll(DependentViews.redefine(facts));
         after.addAll(ddl.renameIndexes(ConvertNames::building, i -> i));
         after.addAll(facts.carried().statisticsNames((i, name) -> ConvertNames.retired(name)));
         after.addAll(ddl.sequenceHandoff(t, old));
@@ -572,8 +571,8 @@ final class CopyConversion {
         return Step.transactional(Goal.CONVERT, t, "swap: " + t.sql() + " becomes " + old.sql() + ", " + s.sql() + " becomes " + t.sql(),
                         "one short transaction under lock_timeout, retried if the lock is busy: the last captured changes are replayed,"
                                 + " names (tables and indexes) are exchanged and sequences continue past the largest id; " + old.sql()
-                                + " is kept for rollback" + facts.carried().describe(t) + DependentViews.reason(views),
-                        sql, DependentViews.swapLocks(t, s, views), 0)
+                                + " is kept for rollback" + facts.carried().describe(t) + DependentViews.reason(facts),
+                        sql, DependentViews.swapLocks(t, s, facts), 0)
                 .withWork(work).withCreates(List.of(old));
     }
 }

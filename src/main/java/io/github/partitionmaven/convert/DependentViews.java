@@ -9,13 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The views that read a table, which PostgreSQL binds to it by OID: at a swap they would follow it to its old name and go on
- * reading the old table while the application writes the new one. So each swap (convert's, and a rollback's) defines them
- * again in its own transaction, with the definition they have then: {@link #capture} before the renames, while
- * {@code pg_get_viewdef} still prints the table's name (qualified, under the plugin's search_path of pg_catalog), and
+ * The views that read a table, and other tables' policies and BEGIN ATOMIC functions that do ({@link ConvertFacts#rebound}),
+ * which PostgreSQL binds to it by OID: at a swap they would follow it to its old name and go on reading the old table while
+ * the application writes the new one. So each swap (convert's, and a rollback's) defines them again in its own transaction,
+ * with the definition they have then: {@link #capture} before the renames, while {@code pg_get_viewdef}, {@code pg_get_expr}
+ * and {@code pg_get_functiondef} still print the table's name (qualified, under the plugin's search_path of pg_catalog), and
  * {@link #redefine} after them, when that name is the new table's. CREATE OR REPLACE VIEW keeps the view's OID, owner, grants,
- * comment and the views built on it; it would reset the view's options, so they are given again. Materialized views (whose rows
- * would have to be computed again) and other tables' rules are refused instead, with their fix.
+ * comment and the views built on it; it would reset the view's options, so they are given again. Materialized views (whose
+ * rows would have to be computed again) and other tables' rules are refused instead, with their fix.
  */
 final class DependentViews {
 
@@ -57,68 +58,112 @@ final class DependentViews {
         }
     }
 
-    /** Before the swap's renames: each view's definition, kept for the transaction in a setting of its own. */
-    static List<String> capture(List<ConvertFacts.View> views) {
+    /**
+     * Before the swap's renames: each view's definition, and each other table's policy expressions and BEGIN ATOMIC function
+     * definition reading the table ({@link ConvertFacts#rebound}), kept for the transaction in a setting of its own.
+     */
+    static List<String> capture(ConvertFacts facts) {
         List<String> sql = new ArrayList<>();
+        List<ConvertFacts.View> views = followed(facts);
         for (int i = 0; i < views.size(); i++) {
-            sql.add("SELECT pg_catalog.set_config(" + Sql.literal(setting(i)) + ", pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef("
+            sql.add("SELECT pg_catalog.set_config(" + Sql.literal(setting("view", i)) + ", pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef("
                     + Sql.literal(views.get(i).relation().sql()) + "::pg_catalog.regclass), ';\\s*$', ''), true)");
+        }
+        List<ConvertFacts.Rebound> rebound = facts.rebound();
+        for (int i = 0; i < rebound.size(); i++) {
+            ConvertFacts.Rebound r = rebound.get(i);
+            if (r.policy().isPresent()) {
+                sql.add("SELECT pg_catalog.set_config(" + Sql.literal(setting("using", i)) + ", COALESCE(pg_catalog.pg_get_expr(p.polqual,"
+                        + " p.polrelid), ''), true), pg_catalog.set_config(" + Sql.literal(setting("check", i)) + ", COALESCE("
+                        + "pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ''), true) FROM pg_catalog.pg_policy p WHERE p.polrelid = "
+                        + Sql.literal(r.on()) + "::pg_catalog.regclass AND p.polname = " + Sql.literal(r.policy().get()));
+            } else {
+                sql.add("SELECT pg_catalog.set_config(" + Sql.literal(setting("function", i)) + ", pg_catalog.pg_get_functiondef("
+                        + Sql.literal(r.on()) + "::pg_catalog.regprocedure), true)");
+            }
         }
         return sql;
     }
 
-    /** After them: each view defined again as captured, now reading the table that carries the name. */
-    static List<String> redefine(List<ConvertFacts.View> views) {
+    /** After them: each defined again as captured, now reading the table that carries the name. */
+    static List<String> redefine(ConvertFacts facts) {
         List<String> sql = new ArrayList<>();
+        List<ConvertFacts.View> views = followed(facts);
         for (int i = 0; i < views.size(); i++) {
             ConvertFacts.View v = views.get(i);
             String options = v.options().isEmpty() ? "" : " WITH (" + String.join(", ", v.options()) + ")";
-            sql.add("DO " + Sql.dollarQuoted(" BEGIN EXECUTE " + Sql.literal("CREATE OR REPLACE VIEW " + v.relation().sql() + options + " AS ")
-                    + " || pg_catalog.current_setting(" + Sql.literal(setting(i)) + "); END "));
+            sql.add(execute(Sql.literal("CREATE OR REPLACE VIEW " + v.relation().sql() + options + " AS ") + " || " + current(setting("view", i))));
+        }
+        List<ConvertFacts.Rebound> rebound = facts.rebound();
+        for (int i = 0; i < rebound.size(); i++) {
+            ConvertFacts.Rebound r = rebound.get(i);
+            if (r.policy().isPresent()) {
+                sql.add(execute(Sql.literal("ALTER POLICY " + Sql.ident(r.policy().get()) + " ON " + r.on())
+                        + (r.using() ? " || ' USING (' || " + current(setting("using", i)) + " || ')'" : "")
+                        + (r.check() ? " || ' WITH CHECK (' || " + current(setting("check", i)) + " || ')'" : "")));
+            } else {
+                sql.add(execute(current(setting("function", i))));
+            }
         }
         return sql;
     }
 
     /**
-     * A rollback's exchange of names: the partitioned {@code t} is dropped and {@code old} takes its name. With views, {@code t}
-     * first steps aside as {@code aside} (views cannot stay on a table being dropped), {@code old} takes the name, the views are
-     * defined again on it, and only then is the partitioned table dropped.
+     * A rollback's exchange of names: the partitioned {@code t} is dropped and {@code old} takes its name. With views (or
+     * {@link ConvertFacts#rebound}), {@code t} first steps aside as {@code aside} (they cannot stay on a table being dropped),
+     * {@code old} takes the name, they are defined again on it, and only then is the partitioned table dropped.
      */
-    static List<String> swapBack(TableName t, TableName old, TableName aside, List<ConvertFacts.View> views) {
-        if (views.isEmpty()) {
+    static List<String> swapBack(TableName t, TableName old, TableName aside, ConvertFacts facts) {
+        if (followed(facts).isEmpty() && facts.rebound().isEmpty()) {
             return List.of("DROP TABLE " + t.sql(), "ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
         }
-        List<String> sql = new ArrayList<>(capture(views));
+        List<String> sql = new ArrayList<>(capture(facts));
         sql.add("ALTER TABLE " + t.sql() + " RENAME TO " + Sql.ident(aside.name()));
         sql.add("ALTER TABLE " + old.sql() + " RENAME TO " + Sql.ident(t.name()));
-        sql.addAll(redefine(views));
+        sql.addAll(redefine(facts));
         sql.add("DROP TABLE " + aside.sql());
         return sql;
     }
 
-    /** A conversion's swap: ACCESS EXCLUSIVE on the table and the new one, and on the views it defines again. */
-    static List<Lock> swapLocks(TableName t, TableName shadow, List<ConvertFacts.View> views) {
+    /** A conversion's swap: ACCESS EXCLUSIVE on the table and the new one, and what {@link #locks} adds. */
+    static List<Lock> swapLocks(TableName t, TableName shadow, ConvertFacts facts) {
         List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(shadow, LockMode.ACCESS_EXCLUSIVE)));
-        locks.addAll(locks(views));
+        locks.addAll(locks(facts));
         return locks;
     }
 
-    /** CREATE OR REPLACE VIEW takes ACCESS EXCLUSIVE on each view, within the swap's window on the table. */
-    static List<Lock> locks(List<ConvertFacts.View> views) {
-        return views.stream().map(v -> new Lock(v.relation(), LockMode.ACCESS_EXCLUSIVE)).toList();
+    /**
+     * CREATE OR REPLACE VIEW takes ACCESS EXCLUSIVE on each view, ALTER POLICY on the policy's table, within the swap's
+     * window on the table (a function is replaced under a lock on it alone).
+     */
+    static List<Lock> locks(ConvertFacts facts) {
+        List<Lock> locks = new ArrayList<>(followed(facts).stream().map(v -> new Lock(v.relation(), LockMode.ACCESS_EXCLUSIVE)).toList());
+        facts.rebound().stream().filter(r -> r.policy().isPresent()).map(r -> TableName.parse(r.on())).distinct()
+                .forEach(table -> locks.add(new Lock(table, LockMode.ACCESS_EXCLUSIVE)));
+        return locks;
     }
 
-    /** For the plan's reason: what the swap does to the views; empty without any. */
-    static String reason(List<ConvertFacts.View> views) {
-        return views.isEmpty() ? "" : "; view(s) " + String.join(", ", views.stream().map(v -> v.relation().toString()).toList())
-                + " are defined again with the definition they have then (CREATE OR REPLACE VIEW: their owner, grants, comments,"
-                + " options and the views built on them stay) so that they read the table that then carries the name, not the one"
-                + " renamed away";
+    /** For the plan's reason: what the swap does to them; empty without any. */
+    static String reason(ConvertFacts facts) {
+        List<String> names = new ArrayList<>(followed(facts).stream().map(v -> "view " + v.relation()).toList());
+        facts.rebound().forEach(r -> names.add(r.toString()));
+        return names.isEmpty() ? "" : "; " + String.join(", ", names) + " read it and are defined again with the definition they"
+                + " have then (CREATE OR REPLACE VIEW and FUNCTION, ALTER POLICY: their owner, grants, comments, options and what is"
+                + " built on them stay) so that they read the table that then carries the name, not the one renamed away";
     }
 
-    private static String setting(int i) {
-        return "partition_maven.view_" + i;
+    private static String execute(String expression) {
+        return "DO " + Sql.dollarQuoted(" BEGIN EXECUTE " + expression + "; END ");
     }
+
+    private static String current(String setting) {
+        return "pg_catalog.current_setting(" + Sql.literal(setting) + ")";
+    }
+
+    private static String setting(String what, int i) {
+        return "partition_maven." + what + "_" + i;
+    }
+
 
     private static String join(List<ConvertFacts.View> views) {
         return String.join(", ", views.stream().map(ConvertFacts.View::toString).toList());

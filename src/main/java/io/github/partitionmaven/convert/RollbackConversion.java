@@ -182,7 +182,7 @@ final class RollbackConversion {
         after.addAll(ddl.sequenceHandoff(old, t));
         narrowed.forEach(n -> after.add(n.statement()));
         after.addAll(OldForeignKeys.restoreNotValid(t, facts, old, ddl));
-        after.addAll(DependentViews.swapBack(t, old, names.shadow(), DependentViews.followed(facts)));
+        after.addAll(DependentViews.swapBack(t, old, names.shadow(), facts));
         after.addAll(ddl.restoreIdentitySequenceNames());
         after.addAll(facts.carried().restoreStatisticsNames((i, name) -> ConvertNames.retired(name)));
         after.addAll(facts.carried().rejoinPublications(t));
@@ -208,7 +208,7 @@ final class RollbackConversion {
         List<Lock> locks = new ArrayList<>(List.of(new Lock(t, LockMode.ACCESS_EXCLUSIVE), new Lock(old, LockMode.ACCESS_EXCLUSIVE)));
         locks.addAll(OldForeignKeys.referencedByTheDrop(t, facts));
         narrowed.forEach(n -> locks.add(new Lock(n.sequence().sequence(), LockMode.SHARE_ROW_EXCLUSIVE)));
-        locks.addAll(DependentViews.locks(DependentViews.followed(facts)));
+        locks.addAll(DependentViews.locks(facts));
         return Step.transactional(Goal.ROLLBACK, t, "swap back: " + old + " becomes " + t + " again; the partitioned table is dropped",
                 "one short transaction under lock_timeout: last changes replayed, sequences handed back" + (narrowed.isEmpty() ? ""
                         : " (" + String.join(", ", narrowed.stream().map(n -> n.sequence().sequence().sql() + " back to " + n.type()).toList())
@@ -216,7 +216,7 @@ final class RollbackConversion {
                         .isEmpty() ? "" : "; " + old + " gets back its foreign keys to other tables, which the conversion dropped after"
                         + " its swap, NOT VALID (an instant: DROP TABLE " + t + " holds the tables they reference), validated next") + (facts.carried().listedPublications().isEmpty() ? ""
                         : "; it rejoins publication(s) " + facts.carried().listedNames() + ", which the swap took it out of")
-                        + DependentViews.reason(DependentViews.followed(facts)),
+                        + DependentViews.reason(facts),
                 sql, locks, 0).withWork(work);
     }
 }

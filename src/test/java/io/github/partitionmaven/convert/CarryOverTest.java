@@ -177,7 +177,7 @@ class CarryOverTest {
                 + " JOIN pg_class v ON v.oid = r.ev_class JOIN pg_class t ON t.oid = d.refobjid WHERE d.classid = 'pg_rewrite'::regclass"
                 + " AND v.relnamespace = 'reports'::regnamespace AND t.relname LIKE 'chat_history%' ORDER BY 1";
         String plan = convert(db, strategy);
-        assertTrue(plan.contains("view(s) \"reports\".\"recent_chat\", \"reports\".\"user_one\" are defined again"), plan);
+        assertTrue(plan.contains("view \"reports\".\"recent_chat\", view \"reports\".\"user_one\" read it and are defined again"), plan);
         assertEquals(List.of("recent_chat chat_history p", "user_one chat_history p"), db.queryStrings(reads));
         assertEquals(before, db.queryStrings(properties), "their options, grants (with the grant option) and comments as before");
         db.exec("INSERT INTO chat_history (user_id, role, content, created_at) VALUES (1, 'user', 'after the swap', '2026-11-30 12:00')");
@@ -192,6 +192,31 @@ class CarryOverTest {
         assertEquals(before, db.queryStrings(properties));
         assertEquals(1, db.queryLong("SELECT count(*) FROM reports.recent_chat WHERE content = 'after the swap'"),
                 "the row written after the conversion, read through the rolled back table");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ConvertOptions.Strategy.class)
+    void anotherTablesPolicyAndAnAtomicFunctionReadingTheTableFollowItAndBackWithARollback(ConvertOptions.Strategy strategy) {
+        TestDb db = seeded("CREATE TABLE notes (id serial PRIMARY KEY, user_id int, body text)", "ALTER TABLE notes ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY only_chatters ON notes USING (EXISTS (SELECT 1 FROM chat_history c WHERE c.user_id = notes.user_id))"
+                        + " WITH CHECK (user_id IN (SELECT user_id FROM chat_history))",
+                "CREATE FUNCTION message_count(u int) RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM chat_history WHERE user_id = u; END");
+        String reads = "SELECT DISTINCT CASE WHEN d.classid = 'pg_policy'::regclass THEN 'policy' ELSE 'function' END || ' ' || t.relname || ' '"
+                + " || t.relkind::text FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid WHERE d.classid IN ('pg_policy'::regclass,"
+                + " 'pg_proc'::regclass) AND d.refclassid = 'pg_class'::regclass AND t.relname LIKE 'chat_history%' AND d.deptype = 'n' ORDER BY 1";
+        String plan = convert(db, strategy);
+        assertTrue(plan.contains("policy \"only_chatters\" on public.notes, function public.message_count(integer) read it and are defined again"), plan);
+        assertEquals(List.of("function chat_history p", "policy chat_history p"), db.queryStrings(reads));
+        // a user with messages only after the swap: the function counts them
+        db.exec("INSERT INTO users (id, email) VALUES (999, 'late@example.com')",
+                "INSERT INTO chat_history (user_id, role, content, created_at) VALUES (999, 'user', 'after the swap', '2026-11-30 12:00')");
+        assertEquals(1, db.queryLong("SELECT message_count(999)"));
+        assertTrue(db.queryStrings("SELECT qual || ' ' || with_check FROM pg_policies WHERE policyname = 'only_chatters'").get(0)
+                .contains("FROM chat_history c"), "the policy's expressions are as they were");
+
+        ConvertTest.engine(db, ConvertOptions.DEFAULTS.withStrategy(strategy), EngineLog.STDOUT).apply(Goal.ROLLBACK);
+        assertEquals(List.of("function chat_history r", "policy chat_history r"), db.queryStrings(reads));
+        assertEquals(1, db.queryLong("SELECT message_count(999)"), "the row written after the conversion, in the rolled back table");
     }
 
     @Test

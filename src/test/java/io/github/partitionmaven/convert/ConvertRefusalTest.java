@@ -70,10 +70,9 @@ class ConvertRefusalTest {
         String m = refused(db, ConvertOptions.DEFAULTS);
         assertTrue(m.startsWith("PostgreSQL binds these to \"public\".\"chat_history\" by its identity, not its name: at the swap they"
                 + " would follow it to \"public\".\"chat_history_old\""), m);
-        assertTrue(m.contains("policy only_chatters on public.notes reads it in its expressions: have it read through a function whose body is"
-                + " resolved at each call"), m);
-        assertTrue(m.contains("function public.message_count(integer) reads it in its SQL-standard body (BEGIN ATOMIC): give it a string body"), m);
         assertTrue(m.contains("column m of public.msg_archive has its row type: change that column's type"), m);
+        // the plugin's role may define these again at the swap (CarryOverTest), so they are not refused
+        assertTrue(!m.contains("only_chatters") && !m.contains("message_count"), m);
         assertTrue(!m.contains("message_total") && !m.contains("own_rows"), m);
     }
 

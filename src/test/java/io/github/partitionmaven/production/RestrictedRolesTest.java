@@ -205,13 +205,15 @@ class RestrictedRolesTest {
     }
 
     @Test
-    void viewTheOwnerMayNotReplaceIsRefusedBeforeAnyChangeWithItsFix() throws SQLException {
+    void aViewAndAPolicyTheRoleMayNotDefineAgainAreRefusedBeforeAnyChangeWithTheirFix() throws SQLException {
         TestDb db = TestDb.fresh(getClass());
         Roles roles = Roles.create(db);
         String owner = roles.owner().user();
         TableSpec logs = logsOwnedBy(db, owner);
-        // the superuser's: the swap could not define it again on the new table
-        db.exec("CREATE VIEW app.recent_logs AS SELECT id, created_at FROM app.logs");
+        // the superuser's: the swap could not define them again on the new table
+        db.exec("CREATE VIEW app.recent_logs AS SELECT id, created_at FROM app.logs", "CREATE TABLE app.notes (log_id bigint)",
+                "ALTER TABLE app.notes ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY logged ON app.notes USING (EXISTS (SELECT 1 FROM app.logs l WHERE l.id = notes.log_id))");
         String before = db.snapshot();
         PartitionException e = assertThrows(PartitionException.class,
                 () -> engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).apply(Goal.CONVERT));
@@ -220,10 +222,20 @@ class RestrictedRolesTest {
         assertEquals(before, db.snapshot());
 
         db.exec("ALTER VIEW app.recent_logs OWNER TO " + owner);
+        String viewOwned = db.snapshot();
+        PartitionException policy = assertThrows(PartitionException.class,
+                () -> engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).apply(Goal.CONVERT));
+        assertTrue(policy.getMessage().startsWith("PostgreSQL binds these to \"app\".\"logs\" by its identity")
+                && policy.getMessage().contains("policy logged on app.notes reads it in its expressions"), policy.getMessage());
+        assertEquals(viewOwned, db.snapshot());
+
+        db.exec("ALTER TABLE app.notes OWNER TO " + owner);
         engineAs(db, roles.owner(), "2026-01-15", new Engines.RecordingLog(), logs).apply(Goal.CONVERT);
         assertEquals(List.of("p"), db.queryStrings("SELECT DISTINCT t.relkind::text FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
                 + " JOIN pg_class t ON t.oid = d.refobjid WHERE r.ev_class = 'app.recent_logs'::regclass AND t.relname = 'logs'"),
                 "once the role owns it, it follows the table");
+        assertEquals(List.of("p"), db.queryStrings("SELECT DISTINCT t.relkind::text FROM pg_depend d JOIN pg_policy p ON p.oid = d.objid"
+                + " JOIN pg_class t ON t.oid = d.refobjid WHERE p.polname = 'logged' AND t.relname = 'logs'"), "so does the policy");
     }
 
     private static io.github.partitionmaven.plan.Step copyStep(PartitionPlan plan) {
