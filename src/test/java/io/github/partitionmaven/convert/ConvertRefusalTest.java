@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.partitionmaven.core.PartitionException;
+import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
@@ -12,6 +13,7 @@ import io.github.partitionmaven.testing.Seed;
 import io.github.partitionmaven.testing.TestDb;
 import java.time.YearMonth;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Every refusal names the problem and the fix, and leaves the database exactly as it was. */
@@ -19,9 +21,12 @@ import org.junit.jupiter.api.Test;
 class ConvertRefusalTest {
 
     private static String refused(TestDb db, ConvertOptions options) {
+        return refused(db, () -> ConvertTest.engine(db, options, new Engines.RecordingLog()));
+    }
+
+    private static String refused(TestDb db, Supplier<PartitionEngine> engine) {
         String before = db.snapshot();
-        PartitionException e = assertThrows(PartitionException.class,
-                () -> ConvertTest.engine(db, options, new Engines.RecordingLog()).apply(Goal.CONVERT));
+        PartitionException e = assertThrows(PartitionException.class, () -> engine.get().apply(Goal.CONVERT));
         assertEquals(before, db.snapshot(), "nothing changed");
         assertTrue(e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
         return e.getMessage();
@@ -48,12 +53,8 @@ class ConvertRefusalTest {
     void viewsWhoseColumnsWidenKeysWouldRetypeAreRefused() {
         TestDb db = ConvertTest.seeded(100);
         db.exec("CREATE VIEW recent AS SELECT id, created_at FROM chat_history");
-        String before = db.snapshot();
-        PartitionException e = assertThrows(PartitionException.class, () -> ConvertTest.engineFor(db, ConvertOptions.DEFAULTS,
-                new Engines.RecordingLog(), ColumnChangesTest.SPEC).apply(Goal.CONVERT));
-        assertTrue(e.getMessage().contains("\"public\".\"recent\" (view), and <widenKeys> would change") && e.getMessage().contains("Convert without <widenKeys>"),
-                e.getMessage());
-        assertEquals(before, db.snapshot());
+        String m = refused(db, () -> ConvertTest.engineFor(db, ConvertOptions.DEFAULTS, new Engines.RecordingLog(), ColumnChangesTest.SPEC));
+        assertTrue(m.contains("\"public\".\"recent\" (view), and <widenKeys> would change") && m.contains("Convert without <widenKeys>"), m);
     }
 
     @Test
