@@ -39,7 +39,8 @@ class LogicalSubscriberTest {
         TestDb sub = LogicalReplication.subscriber(server, "sub_subscriber");
         pub.exec("CREATE PUBLICATION chat FOR TABLE users, chat_history");
         LogicalReplication.subscribe(server, pub, sub, "chat");
-        LogicalReplication.await(sub, "SELECT count(*) FROM chat_history", pub.queryLong("SELECT count(*) FROM chat_history"));
+        LogicalReplication.awaitReady(sub);
+        assertEquals(pub.queryLong("SELECT count(*) FROM chat_history"), sub.queryLong("SELECT count(*) FROM chat_history"));
 
         String before = sub.snapshot();
         PartitionException e = assertThrows(PartitionException.class,

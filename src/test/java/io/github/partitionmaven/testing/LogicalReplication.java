@@ -37,6 +37,14 @@ public final class LogicalReplication {
                 + " PUBLICATION " + publication + " WITH (create_slot = false, slot_name = '" + publication + "')");
     }
 
+    /**
+     * Until every table of the subscriber's subscriptions has finished its initial copy (state ready): each table is copied by
+     * its own worker, so chat_history's count can be reached while users is still being copied (seen in CI: 0 rows, then 20).
+     */
+    public static void awaitReady(TestDb db) throws InterruptedException {
+        await(db, "SELECT count(*) FROM pg_catalog.pg_subscription_rel WHERE srsubstate <> 'r'", 0);
+    }
+
     /** Until {@code query} gives {@code value} on the subscriber, at most 60 s. */
     public static void await(TestDb db, String query, long value) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
