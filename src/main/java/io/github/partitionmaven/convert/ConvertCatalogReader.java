@@ -188,9 +188,13 @@ public final class ConvertCatalogReader {
 
     /** With, for a partitioned one, its partitions never analyzed (a run killed between a partition's index builds and its sample). */
     private static final String EXISTING = """
-            SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END, u.schemas, u.names
+            SELECT n.nspname, c.relname, CASE WHEN c.relispartition THEN 'partition' ELSE c.relkind::text END, u.schemas, u.names,
+                   col.names, col.types
               FROM pg_catalog.unnest(?::text[]) AS x(name) JOIN pg_class c ON c.oid = pg_catalog.to_regclass(x.name)
               JOIN pg_namespace n ON n.oid = c.relnamespace
+              CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) AS names,
+                                         pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) AS types
+                                    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) col
               CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(pn.nspname ORDER BY pc.relname) AS schemas,
                                          pg_catalog.array_agg(pc.relname ORDER BY pc.relname) AS names
                                     FROM pg_catalog.pg_partition_tree(c.oid) t JOIN pg_class pc ON pc.oid = t.relid
@@ -330,12 +334,20 @@ public final class ConvertCatalogReader {
         });
         Map<TableName, String> existing = new HashMap<>();
         Map<TableName, List<TableName>> unanalyzed = new HashMap<>();
+        Map<TableName, Map<String, String>> columnTypes = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
             ps.setArray(1, c.createArrayOf("text", candidates.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     TableName relation = new TableName(rs.getString(1), rs.getString(2));
                     existing.put(relation, rs.getString(3));
+                    if (rs.getArray(6) != null) {
+                        List<String> columns = Jdbc.strings(rs.getArray(6));
+                        List<String> types = Jdbc.strings(rs.getArray(7));
+                        Map<String, String> typed = new java.util.LinkedHashMap<>();
+                        java.util.stream.IntStream.range(0, columns.size()).forEach(i -> typed.put(columns.get(i), types.get(i)));
+                        columnTypes.put(relation, typed);
+                    }
                     if (rs.getArray(4) != null) {
                         List<String> schemas = Jdbc.strings(rs.getArray(4));
                         List<String> tables = Jdbc.strings(rs.getArray(5));
@@ -368,7 +380,7 @@ public final class ConvertCatalogReader {
             out.put(policyByOid.get(oid).table(), new ConvertFacts(s.name(), t.owner, t.comment, List.copyOf(t.pk), t.pkName,
                     List.copyOf(t.indexes), List.copyOf(t.fks), List.copyOf(t.inbound), List.copyOf(t.views), List.copyOf(t.rebound), List.copyOf(t.bound), List.copyOf(t.grants),
                     List.copyOf(t.sequences), List.copyOf(t.triggers), new RowHash(t.hashed), stats.getOrDefault(oid, ConvertFacts.KeyStats.NONE),
-                    objects, existing, unanalyzed, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE),
+                    objects, existing, columnTypes, unanalyzed, Optional.ofNullable(progress.get(n.progress())), carried.getOrDefault(oid, Carried.NONE),
                     t.columns.stream().map(col -> new ConvertFacts.ColumnDef(col.name(), col.type(), col.notNull(),
                             Optional.ofNullable(t.nulls.get(col.name())))).toList()));
         });

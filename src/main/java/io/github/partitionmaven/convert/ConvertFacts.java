@@ -1,5 +1,6 @@
 package io.github.partitionmaven.convert;
 
+import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param objects          constraint and index names (with validity) on the table and on its conversion relations
  * @param existing         which of the conversion's relations (new table, log, progress record, old table) exist, with their
  *                         relkind ("partition" for a partition)
+ * @param columnTypes      the columns of each of those, in order, with their types as format_type prints them
  * @param unanalyzed       per new table that exists, its partitions never analyzed (a run killed between a partition's index
  *                         builds and its sample)
  * @param columns          every column, in order, with the NULLs it holds where they were counted ({@code <addNotNull>})
@@ -50,6 +52,7 @@ public record ConvertFacts(
         KeyStats stats,
         Map<TableName, Map<String, Boolean>> objects,
         Map<TableName, String> existing,
+        Map<TableName, Map<String, String>> columnTypes,
         Map<TableName, List<TableName>> unanalyzed,
         Optional<Progress> progress,
         Carried carried,
@@ -93,7 +96,7 @@ public record ConvertFacts(
             if (!method.endsWith(where)) {
                 throw new IllegalStateException("pg_get_indexdef of " + name + " does not end in its predicate " + where + ": " + method);
             }
-            return method.substring(0, method.length() - where.length()) + " TABLESPACE " + io.github.partitionmaven.core.Sql.ident(tablespace.get())
+            return method.substring(0, method.length() - where.length()) + " TABLESPACE " + Sql.ident(tablespace.get())
                     + where;
         }
 
@@ -102,12 +105,12 @@ public record ConvertFacts(
          * INDEX TABLESPACE; pg_get_constraintdef has the first two, but the key columns change.
          */
         String keyOptions() {
-            return includeAndStorage() + tablespace.map(t -> " USING INDEX TABLESPACE " + io.github.partitionmaven.core.Sql.ident(t)).orElse("");
+            return includeAndStorage() + tablespace.map(t -> " USING INDEX TABLESPACE " + Sql.ident(t)).orElse("");
         }
 
         /** The same for CREATE UNIQUE INDEX on the key's columns (the index strategy attach builds to take the key over). */
         String indexOptions() {
-            return includeAndStorage() + tablespace.map(t -> " TABLESPACE " + io.github.partitionmaven.core.Sql.ident(t)).orElse("");
+            return includeAndStorage() + tablespace.map(t -> " TABLESPACE " + Sql.ident(t)).orElse("");
         }
 
         private String includeAndStorage() {
@@ -184,7 +187,7 @@ public record ConvertFacts(
     public record Rebound(Optional<String> policy, String on, boolean using, boolean check) {
         @Override
         public String toString() {
-            return policy.map(p -> "policy " + io.github.partitionmaven.core.Sql.ident(p) + " on " + on).orElse("function " + on);
+            return policy.map(p -> "policy " + Sql.ident(p) + " on " + on).orElse("function " + on);
         }
     }
 
@@ -248,11 +251,22 @@ public record ConvertFacts(
         return "partition".equals(existing.get(relation));
     }
 
+    /**
+     * The columns of the table whose type differs in {@code other}, one of its conversion's relations: {@code "id" bigint to
+     * integer}.
+     */
+    public List<String> retyped(TableName other) {
+        Map<String, String> types = columnTypes.getOrDefault(other, Map.of());
+        return columns.stream().filter(col -> types.containsKey(col.name()) && !types.get(col.name()).equals(col.type()))
+                .map(col -> Sql.ident(col.name()) + " " + col.type() + " to " + types.get(col.name()))
+                .toList();
+    }
+
     /** These facts without index {@code name} (one the conversion built itself). */
     public ConvertFacts withoutIndex(String name) {
         return new ConvertFacts(table, owner, comment, primaryKey, primaryKeyName, indexes.stream().filter(i -> !i.name().equals(name)).toList(),
-                foreignKeys, inboundForeignKeys, dependentViews, rebound, boundObjects, grants, sequences, triggers, rowHash, stats, objects, existing, unanalyzed, progress, carried,
-                columns);
+                foreignKeys, inboundForeignKeys, dependentViews, rebound, boundObjects, grants, sequences, triggers, rowHash, stats, objects, existing, columnTypes, unanalyzed, progress,
+                carried, columns);
     }
 
     /** The names of the constraints and indexes on {@code relation} (one of the table, its shadow and its old name). */

@@ -295,7 +295,8 @@ public final class ConvertPlanner implements Planner {
                     + " then recreate them referencing (" + String.join(", ", f.primaryKey().stream().map(ConvertFacts.Column::name).toList())
                     + ", " + k + ") or enforce them in the application.");
         }
-        DependentViews.refuseUnfollowed(t, f, "convert", !ColumnChanges.of(policy.conversion(), f, k).widened().isEmpty());
+        DependentViews.refuseUnfollowed(t, f, "convert", ColumnChanges.of(policy.conversion(), f, k).widened().stream()
+                .map(col -> Sql.ident(col.name()) + " " + col.type() + " to bigint by <widenKeys>").toList());
         if (!f.boundObjects().isEmpty()) {
             throw PartitionException.databaseState("PostgreSQL binds these to " + t + " by its identity, not its name: at the swap they"
                     + " would follow it to " + names(t).old() + " and go on reading it (or typing their values with its row type) while"

@@ -32,10 +32,11 @@ final class DependentViews {
      * Refuses, before any change, what reads {@code t} and cannot follow it: materialized views, other tables' rules, views the
      * plugin's role may not replace, and views whose columns {@code <widenKeys>} would change the type of.
      *
-     * @param action "convert" or "roll back", for the fix
-     * @param widens whether the goal changes column types (CREATE OR REPLACE VIEW cannot change a view column's)
+     * @param action  "convert" or "roll back", for the fix
+     * @param retyped the column types the goal changes, as the message names them (CREATE OR REPLACE VIEW cannot change a view
+     *                column's); empty when it changes none
      */
-    static void refuseUnfollowed(TableName t, ConvertFacts facts, String action, boolean widens) {
+    static void refuseUnfollowed(TableName t, ConvertFacts facts, String action, List<String> retyped) {
         List<ConvertFacts.View> other = facts.dependentViews().stream().filter(v -> !v.plain()).toList();
         if (!other.isEmpty()) {
             throw PartitionException.databaseState("Materialized views (or other tables' rules) name " + t + ": " + join(other) + ". They"
@@ -50,11 +51,11 @@ final class DependentViews {
                     + " which only their owner may do. Connect as their owner, or make it a member of the plugin's role (GRANT <role> TO"
                     + " <owner>) or the plugin's role a member of it (GRANT <owner> TO <role>), then " + action + ".");
         }
-        if (widens && !followed(facts).isEmpty()) {
-            throw PartitionException.databaseState("Views read " + t + ": " + join(followed(facts)) + ", and <widenKeys> would change the"
-                    + " type of columns they may show, which CREATE OR REPLACE VIEW cannot. Convert without <widenKeys>, or save their"
-                    + " definitions (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)), drop them, " + action + ", then create them"
-                    + " again.");
+        if (!retyped.isEmpty() && !followed(facts).isEmpty()) {
+            throw PartitionException.databaseState("Views read " + t + ": " + join(followed(facts)) + ", and the " + (action.equals("convert") ? "conversion" : "rollback")
+                    + " would change the type of columns they may show (" + String.join(", ", retyped) + "), which CREATE OR REPLACE VIEW"
+                    + " cannot. " + (action.equals("convert") ? "Convert without <widenKeys>, or save" : "Save") + " their definitions"
+                    + " (SELECT pg_catalog.pg_get_viewdef('<view>'::regclass)), drop them, " + action + ", then create them again.");
         }
     }
 

@@ -66,7 +66,7 @@ final class RollbackConversion {
                     + ". Then roll back.");
         }
         // after <widenKeys> a view of the partitioned table may show bigint ids, which the old table's integer ones cannot replace
-        DependentViews.refuseUnfollowed(t, facts, "roll back", !ColumnChanges.Narrowing.of(facts, old, t).isEmpty());
+        DependentViews.refuseUnfollowed(t, facts, "roll back", facts.retyped(old));
         if (!facts.boundObjects().isEmpty()) {
             throw PartitionException.databaseState("PostgreSQL binds these to " + t + " by its identity, not its name, and the rollback"
                     + " drops the partitioned " + t + ", which they hold on to (the swap back would fail on them, or leave them reading"

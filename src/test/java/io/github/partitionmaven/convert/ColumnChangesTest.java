@@ -161,6 +161,30 @@ class ColumnChangesTest {
         assertEquals(3002, db.queryLong("SELECT count(*) FROM chat_history"));
     }
 
+    @Test
+    void aViewShowingAColumnWidenKeysWidenedIsRefusedByTheRollbackBeforeAnyChangeSequenceOrNot() throws Exception {
+        TestDb db = ConvertTest.seeded(300);
+        // an integer key column no sequence feeds: only the old table's column type tells the rollback it narrows it
+        db.exec("ALTER TABLE chat_history ADD COLUMN ref integer", "UPDATE chat_history SET ref = id",
+                "CREATE UNIQUE INDEX chat_history_ref ON chat_history (ref, created_at)");
+        ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).apply(Goal.CONVERT);
+        db.exec("CREATE VIEW refs AS SELECT ref, created_at FROM chat_history");
+
+        String before = db.snapshot();
+        PartitionException e = assertThrows(PartitionException.class,
+                () -> ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).apply(Goal.ROLLBACK));
+        assertTrue(e.getMessage().contains("Views read \"public\".\"chat_history\": \"public\".\"refs\" (view), and the rollback would change the"
+                + " type of columns they may show (\"id\" bigint to integer, \"ref\" bigint to integer)"), e.getMessage());
+        assertTrue(e.getMessage().contains("drop them, roll back, then create them again") && !e.getMessage().contains("Convert without"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
+        assertEquals(before, db.snapshot());
+
+        db.exec("DROP VIEW refs");
+        ConvertTest.engineFor(db, OPTIONS, EngineLog.STDOUT, SPEC).apply(Goal.ROLLBACK);
+        assertEquals(List.of("r integer"), db.queryStrings("SELECT c.relkind::text || ' ' || format_type(a.atttypid, a.atttypmod) FROM pg_class c"
+                + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'ref' WHERE c.oid = 'chat_history'::regclass"));
+    }
+
     private static Step swapBack(List<Step> steps) {
         return steps.stream().filter(s -> s.action().startsWith("swap back")).findFirst().orElseThrow();
     }

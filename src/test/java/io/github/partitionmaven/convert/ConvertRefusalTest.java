@@ -54,7 +54,7 @@ class ConvertRefusalTest {
         TestDb db = ConvertTest.seeded(100);
         db.exec("CREATE VIEW recent AS SELECT id, created_at FROM chat_history");
         String m = refused(db, () -> ConvertTest.engineFor(db, ConvertOptions.DEFAULTS, new Engines.RecordingLog(), ColumnChangesTest.SPEC));
-        assertTrue(m.contains("\"public\".\"recent\" (view), and <widenKeys> would change") && m.contains("Convert without <widenKeys>"), m);
+        assertTrue(m.contains("\"public\".\"recent\" (view), and the conversion would change the type of columns they may show (\"id\" integer to bigint by <widenKeys>)") && m.contains("Convert without <widenKeys>"), m);
     }
 
     @Test
