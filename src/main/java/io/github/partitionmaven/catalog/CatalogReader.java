@@ -34,6 +34,8 @@ public final class CatalogReader {
                    pt.partstrat::text AS partstrat,
                    (SELECT s.spcname FROM pg_tablespace s WHERE s.oid = c.reltablespace) AS tablespace,
                    {ACCESS},
+                   (SELECT pg_catalog.array_agg(p.pubname::text ORDER BY p.pubname) FROM pg_publication p
+                     WHERE NOT p.pubviaroot AND (p.puballtables OR EXISTS (SELECT 1 FROM pg_publication_rel pr WHERE pr.prpubid = p.oid AND pr.prrelid = c.oid){PUB_SCHEMA})) AS leaf_pubs,
                    (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord)
                       FROM pg_catalog.unnest(pt.partattrs::int2[]) WITH ORDINALITY AS k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) AS part_cols,
@@ -62,6 +64,9 @@ public final class CatalogReader {
               LEFT JOIN pg_attribute ka ON ka.attrelid = c.oid AND ka.attname = w.cname AND ka.attnum > 0 AND NOT ka.attisdropped
              ORDER BY w.idx
             """;
+
+    /** A FOR TABLES IN SCHEMA publication (PostgreSQL 15 and later) publishes the table too. */
+    private static final String PUB_SCHEMA = " OR EXISTS (SELECT 1 FROM pg_publication_namespace pn WHERE pn.pnpubid = p.oid AND pn.pnnspid = c.relnamespace)";
 
     /** Epoch bounds (t.unit > 0, the micros per unit) are integers, quoted by pg_get_expr for bigint: '1764547200000'. */
     private static final String BOUND_MICROS = """
@@ -181,7 +186,7 @@ public final class CatalogReader {
     public static Catalog read(Connection c, List<TablePolicy> policies, ZoneId zone, Sizes sizes) throws SQLException {
         ServerInfo server = version(c);
         String size = server.citus() && sizes == Sizes.EXACT ? CITUS_EXACT_SIZE : sizes.expression;
-        List<TableState> tables = readTables(c, policies, size);
+        List<TableState> tables = readTables(c, policies, size, server.major());
         Map<Long, List<PartitionInfo>> partitions = readPartitions(c, tables, size);
         if (server.citus()) {
             Citus citus = readCitus(c, tables, partitions);
@@ -260,10 +265,10 @@ public final class CatalogReader {
     private static TableState withCitus(TableState t, CitusTable citus) {
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                t.partitions(), t.defaultPartition(), t.defaultContent(), t.similarNames(), t.access(), t.tablespace(), citus);
+                t.partitions(), t.defaultPartition(), t.defaultContent(), t.similarNames(), t.access(), t.tablespace(), t.leafPublications(), citus);
     }
 
-    private static List<TableState> readTables(Connection c, List<TablePolicy> policies, String sizes) throws SQLException {
+    private static List<TableState> readTables(Connection c, List<TablePolicy> policies, String sizes, int major) throws SQLException {
         int n = policies.size();
         Integer[] idx = new Integer[n];
         String[] schemas = new String[n];
@@ -276,7 +281,8 @@ public final class CatalogReader {
             cols[i] = policies.get(i).column();
         }
         List<TableState> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes).replace("{ACCESS}", TableAccess.COLUMNS).replace("{USER_SCHEMAS}", Sql.USER_SCHEMAS))) {
+        try (PreparedStatement ps = c.prepareStatement(TABLES.replace("{SIZE}", sizes).replace("{ACCESS}", TableAccess.COLUMNS).replace("{USER_SCHEMAS}", Sql.USER_SCHEMAS)
+                .replace("{PUB_SCHEMA}", major >= 15 ? PUB_SCHEMA : ""))) {
             ps.setArray(1, c.createArrayOf("int4", idx));
             ps.setArray(2, c.createArrayOf("text", schemas));
             ps.setArray(3, c.createArrayOf("text", names));
@@ -288,7 +294,7 @@ public final class CatalogReader {
                     if (relkind == null) {
                         out.add(new TableState(p.table(), null, 0, TableState.Kind.MISSING, null, List.of(), false, null,
                                 List.of(), List.of(), 0, 0, List.of(), Optional.empty(), TableState.DefaultContent.EMPTY,
-                                Jdbc.strings(rs.getArray("similar")), TableAccess.UNKNOWN, Optional.empty(), CitusTable.NONE));
+                                Jdbc.strings(rs.getArray("similar")), TableAccess.UNKNOWN, Optional.empty(), List.of(), CitusTable.NONE));
                         continue;
                     }
                     TableState.Kind kind = rs.getBoolean("relispartition") ? TableState.Kind.PARTITION
@@ -308,7 +314,7 @@ public final class CatalogReader {
                             rs.getBoolean("part_exprs"), key, Jdbc.strings(rs.getArray("cols")), Jdbc.strings(rs.getArray("insert_cols")),
                             rs.getLong("est_rows"), rs.getLong("bytes"), List.of(), Optional.empty(),
                             TableState.DefaultContent.EMPTY, List.of(), TableAccess.read(rs), Optional.ofNullable(rs.getString("tablespace")),
-                            CitusTable.NONE));
+                            Jdbc.strings(rs.getArray("leaf_pubs")), CitusTable.NONE));
                 }
             }
         }
@@ -360,13 +366,13 @@ public final class CatalogReader {
         Optional<PartitionInfo> def = all.stream().filter(PartitionInfo::isDefault).findFirst();
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                ranges, def, t.defaultContent(), t.similarNames(), t.access(), t.tablespace(), t.citus());
+                ranges, def, t.defaultContent(), t.similarNames(), t.access(), t.tablespace(), t.leafPublications(), t.citus());
     }
 
     private static TableState withDefaultContent(TableState t, TableState.DefaultContent d) {
         return new TableState(t.configured(), t.name(), t.oid(), t.kind(), t.partitionStrategy(), t.partitionColumns(),
                 t.partitionKeyIsExpression(), t.keyColumn(), t.columns(), t.insertableColumns(), t.estimatedRows(), t.bytes(),
-                t.partitions(), t.defaultPartition(), d, t.similarNames(), t.access(), t.tablespace(), t.citus());
+                t.partitions(), t.defaultPartition(), d, t.similarNames(), t.access(), t.tablespace(), t.leafPublications(), t.citus());
     }
 
     private record DefaultQuery(TableName partition, String column, KeyType keyType, TablePolicy policy) {

@@ -9,7 +9,10 @@ import java.util.Optional;
 /**
  * What the database has for one configured table. {@code name} is resolved to its schema when the
  * table exists; {@code similarNames} lists near matches when it does not. {@code tablespace} is the table's when not the
- * database's default (for a partitioned table: where its partitions are created).
+ * database's default (for a partitioned table: where its partitions are created). {@code leafPublications} are the
+ * publications that publish the table with {@code publish_via_partition_root} off (by name, FOR ALL TABLES or FOR TABLES IN
+ * SCHEMA): they publish each partition under its own name, so a subscriber receives the rows of a new partition only once it
+ * has the partition too and has refreshed its subscription.
  */
 public record TableState(
         TableName configured,
@@ -30,6 +33,7 @@ public record TableState(
         List<String> similarNames,
         TableAccess access,
         Optional<String> tablespace,
+        List<String> leafPublications,
         CitusTable citus) {
 
     /** What kind of relation the configured name is. */

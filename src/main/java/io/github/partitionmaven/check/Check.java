@@ -24,7 +24,9 @@ public enum Check {
     CONVERSION("conversion", "an unfinished partition:convert (or rollback) whose capture trigger, change log and new table are still in place"),
     REPLICA_IDENTITY("replicaIdentity", "a partition whose replica identity differs from the latest partition's (FULL, NOTHING or USING INDEX)"),
     OLD_TABLE("oldTable", "the table partition:convert replaced and kept for partition:rollback (<oldTableName>), still there: as large as the"
-            + " table was, and never pruned");
+            + " table was, and never pruned"),
+    PUBLICATION("publication", "a publication that publishes the table's partitions under their own names (publish_via_partition_root off):"
+            + " a subscriber receives nothing of a new partition until it has it and has refreshed its subscription");
 
     /**
      * What fails the build when {@code failOn} is not set: the findings that break inserts or hide data. No partition

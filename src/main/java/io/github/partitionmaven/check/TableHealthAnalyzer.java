@@ -68,6 +68,9 @@ public final class TableHealthAnalyzer {
         state.partitions().stream().filter(PartitionInfo::detachPending)
                 .forEach(p -> findings.add(new DetachPendingPartition(table, p.name())));
         replicaIdentityDrift(state).ifPresent(findings::add);
+        if (!state.leafPublications().isEmpty()) {
+            findings.add(new LeafPublication(table, state.leafPublications()));
+        }
         List<PartitionInfo> overdue = policy.retention().map(RetentionPolicy::period)
                 .map(period -> RetentionRule.expired(state, period, settings)).orElse(List.of());
         if (!overdue.isEmpty()) {

@@ -3,6 +3,7 @@ package io.github.partitionmaven.premake;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
+import io.github.partitionmaven.plan.LeafPublications;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
 import io.github.partitionmaven.plan.Planner;
@@ -102,11 +103,13 @@ public final class PremakePlanner implements Planner {
 
         Map<LocalDate, Long> strayDefaultRows = new TreeMap<>(state.defaultContent().rowsByInterval());
         List<Step> steps = new ArrayList<>();
+        int created = 0;
         for (LocalDate day = start; day.isBefore(end); day = interval.next(day)) {
             long lo = keyType.micros(day, zone);
             long hi = keyType.micros(interval.next(day), zone);
             List<PartitionInfo> overlapping = state.partitions().stream().filter(p -> p.overlaps(lo, hi)).toList();
             if (overlapping.isEmpty()) {
+                created++;
                 long moved = Optional.ofNullable(strayDefaultRows.remove(day)).orElse(0L);
                 if (moved == 0 && state.citus().kind() == CitusTable.Kind.DISTRIBUTED && state.citus().distributionColumn() != null) {
                     steps.addAll(citusCreateSteps(policy, state, settings, day, reason(policy, day, current, end)));
@@ -117,6 +120,10 @@ public final class PremakePlanner implements Planner {
                 findings.add(Finding.warning("The " + interval.unit() + " starting " + day + " is only partly covered by "
                         + names(overlapping) + "; the rest is left uncovered because a new partition would overlap it."));
             }
+        }
+        if (created > 0 && !state.leafPublications().isEmpty()) {
+            findings.add(Finding.warning(LeafPublications.consequence(state.name(), state.leafPublications(), "the " + created + " partition(s) this run creates") + " "
+                    + LeafPublications.remedy(state.name(), state.leafPublications())));
         }
         if (!strayDefaultRows.isEmpty()) {
             long rows = strayDefaultRows.values().stream().mapToLong(Long::longValue).sum();
