@@ -1,7 +1,7 @@
 package io.github.partitionmaven.check;
 
 import io.github.partitionmaven.core.TableName;
-import io.github.partitionmaven.plan.LeafPublications;
+import io.github.partitionmaven.plan.Publications;
 import java.util.List;
 
 /**
@@ -22,11 +22,11 @@ public record LeafPublication(TableName table, List<String> publications) implem
 
     @Override
     public String message() {
-        return LeafPublications.consequence(table, publications, "each partition created from now on");
+        return Publications.leafConsequence(table, publications, "each partition created from now on");
     }
 
     @Override
     public String remedy() {
-        return LeafPublications.remedy(table, publications);
+        return Publications.leafRemedy(table, publications);
     }
 }

@@ -5,6 +5,7 @@ import io.github.partitionmaven.catalog.ReplicaIdentity;
 import io.github.partitionmaven.catalog.StorageParameters;
 import io.github.partitionmaven.core.Sql;
 import io.github.partitionmaven.core.TableName;
+import io.github.partitionmaven.plan.Publications;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -307,12 +308,8 @@ record Carried(boolean rowSecurity, boolean forceRowSecurity, List<Policy> polic
             String pub = Sql.ident(p.name());
             if (p.implicitly().isPresent()) {
                 problems.add("publication " + pub + " publishes it " + p.implicitly().get() + ", so it would publish " + helpers + " too: a"
-                        + " subscriber that lacks them stops applying, and those without a replica identity cannot even be updated. Have it"
-                        + " name its tables instead (tables created later then no longer join it by themselves), in one transaction"
-                        + " that keeps what it publishes: DO $pub$ BEGIN EXECUTE (SELECT pg_catalog.format('DROP PUBLICATION %1$I;"
-                        + " CREATE PUBLICATION %1$I FOR TABLE %2$s WITH (publish = %3$L, publish_via_partition_root = true)', pubname, pg_catalog.string_agg(pg_catalog.format('%I.%I', schemaname, tablename), ', '), "
-                        + Sql.literal(p.publish()) + ") FROM pg_catalog.pg_publication_tables WHERE pubname = " + Sql.literal(p.name())
-                        + " GROUP BY pubname); END $pub$ (for Debezium: publication.autocreate.mode = filtered)");
+                        + " subscriber that lacks them stops applying, and those without a replica identity cannot even be updated. "
+                        + Publications.namedInstead(p.name(), p.publish(), true) + " (for Debezium: publication.autocreate.mode = filtered)");
             } else if (converting && !p.viaRoot()) {
                 problems.add("publication " + pub + " publishes it with publish_via_partition_root off, so after the swap each change"
                         + " would go out under the name of its row's partition, which a subscriber does not have, and the subscriber"

@@ -3,7 +3,7 @@ package io.github.partitionmaven.premake;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Finding;
 import io.github.partitionmaven.plan.Goal;
-import io.github.partitionmaven.plan.LeafPublications;
+import io.github.partitionmaven.plan.Publications;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
 import io.github.partitionmaven.plan.Planner;
@@ -122,8 +122,8 @@ public final class PremakePlanner implements Planner {
             }
         }
         if (created > 0 && !state.leafPublications().isEmpty()) {
-            findings.add(Finding.warning(LeafPublications.consequence(state.name(), state.leafPublications(), "the " + created + " partition(s) this run creates") + " "
-                    + LeafPublications.remedy(state.name(), state.leafPublications())));
+            findings.add(Finding.warning(Publications.leafConsequence(state.name(), state.leafPublications(), "the " + created + " partition(s) this run creates") + " "
+                    + Publications.leafRemedy(state.name(), state.leafPublications())));
         }
         if (!strayDefaultRows.isEmpty()) {
             long rows = strayDefaultRows.values().stream().mapToLong(Long::longValue).sum();

@@ -6,6 +6,7 @@ import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.plan.InputPlanner;
+import io.github.partitionmaven.plan.Publications;
 import io.github.partitionmaven.plan.Lock;
 import io.github.partitionmaven.plan.LockMode;
 import io.github.partitionmaven.plan.Step;
@@ -124,6 +125,11 @@ public final class ArchiveRestore {
                         .map(col -> Sql.ident(col.name()) + " " + col.type()).toList()) + ")");
             }
         }
+        List<Published> publications = create.isPresent() ? publications(c, into, attachTo) : List.of();
+        List<Published> sending = publications.stream().filter(p -> p.implicitly().isPresent() && p.insert()).toList();
+        if (!sending.isEmpty()) {
+            throw PartitionException.databaseState(sendingRefusal(into, attachTo, m.rows(), sending));
+        }
         create.ifPresent(sql::add);
         sql.add(copy.formatted(into.sql()));
         sql.add("SELECT pg_catalog.count(*) FROM " + into.sql() + "  -- the rows loaded must equal the manifest's " + m.rows());
@@ -144,6 +150,11 @@ public final class ArchiveRestore {
             Optional<ReplicaIdentity> identity = identity(c, m);
             identity.ifPresent(ri -> access.addAll(ri.statements(into)));
             why += described(m, identity);
+            List<String> leaf = publications.stream().filter(p -> !p.viaRoot()).map(Published::name).toList();
+            if (!leaf.isEmpty()) {
+                why += ". " + Publications.leafConsequence(m.parent(), leaf, "the restored partition " + into) + " "
+                        + Publications.leafRemedy(m.parent(), leaf);
+            }
         }
         sql.addAll(access);
         List<Lock> locks = new ArrayList<>(List.of(new Lock(into, LockMode.ACCESS_EXCLUSIVE)));
@@ -153,6 +164,62 @@ public final class ArchiveRestore {
         return new Step(Goal.RESTORE, attachTo.orElse(into), action, why, sql, locks,
                 m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create, analyze, attach, access)), Optional.empty(),
                 create.isPresent() ? List.of(into) : List.of(), Optional.empty());
+    }
+
+    /**
+     * A publication that would publish the table the restore creates: {@code implicitly} (FOR ALL TABLES, or FOR TABLES IN
+     * SCHEMA of its schema) from its first row, or, through the parent the restore attaches it to, from the ATTACH on.
+     */
+    private record Published(String name, Optional<String> implicitly, boolean viaRoot, boolean insert, String publish) {
+    }
+
+    /** FOR TABLES IN SCHEMA and pg_publication_namespace came with PostgreSQL 15. */
+    private static List<Published> publications(Connection c, TableName into, Optional<TableName> parent) throws SQLException {
+        String inSchema = c.getMetaData().getDatabaseMajorVersion() >= 15 ? "EXISTS (SELECT 1 FROM pg_publication_namespace pn JOIN pg_namespace n"
+                + " ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid AND n.nspname = t.schema)" : "false";
+        String sql = """
+                WITH t AS (SELECT ?::text AS schema, pg_catalog.to_regclass(?::text) AS parent)
+                SELECT p.pubname, CASE WHEN p.puballtables THEN 'all' WHEN %1$s THEN 'schema' END,
+                       p.pubviaroot, p.pubinsert,
+                       pg_catalog.array_to_string(ARRAY[CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
+                                                        CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END], ', ')
+                  FROM pg_publication p, t
+                 WHERE p.puballtables OR %1$s OR EXISTS (SELECT 1 FROM pg_publication_rel r WHERE r.prpubid = p.oid AND r.prrelid = t.parent)
+                 ORDER BY 1
+                """.formatted(inSchema);
+        List<Published> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, into.schema());
+            ps.setString(2, parent.map(TableName::sql).orElse(null));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Optional<String> implicitly = Optional.ofNullable(rs.getString(2))
+                            .map(how -> how.equals("all") ? "FOR ALL TABLES" : "FOR TABLES IN SCHEMA " + Sql.ident(into.schema()));
+                    out.add(new Published(rs.getString(1), implicitly, rs.getBoolean(3), rs.getBoolean(4), rs.getString(5)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Seen on PostgreSQL 18 with a subscription beside: the COPY into the table before its ATTACH went out as inserts into a
+     * table of its name, with publish_via_partition_root on or off. A subscriber without one stopped at them and applied
+     * nothing more, retrying every 5 s; with the month kept as a partition it subscribed to, it stopped on their keys.
+     */
+    private static String sendingRefusal(TableName into, Optional<TableName> parent, long rows, List<Published> sending) {
+        boolean onlySchemas = sending.stream().noneMatch(p -> p.implicitly().get().equals("FOR ALL TABLES"));
+        return "partition:restore would create " + into + " and load the archive's " + rows + " rows into it"
+                + parent.map(p -> " before it attaches it to " + p).orElse("") + ", but "
+                + String.join(" and ", sending.stream().map(p -> "publication " + Sql.ident(p.name()) + " publishes it " + p.implicitly().get()).toList())
+                + ": the rows would go to " + (sending.size() == 1 ? "its" : "their") + " subscribers as inserts into a table of that"
+                + " name, whatever publish_via_partition_root says (it is no partition until the ATTACH). A subscriber that lacks"
+                + " such a table stops applying any change (\"logical replication target relation ... does not exist\") until it has"
+                + " one, and one that kept the month as a partition it subscribes to receives the rows again and stops on their keys. "
+                + String.join(" ", sending.stream().map(p -> (sending.size() == 1 ? "" : "For " + Sql.ident(p.name()) + ": ")
+                        + Publications.namedInstead(p.name(), p.publish(), p.viaRoot()) + ".").toList())
+                + (onlySchemas ? " Or restore into a table of a schema it does not publish, with -Dpartition.restoreTarget=schema.table." : "")
+                + " " + PartitionException.NOTHING_CHANGED;
     }
 
     /**

@@ -12,7 +12,6 @@ import io.github.partitionmaven.testing.LogicalReplication;
 import io.github.partitionmaven.testing.TestDb;
 import io.github.partitionmaven.testing.TestServer;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,7 @@ class LogicalSubscriberTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = TestServer.startEmbedded(0, TestServer.majorVersion(), false, Map.of("wal_level", "logical"));
+        server = LogicalReplication.server();
     }
 
     @Test

@@ -13,7 +13,6 @@ import io.github.partitionmaven.testing.LogicalReplication;
 import io.github.partitionmaven.testing.TestDb;
 import io.github.partitionmaven.testing.TestServer;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ class PublisherTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = TestServer.startEmbedded(0, TestServer.majorVersion(), false, Map.of("wal_level", "logical"));
+        server = LogicalReplication.server();
     }
 
     @Test

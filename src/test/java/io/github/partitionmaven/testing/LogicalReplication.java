@@ -2,8 +2,12 @@ package io.github.partitionmaven.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
+import java.sql.SQLException;
 import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.Map;
 
 /**
  * A publisher and a subscriber as two databases of one server started with {@code wal_level = logical}: the seed's tables on
@@ -12,6 +16,18 @@ import java.time.LocalDate;
 public final class LogicalReplication {
 
     private LogicalReplication() {
+    }
+
+    /** A server of the PostgreSQL version under test, started with {@code wal_level = logical}, for publishers and subscribers. */
+    public static TestServer server() throws IOException, SQLException {
+        return TestServer.startEmbedded(0, TestServer.majorVersion(), false, Map.of("wal_level", "logical"));
+    }
+
+    /** A database holding the seed's tables partitioned by month from {@code from} to {@code to}, empty. */
+    public static TestDb partitioned(TestServer server, String name, YearMonth from, YearMonth to) throws SQLException {
+        TestDb db = server.createDatabase(name);
+        db.exec(Seed.partitionedTables(from, to).toArray(String[]::new));
+        return db;
     }
 
     /** A database holding the seed's tables and 2,000 of its rows over a year. */
