@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** partition:rollback of a table converted with strategy attach. */
+/**
+ * partition:rollback of a table converted with strategy attach, on the seed's DDL as written (testing/Seed: id SERIAL PRIMARY
+ * KEY, nullable columns, created_at TIMESTAMP DEFAULT NOW()).
+ */
 @DatabaseTest
 class AttachRollbackTest {
 

@@ -20,7 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
-/** Security and replication properties of the seed's literal chat_history survive the swap, with either strategy. */
+/**
+ * Security and replication properties of the seed's literal chat_history survive the swap, with either strategy. The table is
+ * the seed's DDL as written (testing/Seed: id SERIAL PRIMARY KEY, nullable columns, created_at TIMESTAMP DEFAULT NOW()).
+ */
 @DatabaseTest
 class CarryOverTest {
 

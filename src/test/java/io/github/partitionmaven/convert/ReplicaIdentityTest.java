@@ -19,7 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The replica identity, on the seed's literal DDL, is carried to the partitioned parent and every partition, and premake
+ * The replica identity, on the seed's literal DDL (testing/Seed: id SERIAL PRIMARY KEY, created_at TIMESTAMP DEFAULT NOW()), is carried to the partitioned parent and every partition, and premake
  * gives each new partition that of the latest one: PostgreSQL passes none of it on (a partition is created DEFAULT), and
  * logical decoding reads the identity of the partition the row is in.
  */

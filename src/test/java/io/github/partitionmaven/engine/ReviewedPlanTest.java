@@ -22,7 +22,11 @@ import java.time.YearMonth;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** -Dpartition.planFile: an applying goal runs exactly the reviewed steps, or nothing. */
+/**
+ * -Dpartition.planFile: an applying goal runs exactly the reviewed steps, or nothing; on the seed's partitioned tables as
+ * its migration writes them (testing/Seed.partitionedTables: id BIGSERIAL, NOT NULL columns), or its current ones as written
+ * (Seed.plainTables: id SERIAL PRIMARY KEY, nullable columns, created_at TIMESTAMP DEFAULT NOW()).
+ */
 @DatabaseTest
 class ReviewedPlanTest {
 

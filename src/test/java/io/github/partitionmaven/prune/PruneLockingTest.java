@@ -19,7 +19,11 @@ import java.sql.Statement;
 import java.time.LocalDateTime;
 import org.junit.jupiter.api.Test;
 
-/** A long transaction on the table: prune gives up cleanly, and the application never waits longer than lockTimeout (300 ms here). */
+/**
+ * A long transaction on the table: prune gives up cleanly, and the application never waits longer than lockTimeout (300 ms
+ * here). The seed's partitioned tables as its migration writes them (testing/Seed.partitionedTables: id BIGSERIAL, NOT NULL
+ * columns, PRIMARY KEY (id, created_at)).
+ */
 @DatabaseTest
 class PruneLockingTest {
 
