@@ -22,6 +22,7 @@ import io.github.partitionmaven.plan.TablePlan;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TableSpec;
+import io.github.partitionmaven.prune.ArchiveRestore;
 import io.github.partitionmaven.prune.PruneOptions;
 import io.github.partitionmaven.testing.CitusCluster;
 import io.github.partitionmaven.testing.Engines.RecordingLog;
@@ -36,6 +37,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -265,6 +267,24 @@ class CitusGoalsTest {
             List<String> lines = r.lines().toList();
             assertEquals(10, lines.stream().filter(l -> l.contains("2023-10-04")).count(), "the 10 rows of October, from every shard: " + lines);
         }
+    }
+
+    @Test
+    void restoreBringsAnArchivedMonthBackAsADistributedColocatedPartition() throws Exception {
+        chatHistory("2023-10-01", "2024-02-01");
+        String october = "SELECT count(*) || ' ' || sum(user_id) FROM chat_history WHERE created_at < '2023-11-01'";
+        String before = db.queryStrings(october).get(0);
+        PruneOptions options = PruneOptions.of(archives.toString(), "gzip", 1, "test");
+        engine("2024-02-05", "500ms", 3, options, chat("3 months", "archive")).apply(Goal.PRUNE);
+        assertEquals("0 ", db.queryStrings("SELECT count(*) || ' ' || coalesce(sum(user_id)::text, '') FROM chat_history"
+                + " WHERE created_at < '2023-11-01'").get(0));
+
+        engine("2024-02-05", "500ms", 3, options, chat("3 months", "archive"))
+                .apply(ArchiveRestore.planner(archives.resolve("public.chat_history_p2023_10.manifest.json"), Optional.empty()));
+        assertEquals(before, db.queryStrings(october).get(0), "October's 10 rows back, read through the coordinator");
+        assertTrue(colocated("chat_history_p2023_10"), "distributed by the ATTACH, co-located with its parent");
+        assertEquals(before, db.queryStrings("SELECT count(*) || ' ' || sum(user_id) FROM chat_history_p2023_10").get(0));
+        assertShardIndexesNamedAsCitusDoes("chat_history_p2023_10");
     }
 
     @Test
