@@ -9,6 +9,7 @@ import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.convert.ConvertOptions;
 import io.github.partitionmaven.engine.PartitionEngine;
 import io.github.partitionmaven.engine.Planners;
+import io.github.partitionmaven.prune.ArchiveRestore;
 import io.github.partitionmaven.prune.PruneOptions;
 import io.github.partitionmaven.execute.ConnectionSettings;
 import io.github.partitionmaven.plan.Finding;
@@ -21,6 +22,7 @@ import io.github.partitionmaven.testing.DatabaseTest;
 import io.github.partitionmaven.testing.Engines;
 import io.github.partitionmaven.testing.Roles;
 import io.github.partitionmaven.testing.TestDb;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,8 +31,10 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -51,6 +55,15 @@ class RestrictedRolesTest {
                 .map(Finding::message).toList();
     }
 
+    /** The refusal of {@code goal} for role {@code u}: CREATE on schema app and ownership of app.events, each with its GRANT. */
+    private static void assertLacksCreateAndOwnership(PartitionException e, String goal, String u, String owner) {
+        assertEquals(PartitionException.Kind.DATABASE_STATE, e.kind());
+        assertTrue(e.getMessage().startsWith("Role \"" + u + "\" lacks 2 privilege(s) the steps of partition:" + goal + " need:"), e.getMessage());
+        assertTrue(e.getMessage().contains("CREATE on schema \"app\" (fix: GRANT CREATE ON SCHEMA \"app\" TO \"" + u + "\";)"), e.getMessage());
+        assertTrue(e.getMessage().contains("ownership of \"app\".\"events\" (fix: GRANT \"" + owner + "\" TO \"" + u + "\";"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
+    }
+
     @Test
     void roleWithoutCreateNorOwnershipIsRefusedWithEveryGrantItLacksAndTheGrantsMakeItWork() throws SQLException {
         TestDb db = TestDb.fresh(getClass());
@@ -64,13 +77,7 @@ class RestrictedRolesTest {
         assertEquals(1, planWarnings.size(), planWarnings.toString());
         assertTrue(planWarnings.get(0).contains("GRANT CREATE ON SCHEMA \"app\" TO \"" + u + "\""), planWarnings.get(0));
 
-        PartitionException e = assertThrows(PartitionException.class, () -> engine.apply(Goal.PREMAKE));
-        System.out.println(e.getMessage());
-        assertEquals(PartitionException.Kind.DATABASE_STATE, e.kind());
-        assertTrue(e.getMessage().startsWith("Role \"" + u + "\" lacks 2 privilege(s) the steps of partition:premake need:"), e.getMessage());
-        assertTrue(e.getMessage().contains("CREATE on schema \"app\" (fix: GRANT CREATE ON SCHEMA \"app\" TO \"" + u + "\";)"), e.getMessage());
-        assertTrue(e.getMessage().contains("ownership of \"app\".\"events\" (fix: GRANT \"" + owner + "\" TO \"" + u + "\";"), e.getMessage());
-        assertTrue(e.getMessage().endsWith(PartitionException.NOTHING_CHANGED), e.getMessage());
+        assertLacksCreateAndOwnership(assertThrows(PartitionException.class, () -> engine.apply(Goal.PREMAKE)), "premake", u, owner);
         assertEquals(before, db.snapshot(), "refused before any change");
 
         db.exec("GRANT CREATE ON SCHEMA app TO " + u, "GRANT " + owner + " TO " + u);
@@ -122,6 +129,36 @@ class RestrictedRolesTest {
         engineAs(db, roles.owner(), "2026-07-10", new Engines.RecordingLog(), chat).apply(Goal.PRUNE);
         assertTrue(db.queryLong("SELECT count(*) FROM pg_inherits WHERE inhparent = 'app.chat'::regclass AND inhrelid::regclass::text"
                 + " ~ 'chat_2026_0[1-4]$'") == 0, db.partitions("app.chat").toString());
+    }
+
+    @Test
+    void aRestoreByARoleWithoutCreateNorOwnershipIsRefusedWithTheGrantsWhichMakeItRestoreTheMonthAsTheOwners(@TempDir Path archives)
+            throws SQLException {
+        TestDb db = TestDb.fresh(getClass());
+        Roles roles = Roles.create(db);
+        String u = roles.noCreate().user();
+        String owner = roles.owner().user();
+        db.exec("INSERT INTO app.events SELECT g, timestamptz '2026-01-01 00:00+00' + g * interval '1 hour', 'e' || g FROM generate_series(1, 500) g");
+        String january = db.queryStrings("SELECT count(*) || ' ' || sum(id) FROM app.events_2026_01").get(0);
+        TableSpec retained = new TableSpec("app.events", "created_at", "month", 1, null, "1 month", "archive", null);
+        RunSettings run = PolicyReader.settings("UTC", "2026-03-10", "300ms", 3, Clock.systemUTC());
+        new PartitionEngine(new ConnectionSettings(db.url(), owner, roles.owner().password(), Map.of()), run, PolicyReader.tables(List.of(retained), run),
+                Planners.standard(ConvertOptions.DEFAULTS, PruneOptions.of(archives.toString(), "gzip", 1, "test")), new Engines.RecordingLog())
+                .apply(Goal.PRUNE);
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'events_2026_01'"), "archived by the owner");
+        Path manifest = archives.resolve("app.events_2026_01.manifest.json");
+
+        String before = db.snapshot();
+        assertLacksCreateAndOwnership(assertThrows(PartitionException.class, () -> engineAs(db, roles.noCreate(), "2026-03-10",
+                new Engines.RecordingLog(), retained).apply(ArchiveRestore.planner(manifest, Optional.empty()))), "restore", u, owner);
+        assertEquals(before, db.snapshot(), "refused before any change");
+
+        db.exec("GRANT CREATE ON SCHEMA app TO " + u, "GRANT " + owner + " TO " + u);
+        engineAs(db, roles.noCreate(), "2026-03-10", new Engines.RecordingLog(), retained).apply(ArchiveRestore.planner(manifest, Optional.empty()));
+        assertEquals(january, db.queryStrings("SELECT count(*) || ' ' || sum(id) FROM app.events_2026_01").get(0));
+        assertEquals(List.of(owner + " true true"), db.queryStrings("SELECT pg_get_userbyid(relowner)::text || ' ' || has_table_privilege('"
+                + u + "', oid, 'INSERT') || ' ' || has_table_privilege('" + roles.limited().user() + "', oid, 'SELECT')"
+                + " FROM pg_class WHERE relname = 'events_2026_01'"), "the parent owner's, with the parent's grants");
     }
 
     @Test
