@@ -7,6 +7,7 @@ import io.github.partitionmaven.plan.Goal;
 import io.github.partitionmaven.policy.PolicyReader;
 import io.github.partitionmaven.policy.RunSettings;
 import io.github.partitionmaven.policy.TableSpec;
+import io.github.partitionmaven.prune.ArchiveRestore;
 import io.github.partitionmaven.prune.PruneOptions;
 import io.github.partitionmaven.prune.S3Settings;
 import io.github.partitionmaven.testing.S3Server;
@@ -105,6 +106,7 @@ class PruneBenchmark {
                         Durations.bytes(fastSize), PruneOptions.DEFAULT_COMPRESSION_LEVEL, ours, bytes / 1e6 / ours,
                         Durations.bytes(oursSize), psql / ours, whole);
             }
+            restoreThroughput(db, dir, months, bytes);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path p : files.toList()) {
@@ -342,10 +344,31 @@ class PruneBenchmark {
 
     /** Seconds the baseline pipeline takes on the same partition. */
     private static double psqlGzip(TestDb db, String partition, Path out, String gzipOptions) throws Exception {
+        return shell(db, "psql | gzip", "set -o pipefail; " + psql(db) + " -c '\\copy (SELECT * FROM " + partition + ") TO STDOUT WITH CSV HEADER'"
+                + " | gzip" + gzipOptions + " > " + out);
+    }
+
+    /**
+     * Seconds a month takes to come back from prune's archive by hand, the way the partitions were made: one psql transaction
+     * that creates it LIKE the parent with its indexes, loads it from gunzip, analyzes and attaches it.
+     */
+    private static double psqlRestore(TestDb db, String partition, Path archive, YearMonth month) throws Exception {
+        return shell(db, "gunzip | psql", "set -o pipefail; gunzip -c " + archive + " | " + psql(db) + " -1"
+                + " -c 'CREATE TABLE " + partition + " (LIKE chat_history INCLUDING ALL EXCLUDING IDENTITY)'"
+                + " -c '\\copy " + partition + " FROM pstdin WITH CSV HEADER' -c 'ANALYZE " + partition + "'"
+                + " -c \"ALTER TABLE chat_history ATTACH PARTITION " + partition + " FOR VALUES FROM ('" + month.atDay(1) + "') TO ('"
+                + month.plusMonths(1).atDay(1) + "')\"");
+    }
+
+    private static String psql(TestDb db) {
         URI uri = URI.create(db.url().substring("jdbc:".length()));
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -o pipefail; psql -X -q -h " + uri.getHost() + " -p " + uri.getPort()
-                + " -U " + db.settings().user() + " -d " + uri.getPath().substring(1)
-                + " -c '\\copy (SELECT * FROM " + partition + ") TO STDOUT WITH CSV HEADER' | gzip" + gzipOptions + " > " + out);
+        return "psql -X -q -v ON_ERROR_STOP=1 -h " + uri.getHost() + " -p " + uri.getPort() + " -U " + db.settings().user() + " -d "
+                + uri.getPath().substring(1);
+    }
+
+    /** Seconds a bash command line takes, run with the database's password in the environment. */
+    private static double shell(TestDb db, String what, String command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", command);
         if (db.settings().password() != null) {
             pb.environment().put("PGPASSWORD", db.settings().password());
         }
@@ -354,9 +377,41 @@ class PruneBenchmark {
         int rc = pb.start().waitFor();
         double s = (System.nanoTime() - t0) / 1e9;
         if (rc != 0) {
-            throw new IllegalStateException("psql | gzip failed with exit code " + rc);
+            throw new IllegalStateException(what + " failed with exit code " + rc);
         }
         return s;
+    }
+
+    /**
+     * Each archived month restored once by hand ({@link #psqlRestore}) and once by partition:restore (SHA-256 on the way, the
+     * row count, the keys and indexes built after the load), interleaved (A-B, then B-A), the month dropped after each.
+     */
+    private static void restoreThroughput(TestDb db, Path dir, List<String> months, long bytes) throws Exception {
+        System.out.println();
+        System.out.println("Restore of an archived month (table heap bytes / wall time), three interleaved pairs:");
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < months.size(); i++) {
+            String partition = "chat_history_" + months.get(i).replace('-', '_');
+            double byHand = 0;
+            double ours = 0;
+            for (boolean hand : i % 2 == 0 ? List.of(true, false) : List.of(false, true)) {
+                db.exec("CHECKPOINT");
+                if (hand) {
+                    byHand = psqlRestore(db, partition, dir.resolve("public." + partition + ".csv.gz"), YearMonth.parse(months.get(i)));
+                } else {
+                    long t0 = System.nanoTime();
+                    engine(db, dir, new Engines.RecordingLog(), "archive", "2027-01-15")
+                            .apply(ArchiveRestore.planner(dir.resolve("public." + partition + ".manifest.json"), Optional.empty()));
+                    ours = (System.nanoTime() - t0) / 1e9;
+                }
+                db.exec("DROP TABLE " + partition);
+            }
+            ratios.add(byHand / ours);
+            System.out.printf(Locale.ROOT, "  %s  by hand (gunzip | psql: LIKE ... INCLUDING ALL, \\copy, ANALYZE, ATTACH): %5.2f s %6.1f MB/s"
+                    + " | partition:restore: %5.2f s %6.1f MB/s = %.2fx%n", partition, byHand, bytes / 1e6 / byHand, ours, bytes / 1e6 / ours,
+                    byHand / ours);
+        }
+        System.out.printf(Locale.ROOT, "  median: restore at %.2fx the speed of the restore by hand%n", ratios.stream().sorted().toList().get(1));
     }
 
 }

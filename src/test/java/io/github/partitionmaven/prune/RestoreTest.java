@@ -53,9 +53,12 @@ class RestoreTest {
         engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
         assertEquals(3, db.partitions(TABLE).size());
 
+        String kept = indexes(db, "p_2026_04");
+        assertEquals(4, kept.split("; ").length, kept);
         for (String p : before.keySet()) {
             restorer(db).apply(ArchiveRestore.planner(manifest(p), Optional.empty()));
             assertEquals(before.get(p), PruneFixture.checksum(db, p), p);
+            assertEquals(kept, indexes(db, p), p + " has the parent's keys and indexes, built after the load, each attached, no other");
             assertTrue(db.queryLong("SELECT count(*) FROM pg_statistic WHERE starelid = '" + p + "'::regclass") > 0,
                     p + " comes back with its statistics, for the parent's first queries");
         }
@@ -70,6 +73,14 @@ class RestoreTest {
         restorer(db).apply(ArchiveRestore.planner(manifest(JANUARY), Optional.of(TableName.parse("\"Old Feb\""))));
         assertEquals(db.queryLong("SELECT count(*) FROM " + JANUARY) + db.queryLong("SELECT count(*) FROM p_2026_02"),
                 db.queryLong("SELECT count(*) FROM \"Old Feb\""), "appended to an existing table");
+    }
+
+    /** A partition's indexes: the parent's index each is attached to, its constraint type and its definition from USING on. */
+    private static String indexes(TestDb db, String partition) {
+        return db.queryStrings("SELECT string_agg(coalesce(ih.inhparent::regclass::text, 'unattached') || ' ' || coalesce(con.contype::text, '-')"
+                + " || substring(pg_get_indexdef(i.indexrelid) from ' USING .*$'), '; ' ORDER BY 1) FROM pg_index i"
+                + " LEFT JOIN pg_inherits ih ON ih.inhrelid = i.indexrelid LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid"
+                + " AND con.conrelid = i.indrelid WHERE i.indrelid = '" + partition.replace("'", "''") + "'::regclass").get(0);
     }
 
     /** Persistence, storage parameters (the TOAST table's too) and replica identity of a partition, as the catalog has them. */
@@ -120,6 +131,8 @@ class RestoreTest {
         String tablespace = db.createTablespace("partitions");
         // on a partitioned table this moves no partition: it says where new ones go, as PARTITION OF would put them
         db.exec("ALTER TABLE " + TABLE + " SET TABLESPACE " + tablespace);
+        // and an index of the parent in it: where its partitions' indexes go (pg_get_indexdef does not say; LIKE does the same)
+        db.exec("ALTER INDEX \"by note\" SET TABLESPACE " + tablespace);
         String before = PruneFixture.checksum(db, JANUARY);
         engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
 
@@ -127,6 +140,9 @@ class RestoreTest {
         assertEquals(before, PruneFixture.checksum(db, JANUARY));
         assertEquals(List.of(tablespace), db.queryStrings("SELECT s.spcname FROM pg_class c JOIN pg_tablespace s ON s.oid = c.reltablespace"
                 + " WHERE c.oid = '" + JANUARY.replace("'", "''") + "'::regclass"));
+        assertEquals(List.of(tablespace), db.queryStrings("SELECT s.spcname FROM pg_inherits ih JOIN pg_class x ON x.oid = ih.inhrelid"
+                + " JOIN pg_index i ON i.indexrelid = x.oid JOIN pg_tablespace s ON s.oid = x.reltablespace"
+                + " WHERE ih.inhparent = '\"by note\"'::regclass AND i.indrelid = '" + JANUARY.replace("'", "''") + "'::regclass"));
     }
 
     @Test
@@ -195,6 +211,10 @@ class RestoreTest {
                 + " payload jsonb, blob bytea, tags text[], note text, amount numeric(12, 4),"
                 + " doubled numeric GENERATED ALWAYS AS (amount * 2) STORED, PRIMARY KEY (\"Id\", \"created at\"))"
                 + " PARTITION BY RANGE (\"created at\")");
+        // a partial index with a non-default opclass, an expression index with INCLUDE, a unique constraint beside the key
+        db.exec("CREATE INDEX \"by note\" ON " + TABLE + " (note text_pattern_ops) WHERE note <> ''",
+                "CREATE INDEX ON " + TABLE + " (lower(note)) INCLUDE (amount)",
+                "ALTER TABLE " + TABLE + " ADD CONSTRAINT \"one amount an instant\" UNIQUE (\"created at\", amount)");
         String[] b = {"2026-01-01 00:00:00+01", "2026-02-01 00:00:00+01", "2026-03-01 00:00:00+01", "2026-04-01 00:00:00+02",
                 "2026-05-01 00:00:00+02", "2026-06-01 00:00:00+02", "2026-07-01 00:00:00+02"};
         for (int i = 0; i + 1 < b.length; i++) {
