@@ -2,6 +2,7 @@ package io.github.partitionmaven.prune;
 
 import io.github.partitionmaven.catalog.ReplicaIdentity;
 import io.github.partitionmaven.core.Jdbc;
+import io.github.partitionmaven.core.Durations;
 import io.github.partitionmaven.core.EngineLog;
 import io.github.partitionmaven.core.PartitionException;
 import io.github.partitionmaven.plan.Goal;
@@ -21,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -323,8 +325,12 @@ public final class ArchiveRestore {
                                 + manifest.rows() + ". The restore was rolled back; nothing was changed.", null);
                     }
                 }
-                for (String sql : builds) {
-                    s.execute(sql);
+                // each build reads the whole month (0.2-0.4 s for 302 MB, so a minute or more for a 10 GB one): a line after each
+                for (int i = 0; i < builds.size(); i++) {
+                    long started = System.nanoTime();
+                    s.execute(builds.get(i));
+                    log.info("      built " + (i + 1) + "/" + builds.size() + " of the parent's keys and indexes on " + into + " in "
+                            + Durations.format(Duration.ofNanos(System.nanoTime() - started)));
                 }
                 s.execute(analyze);
                 if (attach.isPresent()) {

@@ -56,9 +56,11 @@ class RestoreTest {
         String kept = indexes(db, "p_2026_04");
         assertEquals(4, kept.split("; ").length, kept);
         for (String p : before.keySet()) {
-            restorer(db).apply(ArchiveRestore.planner(manifest(p), Optional.empty()));
+            Engines.RecordingLog log = new Engines.RecordingLog();
+            engine(db, "2026-07-01", "Europe/Berlin", archives, log, SPEC).apply(ArchiveRestore.planner(manifest(p), Optional.empty()));
             assertEquals(before.get(p), PruneFixture.checksum(db, p), p);
             assertEquals(kept, indexes(db, p), p + " has the parent's keys and indexes, built after the load, each attached, no other");
+            assertTrue(log.text().contains("built 4/4 of the parent's keys and indexes on "), log.text());
             assertTrue(db.queryLong("SELECT count(*) FROM pg_statistic WHERE starelid = '" + p + "'::regclass") > 0,
                     p + " comes back with its statistics, for the parent's first queries");
         }
