@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 
 /**
@@ -145,6 +147,9 @@ public final class ArchiveRestore {
         // so the whole ANALYZE, whose statistics autovacuum then leaves as they are.
         String analyze = "ANALYZE " + into.sql();
         sql.add(analyze);
+        Optional<DefaultPartition> fallback = attachTo.isPresent() ? defaultPartition(c, m, into, columns) : Optional.empty();
+        List<String> move = fallback.map(DefaultPartition::move).orElse(List.of());
+        sql.addAll(move);
         attachTo.ifPresent(p -> sql.add("ALTER TABLE " + p.sql() + " ATTACH PARTITION " + into.sql() + " " + m.bound()));
         Optional<String> attach = attachTo.map(p -> sql.get(sql.size() - 1));
         // the restored partition gets the parent's grants and owner, as premade ones do, so the owner's later prune works,
@@ -156,6 +161,10 @@ public final class ArchiveRestore {
             Optional<ReplicaIdentity> identity = identity(c, m);
             identity.ifPresent(ri -> access.addAll(ri.statements(into)));
             why += described(m, identity);
+            if (!move.isEmpty()) {
+                why += "; moves the " + fallback.get().rows() + " row(s) of its range out of the default partition " + fallback.get().name()
+                        + " first (written after the archive, they would fail the ATTACH)";
+            }
             List<String> leaf = publications.stream().filter(p -> !p.viaRoot()).map(Published::name).toList();
             if (!leaf.isEmpty()) {
                 why += ". " + Publications.leafConsequence(m.parent(), leaf, "the restored partition " + into) + " "
@@ -165,10 +174,12 @@ public final class ArchiveRestore {
         sql.addAll(access);
         List<Lock> locks = new ArrayList<>(List.of(new Lock(into, LockMode.ACCESS_EXCLUSIVE)));
         attachTo.ifPresent(p -> locks.add(new Lock(p, LockMode.SHARE_UPDATE_EXCLUSIVE)));
+        // the ATTACH scans the default partition for rows of the new range, holding it
+        fallback.ifPresent(d -> locks.add(new Lock(d.name(), LockMode.ACCESS_EXCLUSIVE)));
         String action = "restore " + m.rows() + " rows of " + m.table() + " [" + m.lower() + ", " + m.upper() + ") from " + data
                 + (attachTo.isPresent() ? " as a partition of " + m.parent() : " into " + into);
         return new Step(Goal.RESTORE, attachTo.orElse(into), action, why, sql, locks,
-                m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create, builds, analyze, attach, access)), Optional.empty(),
+                m.rows(), true, Optional.of(new Load(m, at, m.file(), into, columns, create, builds, analyze, move, attach, access)), Optional.empty(),
                 create.isPresent() ? List.of(into) : List.of(), Optional.empty());
     }
 
@@ -207,6 +218,54 @@ public final class ArchiveRestore {
         }
         return Optional.of(out);
     }
+
+    /** The parent's default partition, and the statements that move the rows of the restored range out of it (none when none). */
+    private record DefaultPartition(TableName name, long rows, List<String> move) {
+    }
+
+    /**
+     * A row of the archived month written after the archive lands in the default partition, where it would fail the ATTACH
+     * ("updated partition constraint for default partition ... would be violated by some row"), after the whole load. Its
+     * rows move into the restored month, as premake moves them into a new partition, under the locks the ATTACH takes anyway
+     * (taken first: the DELETE's lock on the default would otherwise be raised to the ATTACH's). The range is read from the
+     * bound the manifest keeps, for a one-column key: its literals ('2026-01-01 00:00:00+01', or an epoch's number).
+     */
+    private static Optional<DefaultPartition> defaultPartition(Connection c, ArchiveManifest m, TableName into, List<String> columns)
+            throws SQLException {
+        TableName name;
+        Optional<String> key;
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT dn.nspname, dc.relname, CASE WHEN pt.partnatts = 1 THEN a.attname::text END
+                  FROM pg_partitioned_table pt JOIN pg_class dc ON dc.oid = pt.partdefid JOIN pg_namespace dn ON dn.oid = dc.relnamespace
+                  LEFT JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0]
+                 WHERE pt.partrelid = pg_catalog.to_regclass(?::pg_catalog.text)""")) {
+            ps.setString(1, m.parent().sql());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                name = new TableName(rs.getString(1), rs.getString(2));
+                key = Optional.ofNullable(rs.getString(3));
+            }
+        }
+        Matcher bound = BOUND.matcher(m.bound());
+        if (key.isEmpty() || !bound.matches()) {
+            return Optional.of(new DefaultPartition(name, 0, List.of()));
+        }
+        String range = Sql.ident(key.get()) + " >= " + bound.group(1) + " AND " + Sql.ident(key.get()) + " < " + bound.group(2);
+        long rows = Jdbc.queryLong(c, "SELECT pg_catalog.count(*) FROM " + name.sql() + " WHERE " + range);
+        if (rows == 0) {
+            return Optional.of(new DefaultPartition(name, 0, List.of()));
+        }
+        String cols = Sql.identList(columns);
+        return Optional.of(new DefaultPartition(name, rows, List.of("LOCK TABLE " + m.parent().sql() + " IN SHARE UPDATE EXCLUSIVE MODE",
+                "LOCK TABLE " + name.sql() + " IN ACCESS EXCLUSIVE MODE",
+                "WITH moved AS (DELETE FROM " + name.sql() + " WHERE " + range + " RETURNING " + cols + ") INSERT INTO " + into.sql()
+                        + " (" + cols + ") SELECT " + cols + " FROM moved")));
+    }
+
+    /** A one-column range bound as pg_get_expr prints it: a quoted literal or a number at each end. */
+    private static final Pattern BOUND = Pattern.compile("FOR VALUES FROM \\(('[^']*'|-?[0-9]+)\\) TO \\(('[^']*'|-?[0-9]+)\\)");
 
     /**
      * A publication that would publish the table the restore creates: {@code implicitly} (FOR ALL TABLES, or FOR TABLES IN
@@ -303,10 +362,13 @@ public final class ArchiveRestore {
         return (parts.isEmpty() ? "" : "; as it was archived: " + String.join(", ", parts)) + lost;
     }
 
-    /** The work of the restore step: create, load with the checksum on the way, count, build the keys and indexes, analyze, attach. */
+    /**
+     * The work of the restore step: create, load with the checksum on the way, count, build the keys and indexes, analyze, move
+     * the month's rows out of the default partition, attach.
+     */
     private record Load(ArchiveManifest manifest, PruneOptions at, String name, TableName into, List<String> columns,
-                        Optional<String> create, List<String> builds, String analyze, Optional<String> attach, List<String> access)
-            implements StepWork {
+                        Optional<String> create, List<String> builds, String analyze, List<String> move, Optional<String> attach,
+                        List<String> access) implements StepWork {
 
         @Override
         public void run(Connection c, EngineLog log) throws Exception {
@@ -333,6 +395,9 @@ public final class ArchiveRestore {
                             + Durations.format(Duration.ofNanos(System.nanoTime() - started)));
                 }
                 s.execute(analyze);
+                for (String sql : move) {
+                    s.execute(sql);
+                }
                 if (attach.isPresent()) {
                     s.execute(attach.get());
                 }

@@ -148,6 +148,25 @@ class RestoreTest {
     }
 
     @Test
+    void rowsThatReachedTheDefaultPartitionAfterTheArchiveMoveIntoTheRestoredMonthWhoseStepNamesTheDefaultsLock() throws Exception {
+        TestDb db = seed();
+        engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
+        db.exec("CREATE TABLE \"Ev\"\"ents default\" PARTITION OF " + TABLE + " DEFAULT",
+                "INSERT INTO " + TABLE + " (\"created at\", note) VALUES ('2026-02-10 12:00:00+01', 'late'), ('2026-02-28 23:30:00+01', 'late'),"
+                        + " ('2026-03-01 00:00:00+01', 'next month'), ('2025-12-24 18:00:00+01', 'older')");
+        long archived = db.queryLong("SELECT (SELECT rows FROM json_to_record(pg_read_file('" + manifest("p_2026_02") + "')::json) AS m(rows bigint))");
+
+        List<io.github.partitionmaven.plan.Step> plan = restorer(db).plan(ArchiveRestore.planner(manifest("p_2026_02"), Optional.empty()));
+        assertTrue(plan.get(0).locks().toString().contains("ACCESS EXCLUSIVE on \"public\".\"Ev\"\"ents default\""), plan.get(0).locks().toString());
+        assertTrue(plan.get(0).reason().contains("moves the 2 row(s) of its range out of the default partition \"public\".\"Ev\"\"ents default\""),
+                plan.get(0).reason());
+
+        restorer(db).apply(ArchiveRestore.planner(manifest("p_2026_02"), Optional.empty()));
+        assertEquals(archived + 2, db.queryLong("SELECT count(*) FROM p_2026_02"), "the archive's rows and the two late ones");
+        assertEquals(List.of("next month", "older"), db.queryStrings("SELECT note FROM \"Ev\"\"ents default\" ORDER BY note"));
+    }
+
+    @Test
     void aRestoreWaitsWhileAnotherRunHoldsTheTable() throws Exception {
         TestDb db = seed();
         engine(db, "2026-07-01", "Europe/Berlin", archives, new Engines.RecordingLog(), SPEC).apply(Goal.PRUNE);
