@@ -143,8 +143,8 @@ public final class ArchiveRestore {
         sql.addAll(builds);
         // its statistics before the ATTACH, so that the parent's queries plan with them at once (a partition without any, of
         // 625k seed rows, made every UPDATE by id on the parent plan for 50,000 rows and be JIT-compiled: 16-60 ms instead
-        // of 1-2 ms), and under the parent's lock for no longer than the ATTACH itself. An archived month no longer changes,
-        // so the whole ANALYZE, whose statistics autovacuum then leaves as they are.
+        // of 1-2 ms), and under the parent's lock for no longer than the ATTACH (and a move out of the default partition).
+        // An archived month no longer changes, so the whole ANALYZE, whose statistics autovacuum then leaves as they are.
         String analyze = "ANALYZE " + into.sql();
         sql.add(analyze);
         Optional<DefaultPartition> fallback = attachTo.isPresent() ? defaultPartition(c, m, into, columns) : Optional.empty();
@@ -163,7 +163,9 @@ public final class ArchiveRestore {
             why += described(m, identity);
             if (!move.isEmpty()) {
                 why += "; moves the " + fallback.get().rows() + " row(s) of its range out of the default partition " + fallback.get().name()
-                        + " first (written after the archive, they would fail the ATTACH)";
+                        + " first (written after the archive, they would fail the ATTACH). The archive lacks them: a later prune of "
+                        + into + " stops before its DROP until " + manifestPath + " and its data file are moved away, and then exports"
+                        + " the month again, with them";
             }
             List<String> leaf = publications.stream().filter(p -> !p.viaRoot()).map(Published::name).toList();
             if (!leaf.isEmpty()) {

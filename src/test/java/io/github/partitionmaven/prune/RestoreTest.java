@@ -158,12 +158,25 @@ class RestoreTest {
 
         List<io.github.partitionmaven.plan.Step> plan = restorer(db).plan(ArchiveRestore.planner(manifest("p_2026_02"), Optional.empty()));
         assertTrue(plan.get(0).locks().toString().contains("ACCESS EXCLUSIVE on \"public\".\"Ev\"\"ents default\""), plan.get(0).locks().toString());
-        assertTrue(plan.get(0).reason().contains("moves the 2 row(s) of its range out of the default partition \"public\".\"Ev\"\"ents default\""),
-                plan.get(0).reason());
+        assertTrue(plan.get(0).reason().contains("moves the 2 row(s) of its range out of the default partition \"public\".\"Ev\"\"ents default\""
+                + " first (written after the archive, they would fail the ATTACH). The archive lacks them: a later prune of \"public\".\"p_2026_02\""
+                + " stops before its DROP until "), plan.get(0).reason());
 
         restorer(db).apply(ArchiveRestore.planner(manifest("p_2026_02"), Optional.empty()));
         assertEquals(archived + 2, db.queryLong("SELECT count(*) FROM p_2026_02"), "the archive's rows and the two late ones");
         assertEquals(List.of("next month", "older"), db.queryStrings("SELECT note FROM \"Ev\"\"ents default\" ORDER BY note"));
+
+        // as the reason says: the next prune keeps the month until the old archive is moved away, then archives all of it
+        String before = PruneFixture.checksum(db, "p_2026_02");
+        assertThrows(PartitionException.class, () -> restorer(db).apply(Goal.PRUNE));
+        assertEquals(before, PruneFixture.checksum(db, "p_2026_02"), "kept");
+        Path old = Files.createDirectory(archives.resolve("old"));
+        Files.move(manifest("p_2026_02"), old.resolve("manifest.json"));
+        Files.move(archives.resolve(files("p_2026_02").data()), old.resolve("data"));
+        restorer(db).apply(Goal.PRUNE);
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'p_2026_02'"));
+        restorer(db).apply(ArchiveRestore.planner(manifest("p_2026_02"), Optional.empty()));
+        assertEquals(before, PruneFixture.checksum(db, "p_2026_02"), "archived again with the late rows");
     }
 
     @Test
